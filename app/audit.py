@@ -1,0 +1,15 @@
+"""Append-only audit trail of who did what."""
+from .extensions import db
+from .models import AuditLog
+
+
+def record(user, action: str, entity, detail: str = "") -> None:
+    """Add an audit row in the caller's transaction (committed with it)."""
+    db.session.add(AuditLog(
+        user_id=getattr(user, "id", None),
+        organisation_id=getattr(user, "organisation_id", None),
+        action=action,
+        entity=type(entity).__name__,
+        entity_key=str(getattr(entity, "plan_no", None) or getattr(entity, "id", "")),
+        detail=detail,
+    ))

@@ -1,0 +1,198 @@
+"""Demo data for `flask demo load`: the same on every run (idempotent).
+
+Credit codes are built with their GB 32100 check character; the password
+meets FAB's default complexity rule, which stays on.
+"""
+import datetime as dt
+from decimal import Decimal
+
+from .extensions import db
+from .models import Organisation, Plan, Platform, PushThreshold, Region
+from .rules.credit_code import complete
+
+DEMO_PASSWORD = "DemoPass@2026"
+
+REGIONS = [  # code, name, level, parent
+    ("410000", "河南省", "省级", None),
+    ("410100", "郑州市", "市级", "410000"),
+    ("410400", "平顶山市", "市级", "410000"),
+    ("410421", "宝丰县", "县级", "410400"),
+    ("410422", "叶县", "县级", "410400"),
+    ("411300", "南阳市", "市级", "410000"),
+    ("411322", "方城县", "县级", "411300"),
+    ("411321", "南召县", "县级", "411300"),
+]
+
+ORGS = [  # key, name, type, region, 17-char prefix of the credit code
+    ("pds_unit", "平顶山市教育局", "采购单位", "410400", "11410400MB0000001"),
+    ("pds_unit2", "平顶山市卫生健康委员会", "采购单位", "410400", "11410400MB0000002"),
+    ("fc_unit", "方城县人民医院", "采购单位", "411322", "12411322MB0000003"),
+    ("agency", "河南中原招标代理有限公司", "代理机构", "410400", "91410400MA0000004"),
+    ("agency2", "南阳宛城项目管理有限公司", "代理机构", "411300", "91411300MA0000005"),
+    ("pds_reg", "平顶山市财政局", "监管部门", "410400", "11410400MB0000006"),
+    ("fc_reg", "方城县财政局", "监管部门", "411322", "11411322MB0000007"),
+    ("prov_reg", "河南省财政厅", "监管部门", "410000", "11410000MB0000008"),
+    ("pds_centre", "平顶山市公共资源交易中心", "交易中心", "410400", "12410400MB0000009"),
+    ("fc_centre", "方城县公共资源交易中心", "交易中心", "411322", "12411322MB0000010"),
+]
+
+PLATFORMS = [  # code, name, region, port
+    ("410400", "平顶山市公共资源交易中心", "410400", 5001),
+    ("411322", "方城县公共资源交易中心", "411322", 5002),
+]
+
+# 限额以上 matrix (yuan). 2026 raises city/county goods & services limits.
+THRESHOLDS = [
+    ("省级", "货物", "1000000", "2020-01-01"), ("省级", "服务", "1000000", "2020-01-01"),
+    ("省级", "工程", "1200000", "2020-01-01"),
+    ("市级", "货物", "500000", "2020-01-01"), ("市级", "服务", "500000", "2020-01-01"),
+    ("市级", "工程", "1000000", "2020-01-01"),
+    ("县级", "货物", "300000", "2020-01-01"), ("县级", "服务", "300000", "2020-01-01"),
+    ("县级", "工程", "600000", "2020-01-01"),
+    ("市级", "货物", "1000000", "2026-01-01"), ("市级", "服务", "1000000", "2026-01-01"),
+    ("县级", "货物", "500000", "2026-01-01"), ("县级", "服务", "500000", "2026-01-01"),
+]
+
+GPS_USERS = [  # username, role, org key, display name
+    ("admin", "Admin", None, "系统管理员"),
+    ("jingban", "采购单位经办岗", "pds_unit", "张经办"),
+    ("shenhe", "单位内部审核岗", "pds_unit", "李审核"),
+    ("jingban2", "采购单位经办岗", "fc_unit", "王经办"),
+    ("daili", "代理机构", "agency", "赵代理"),
+    ("chushen", "监管初审岗", "pds_reg", "钱初审"),
+    ("fuhe", "监管复核岗", "pds_reg", "孙复核"),
+    ("jianguan", "监管处", "pds_reg", "周监管"),
+]
+
+TRADING_USERS = {  # platform → (username, role, org key, display name)
+    "410400": [("admin", "Admin", None, "系统管理员"),
+               ("daili", "代理机构", "agency", "赵代理"),
+               ("keshi", "中心业务科室", "pds_centre", "吴科室")],
+    "411322": [("admin", "Admin", None, "系统管理员"),
+               ("daili", "代理机构", "agency2", "郑代理"),
+               ("keshi", "中心业务科室", "fc_centre", "冯科室")],
+}
+
+PLANS = [  # owner, name, method, category, budget, platform, agency
+    ("jingban", "平顶山市教育局多媒体教室设备采购", "公开招标", "货物", "1500000.00", "410400", "agency"),
+    ("jingban", "平顶山市教育局校园安保服务", "竞争性磋商", "服务", "1200000.00", "410400", "agency"),
+    ("jingban", "平顶山市教育局办公用品采购", "询价", "货物", "80000.00", "410400", None),
+    ("jingban2", "方城县人民医院医用耗材采购", "公开招标", "货物", "800000.00", "411322", "agency2"),
+    ("jingban2", "方城县人民医院物业管理服务", "竞争性谈判", "服务", "200000.00", "411322", "agency2"),
+]
+
+
+def load(app) -> dict:
+    site = app.config["SITE"]
+    regions = _regions()
+    orgs = _organisations()
+    db.session.commit()
+    if site == "gps":
+        _platforms(app)
+        _thresholds()
+        users = _users(app, GPS_USERS, orgs)
+        db.session.commit()
+        plans = _plans(app, orgs)
+    else:
+        users = _users(app, TRADING_USERS.get(app.config["PLATFORM_CODE"], []), orgs)
+        plans = 0
+    db.session.commit()
+    return {"regions": regions, "organisations": len(orgs), "users": users, "plans": plans}
+
+
+def _regions() -> int:
+    for code, name, level, parent in REGIONS:
+        if db.session.get(Region, code) is None:
+            parent_path = db.session.get(Region, parent).path if parent else ""
+            db.session.add(Region(code=code, name=name, level=level,
+                                  parent_code=parent, path=parent_path + code + "/"))
+            db.session.flush()
+    return len(REGIONS)
+
+
+def _organisations() -> dict:
+    orgs = {}
+    for key, name, org_type, region, prefix in ORGS:
+        org = db.session.query(Organisation).filter_by(name=name).one_or_none()
+        if org is None:
+            org = Organisation(name=name, org_type=org_type, region_code=region,
+                               credit_code=complete(prefix), contact="联系人",
+                               phone="0375-0000000")
+            db.session.add(org)
+        orgs[key] = org
+    db.session.flush()
+    return orgs
+
+
+def _platforms(app):
+    for code, name, region, port in PLATFORMS:
+        if db.session.get(Platform, code) is None:
+            db.session.add(Platform(code=code, name=name, region_code=region,
+                                    base_url=f"http://127.0.0.1:{port}",
+                                    shared_secret=_demo_secret(app, code)))
+
+
+def _demo_secret(app, code) -> str:
+    import base64
+    import hashlib
+
+    # Derived from this installation's SECRET_KEY: unique per install,
+    # identical on every re-run so the load stays idempotent.
+    raw = hashlib.sha256(f"{app.config['SECRET_KEY']}:{code}".encode()).digest()
+    return "whsec_" + base64.b64encode(raw).decode()
+
+
+def _thresholds():
+    for level, category, amount, since in THRESHOLDS:
+        day = dt.date.fromisoformat(since)
+        exists = db.session.query(PushThreshold).filter_by(
+            region_level=level, category=category, effective_from=day).one_or_none()
+        if exists is None:
+            db.session.add(PushThreshold(region_level=level, category=category,
+                                         amount=Decimal(amount), effective_from=day,
+                                         basis="演示：河南省政府集中采购目录及采购限额标准"))
+
+
+def _users(app, rows, orgs) -> int:
+    sm = app.appbuilder.sm
+    for username, role_name, org_key, display in rows:
+        if sm.find_user(username=username):
+            continue
+        role = sm.find_role(role_name)
+        if role is None:
+            raise RuntimeError(f"角色“{role_name}”不存在，请先运行 flask roles sync")
+        user = sm.add_user(username, display[0], display[1:], f"{username}@demo.invalid",
+                           role, password=DEMO_PASSWORD)
+        if not user:
+            raise RuntimeError(f"无法创建用户 {username}")
+        if org_key:
+            user.organisation_id = orgs[org_key].id
+    return len(rows)
+
+
+def _plans(app, orgs) -> int:
+    from flask import g
+
+    from . import plans as plan_service
+
+    sm = app.appbuilder.sm
+    created = 0
+    with app.test_request_context():
+        for owner, name, method, category, budget, platform, agency in PLANS:
+            if db.session.query(Plan).filter_by(project_name=name).first():
+                continue
+            user = sm.find_user(username=owner)
+            g.user = user
+            plan = Plan(project_name=name, procurement_method=method, category=category,
+                        item_name="演示品目", budget=Decimal(budget), fund_source="财政性资金",
+                        expected_date=dt.date.today() + dt.timedelta(days=30),
+                        platform=db.session.get(Platform, platform),
+                        agency=orgs[agency] if agency else None, interconnected=True,
+                        contact=user.first_name + user.last_name, phone="0375-0000000")
+            db.session.add(plan)
+            plan_service.prepare(plan, user)
+            db.session.flush()
+            if created % 2 == 0:
+                plan_service.file_plan(plan, user)
+            created += 1
+    return created

@@ -1,0 +1,139 @@
+"""采购计划备案: numbering, validation, push decision and filing.
+
+Views (forms and REST) call these so a plan is checked the same way
+wherever it comes from.
+"""
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import insert, select, update
+
+from .audit import record
+from .extensions import db
+from .models import Plan, PushThreshold, SequenceCounter
+from .rules import push
+from .scope import region_ancestors
+
+MAX_BUDGET = Decimal("10000000000")  # 100亿元: anything above is a typo
+
+
+def budget_error(value) -> str | None:
+    if value is None or value == "":
+        return "请填写预算金额"
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return "预算金额必须是数字（单位：元）"
+    if amount <= 0:
+        return "预算金额必须大于0元"
+    if amount > MAX_BUDGET:
+        return "预算金额不能超过100亿元，请核对单位是否为“元”"
+    if amount.as_tuple().exponent < -2:
+        return "预算金额最多保留两位小数（分）"
+    return None
+
+
+def platform_error(platform, unit, interconnected) -> str | None:
+    if platform is None:
+        return "互联互通项目必须选择交易平台" if interconnected else None
+    if not platform.active:
+        return f"交易平台“{platform.name}”已停用，请重新选择"
+    if unit is not None and platform.region_code not in region_ancestors(unit.region):
+        return (f"所选交易平台“{platform.name}”不在本单位所在区划"
+                f"（{unit.region.name}）及其上级区划内，请重新选择")
+    return None
+
+
+def agency_error(agency) -> str | None:
+    if agency is not None and agency.org_type != "代理机构":
+        return f"“{agency.name}”不是代理机构，不能作为委托代理机构"
+    return None
+
+
+REQUIRED = {
+    "project_name": "项目名称",
+    "procurement_method": "采购方式",
+    "category": "采购类别",
+    "item_name": "采购品目",
+    "fund_source": "资金来源",
+    "expected_date": "预计采购时间",
+}
+
+
+def plan_errors(plan: Plan) -> dict[str, str]:
+    """Every problem with the plan, by field name; empty when valid."""
+    errors = {f: f"请填写{label}" for f, label in REQUIRED.items()
+              if getattr(plan, f) in (None, "")}
+    if plan.unit is None or plan.unit.org_type != "采购单位":
+        errors["unit"] = "采购单位必须是当前用户所属的采购单位"
+    for field, message in (
+        ("budget", budget_error(plan.budget)),
+        ("platform", platform_error(plan.platform, plan.unit, plan.interconnected)),
+        ("agency", agency_error(plan.agency)),
+    ):
+        if message:
+            errors[field] = message
+    return errors
+
+
+def next_plan_no(region_code: str, year: int) -> str:
+    """计划编号: <区划码>-<年度>-<5位流水号>, e.g. 410400-2026-00001."""
+    key = f"plan:{region_code}:{year}"
+    counters = SequenceCounter.__table__
+    # Core statements on the session's connection: the row is locked by the
+    # UPDATE until commit, and the half-built plan is not autoflushed.
+    conn = db.session.connection()
+    bumped = conn.execute(update(counters).where(counters.c.key == key)
+                          .values(value=counters.c.value + 1)).rowcount
+    if not bumped:
+        conn.execute(insert(counters).values(key=key, value=1))
+    value = conn.execute(select(counters.c.value).where(counters.c.key == key)).scalar_one()
+    return f"{region_code}-{year}-{value:05d}"
+
+
+def decide_push(plan: Plan, on: dt.date | None = None) -> push.PushDecision:
+    rows = [push.Threshold(t.region_level, t.category, t.amount, t.effective_from)
+            for t in db.session.query(PushThreshold).all()]
+    region = plan.unit.region if plan.unit else None
+    return push.decide(
+        rows,
+        region_level=region.level if region else "",
+        category=plan.category,
+        budget=Decimal(plan.budget),
+        on=on or dt.date.today(),
+        interconnected=bool(plan.interconnected),
+        platform_chosen=plan.platform is not None,
+    )
+
+
+def prepare(plan: Plan, user) -> None:
+    """Fill what the user does not type: unit, region, number, push decision."""
+    # The plan may already sit in the session half-filled; flushing it
+    # before unit and number are set would break NOT NULL constraints.
+    with db.session.no_autoflush:
+        if plan.unit is None and user.organisation is not None:
+            plan.unit = user.organisation
+        if plan.unit is not None:
+            plan.region_code = plan.unit.region_code
+        if not plan.state:
+            plan.state = "草稿"
+        if not plan.plan_no and plan.region_code:
+            plan.plan_no = next_plan_no(plan.region_code, dt.date.today().year)
+        if plan.budget is not None and plan.category:
+            decision = decide_push(plan)
+            plan.meets_push, plan.push_reason = decision.meets, decision.reason
+
+
+def file_plan(plan: Plan, user) -> str | None:
+    """草稿 → 已备案. Returns an error message, or None when filed."""
+    if plan.state != "草稿":
+        return f"计划“{plan.plan_no}”当前状态为{plan.state}，不能重复备案"
+    errors = plan_errors(plan)
+    if errors:
+        return "计划信息不完整，不能备案：" + "；".join(errors.values())
+    decision = decide_push(plan)
+    plan.meets_push, plan.push_reason = decision.meets, decision.reason
+    plan.state = "已备案"
+    plan.filed_at = dt.datetime.now()
+    record(user, "备案", plan, decision.reason)
+    return None

@@ -1,0 +1,1 @@
+"""Pure business rules: no database, no Flask. Testable on their own."""

@@ -1,0 +1,106 @@
+"""Row-level scope: which records the signed-in user may see.
+
+A unit's staff see their unit's records, an agency what is entrusted to it,
+a regulator (or trading centre) its region and every region below, Admin
+everything. The same clauses back list/show/edit/delete, REST, related
+dropdowns and search forms, through the FAB filters at the bottom.
+"""
+from flask import g
+from flask_appbuilder.models.filters import BaseFilter
+from sqlalchemy import false, select, true
+
+from .models import Organisation, Plan, Platform, Region
+from .security import ADMIN
+
+REGIONAL_TYPES = ("监管部门", "交易中心")
+
+
+def current_user():
+    user = getattr(g, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def is_admin(user) -> bool:
+    return any(r.name == ADMIN for r in user.roles)
+
+
+def region_subtree(region_code_path: str):
+    """Codes of a region and all regions below it (a SELECT to embed)."""
+    return select(Region.code).where(Region.path.like(region_code_path + "%"))
+
+
+def region_ancestors(region) -> list[str]:
+    """The region's own code and its ancestors', from its path."""
+    return [c for c in region.path.split("/") if c]
+
+
+def plan_clause(user):
+    if user is None:
+        return false()
+    if is_admin(user):
+        return true()
+    org = user.organisation
+    if org is None:
+        return false()
+    if org.org_type == "采购单位":
+        return Plan.unit_id == org.id
+    if org.org_type == "代理机构":
+        return Plan.agency_id == org.id
+    if org.org_type in REGIONAL_TYPES:
+        return Plan.region_code.in_(region_subtree(org.region.path))
+    return false()
+
+
+def organisation_clause(user):
+    if user is None:
+        return false()
+    if is_admin(user):
+        return true()
+    org = user.organisation
+    if org is None:
+        return false()
+    if org.org_type in REGIONAL_TYPES:
+        return Organisation.region_code.in_(region_subtree(org.region.path))
+    return Organisation.id == org.id
+
+
+class _ScopeFilter(BaseFilter):
+    """FAB filter whose value is ignored: the clause comes from the user."""
+
+    name = "本人可见范围"
+    arg_name = "scope"
+    clause = None
+
+    def apply(self, query, value):
+        return query.filter(type(self).clause(current_user()))
+
+
+class PlanScope(_ScopeFilter):
+    clause = staticmethod(plan_clause)
+
+
+class OrganisationScope(_ScopeFilter):
+    clause = staticmethod(organisation_clause)
+
+
+class UnitsInScope(_ScopeFilter):
+    """采购单位 the user may see (for dropdowns and search over units)."""
+
+    @staticmethod
+    def clause(user):
+        return (Organisation.org_type == "采购单位") & organisation_clause(user)
+
+
+class PlatformsForUser(_ScopeFilter):
+    """Platforms serving the user's region or a region above it."""
+
+    @staticmethod
+    def clause(user):
+        if user is None:
+            return false()
+        if is_admin(user):
+            return Platform.active.is_(True)
+        org = user.organisation
+        if org is None:
+            return false()
+        return Platform.active.is_(True) & Platform.region_code.in_(region_ancestors(org.region))

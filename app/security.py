@@ -1,0 +1,126 @@
+"""Roles as code, and the security manager that knows our user model.
+
+Each role is an explicit list of (permission, view) pairs, as in Airflow.
+`flask roles sync` applies them idempotently: missing pairs are added,
+pairs no longer listed are removed. Admin holds every permission of its site.
+
+Our views map FAB's methods to four verbs (see app/views/common/base.py):
+can_read, can_create, can_edit, can_delete, plus named actions (can_file).
+"""
+from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_appbuilder.security.views import UserDBModelView
+
+from .models import OrgUser
+
+# Pairs every signed-in user needs: their own profile and password.
+SELF_SERVICE = [
+    ("can_userinfo", "OrgUserDBModelView"),
+    ("resetmypassword", "OrgUserDBModelView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("userinfoedit", "OrgUserDBModelView"),
+    ("can_this_form_get", "UserInfoEditView"),
+    ("can_this_form_post", "UserInfoEditView"),
+    ("can_get", "MenuApi"),
+]
+
+READ_ORGANISATIONS = [
+    ("can_read", "Organisation"),
+    ("can_read", "Region"),
+    ("menu_access", "SystemMenu"),
+    ("menu_access", "Organisations"),
+    ("menu_access", "Regions"),
+]
+
+READ_PLANS = [
+    ("can_read", "Plan"),
+    ("menu_access", "PlanMenu"),
+    ("menu_access", "PlanFiling"),
+]
+
+FILE_PLANS = READ_PLANS + [
+    ("can_create", "Plan"),
+    ("can_edit", "Plan"),
+    ("can_delete", "Plan"),
+    ("can_file", "Plan"),
+]
+
+GPS_ROLES = {
+    "采购单位经办岗": SELF_SERVICE + FILE_PLANS + READ_ORGANISATIONS,
+    "单位内部审核岗": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
+    "代理机构": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
+    "监管初审岗": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
+    "监管复核岗": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
+    "监管处": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
+}
+
+TRADING_ROLES = {
+    "代理机构": SELF_SERVICE + READ_ORGANISATIONS,
+    "中心业务科室": SELF_SERVICE + READ_ORGANISATIONS,
+}
+
+ADMIN = "Admin"
+
+
+def roles_for(site: str) -> dict:
+    return GPS_ROLES if site == "gps" else TRADING_ROLES
+
+
+class OrgUserDBModelView(UserDBModelView):
+    """FAB's user admin with the user's organisation added."""
+
+    list_columns = ["first_name", "last_name", "username", "organisation",
+                    "roles", "active"]
+    show_fieldsets = [
+        ("User info", {"fields": ["username", "active", "roles", "organisation",
+                                  "login_count"]}),
+        ("Personal Info", {"fields": ["first_name", "last_name", "email"],
+                           "expanded": True}),
+    ]
+    add_columns = UserDBModelView.add_columns + ["organisation"]
+    edit_columns = ["first_name", "last_name", "username", "active", "email",
+                    "roles", "organisation"]
+    search_columns = ["username", "first_name", "organisation", "roles", "active"]
+
+
+class SecurityManager(FabSecurityManager):
+    user_model = OrgUser
+    userdbmodelview = OrgUserDBModelView
+
+
+def sync_roles(appbuilder, site: str) -> list[str]:
+    """Make the database's roles match the lists above. Returns what changed."""
+    sm = appbuilder.sm
+    # FAB grants every new permission to the admin role while adding them,
+    # so the role must exist first.
+    sm.find_role(ADMIN) or sm.add_role(ADMIN)
+    appbuilder.add_permissions(update_perms=True)
+    sm.security_cleanup(appbuilder.baseviews, appbuilder.menu)
+    changes = []
+    wanted = dict(roles_for(site))
+    wanted[ADMIN] = None
+    for role_name, pairs in wanted.items():
+        role = sm.find_role(role_name) or sm.add_role(role_name)
+        if pairs is None:
+            target = {(pv.permission.name, pv.view_menu.name): pv
+                      for pv in _all_permission_views(sm)}
+        else:
+            target = {}
+            for perm, view in pairs:
+                pv = sm.find_permission_view_menu(perm, view)
+                if pv is None:
+                    raise LookupError(f"角色“{role_name}”引用了不存在的权限 {perm} on {view}")
+                target[(perm, view)] = pv
+        current = {(pv.permission.name, pv.view_menu.name): pv for pv in role.permissions}
+        for key in target.keys() - current.keys():
+            sm.add_permission_role(role, target[key])
+            changes.append(f"+ {role_name}: {key[0]} on {key[1]}")
+        for key in current.keys() - target.keys():
+            sm.del_permission_role(role, current[key])
+            changes.append(f"- {role_name}: {key[0]} on {key[1]}")
+    sm.session.commit()
+    return changes
+
+
+def _all_permission_views(sm):
+    return sm.session.query(sm.permissionview_model).all()

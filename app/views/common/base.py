@@ -1,0 +1,40 @@
+"""Base classes that give every view and API the same four verbs.
+
+FAB names permissions after methods (can_list, can_show, can_get …); we fold
+them into can_read / can_create / can_edit / can_delete so a role lists one
+pair per ability, and the UI view and the REST API of a model share them.
+"""
+from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.api import BaseApi
+
+VIEW_VERBS = {
+    "list": "read",
+    "show": "read",
+    "download": "read",
+    "add": "create",
+    "edit": "edit",
+    "delete": "delete",
+}
+API_VERBS = {
+    "get": "read",
+    "get_list": "read",
+    "info": "read",
+    "post": "create",
+    "put": "edit",
+    "delete": "delete",
+}
+
+
+class ReadWriteModelView(ModelView):
+    method_permission_name = VIEW_VERBS
+    page_size = 20
+
+
+class ReadWriteApi(ModelRestApi):
+    method_permission_name = API_VERBS
+    allow_browser_login = False
+    page_size = 20
+    max_page_size = 100
+
+
+__all__ = ["ReadWriteModelView", "ReadWriteApi", "BaseApi"]

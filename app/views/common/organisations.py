@@ -1,0 +1,127 @@
+"""Regions, organisations, trading platforms and the push threshold matrix."""
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+from marshmallow import ValidationError as SchemaError
+from wtforms.validators import ValidationError
+
+from ...models import Organisation, Platform, PushThreshold, Region
+from ...rules.credit_code import credit_code_error
+from ...scope import OrganisationScope
+from .base import ReadWriteApi, ReadWriteModelView
+
+
+def _credit_code_valid(form, field):
+    message = credit_code_error(field.data)
+    if message:
+        raise ValidationError(message)
+
+
+def _positive_amount(form, field):
+    if field.data is None or field.data <= 0:
+        raise ValidationError("限额金额必须大于0元")
+
+
+def _region_code_valid(form, field):
+    code = field.data or ""
+    if len(code) != 6 or not code.isdigit():
+        raise ValidationError("行政区划代码应为6位数字")
+
+
+class RegionView(ReadWriteModelView):
+    datamodel = SQLAInterface(Region)
+    class_permission_name = "Region"
+    route_base = "/regions"
+    list_title = _("行政区划")
+    label_columns = {"code": _("区划代码"), "name": _("名称"), "level": _("级别"),
+                     "parent": _("上级区划"), "path": _("路径")}
+    list_columns = ["code", "name", "level", "parent"]
+    show_columns = ["code", "name", "level", "parent", "path"]
+    add_columns = ["code", "name", "level", "parent"]
+    edit_columns = ["name", "level", "parent"]
+    search_columns = ["code", "name", "level"]
+    base_order = ("code", "asc")
+    validators_columns = {"code": [_region_code_valid]}
+
+    def pre_add(self, item):
+        item.path = (item.parent.path if item.parent else "") + item.code + "/"
+
+    pre_update = pre_add
+
+
+ORG_LABELS = {
+    "name": _("机构名称"), "org_type": _("机构类型"), "credit_code": _("统一社会信用代码"),
+    "region": _("所属区划"), "contact": _("联系人"), "phone": _("联系电话"),
+    "address": _("地址"),
+}
+ORG_FORM = ["name", "org_type", "credit_code", "region", "contact", "phone", "address"]
+
+
+class OrganisationView(ReadWriteModelView):
+    datamodel = SQLAInterface(Organisation)
+    class_permission_name = "Organisation"
+    route_base = "/organisations"
+    list_title = _("组织机构")
+    label_columns = ORG_LABELS
+    list_columns = ["name", "org_type", "credit_code", "region"]
+    show_columns = ORG_FORM
+    add_columns = ORG_FORM
+    edit_columns = ORG_FORM
+    search_columns = ["name", "org_type", "credit_code"]
+    base_filters = [["id", OrganisationScope, None]]
+    base_order = ("id", "asc")
+    validators_columns = {"credit_code": [_credit_code_valid]}
+
+    def pre_add(self, item):
+        item.credit_code = item.credit_code.strip().upper()
+
+    pre_update = pre_add
+
+
+def _credit_code_schema_valid(value):
+    message = credit_code_error(value)
+    if message:
+        raise SchemaError(message)
+
+
+class OrganisationApi(ReadWriteApi):
+    resource_name = "organisation"
+    datamodel = SQLAInterface(Organisation)
+    class_permission_name = "Organisation"
+    base_filters = [["id", OrganisationScope, None]]
+    list_columns = ["id", "name", "org_type", "credit_code", "region_code"]
+    show_columns = ["id", "name", "org_type", "credit_code", "region_code",
+                    "contact", "phone", "address"]
+    add_columns = ORG_FORM
+    edit_columns = ORG_FORM
+    search_columns = ["name", "org_type", "credit_code"]
+    validators_columns = {"credit_code": _credit_code_schema_valid}
+
+
+class PlatformView(ReadWriteModelView):
+    datamodel = SQLAInterface(Platform)
+    class_permission_name = "Platform"
+    route_base = "/platforms"
+    list_title = _("交易平台")
+    label_columns = {"code": _("平台编码"), "name": _("平台名称"), "region": _("服务区划"),
+                     "base_url": _("接口地址"), "shared_secret": _("共享密钥"),
+                     "active": _("启用")}
+    list_columns = ["code", "name", "region", "base_url", "active"]
+    show_columns = list_columns  # the secret is never shown back
+    add_columns = ["code", "name", "region", "base_url", "shared_secret", "active"]
+    edit_columns = add_columns
+
+
+class PushThresholdView(ReadWriteModelView):
+    datamodel = SQLAInterface(PushThreshold)
+    class_permission_name = "PushThreshold"
+    route_base = "/push-thresholds"
+    list_title = _("推送限额标准")
+    label_columns = {"region_level": _("区划级别"), "category": _("采购类别"),
+                     "amount": _("限额（元）"), "effective_from": _("执行日期"),
+                     "basis": _("依据文件")}
+    list_columns = ["region_level", "category", "amount", "effective_from", "basis"]
+    add_columns = list_columns
+    edit_columns = list_columns
+    search_columns = ["region_level", "category", "effective_from"]
+    base_order = ("effective_from", "desc")
+    validators_columns = {"amount": [_positive_amount]}

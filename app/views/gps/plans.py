@@ -1,0 +1,230 @@
+"""【计划管理】→【采购计划备案】 and its REST API."""
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+from wtforms.validators import ValidationError
+
+from ... import plans
+from ...audit import record
+from ...extensions import db
+from ...models import Plan
+from ...scope import PlanScope, PlatformsForUser, UnitsInScope, current_user
+from ..common.base import ReadWriteApi, ReadWriteModelView
+
+LABELS = {
+    "plan_no": _("计划编号"),
+    "project_name": _("项目名称"),
+    "unit": _("采购单位"),
+    "region": _("所属区划"),
+    "procurement_method": _("采购方式"),
+    "category": _("采购类别"),
+    "item_name": _("采购品目"),
+    "budget": _("预算金额（元）"),
+    "fund_source": _("资金来源"),
+    "expected_date": _("预计采购时间"),
+    "agency": _("委托代理机构"),
+    "platform": _("交易平台"),
+    "interconnected": _("是否互联互通"),
+    "contact": _("联系人"),
+    "phone": _("联系电话"),
+    "remark": _("备注"),
+    "state": _("状态"),
+    "filed_at": _("备案时间"),
+    "meets_push": _("满足推送条件"),
+    "push_reason": _("推送判定"),
+    "created_by": _("填报人"),
+    "created_on": _("填报时间"),
+}
+
+FORM_COLUMNS = ["project_name", "procurement_method", "category", "item_name",
+                "budget", "fund_source", "expected_date", "agency", "platform",
+                "interconnected", "contact", "phone", "remark"]
+
+
+def _budget_valid(form, field):
+    message = plans.budget_error(field.data)
+    if message:
+        raise ValidationError(message)
+
+
+def _platform_valid(form, field):
+    interconnected = form.interconnected.data if hasattr(form, "interconnected") else True
+    user = current_user()
+    message = plans.platform_error(field.data, user.organisation if user else None,
+                                   interconnected)
+    if message:
+        raise ValidationError(message)
+
+
+def _yes_no(value):
+    return "是" if value else "否"
+
+
+class PlanView(ReadWriteModelView):
+    datamodel = SQLAInterface(Plan)
+    class_permission_name = "Plan"
+    method_permission_name = {**ReadWriteModelView.method_permission_name,
+                              "file_plans": "file"}
+    route_base = "/plans"
+    list_template = "plan/list.html"
+
+    list_title = _("采购计划备案")
+    show_title = _("采购计划详情")
+    add_title = _("采购计划备案填报")
+    edit_title = _("修改采购计划")
+
+    label_columns = LABELS
+    list_columns = ["plan_no", "project_name", "unit", "procurement_method",
+                    "category", "budget", "platform", "state", "meets_push"]
+    add_columns = FORM_COLUMNS
+    edit_columns = FORM_COLUMNS
+    show_fieldsets = [
+        (_("计划基本信息"), {"fields": ["plan_no", "project_name", "unit", "region",
+                                    "procurement_method", "category", "item_name",
+                                    "budget", "fund_source", "expected_date"]}),
+        (_("委托与交易"), {"fields": ["agency", "platform", "interconnected"]}),
+        (_("备案与推送"), {"fields": ["state", "filed_at", "meets_push", "push_reason"]}),
+        (_("联系信息"), {"fields": ["contact", "phone", "remark", "created_by",
+                                 "created_on"]}),
+    ]
+    search_columns = ["plan_no", "project_name", "unit", "procurement_method",
+                      "category", "state", "meets_push", "budget", "agency"]
+    order_columns = ["plan_no", "budget", "state"]
+    base_order = ("id", "desc")
+    base_filters = [["id", PlanScope, None]]
+    formatters_columns = {"meets_push": _yes_no, "interconnected": _yes_no}
+    description_columns = {
+        "platform": _("选择交易平台后，满足推送条件的会把采购计划信息推送到对应交易中心系统"),
+        "budget": _("单位：元，最多两位小数"),
+        "interconnected": _("互联互通项目必须选择交易平台"),
+    }
+    validators_columns = {"budget": [_budget_valid], "platform": [_platform_valid]}
+    add_query_rel_fields = {
+        "platform": [["code", PlatformsForUser, None]],
+        "agency": [["org_type", FilterEqual, "代理机构"]],
+    }
+    edit_query_rel_fields = add_query_rel_fields
+    search_form_query_rel_fields = {
+        "unit": [["id", UnitsInScope, None]],
+        "agency": [["org_type", FilterEqual, "代理机构"]],
+    }
+
+    def pre_add(self, item):
+        plans.prepare(item, g.user)
+
+    def post_add(self, item):
+        record(g.user, "增加", item)
+        db.session.commit()
+
+    def pre_update(self, item):
+        plans.prepare(item, g.user)
+
+    def post_update(self, item):
+        record(g.user, "修改", item)
+        db.session.commit()
+
+    def pre_delete(self, item):
+        if item.state != "草稿":
+            raise ValueError(f"计划“{item.plan_no}”已备案，不能删除")
+
+    def post_delete(self, item):
+        record(g.user, "删除", item)
+        db.session.commit()
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        if item.state != "草稿":
+            flash(f"计划“{item.plan_no}”已备案，不能修改", "warning")
+            return redirect(url_for(".show", pk=pk))
+        return super().edit(pk)
+
+    @action("file_plans", _("备案"),
+            _("确认备案所选计划吗？备案后计划不能修改或删除，满足推送条件的将推送到所选交易平台。"),
+            "fa-check", single=True)
+    def file_plans(self, items):
+        items = items if isinstance(items, list) else [items]
+        filed = 0
+        for item in items:
+            # FAB's action endpoints fetch rows without base_filters, so the
+            # scope is applied here again.
+            scoped = item and self.datamodel.get(item.id, self._base_filters)
+            if scoped is None:
+                abort(404)
+            error = plans.file_plan(scoped, g.user)
+            if error:
+                flash(error, "danger")
+            else:
+                filed += 1
+                flash(f"计划“{scoped.plan_no}”已备案。{scoped.push_reason}", "success")
+        db.session.commit()
+        return redirect(request.referrer or url_for(".list"))
+
+
+class PlanApi(ReadWriteApi):
+    resource_name = "plan"
+    datamodel = SQLAInterface(Plan)
+    class_permission_name = "Plan"
+    base_filters = [["id", PlanScope, None]]
+    base_order = ("id", "desc")
+    list_columns = ["id", "plan_no", "project_name", "unit.name", "procurement_method",
+                    "category", "budget", "platform.code", "state", "meets_push"]
+    show_columns = ["id", "plan_no", "project_name", "unit.name", "region_code",
+                    "procurement_method", "category", "item_name", "budget",
+                    "fund_source", "expected_date", "agency.name", "platform.code",
+                    "interconnected", "contact", "phone", "remark", "state",
+                    "filed_at", "meets_push", "push_reason"]
+    add_columns = FORM_COLUMNS
+    edit_columns = FORM_COLUMNS
+    search_columns = ["plan_no", "project_name", "state", "category", "meets_push"]
+    label_columns = LABELS
+    add_query_rel_fields = PlanView.add_query_rel_fields
+    edit_query_rel_fields = PlanView.add_query_rel_fields
+
+    def pre_add(self, item):
+        plans.prepare(item, g.user)
+        self._check(item)
+
+    def pre_update(self, item):
+        if item.state != "草稿":
+            raise PlanRejected({"state": f"计划“{item.plan_no}”已备案，不能修改"})
+        plans.prepare(item, g.user)
+        self._check(item)
+
+    def pre_delete(self, item):
+        if item.state != "草稿":
+            raise PlanRejected({"state": f"计划“{item.plan_no}”已备案，不能删除"})
+
+    @staticmethod
+    def _check(item):
+        errors = plans.plan_errors(item)
+        if errors:
+            raise PlanRejected(errors)
+
+    def post_headless(self):
+        return self._answer_rejections(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._answer_rejections(lambda: super(PlanApi, self).put_headless(pk))
+
+    def delete_headless(self, pk):
+        return self._answer_rejections(lambda: super(PlanApi, self).delete_headless(pk))
+
+    def _answer_rejections(self, call):
+        try:
+            return call()
+        except PlanRejected as rejected:
+            db.session.rollback()
+            return self.response_422(message=rejected.errors)
+
+
+class PlanRejected(Exception):
+    def __init__(self, errors: dict):
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
