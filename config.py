@@ -59,7 +59,7 @@ def settings(site: str, platform_code: str | None) -> dict:
         "FAB_CREATE_DB": False,
         "FAB_UPDATE_PERMS": False,
         "FAB_ADD_SECURITY_API": False,
-        "FAB_API_SWAGGER_UI": False,
+        "FAB_API_SWAGGER_UI": True,
         "FAB_API_MAX_PAGE_SIZE": 100,
         "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
         "FAB_SAFE_REDIRECT_HOSTS": os.environ.get(
@@ -73,6 +73,8 @@ def settings(site: str, platform_code: str | None) -> dict:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": redis_url,
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": site_id,  # sites may share one Redis
+        "REMEMBER_COOKIE_NAME": f"remember_{site_id}",
         # --- cookies and CSRF ------------------------------------------
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _
 
 import config as settings_module
 
-from .extensions import db, migrate
+from .extensions import csrf, db, migrate
 
 SITES = ("gps", "trading")
 
@@ -30,6 +30,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
     app.config.update(config or {})
 
     db.init_app(app)
+    csrf.init_app(app)  # before AppBuilder, so FAB can exempt its REST APIs
     migrate.init_app(app, db, directory=str(settings_module.BASE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
 

@@ -22,6 +22,7 @@ SELF_SERVICE = [
     ("can_this_form_get", "UserInfoEditView"),
     ("can_this_form_post", "UserInfoEditView"),
     ("can_get", "MenuApi"),
+    ("can_get", "OpenApi"),
 ]
 
 READ_ORGANISATIONS = [

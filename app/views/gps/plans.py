@@ -102,11 +102,11 @@ class PlanView(ReadWriteModelView):
         "interconnected": _("互联互通项目必须选择交易平台"),
     }
     validators_columns = {"budget": [_budget_valid], "platform": [_platform_valid]}
-    add_query_rel_fields = {
+    add_form_query_rel_fields = {
         "platform": [["code", PlatformsForUser, None]],
         "agency": [["org_type", FilterEqual, "代理机构"]],
     }
-    edit_query_rel_fields = add_query_rel_fields
+    edit_form_query_rel_fields = add_form_query_rel_fields
     search_form_query_rel_fields = {
         "unit": [["id", UnitsInScope, None]],
         "agency": [["org_type", FilterEqual, "代理机构"]],
@@ -184,8 +184,8 @@ class PlanApi(ReadWriteApi):
     edit_columns = FORM_COLUMNS
     search_columns = ["plan_no", "project_name", "state", "category", "meets_push"]
     label_columns = LABELS
-    add_query_rel_fields = PlanView.add_query_rel_fields
-    edit_query_rel_fields = PlanView.add_query_rel_fields
+    add_query_rel_fields = PlanView.add_form_query_rel_fields
+    edit_query_rel_fields = PlanView.add_form_query_rel_fields
 
     def pre_add(self, item):
         plans.prepare(item, g.user)

