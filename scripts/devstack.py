@@ -117,21 +117,21 @@ class Stack:
                 raise StackError(f"{name} exited unexpectedly (status {proc.returncode})")
 
     def stop(self) -> None:
-        """SIGTERM every process group (newest first), then SIGKILL stragglers."""
+        """Newest first (worker and sites before Redis): SIGTERM the process
+        group, wait, SIGKILL it if it lingers."""
         self.stopping = True
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # leave children behind
-        running = [(n, p) for n, p in reversed(self.children) if p.poll() is None]
-        for _, proc in running:
+        for name, proc in reversed(self.children):
             _signal_group(proc, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        for name, proc in running:
             try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
+                proc.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.say("devstack", f"{name} did not stop in {STOP_TIMEOUT} s: killing it")
                 _signal_group(proc, signal.SIGKILL)
                 proc.wait()
+        if self.children:
+            self.say("devstack", "stopped")
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:

@@ -5,6 +5,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
+from wtforms import BooleanField
 from wtforms.validators import ValidationError
 
 from ... import plans
@@ -59,6 +60,13 @@ def _platform_valid(form, field):
         raise ValidationError(message)
 
 
+def _interconnected_needs_platform(form, field):
+    # The platform field is optional, and WTForms stops an empty optional
+    # field's validators, so the pairing is checked from this side.
+    if field.data and not form.platform.data:
+        raise ValidationError(plans.platform_error(None, None, True))
+
+
 def _yes_no(value):
     return "是" if value else "否"
 
@@ -99,9 +107,14 @@ class PlanView(ReadWriteModelView):
     description_columns = {
         "platform": _("选择交易平台后，满足推送条件的会把采购计划信息推送到对应交易中心系统"),
         "budget": _("单位：元，最多两位小数"),
-        "interconnected": _("互联互通项目必须选择交易平台"),
     }
     validators_columns = {"budget": [_budget_valid], "platform": [_platform_valid]}
+    # FAB would mark the NOT NULL boolean as required, which refuses "否".
+    add_form_extra_fields = {"interconnected": BooleanField(
+        LABELS["interconnected"], default=True,
+        description=_("互联互通项目必须选择交易平台"),
+        validators=[_interconnected_needs_platform])}
+    edit_form_extra_fields = add_form_extra_fields
     add_form_query_rel_fields = {
         "platform": [["code", PlatformsForUser, None]],
         "agency": [["org_type", FilterEqual, "代理机构"]],

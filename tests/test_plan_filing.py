@@ -1,0 +1,184 @@
+"""【计划管理】→【采购计划备案】: 增加, validation, 备案, push decision."""
+from types import SimpleNamespace
+
+import pytest
+
+from app.extensions import db
+from app.models import AuditLog, Plan
+from tests.helpers import api_token, bearer, csrf_token, form_token, logged_in
+
+GOOD = {
+    "project_name": "平顶山市教育局学生课桌椅采购",
+    "procurement_method": "公开招标",
+    "category": "货物",
+    "item_name": "A05010201 课桌椅",
+    "budget": "1000000.00",
+    "fund_source": "财政性资金",
+    "expected_date": "2026-12-15",
+    "agency": "",
+    "platform": "410400",
+    "interconnected": "y",
+    "contact": "张经办",
+    "phone": "0375-1234567",
+}
+
+
+def _add(client, **changes):
+    data = {**GOOD, **changes, "csrf_token": csrf_token(client, "/plans/add")}
+    return client.post("/plans/add", data=data)
+
+
+def _plans(app, name=GOOD["project_name"]):
+    """What the database holds for that project name, read fresh."""
+    with app.app_context():
+        rows = db.session.query(Plan).filter_by(project_name=name).all()
+        return [SimpleNamespace(**{c: getattr(p, c) for c in Plan.__table__.columns.keys()},
+                                unit_name=p.unit.name) for p in rows]
+
+
+def test_add_saves_a_draft_with_number_and_push_decision(gps):
+    client = logged_in(gps, "jingban")
+    response = _add(client)
+    assert response.status_code == 302
+    [plan] = _plans(gps)
+    assert plan.state == "草稿"
+    assert plan.plan_no.startswith("410400-2026-")
+    assert plan.unit_name == "平顶山市教育局"
+    assert plan.meets_push is True
+    assert "满足推送条件" in plan.push_reason
+    page = client.get(f"/plans/show/{plan.id}").get_data(as_text=True)
+    assert plan.plan_no in page and "满足推送条件" in page
+    with gps.app_context():
+        assert db.session.query(AuditLog).filter_by(action="增加",
+                                                    entity_key=plan.plan_no).count() == 1
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({"budget": "-5"}, "预算金额必须大于0元"),
+    ({"budget": "0"}, "预算金额必须大于0元"),
+    ({"budget": "20000000000"}, "预算金额不能超过100亿元"),
+    ({"budget": "100.001"}, "预算金额最多保留两位小数"),
+    ({"project_name": ""}, "该字段是必填字段"),
+    ({"platform": "", "interconnected": "y"}, "互联互通项目必须选择交易平台"),
+])
+def test_bad_input_is_refused_with_a_clear_message(gps, changes, message):
+    client = logged_in(gps, "jingban")
+    response = _add(client, project_name=changes.pop("project_name", "校验测试项目"), **changes)
+    assert response.status_code == 200  # the form comes back with the error
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert _plans(gps, "校验测试项目") == []
+
+
+def test_platform_outside_the_units_region_is_not_offered(gps):
+    client = logged_in(gps, "jingban")
+    page = client.get("/plans/add").get_data(as_text=True)
+    assert "平顶山市公共资源交易中心" in page
+    assert "方城县公共资源交易中心" not in page
+    response = _add(client, project_name="越区平台项目", platform="411322")
+    assert response.status_code == 200
+    assert _plans(gps, "越区平台项目") == []
+
+
+def test_plan_outside_interconnection_needs_no_platform(gps):
+    client = logged_in(gps, "jingban")
+    data = {k: v for k, v in GOOD.items() if k != "interconnected"}  # box unticked
+    data.update(project_name="非互联互通项目", platform="",
+                csrf_token=csrf_token(client, "/plans/add"))
+    assert client.post("/plans/add", data=data).status_code == 302
+    [plan] = _plans(gps, "非互联互通项目")
+    assert plan.interconnected is False and plan.meets_push is False
+    assert "非互联互通项目，不推送" in plan.push_reason
+
+
+def test_below_limit_plan_does_not_meet_push(gps):
+    client = logged_in(gps, "jingban")
+    _add(client, project_name="小额采购", budget="999999.99")
+    [plan] = _plans(gps, "小额采购")
+    assert plan.meets_push is False
+    assert "限额以下不推送" in plan.push_reason
+
+
+def test_file_plan_action_with_confirmation(gps):
+    client = logged_in(gps, "jingban")
+    _add(client)
+    [plan] = _plans(gps)
+    listing = client.get("/plans/list/").get_data(as_text=True)
+    assert "确认备案所选计划吗" in listing  # FAB asks before the irreversible step
+    response = client.post("/plans/action_post", data={
+        "action": "file_plans", "rowid": [str(plan.id)], "csrf_token": form_token(client)})
+    assert response.status_code == 302
+    [plan] = _plans(gps)
+    assert plan.state == "已备案" and plan.filed_at is not None
+    # Filed plans are final here: no edit, no delete, no second filing.
+    edit = client.get(f"/plans/edit/{plan.id}", follow_redirects=True)
+    assert "已备案，不能修改" in edit.get_data(as_text=True)
+    client.post(f"/plans/delete/{plan.id}", data={"csrf_token": form_token(client)})
+    again = client.post("/plans/action_post", data={
+        "action": "file_plans", "rowid": [str(plan.id)], "csrf_token": form_token(client)},
+        follow_redirects=True)
+    assert "不能重复备案" in again.get_data(as_text=True)
+    [plan] = _plans(gps)
+    assert plan.state == "已备案"
+
+
+def test_action_without_csrf_token_changes_nothing(gps):
+    client = logged_in(gps, "jingban")
+    _add(client)
+    [plan] = _plans(gps)
+    response = client.post("/plans/action_post", data={"action": "file_plans",
+                                                       "rowid": [str(plan.id)]})
+    assert response.status_code == 400
+    assert _plans(gps)[0].state == "草稿"
+
+
+def test_draft_can_be_deleted(gps):
+    client = logged_in(gps, "jingban")
+    _add(client)
+    [plan] = _plans(gps)
+    client.post(f"/plans/delete/{plan.id}", data={"csrf_token": form_token(client)})
+    assert _plans(gps) == []
+
+
+# --- REST ---------------------------------------------------------------
+
+REST_GOOD = {**{k: v for k, v in GOOD.items() if k not in ("agency", "interconnected")},
+             "interconnected": True}
+
+
+def _post(app, user, body):
+    client = app.test_client()
+    return client.post("/api/v1/plan/", json=body, headers=bearer(api_token(client, user)))
+
+
+def test_rest_creates_a_plan_scoped_to_the_users_unit(gps):
+    response = _post(gps, "jingban", REST_GOOD)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    [plan] = _plans(gps)
+    assert plan.unit_name == "平顶山市教育局" and plan.meets_push
+
+
+@pytest.mark.parametrize("changes,field,message", [
+    ({"budget": "-1"}, "budget", "预算金额必须大于0元"),
+    ({"budget": "99999999999"}, "budget", "预算金额不能超过100亿元"),
+    ({"platform": "411322"}, "platform", "不在本单位所在区划"),
+    ({"platform": None}, "platform", "互联互通项目必须选择交易平台"),
+])
+def test_rest_refuses_bad_plans_in_chinese(gps, changes, field, message):
+    response = _post(gps, "jingban", {**REST_GOOD, **changes})
+    assert response.status_code == 422
+    assert message in str(response.json["message"][field])
+    assert _plans(gps) == []
+
+
+def test_rest_reports_missing_fields(gps):
+    body = {k: v for k, v in REST_GOOD.items() if k != "project_name"}
+    response = _post(gps, "jingban", body)
+    assert response.status_code == 422
+    assert "project_name" in response.json["message"]
+
+
+def test_rest_admin_without_unit_cannot_file(gps):
+    response = _post(gps, "admin", REST_GOOD)
+    assert response.status_code == 422
+    assert "采购单位" in str(response.json["message"])
