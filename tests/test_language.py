@@ -1,0 +1,25 @@
+"""Chinese by default, English on request, menus named as in the manuals."""
+from tests.helpers import logged_in
+
+
+def test_chinese_by_default_with_the_manuals_names(gps_demo):
+    page = logged_in(gps_demo, "jingban").get("/plans/list/").get_data(as_text=True)
+    for name in ("计划管理", "采购计划备案", "增加", "搜索"):
+        assert name in page
+
+
+def test_english_is_selectable(gps_demo):
+    client = logged_in(gps_demo, "jingban")
+    client.get("/lang/en")
+    page = client.get("/plans/list/").get_data(as_text=True)
+    assert "Plan Management" in page and "Plan Filing" in page
+    assert "Search" in page
+    client.get("/lang/zh")
+    assert "计划管理" in client.get("/plans/list/").get_data(as_text=True)
+
+
+def test_add_form_in_chinese(gps_demo):
+    page = logged_in(gps_demo, "jingban").get("/plans/add").get_data(as_text=True)
+    for label in ("项目名称", "采购方式", "采购类别", "预算金额（元）", "交易平台", "是否互联互通",
+                  "框架协议采购", "竞争性磋商", "保存"):
+        assert label in page
