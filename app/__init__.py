@@ -48,6 +48,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
 
 
 def _register_views(appbuilder: AppBuilder, site: str) -> None:
+    from .views.common.audit import AuditLogView
     from .views.common.organisations import (
         OrganisationApi, OrganisationView, PlatformView, PushThresholdView, RegionView)
 
@@ -69,3 +70,5 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
     appbuilder.add_view(RegionView, "Regions", label=_("行政区划"), icon="fa-map",
                         **system)
     appbuilder.add_api(OrganisationApi)
+    appbuilder.add_view(AuditLogView, "AuditLog", label=_("审计日志"), icon="fa-history",
+                        **system)

@@ -23,6 +23,8 @@ GPS_VIEWS = [
     ("/users/list/", ADMIN),
     ("/roles/list/", ADMIN),
     ("/users/userinfo/", EVERYONE),
+    ("/audit/list/", ADMIN),
+    ("/audit/add", set()),  # the audit trail is append-only, even for Admin
 ]
 GPS_APIS = [
     ("/api/v1/plan/", EVERYONE),
@@ -36,6 +38,7 @@ TRADING_VIEWS = [
     ("/organisations/list/", set(TRADING_USERS)),
     ("/regions/list/", set(TRADING_USERS)),
     ("/users/list/", ADMIN),
+    ("/audit/list/", ADMIN),
 ]
 TRADING_APIS = [("/api/v1/organisation/", set(TRADING_USERS))]
 

@@ -108,7 +108,8 @@ class PlatformView(ReadWriteModelView):
     list_columns = ["code", "name", "region", "base_url", "active"]
     show_columns = list_columns  # the secret is never shown back
     add_columns = ["code", "name", "region", "base_url", "shared_secret", "active"]
-    edit_columns = add_columns
+    # The secret is set once here; changing it is a key rotation (docs/operations.md).
+    edit_columns = ["name", "region", "base_url", "active"]
 
 
 class PushThresholdView(ReadWriteModelView):
