@@ -95,4 +95,6 @@ def settings(site: str, platform_code: str | None) -> dict:
             "en": {"flag": "gb", "name": "English"},
         },
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Number of trusted reverse proxies in front (nginx: 1); 0 = none.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
     }

@@ -43,6 +43,13 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
         _register_views(appbuilder, site)
     app.register_blueprint(health)
     web_security.init_app(app)
+    if app.config.get("PROXY_COUNT"):
+        # Behind nginx: take the client address from X-Forwarded-For so the
+        # login throttle counts per client, not per proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     cli.init_app(app)
     return app
 
