@@ -44,6 +44,7 @@ def settings(site: str, platform_code: str | None) -> dict:
     return {
         "SITE": site,
         "SITE_ID": site_id,
+        "SITE_CODE": "gps" if site == "gps" else platform_code,  # name in sync messages
         "PLATFORM_CODE": platform_code,
         "SECRET_KEY": secret_key(site_id),
         "SQLALCHEMY_DATABASE_URI": database_url(site_id),

@@ -35,6 +35,8 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
                      render_as_batch=True, compare_type=True)
 
     from . import cli, web_security
+    from .sync import outbox
+    from .sync.inbox import interop
     from .views.common.health import health
 
     with app.app_context():
@@ -42,6 +44,9 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder, site)
     app.register_blueprint(health)
+    app.register_blueprint(interop)
+    outbox.init_app(app)
+    _mount_rq_dashboard(app)
     web_security.init_app(app)
     if app.config.get("PROXY_COUNT"):
         # Behind nginx: take the client address from X-Forwarded-For so the
@@ -52,6 +57,33 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     cli.init_app(app)
     return app
+
+
+def _mount_rq_dashboard(app: Flask) -> None:
+    """rq-dashboard at /rq, for those holding can_read on RqDashboard (Admin).
+
+    Its own POST actions carry no CSRF token, so our CSRF check refuses them:
+    replays are done through 【同步监控】 instead.
+    """
+    import rq_dashboard
+    from flask import abort, g
+
+    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
+    rq_dashboard.web.setup_rq_connection(app)
+    app.register_blueprint(rq_dashboard.blueprint, url_prefix="/rq")
+
+    @app.before_request
+    def guard_rq_dashboard():
+        from flask import request
+
+        if request.blueprint != "rq_dashboard":
+            return None
+        user = getattr(g, "user", None)
+        if user is None or not user.is_authenticated:
+            abort(401)
+        if not app.appbuilder.sm.has_access("can_read", "RqDashboard"):
+            abort(403)
+        return None
 
 
 def _register_views(appbuilder: AppBuilder, site: str) -> None:
@@ -79,3 +111,41 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
     appbuilder.add_api(OrganisationApi)
     appbuilder.add_view(AuditLogView, "AuditLog", label=_("审计日志"), icon="fa-history",
                         **system)
+    _register_sync_views(appbuilder, site)
+
+
+def _register_sync_views(appbuilder: AppBuilder, site: str) -> None:
+    from flask_appbuilder import BaseView
+
+    from .views.common.sync_monitor import (
+        InboxView, OutboxView, PeerKeyView, PeerView, SecurityEventView)
+
+    monitor = {"category": "SyncMenu", "category_label": _("同步监控"),
+               "category_icon": "fa-exchange"}
+    appbuilder.add_view(OutboxView, "SyncOutbox", label=_("发送队列"), icon="fa-upload",
+                        **monitor)
+    appbuilder.add_view(InboxView, "SyncInbox", label=_("接收记录"), icon="fa-download",
+                        **monitor)
+    appbuilder.add_view(SecurityEventView, "SyncRefused", label=_("拒收记录"),
+                        icon="fa-ban", **monitor)
+    appbuilder.add_view(PeerView, "SyncPeers", label=_("同步对端"), icon="fa-server",
+                        **monitor)
+    appbuilder.add_view(PeerKeyView, "SyncKeys", label=_("共享密钥"), icon="fa-key",
+                        **monitor)
+
+    class RqDashboard(BaseView):
+        """Holds the can_read permission that guards /rq (no routes of its own)."""
+
+        base_permissions = ["can_read"]
+        default_view = "index"
+
+    appbuilder.add_view_no_menu(RqDashboard)
+    appbuilder.add_link("RqDashboardLink", href="/rq/", label=_("任务队列（RQ）"),
+                        icon="fa-tasks", **monitor)
+    if site == "trading":
+        from .views.trading.received_plans import ReceivedPlanApi, ReceivedPlanView
+
+        appbuilder.add_view(ReceivedPlanView, "ReceivedPlans", label=_("已接收计划"),
+                            icon="fa-inbox", category="InteropMenu",
+                            category_label=_("互联互通"), category_icon="fa-link")
+        appbuilder.add_api(ReceivedPlanApi)

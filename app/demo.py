@@ -3,11 +3,16 @@
 Credit codes are built with their GB 32100 check character; the password
 meets FAB's default complexity rule, which stays on.
 """
+import base64
 import datetime as dt
+import json
+import os
+import secrets
 from decimal import Decimal
+from pathlib import Path
 
 from .extensions import db
-from .models import Organisation, Plan, Platform, PushThreshold, Region
+from .models import Organisation, Peer, PeerKey, Plan, Platform, PushThreshold, Region
 from .rules.credit_code import complete
 
 DEMO_PASSWORD = "DemoPass@2026"
@@ -36,9 +41,9 @@ ORGS = [  # key, name, type, region, 17-char prefix of the credit code
     ("fc_centre", "方城县公共资源交易中心", "交易中心", "411322", "12411322MB0000010"),
 ]
 
-PLATFORMS = [  # code, name, region, port
-    ("410400", "平顶山市公共资源交易中心", "410400", 5001),
-    ("411322", "方城县公共资源交易中心", "411322", 5002),
+PLATFORMS = [  # code, name, region, port offset from DEVSTACK_PORT_BASE
+    ("410400", "平顶山市公共资源交易中心", "410400", 1),
+    ("411322", "方城县公共资源交易中心", "411322", 2),
 ]
 
 # 限额以上 matrix (yuan). 2026 raises city/county goods & services limits.
@@ -88,13 +93,15 @@ def load(app) -> dict:
     orgs = _organisations()
     db.session.commit()
     if site == "gps":
-        _platforms(app)
+        _platforms()
         _thresholds()
         users = _users(app, GPS_USERS, orgs)
         db.session.commit()
         plans = _plans(app, orgs)
     else:
-        users = _users(app, TRADING_USERS.get(app.config["PLATFORM_CODE"], []), orgs)
+        code = app.config["PLATFORM_CODE"]
+        _peer("gps", "河南省电子化政府采购系统", f"http://127.0.0.1:{port_base()}", pair=code)
+        users = _users(app, TRADING_USERS.get(code, []), orgs)
         plans = 0
     db.session.commit()
     return {"regions": regions, "organisations": len(orgs), "users": users, "plans": plans}
@@ -124,22 +131,46 @@ def _organisations() -> dict:
     return orgs
 
 
-def _platforms(app):
-    for code, name, region, port in PLATFORMS:
+def _platforms():
+    for code, name, region, offset in PLATFORMS:
+        _peer(code, name, f"http://127.0.0.1:{port_base() + offset}", pair=code)
         if db.session.get(Platform, code) is None:
-            db.session.add(Platform(code=code, name=name, region_code=region,
-                                    base_url=f"http://127.0.0.1:{port}",
-                                    shared_secret=_demo_secret(app, code)))
+            db.session.add(Platform(code=code, name=name, region_code=region))
 
 
-def _demo_secret(app, code) -> str:
-    import base64
-    import hashlib
+def _peer(code, name, base_url, pair):
+    """A sync peer with the demo's shared secret for that pair of sites.
+    The address follows DEVSTACK_PORT_BASE on every load."""
+    peer = db.session.get(Peer, code)
+    if peer is None:
+        peer = Peer(code=code, name=name)
+        db.session.add(peer)
+    peer.base_url = base_url
+    db.session.flush()
+    if not db.session.query(PeerKey).filter_by(peer_code=code).count():
+        db.session.add(PeerKey(peer_code=code, secret=demo_secret(pair), note="演示密钥"))
 
-    # Derived from this installation's SECRET_KEY: unique per install,
-    # identical on every re-run so the load stays idempotent.
-    raw = hashlib.sha256(f"{app.config['SECRET_KEY']}:{code}".encode()).digest()
-    return "whsec_" + base64.b64encode(raw).decode()
+
+def port_base() -> int:
+    return int(os.environ.get("DEVSTACK_PORT_BASE", "5000"))
+
+
+def demo_secret(platform_code) -> str:
+    """The secret GPS and one trading site share in the demo.
+
+    Generated once per installation into INSTANCE_ROOT (which all the demo
+    sites share), never a constant in the repository.
+    """
+    path = Path(os.environ.get("INSTANCE_ROOT", Path(__file__).resolve().parent.parent
+                               / "instance")) / "demo-sync-secrets.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secrets_by_pair = json.loads(path.read_text()) if path.exists() else {}
+    if platform_code not in secrets_by_pair:
+        secrets_by_pair[platform_code] = "whsec_" + base64.b64encode(
+            secrets.token_bytes(32)).decode()
+        path.write_text(json.dumps(secrets_by_pair, indent=1))
+        path.chmod(0o600)
+    return secrets_by_pair[platform_code]
 
 
 def _thresholds():

@@ -40,7 +40,10 @@ PROCUREMENT_METHODS = (
     "框架协议采购",
 )
 FUND_SOURCES = ("财政性资金", "自筹资金", "其他资金")
-PLAN_STATES = ("草稿", "已备案")
+PLAN_STATES = ("草稿", "已备案", "已撤回")
+PUSH_STATES = ("不推送", "待推送", "已推送", "推送失败")
+OUTBOX_STATES = ("待推送", "推送中", "已推送", "推送失败", "死信")
+INBOX_RESULTS = ("已应用", "已忽略（旧版本）")
 
 
 def _enum(values, name):
@@ -93,20 +96,50 @@ class OrgUser(FabUser):
 
 
 class Platform(Model):
-    """A configured public resource trading platform (交易平台)."""
+    """A configured public resource trading platform (交易平台).
+
+    Its address and shared secrets are those of the sync peer with the
+    same code (see Peer)."""
 
     __tablename__ = "platform"
-    code = Column(String(16), primary_key=True)
+    code = Column(String(16), ForeignKey("peer.code"), primary_key=True)
     name = Column(String(128), nullable=False, unique=True)
     region_code = Column(String(6), ForeignKey("region.code"), nullable=False)
     region = relationship("Region")
-    base_url = Column(String(255), nullable=False)
-    # Shared HMAC secret for signed sync (whsec_… form); never listed.
-    shared_secret = Column(String(255), nullable=False)
+    peer = relationship("Peer")
     active = Column(Boolean, nullable=False, default=True)
 
     def __str__(self):
         return self.name
+
+
+class Peer(Model):
+    """Another site this one exchanges signed messages with."""
+
+    __tablename__ = "peer"
+    code = Column(String(16), primary_key=True)  # "gps" or a platform code
+    name = Column(String(128), nullable=False)
+    base_url = Column(String(255), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    keys = relationship("PeerKey", order_by="PeerKey.id", back_populates="peer")
+
+    def __str__(self):
+        return self.name
+
+
+class PeerKey(Model):
+    """A shared secret (whsec_…) with a peer. Several may be active while a
+    key is rotated: the newest signs, every active one verifies."""
+
+    __tablename__ = "peer_key"
+    id = Column(Integer, primary_key=True)
+    peer_code = Column(String(16), ForeignKey("peer.code"), nullable=False, index=True)
+    peer = relationship("Peer", back_populates="keys")
+    secret = Column(String(255), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now())
+    retired_at = Column(DateTime)
+    note = Column(String(255))
 
 
 class PushThreshold(Model):
@@ -162,6 +195,14 @@ class Plan(AuditMixin, Model):
     filed_at = Column(DateTime)
     meets_push = Column(Boolean, nullable=False, default=False)  # 满足推送条件
     push_reason = Column(String(255))
+    # Sync bookkeeping: version of the last message sent, where it went,
+    # and how its delivery stands (待推送 / 已推送 / 推送失败).
+    version = Column(Integer, nullable=False, default=0)
+    pushed_to = Column(String(16))
+    push_state = Column(_enum(PUSH_STATES, "push_state"), nullable=False, default="不推送")
+    push_state_at = Column(DateTime)
+    withdrawn_at = Column(DateTime)
+    withdraw_reason = Column(String(255))
 
     def __str__(self):
         return f"{self.plan_no} {self.project_name}"
@@ -192,3 +233,87 @@ class AuditLog(Model):
     entity = Column(String(64), nullable=False)
     entity_key = Column(String(64))
     detail = Column(Text)
+
+
+class OutboxMessage(Model):
+    """A message to a peer, committed with the business change that made it."""
+
+    __tablename__ = "outbox_message"
+    id = Column(Integer, primary_key=True)  # also the change-feed watermark
+    message_id = Column(String(36), nullable=False, unique=True)
+    type = Column(String(64), nullable=False, index=True)
+    target = Column(String(16), ForeignKey("peer.code"), nullable=False, index=True)
+    entity_key = Column(String(64), nullable=False, index=True)
+    entity_version = Column(Integer, nullable=False)
+    body = Column(Text, nullable=False)  # the exact JSON sent on every attempt
+    state = Column(_enum(OUTBOX_STATES, "outbox_state"), nullable=False,
+                   default="待推送", index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    created_at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now())
+    next_attempt_at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now(),
+                             index=True)
+    locked_until = Column(DateTime)  # a delivery job's lease
+    retry_from = Column(DateTime, nullable=False, default=lambda: dt.datetime.now())
+    delivered_at = Column(DateTime)
+    last_status = Column(Integer)
+    last_error = Column(Text)
+
+
+class InboxMessage(Model):
+    """A message received from a peer: stored and applied in one transaction."""
+
+    __tablename__ = "inbox_message"
+    id = Column(Integer, primary_key=True)
+    message_id = Column(String(36), nullable=False, unique=True)
+    type = Column(String(64), nullable=False, index=True)
+    source = Column(String(16), nullable=False, index=True)
+    entity_key = Column(String(64), nullable=False, index=True)
+    entity_version = Column(Integer, nullable=False)
+    body_sha256 = Column(String(64), nullable=False)
+    body = Column(Text, nullable=False)
+    received_at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now())
+    result = Column(_enum(INBOX_RESULTS, "inbox_result"), nullable=False)
+
+
+class SecurityEvent(Model):
+    """A refused interop request: what was wrong, from where. Nothing else of
+    a refused message is kept."""
+
+    __tablename__ = "security_event"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now(), index=True)
+    remote_addr = Column(String(64))
+    claimed_source = Column(String(64))
+    message_id = Column(String(64))
+    status = Column(Integer, nullable=False)
+    reason = Column(String(255), nullable=False)
+
+
+class PlanReplica(Model):
+    """A 采购计划 received from GPS (read-only here): the 选择计划 list."""
+
+    __tablename__ = "plan_replica"
+    plan_no = Column(String(32), primary_key=True)
+    version = Column(Integer, nullable=False)
+    project_name = Column(String(200), nullable=False)
+    unit_name = Column(String(128), nullable=False)
+    unit_credit_code = Column(String(18), nullable=False)
+    region_code = Column(String(6), nullable=False)
+    agency_name = Column(String(128))
+    agency_credit_code = Column(String(18), index=True)
+    procurement_method = Column(String(16), nullable=False)
+    category = Column(String(8), nullable=False)
+    item_name = Column(String(128), nullable=False)
+    budget = Column(Numeric(16, 2), nullable=False)
+    fund_source = Column(String(16), nullable=False)
+    expected_date = Column(Date, nullable=False)
+    contact = Column(String(64))
+    phone = Column(String(32))
+    filed_at = Column(DateTime)
+    status = Column(String(8), nullable=False, default="有效", index=True)  # 有效 / 已撤回
+    withdraw_reason = Column(String(255))
+    received_at = Column(DateTime, nullable=False)
+    accepted = Column(Boolean, nullable=False, default=False)  # 已受理 (issue 5)
+
+    def __str__(self):
+        return f"{self.plan_no} {self.project_name}"

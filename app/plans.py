@@ -136,4 +136,60 @@ def file_plan(plan: Plan, user) -> str | None:
     plan.state = "已备案"
     plan.filed_at = dt.datetime.now()
     record(user, "备案", plan, decision.reason)
+    push_to_platform(plan)
     return None
+
+
+def update_filed(plan: Plan, user) -> None:
+    """A filed plan was edited: its platform hears of it (plan.updated)."""
+    record(user, "修改", plan)
+    if plan.state == "已备案":
+        push_to_platform(plan)
+
+
+def withdraw(plan: Plan, user, reason: str) -> str | None:
+    """已备案 → 已撤回; the platform that has it is told (plan.withdrawn)."""
+    if plan.state != "已备案":
+        return f"计划“{plan.plan_no}”当前状态为{plan.state}，只有已备案的计划可以撤回"
+    reason = (reason or "").strip()
+    if not reason:
+        return "请填写撤回原因"
+    plan.state, plan.withdrawn_at, plan.withdraw_reason = "已撤回", dt.datetime.now(), reason[:255]
+    record(user, "撤回", plan, reason)
+    if plan.pushed_to:
+        _send_withdrawal(plan, plan.pushed_to, reason)
+    return None
+
+
+def push_to_platform(plan: Plan) -> None:
+    """Send the filed plan to its platform while the push rule holds.
+
+    First time → plan.filed; later changes → plan.updated; a plan that moved
+    to another platform, or no longer meets the rule, is withdrawn from the
+    one that has it.
+    """
+    from .sync import outbox
+    from .sync.messages.plan import entity_key, payload_of
+
+    target = plan.platform.code if plan.meets_push and plan.platform else None
+    if plan.pushed_to and plan.pushed_to != target:
+        _send_withdrawal(plan, plan.pushed_to,
+                         "交易平台变更" if target else "不再满足推送条件")
+    if target is None:
+        return
+    kind = "plan.updated" if plan.pushed_to == target else "plan.filed"
+    plan.version += 1
+    outbox.send(kind, target, entity_key(plan.plan_no), plan.version, payload_of(plan))
+    plan.pushed_to, plan.push_state, plan.push_state_at = target, "待推送", dt.datetime.now()
+
+
+def _send_withdrawal(plan: Plan, target: str, reason: str) -> None:
+    from .sync import outbox
+    from .sync.messages.plan import entity_key
+
+    plan.version += 1
+    outbox.send("plan.withdrawn", target, entity_key(plan.plan_no), plan.version,
+                {"plan_no": plan.plan_no, "reason": reason})
+    if target == plan.pushed_to:
+        plan.pushed_to = None
+    plan.push_state, plan.push_state_at = "待推送", dt.datetime.now()

@@ -55,9 +55,15 @@ GPS_ROLES = {
     "监管处": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
 }
 
+READ_RECEIVED_PLANS = [
+    ("can_read", "ReceivedPlan"),
+    ("menu_access", "InteropMenu"),
+    ("menu_access", "ReceivedPlans"),
+]
+
 TRADING_ROLES = {
-    "代理机构": SELF_SERVICE + READ_ORGANISATIONS,
-    "中心业务科室": SELF_SERVICE + READ_ORGANISATIONS,
+    "代理机构": SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS,
+    "中心业务科室": SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS,
 }
 
 ADMIN = "Admin"

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.extensions import db
-from app.models import AuditLog, Plan
+from app.models import AuditLog, OutboxMessage, Plan
 from tests.helpers import api_token, bearer, csrf_token, form_token, logged_in
 
 GOOD = {
@@ -99,27 +99,80 @@ def test_below_limit_plan_does_not_meet_push(gps):
     assert "限额以下不推送" in plan.push_reason
 
 
+def _outbox(app, name=GOOD["project_name"]):
+    """Messages about the test's plan (the demo's own filings are left out)."""
+    with app.app_context():
+        keys = [f"plan:{p.plan_no}" for p in db.session.query(Plan).filter_by(project_name=name)]
+        return [(m.type, m.target, m.entity_key, m.entity_version, m.state)
+                for m in db.session.query(OutboxMessage).filter(OutboxMessage.entity_key.in_(keys))
+                .order_by(OutboxMessage.id)]
+
+
+def _file(client, plan_id):
+    return client.post("/plans/action_post", data={
+        "action": "file_plans", "rowid": [str(plan_id)], "csrf_token": form_token(client)},
+        follow_redirects=True)
+
+
 def test_file_plan_action_with_confirmation(gps):
     client = logged_in(gps, "jingban")
     _add(client)
     [plan] = _plans(gps)
     listing = client.get("/plans/list/").get_data(as_text=True)
     assert "确认备案所选计划吗" in listing  # FAB asks before the irreversible step
-    response = client.post("/plans/action_post", data={
-        "action": "file_plans", "rowid": [str(plan.id)], "csrf_token": form_token(client)})
-    assert response.status_code == 302
+    assert _outbox(gps) == []  # a draft goes nowhere
+    page = _file(client, plan.id).get_data(as_text=True)
+    assert "已备案" in page
     [plan] = _plans(gps)
     assert plan.state == "已备案" and plan.filed_at is not None
-    # Filed plans are final here: no edit, no delete, no second filing.
-    edit = client.get(f"/plans/edit/{plan.id}", follow_redirects=True)
-    assert "已备案，不能修改" in edit.get_data(as_text=True)
-    client.post(f"/plans/delete/{plan.id}", data={"csrf_token": form_token(client)})
-    again = client.post("/plans/action_post", data={
-        "action": "file_plans", "rowid": [str(plan.id)], "csrf_token": form_token(client)},
-        follow_redirects=True)
+    assert plan.push_state == "待推送" and plan.pushed_to == "410400"
+    # The message was committed together with the filing.
+    assert _outbox(gps) == [("plan.filed", "410400", f"plan:{plan.plan_no}", 1, "待推送")]
+    again = _file(client, plan.id)
     assert "不能重复备案" in again.get_data(as_text=True)
+    client.post(f"/plans/delete/{plan.id}", data={"csrf_token": form_token(client)})
+    assert _plans(gps)[0].state == "已备案"  # filed plans are not deleted
+
+
+def test_editing_a_filed_plan_sends_an_update(gps):
+    client = logged_in(gps, "jingban")
+    _add(client)
     [plan] = _plans(gps)
-    assert plan.state == "已备案"
+    _file(client, plan.id)
+    data = {**GOOD, "project_name": GOOD["project_name"], "budget": "1300000.00",
+            "csrf_token": csrf_token(client, f"/plans/edit/{plan.id}")}
+    assert client.post(f"/plans/edit/{plan.id}", data=data).status_code == 302
+    types = [(t, v) for t, _, _, v, _ in _outbox(gps)]
+    assert types == [("plan.filed", 1), ("plan.updated", 2)]
+
+
+def test_withdrawal_asks_for_a_reason_and_tells_the_platform(gps):
+    client = logged_in(gps, "jingban")
+    _add(client)
+    [plan] = _plans(gps)
+    _file(client, plan.id)
+    page = client.get(f"/plans/withdraw/{plan.id}").get_data(as_text=True)
+    assert "确认撤回该计划吗" in page and "撤回原因" in page
+    empty = client.post(f"/plans/withdraw/{plan.id}",
+                        data={"reason": " ", "csrf_token": form_token(client)})
+    assert "请填写撤回原因" in empty.get_data(as_text=True)
+    assert _plans(gps)[0].state == "已备案"
+    client.post(f"/plans/withdraw/{plan.id}",
+                data={"reason": "需求取消", "csrf_token": form_token(client)})
+    [plan] = _plans(gps)
+    assert plan.state == "已撤回" and plan.withdraw_reason == "需求取消"
+    assert [t for t, *_ in _outbox(gps)] == ["plan.filed", "plan.withdrawn"]
+    edit = client.get(f"/plans/edit/{plan.id}", follow_redirects=True)
+    assert "已撤回，不能修改" in edit.get_data(as_text=True)
+
+
+def test_below_limit_filing_sends_nothing(gps):
+    client = logged_in(gps, "jingban")
+    _add(client, project_name="限额以下项目", budget="5000")
+    [plan] = _plans(gps, "限额以下项目")
+    _file(client, plan.id)
+    assert _plans(gps, "限额以下项目")[0].push_state == "不推送"
+    assert _outbox(gps, "限额以下项目") == []
 
 
 def test_action_without_csrf_token_changes_nothing(gps):

@@ -98,18 +98,21 @@ class OrganisationApi(ReadWriteApi):
 
 
 class PlatformView(ReadWriteModelView):
+    """交易平台. Its address and keys are the sync peer's (【同步监控】→【同步对端】)."""
+
     datamodel = SQLAInterface(Platform)
     class_permission_name = "Platform"
     route_base = "/platforms"
     list_title = _("交易平台")
     label_columns = {"code": _("平台编码"), "name": _("平台名称"), "region": _("服务区划"),
-                     "base_url": _("接口地址"), "shared_secret": _("共享密钥"),
-                     "active": _("启用")}
-    list_columns = ["code", "name", "region", "base_url", "active"]
-    show_columns = list_columns  # the secret is never shown back
-    add_columns = ["code", "name", "region", "base_url", "shared_secret", "active"]
-    # The secret is set once here; changing it is a key rotation (docs/operations.md).
-    edit_columns = ["name", "region", "base_url", "active"]
+                     "peer": _("同步对端"), "active": _("启用")}
+    list_columns = ["code", "name", "region", "peer", "active"]
+    show_columns = list_columns
+    add_columns = ["peer", "name", "region", "active"]
+    edit_columns = ["name", "region", "active"]
+
+    def pre_add(self, item):
+        item.code = item.peer.code
 
 
 class PushThresholdView(ReadWriteModelView):

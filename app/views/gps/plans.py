@@ -36,6 +36,12 @@ LABELS = {
     "filed_at": _("备案时间"),
     "meets_push": _("满足推送条件"),
     "push_reason": _("推送判定"),
+    "push_state": _("推送状态"),
+    "push_state_at": _("推送状态时间"),
+    "pushed_to": _("已推送至"),
+    "version": _("版本"),
+    "withdrawn_at": _("撤回时间"),
+    "withdraw_reason": _("撤回原因"),
     "created_by": _("填报人"),
     "created_on": _("填报时间"),
 }
@@ -75,18 +81,19 @@ class PlanView(ReadWriteModelView):
     datamodel = SQLAInterface(Plan)
     class_permission_name = "Plan"
     method_permission_name = {**ReadWriteModelView.method_permission_name,
-                              "file_plans": "file"}
+                              "file_plans": "file", "withdraw": "file"}
     route_base = "/plans"
     list_template = "plan/list.html"
 
     list_title = _("采购计划备案")
     show_title = _("采购计划详情")
+    show_template = "plan/show.html"
     add_title = _("采购计划备案填报")
     edit_title = _("修改采购计划")
 
     label_columns = LABELS
     list_columns = ["plan_no", "project_name", "unit", "procurement_method",
-                    "category", "budget", "platform", "state", "meets_push"]
+                    "category", "budget", "platform", "state", "meets_push", "push_state"]
     add_columns = FORM_COLUMNS
     edit_columns = FORM_COLUMNS
     show_fieldsets = [
@@ -94,12 +101,14 @@ class PlanView(ReadWriteModelView):
                                     "procurement_method", "category", "item_name",
                                     "budget", "fund_source", "expected_date"]}),
         (_("委托与交易"), {"fields": ["agency", "platform", "interconnected"]}),
-        (_("备案与推送"), {"fields": ["state", "filed_at", "meets_push", "push_reason"]}),
+        (_("备案与推送"), {"fields": ["state", "filed_at", "meets_push", "push_reason",
+                                    "push_state", "push_state_at", "pushed_to", "version",
+                                    "withdrawn_at", "withdraw_reason"]}),
         (_("联系信息"), {"fields": ["contact", "phone", "remark", "created_by",
                                  "created_on"]}),
     ]
     search_columns = ["plan_no", "project_name", "unit", "procurement_method",
-                      "category", "state", "meets_push", "budget", "agency"]
+                      "category", "state", "meets_push", "push_state", "budget", "agency"]
     order_columns = ["plan_no", "budget", "state"]
     base_order = ("id", "desc")
     base_filters = [["id", PlanScope, None]]
@@ -136,7 +145,7 @@ class PlanView(ReadWriteModelView):
         plans.prepare(item, g.user)
 
     def post_update(self, item):
-        record(g.user, "修改", item)
+        plans.update_filed(item, g.user)
         db.session.commit()
 
     def pre_delete(self, item):
@@ -153,10 +162,28 @@ class PlanView(ReadWriteModelView):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
-        if item.state != "草稿":
-            flash(f"计划“{item.plan_no}”已备案，不能修改", "warning")
+        if item.state == "已撤回":
+            flash(f"计划“{item.plan_no}”已撤回，不能修改", "warning")
             return redirect(url_for(".show", pk=pk))
         return super().edit(pk)
+
+    @expose("/withdraw/<pk>", methods=["GET", "POST"])
+    @has_access
+    def withdraw(self, pk):
+        """撤回 a filed plan, with a reason, after confirmation."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        if request.method == "POST":
+            error = plans.withdraw(item, g.user, request.form.get("reason", ""))
+            if error:
+                flash(error, "danger")
+            else:
+                db.session.commit()
+                flash(f"计划“{item.plan_no}”已撤回", "success")
+                return redirect(url_for(".show", pk=pk))
+        return self.render_template("plan/withdraw.html", plan=item,
+                                    title=_("撤回采购计划"))
 
     @action("file_plans", _("备案"),
             _("确认备案所选计划吗？备案后计划不能修改或删除，满足推送条件的将推送到所选交易平台。"),
@@ -187,10 +214,10 @@ class PlanApi(ReadWriteApi):
     base_filters = [["id", PlanScope, None]]
     base_order = ("id", "desc")
     list_columns = ["id", "plan_no", "project_name", "unit.name", "procurement_method",
-                    "category", "budget", "platform.code", "state", "meets_push"]
+                    "category", "budget", "platform_code", "state", "meets_push"]
     show_columns = ["id", "plan_no", "project_name", "unit.name", "region_code",
                     "procurement_method", "category", "item_name", "budget",
-                    "fund_source", "expected_date", "agency.name", "platform.code",
+                    "fund_source", "expected_date", "agency.name", "platform_code",
                     "interconnected", "contact", "phone", "remark", "state",
                     "filed_at", "meets_push", "push_reason"]
     add_columns = FORM_COLUMNS
@@ -205,10 +232,14 @@ class PlanApi(ReadWriteApi):
         self._check(item)
 
     def pre_update(self, item):
-        if item.state != "草稿":
-            raise PlanRejected({"state": f"计划“{item.plan_no}”已备案，不能修改"})
+        if item.state == "已撤回":
+            raise PlanRejected({"state": f"计划“{item.plan_no}”已撤回，不能修改"})
         plans.prepare(item, g.user)
         self._check(item)
+
+    def post_update(self, item):
+        plans.update_filed(item, g.user)
+        db.session.commit()
 
     def pre_delete(self, item):
         if item.state != "草稿":

@@ -1,0 +1,123 @@
+"""POST /interop/v1/messages: verify → store → apply, in one transaction.
+
+Refusals answer a JSON 4xx ({"error": code, "message": 中文说明}) and store
+nothing but a SecurityEvent row.
+"""
+import hashlib
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import csrf, db
+from ..models import InboxMessage, Peer, SecurityEvent
+from . import envelope, registry, signing
+
+log = logging.getLogger("security.interop")
+interop = Blueprint("interop", __name__, url_prefix="/interop/v1")
+
+
+class Refused(Exception):
+    def __init__(self, status, code, message, source=None, message_id=None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.source, self.message_id = source, message_id
+
+
+@interop.post("/messages")
+@csrf.exempt
+def receive():
+    try:
+        if (request.content_length or 0) > envelope.MAX_BODY_BYTES:
+            raise Refused(413, "too_large", f"消息体超过 {envelope.MAX_BODY_BYTES} 字节上限")
+        result = accept(request.get_data(cache=False), request.headers)
+    except Refused as refused:
+        return _refuse(refused)
+    return jsonify(result), 200
+
+
+def accept(body: bytes, headers) -> dict:
+    if len(body) > envelope.MAX_BODY_BYTES:
+        raise Refused(413, "too_large", f"消息体超过 {envelope.MAX_BODY_BYTES} 字节上限")
+    source = headers.get("interop-source", "")
+    peer = db.session.get(Peer, source) if source else None
+    if peer is None or not peer.active:
+        raise Refused(401, "unknown_peer", f"未知或已停用的对端：{source or '（未提供）'}",
+                      source=source)
+    try:
+        signing.verify(peer, body, headers)
+    except signing.WebhookVerificationError as exc:
+        raise Refused(401, "bad_signature", f"签名校验失败：{exc}", source=source,
+                      message_id=headers.get("webhook-id"))
+    message = _checked_envelope(body, headers, peer)
+    return _store_and_apply(message, body)
+
+
+def _checked_envelope(body, headers, peer) -> dict:
+    message_id = headers.get("webhook-id")
+    try:
+        message = envelope.parse(body)
+    except (ValueError, UnicodeDecodeError):
+        raise Refused(400, "malformed", "消息体不是合法的UTF-8 JSON", peer.code, message_id)
+    except ValidationError as exc:
+        raise Refused(422, "bad_envelope", f"消息信封不合规：{exc.messages}", peer.code,
+                      message_id)
+    if message["id"] != message_id:
+        raise Refused(422, "id_mismatch", "签名头中的消息ID与消息体不一致", peer.code, message_id)
+    if message["source"] != peer.code or message["target"] != current_app.config["SITE_CODE"]:
+        raise Refused(422, "wrong_route",
+                      f"消息的来源/目标（{message['source']}→{message['target']}）与本站不符",
+                      peer.code, message_id)
+    kind = registry.lookup(message["type"])
+    if kind is None:
+        raise Refused(422, "unknown_type", f"未知的消息类型：{message['type']}", peer.code,
+                      message_id)
+    try:
+        message["payload"] = kind.schema().load(message["payload"])
+    except ValidationError as exc:
+        raise Refused(422, "bad_payload", f"消息内容不合规：{exc.messages}", peer.code,
+                      message_id)
+    message["kind"] = kind
+    return message
+
+
+def _store_and_apply(message: dict, body: bytes) -> dict:
+    digest = hashlib.sha256(body).hexdigest()
+    seen = db.session.query(InboxMessage).filter_by(message_id=message["id"]).one_or_none()
+    if seen is not None:
+        return _duplicate(seen, digest, message)
+    result = message["kind"].apply(message, message["payload"])
+    db.session.add(InboxMessage(
+        message_id=message["id"], type=message["type"], source=message["source"],
+        entity_key=message["entity"], entity_version=message["entity_version"],
+        body_sha256=digest, body=body.decode("utf-8"), result=result))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same message raced in on another connection and won.
+        db.session.rollback()
+        seen = db.session.query(InboxMessage).filter_by(message_id=message["id"]).one()
+        return _duplicate(seen, digest, message)
+    return {"status": "applied" if result == "已应用" else "ignored", "result": result,
+            "id": message["id"]}
+
+
+def _duplicate(seen, digest, message):
+    if seen.body_sha256 != digest:
+        raise Refused(409, "id_reused", "该消息ID已收到过不同内容的消息，拒绝重放",
+                      message["source"], message["id"])
+    return {"status": "duplicate", "result": seen.result, "id": message["id"]}
+
+
+def _refuse(refused: Refused):
+    db.session.rollback()
+    log.warning("interop refused %s from %s (%s): %s", refused.code, request.remote_addr,
+                refused.source, refused.message)
+    db.session.add(SecurityEvent(remote_addr=request.remote_addr,
+                                 claimed_source=(refused.source or "")[:64],
+                                 message_id=(refused.message_id or "")[:64],
+                                 status=refused.status,
+                                 reason=f"{refused.code}: {refused.message}"[:255]))
+    db.session.commit()
+    return jsonify({"error": refused.code, "message": refused.message}), refused.status

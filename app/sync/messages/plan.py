@@ -1,0 +1,133 @@
+"""plan.filed / plan.updated / plan.withdrawn: GPS → the plan's trading platform.
+
+Receiver: keeps PlanReplica, the list 项目进场受理 chooses from (选择计划).
+Sender: records 已推送 / 推送失败 on the plan.
+"""
+import datetime as dt
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from ...extensions import db
+from sqlalchemy import func
+
+from ...models import InboxMessage, Plan, PlanReplica
+from ..registry import handles
+
+
+class _Org(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True, validate=validate.Length(1, 128))
+    credit_code = fields.String(required=True, validate=validate.Length(18, 18))
+
+
+class _Unit(_Org):
+    region_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
+
+
+class PlanPayload(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    plan_no = fields.String(required=True, validate=validate.Length(1, 32))
+    project_name = fields.String(required=True, validate=validate.Length(1, 200))
+    unit = fields.Nested(_Unit, required=True)
+    agency = fields.Nested(_Org, allow_none=True, load_default=None)
+    procurement_method = fields.String(required=True, validate=validate.Length(1, 16))
+    category = fields.String(required=True, validate=validate.OneOf(("货物", "服务", "工程")))
+    item_name = fields.String(required=True, validate=validate.Length(1, 128))
+    budget = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, min_inclusive=False))
+    fund_source = fields.String(required=True, validate=validate.Length(1, 16))
+    expected_date = fields.Date(required=True)
+    contact = fields.String(allow_none=True, load_default=None)
+    phone = fields.String(allow_none=True, load_default=None)
+    filed_at = fields.DateTime(allow_none=True, load_default=None)
+
+
+class WithdrawPayload(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    plan_no = fields.String(required=True, validate=validate.Length(1, 32))
+    reason = fields.String(required=True, validate=validate.Length(1, 255))
+
+
+def payload_of(plan: Plan) -> dict:
+    return {
+        "plan_no": plan.plan_no,
+        "project_name": plan.project_name,
+        "unit": {"name": plan.unit.name, "credit_code": plan.unit.credit_code,
+                 "region_code": plan.unit.region_code},
+        "agency": ({"name": plan.agency.name, "credit_code": plan.agency.credit_code}
+                   if plan.agency else None),
+        "procurement_method": plan.procurement_method,
+        "category": plan.category,
+        "item_name": plan.item_name,
+        "budget": f"{plan.budget:.2f}",
+        "fund_source": plan.fund_source,
+        "expected_date": plan.expected_date.isoformat(),
+        "contact": plan.contact,
+        "phone": plan.phone,
+        "filed_at": plan.filed_at.isoformat() if plan.filed_at else None,
+    }
+
+
+def _record_push(row, delivered: bool) -> None:
+    plan_no = row.entity_key.removeprefix("plan:")
+    plan = db.session.query(Plan).filter_by(plan_no=plan_no).one_or_none()
+    if plan is None or plan.version != row.entity_version:
+        return  # a newer message now speaks for this plan
+    plan.push_state = "已推送" if delivered else "推送失败"
+    plan.push_state_at = dt.datetime.now()
+
+
+def entity_key(plan_no: str) -> str:
+    return f"plan:{plan_no}"
+
+
+def _newer(envelope) -> bool:
+    """Newer than every version already applied here (the inbox remembers
+    versions even when, as with an early withdrawal, no replica row exists)."""
+    applied = (db.session.query(func.max(InboxMessage.entity_version))
+               .filter(InboxMessage.entity_key == envelope["entity"],
+                       InboxMessage.result == "已应用").scalar())
+    return applied is None or envelope["entity_version"] > applied
+
+
+@handles("plan.filed", PlanPayload, on_outcome=_record_push)
+@handles("plan.updated", PlanPayload, on_outcome=_record_push)
+def apply_plan(envelope, payload) -> str:
+    if not _newer(envelope):
+        return "已忽略（旧版本）"
+    replica = db.session.get(PlanReplica, payload["plan_no"])
+    if replica is None:
+        replica = PlanReplica(plan_no=payload["plan_no"])
+        db.session.add(replica)
+    agency = payload["agency"] or {}
+    replica.version = envelope["entity_version"]
+    replica.project_name = payload["project_name"]
+    replica.unit_name = payload["unit"]["name"]
+    replica.unit_credit_code = payload["unit"]["credit_code"]
+    replica.region_code = payload["unit"]["region_code"]
+    replica.agency_name = agency.get("name")
+    replica.agency_credit_code = agency.get("credit_code")
+    for field in ("procurement_method", "category", "item_name", "budget", "fund_source",
+                  "expected_date", "contact", "phone", "filed_at"):
+        setattr(replica, field, payload[field])
+    replica.status, replica.withdraw_reason = "有效", None
+    replica.received_at = dt.datetime.now()
+    return "已应用"
+
+
+@handles("plan.withdrawn", WithdrawPayload, on_outcome=_record_push)
+def apply_withdrawal(envelope, payload) -> str:
+    if not _newer(envelope):
+        return "已忽略（旧版本）"
+    replica = db.session.get(PlanReplica, payload["plan_no"])
+    if replica is None:
+        return "已应用"  # withdrawn before its filing arrived; the inbox row remembers
+    replica.version = envelope["entity_version"]
+    replica.status, replica.withdraw_reason = "已撤回", payload["reason"]
+    replica.received_at = dt.datetime.now()
+    return "已应用"

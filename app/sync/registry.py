@@ -1,0 +1,39 @@
+"""Message types: each names its payload schema, how a receiver applies it
+and, optionally, what the sender records when delivery succeeds or fails.
+
+A new type is one decorated function in app/sync/messages/.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+_TYPES: dict[str, "MessageType"] = {}
+
+
+@dataclass(frozen=True)
+class MessageType:
+    name: str
+    schema: type
+    apply: Callable  # apply(envelope, payload) -> "已应用" | "已忽略（旧版本）"
+    on_outcome: Callable | None = None  # on_outcome(outbox_row, delivered: bool)
+
+
+def handles(name: str, schema: type, on_outcome: Callable | None = None):
+    def register(apply):
+        _TYPES[name] = MessageType(name, schema, apply, on_outcome)
+        return apply
+    return register
+
+
+def lookup(name: str) -> MessageType | None:
+    _load()
+    return _TYPES.get(name)
+
+
+def names() -> list[str]:
+    _load()
+    return sorted(_TYPES)
+
+
+def _load():
+    # The message modules register themselves when imported.
+    from .messages import plan  # noqa: F401

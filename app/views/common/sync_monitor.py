@@ -1,0 +1,109 @@
+"""【同步监控】 for Admin: outbox, inbox, refusals, peers and keys."""
+from flask import flash, redirect, request, url_for
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+
+from ...extensions import db
+from ...models import InboxMessage, OutboxMessage, Peer, PeerKey, SecurityEvent
+from ...sync import delivery
+from .base import ReadWriteModelView
+
+ENVELOPE = {"body": _("消息全文（信封）")}
+
+
+class OutboxView(ReadWriteModelView):
+    datamodel = SQLAInterface(OutboxMessage)
+    class_permission_name = "SyncMonitor"
+    method_permission_name = {**ReadWriteModelView.method_permission_name, "replay": "replay"}
+    route_base = "/sync/outbox"
+    base_permissions = ["can_read"]
+    list_title = _("发送队列（outbox）")
+    label_columns = {"message_id": _("消息ID"), "type": _("类型"), "target": _("对端"),
+                     "entity_key": _("业务对象"), "entity_version": _("版本"),
+                     "state": _("状态"), "attempts": _("尝试次数"),
+                     "next_attempt_at": _("下次尝试"), "last_status": _("最近HTTP状态"),
+                     "last_error": _("最近错误"), "created_at": _("创建时间"),
+                     "delivered_at": _("送达时间"), "locked_until": _("租约到期"),
+                     "retry_from": _("重试起算"), **ENVELOPE}
+    list_columns = ["created_at", "type", "entity_key", "target", "state", "attempts",
+                    "next_attempt_at", "last_status", "last_error"]
+    show_columns = ["message_id", "type", "target", "entity_key", "entity_version", "state",
+                    "attempts", "created_at", "next_attempt_at", "locked_until",
+                    "delivered_at", "last_status", "last_error", "body"]
+    search_columns = ["type", "target", "state", "entity_key", "message_id", "created_at"]
+    base_order = ("id", "desc")
+
+    @action("replay", _("重新推送"), _("确认重新推送所选消息吗？"), "fa-repeat", single=True)
+    def replay(self, items):
+        items = items if isinstance(items, list) else [items]
+        count = 0
+        for row in items:
+            if row.state in ("死信", "推送失败"):
+                delivery.replay(row)
+                count += 1
+            else:
+                flash(f"消息 {row.message_id} 状态为{row.state}，无需重新推送", "warning")
+        db.session.commit()
+        if count:
+            flash(f"已重新推送 {count} 条消息", "success")
+        return redirect(request.referrer or url_for(".list"))
+
+
+class InboxView(ReadWriteModelView):
+    datamodel = SQLAInterface(InboxMessage)
+    class_permission_name = "SyncMonitor"
+    route_base = "/sync/inbox"
+    base_permissions = ["can_read"]
+    list_title = _("接收记录（inbox）")
+    label_columns = {"message_id": _("消息ID"), "type": _("类型"), "source": _("来源"),
+                     "entity_key": _("业务对象"), "entity_version": _("版本"),
+                     "received_at": _("接收时间"), "result": _("处理结果"),
+                     "body_sha256": _("内容摘要"), **ENVELOPE}
+    list_columns = ["received_at", "type", "entity_key", "entity_version", "source", "result"]
+    show_columns = ["message_id", "type", "source", "entity_key", "entity_version",
+                    "received_at", "result", "body_sha256", "body"]
+    search_columns = ["type", "source", "result", "entity_key", "message_id", "received_at"]
+    base_order = ("id", "desc")
+
+
+class SecurityEventView(ReadWriteModelView):
+    datamodel = SQLAInterface(SecurityEvent)
+    class_permission_name = "SyncMonitor"
+    route_base = "/sync/refused"
+    base_permissions = ["can_read"]
+    list_title = _("拒收记录")
+    label_columns = {"at": _("时间"), "remote_addr": _("来源地址"),
+                     "claimed_source": _("声称的对端"), "message_id": _("消息ID"),
+                     "status": _("HTTP状态"), "reason": _("原因")}
+    list_columns = ["at", "remote_addr", "claimed_source", "status", "reason"]
+    search_columns = ["claimed_source", "status", "at"]
+    base_order = ("id", "desc")
+
+
+class PeerView(ReadWriteModelView):
+    datamodel = SQLAInterface(Peer)
+    class_permission_name = "Peer"
+    route_base = "/sync/peers"
+    list_title = _("同步对端")
+    label_columns = {"code": _("对端编码"), "name": _("名称"), "base_url": _("接口地址"),
+                     "active": _("启用"), "keys": _("密钥")}
+    list_columns = ["code", "name", "base_url", "active"]
+    show_columns = ["code", "name", "base_url", "active"]
+    add_columns = ["code", "name", "base_url", "active"]
+    edit_columns = ["name", "base_url", "active"]
+
+
+class PeerKeyView(ReadWriteModelView):
+    """Keys are added and retired, never shown back or edited in place."""
+
+    datamodel = SQLAInterface(PeerKey)
+    class_permission_name = "Peer"
+    route_base = "/sync/keys"
+    list_title = _("共享密钥")
+    label_columns = {"peer": _("对端"), "secret": _("密钥"), "active": _("启用"),
+                     "created_at": _("创建时间"), "retired_at": _("停用时间"), "note": _("说明")}
+    list_columns = ["peer", "active", "created_at", "retired_at", "note"]
+    show_columns = list_columns
+    add_columns = ["peer", "secret", "note"]
+    edit_columns = ["active", "note"]
