@@ -35,7 +35,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
                      render_as_batch=True, compare_type=True)
 
     from . import cli, web_security
-    from .sync import outbox
+    from .sync import feed, outbox  # noqa: F401 (feed adds its route to interop)
     from .sync.inbox import interop
     from .views.common.health import health
 

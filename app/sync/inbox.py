@@ -6,7 +6,7 @@ nothing but a SecurityEvent row.
 import hashlib
 import logging
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, has_request_context, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
@@ -112,9 +112,10 @@ def _duplicate(seen, digest, message):
 
 def _refuse(refused: Refused):
     db.session.rollback()
-    log.warning("interop refused %s from %s (%s): %s", refused.code, request.remote_addr,
+    remote = request.remote_addr if has_request_context() else "reconcile"
+    log.warning("interop refused %s from %s (%s): %s", refused.code, remote,
                 refused.source, refused.message)
-    db.session.add(SecurityEvent(remote_addr=request.remote_addr,
+    db.session.add(SecurityEvent(remote_addr=remote,
                                  claimed_source=(refused.source or "")[:64],
                                  message_id=(refused.message_id or "")[:64],
                                  status=refused.status,

@@ -8,7 +8,7 @@ import datetime as dt
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ...extensions import db
-from sqlalchemy import func
+from sqlalchemy import func, update
 
 from ...models import InboxMessage, Plan, PlanReplica
 from ..registry import handles
@@ -74,12 +74,16 @@ def payload_of(plan: Plan) -> dict:
 
 
 def _record_push(row, delivered: bool) -> None:
-    plan_no = row.entity_key.removeprefix("plan:")
-    plan = db.session.query(Plan).filter_by(plan_no=plan_no).one_or_none()
-    if plan is None or plan.version != row.entity_version:
-        return  # a newer message now speaks for this plan
-    plan.push_state = "已推送" if delivered else "推送失败"
-    plan.push_state_at = dt.datetime.now()
+    """Only the newest message speaks for the plan. A statement, not an ORM
+    change, so the plan's 修改人/修改时间 (users' edits) stay as they were."""
+    db.session.execute(
+        update(Plan)
+        .where(Plan.plan_no == row.entity_key.removeprefix("plan:"),
+               Plan.version == row.entity_version)
+        .values(push_state="已推送" if delivered else "推送失败",
+                push_state_at=dt.datetime.now(),
+                changed_on=Plan.changed_on, changed_by_fk=Plan.changed_by_fk)
+        .execution_options(synchronize_session=False))
 
 
 def entity_key(plan_no: str) -> str:

@@ -1,7 +1,9 @@
 """GET /health: is this site's database and Redis reachable?"""
+import datetime as dt
+
 import redis
 from flask import Blueprint, current_app, jsonify
-from sqlalchemy import text
+from sqlalchemy import func, text
 
 from ...extensions import db
 
@@ -27,6 +29,36 @@ def _redis_state() -> dict:
         return {"ok": False, "error": type(exc).__name__}
 
 
+def _sync_state() -> dict:
+    """Queue depth per peer and the age of the oldest undelivered message."""
+    from ...models import OutboxMessage, Peer
+    from ...sync import queues
+
+    try:
+        oldest = (db.session.query(func.min(OutboxMessage.created_at))
+                  .filter(OutboxMessage.state.in_(("待推送", "推送中", "推送失败"))).scalar())
+        undelivered = (db.session.query(func.count(OutboxMessage.id))
+                       .filter(OutboxMessage.state.in_(("待推送", "推送中", "推送失败"))).scalar())
+        dead = db.session.query(func.count(OutboxMessage.id)).filter_by(state="死信").scalar()
+        peers = [p.code for p in db.session.query(Peer)]
+    except Exception as exc:  # noqa: BLE001
+        db.session.rollback()
+        return {"error": type(exc).__name__}
+    state = {
+        "undelivered": undelivered,
+        "dead_letters": dead,
+        "oldest_undelivered_age_seconds": (
+            round((dt.datetime.now() - oldest).total_seconds(), 1) if oldest else None),
+    }
+    try:
+        conn = queues.connection()
+        state["queue_depth"] = {code: conn.llen(f"rq:queue:{queues.queue_name(code)}")
+                                for code in peers}
+    except redis.RedisError as exc:
+        state["queue_depth"] = {"error": type(exc).__name__}
+    return state
+
+
 @health.get("/health")
 def show_health():
     state = {
@@ -34,6 +66,7 @@ def show_health():
         "platform": current_app.config["PLATFORM_CODE"],
         "database": _database_state(),
         "redis": _redis_state(),
+        "sync": _sync_state(),
     }
     state["ok"] = state["database"]["ok"] and state["redis"]["ok"]
     return jsonify(state), 200 if state["ok"] else 503
