@@ -96,6 +96,9 @@ def settings(site: str, platform_code: str | None) -> dict:
             "en": {"flag": "gb", "name": "English"},
         },
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Sync: how long a delivery attempt holds its message before the
+        # sweeper may hand it to another job (longer than the HTTP timeout).
+        "SYNC_LEASE_SECONDS": int(os.environ.get("SYNC_LEASE_SECONDS", "90")),
         # Number of trusted reverse proxies in front (nginx: 1); 0 = none.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
     }

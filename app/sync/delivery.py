@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 
 import requests
+from flask import current_app
 from sqlalchemy import or_, update
 
 from ..extensions import db
@@ -17,7 +18,6 @@ from ..models import OutboxMessage, Peer
 from . import outbox, registry, signing
 
 log = logging.getLogger(__name__)
-LEASE = dt.timedelta(seconds=90)
 TIMEOUT = (3.05, 15)  # connect, read
 RETRYABLE_4XX = {408, 429}
 
@@ -29,7 +29,8 @@ def claim(message_id: str) -> OutboxMessage | None:
         .where(OutboxMessage.message_id == message_id,
                OutboxMessage.state.in_(("待推送", "推送失败", "推送中")),
                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now))
-        .values(state="推送中", locked_until=now + LEASE,
+        .values(state="推送中",
+                locked_until=now + dt.timedelta(seconds=current_app.config["SYNC_LEASE_SECONDS"]),
                 attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -1,0 +1,181 @@
+"""The inbox at POST /interop/v1/messages: verify → store → apply, once.
+
+In-process test client for the receiver; the sender's side is the real
+envelope and signing code of a GPS app.
+"""
+import datetime as dt
+import json
+
+import pytest
+
+from app.extensions import db
+from app.models import InboxMessage, PlanReplica, SecurityEvent
+from app.sync import envelope, signing
+
+PLAN = {
+    "plan_no": "410400-2026-09999", "project_name": "接口测试项目",
+    "unit": {"name": "平顶山市教育局", "credit_code": "11410400MB0000001P",
+             "region_code": "410400"},
+    "agency": {"name": "河南中原招标代理有限公司", "credit_code": "91410400MA00000040"},
+    "procurement_method": "公开招标", "category": "货物", "item_name": "电脑",
+    "budget": "1500000.00", "fund_source": "财政性资金", "expected_date": "2026-12-31",
+    "contact": "张经办", "phone": "0375-1", "filed_at": "2026-11-21T08:00:00",
+}
+
+
+@pytest.fixture
+def sites(site_factory):
+    return site_factory("gps"), site_factory("pds")
+
+
+def message(version=1, type="plan.filed", payload=None, target="410400", source="gps"):
+    return envelope.build(type=type, source=source, target=target,
+                          entity=f"plan:{PLAN['plan_no']}", entity_version=version,
+                          payload=payload if payload is not None else PLAN)
+
+
+def post(sites, built, body=None, headers=None, peer="410400"):
+    gps, pds = sites
+    message_id, signed_body = built
+    with gps.app_context():
+        signed = signing.sign_headers(peer, message_id, signed_body, "gps")
+    signed.update(headers or {})
+    data = (body if body is not None else signed_body)
+    data = data.encode() if isinstance(data, str) else data
+    return pds.test_client().post("/interop/v1/messages", data=data, headers=signed)
+
+
+def replica(pds):
+    with pds.app_context():
+        row = db.session.get(PlanReplica, PLAN["plan_no"])
+        return None if row is None else (row.version, row.project_name, row.status)
+
+
+def counts(pds):
+    with pds.app_context():
+        return (db.session.query(InboxMessage).count(),
+                db.session.query(SecurityEvent).count())
+
+
+def test_valid_message_is_stored_and_applied(sites):
+    response = post(sites, message())
+    assert response.status_code == 200 and response.json["status"] == "applied"
+    assert replica(sites[1]) == (1, "接口测试项目", "有效")
+
+
+def test_duplicate_is_acknowledged_not_reapplied(sites):
+    built = message()
+    post(sites, built)
+    inbox_before, _ = counts(sites[1])
+    again = post(sites, built)
+    assert again.status_code == 200 and again.json["status"] == "duplicate"
+    assert counts(sites[1])[0] == inbox_before
+
+
+def test_out_of_order_newest_version_wins(sites):
+    v2 = message(2, "plan.updated", {**PLAN, "project_name": "第二版"})
+    v1 = message(1)
+    assert post(sites, v2).json["status"] == "applied"
+    late = post(sites, v1)
+    assert late.status_code == 200 and late.json["result"] == "已忽略（旧版本）"
+    assert replica(sites[1]) == (2, "第二版", "有效")
+
+
+def test_withdrawal_before_filing_keeps_it_withdrawn(sites):
+    withdrawn = message(2, "plan.withdrawn", {"plan_no": PLAN["plan_no"], "reason": "取消"})
+    assert post(sites, withdrawn).json["status"] == "applied"
+    assert post(sites, message(1)).json["result"] == "已忽略（旧版本）"
+    assert replica(sites[1]) is None
+
+
+def test_withdrawal_marks_the_replica(sites):
+    post(sites, message(1))
+    post(sites, message(2, "plan.withdrawn", {"plan_no": PLAN["plan_no"], "reason": "取消"}))
+    assert replica(sites[1])[2] == "已撤回"
+
+
+def _refused(sites, response, status, code):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.json["error"] == code and response.json["message"]
+    assert replica(sites[1]) is None
+    inbox_rows, refusals = counts(sites[1])
+    assert inbox_rows == 0 and refusals >= 1
+
+
+def test_tampered_body_is_refused(sites):
+    built = message()
+    tampered = built[1].replace("1500000.00", "9500000.00")
+    _refused(sites, post(sites, built, body=tampered), 401, "bad_signature")
+
+
+def test_wrong_secret_is_refused(sites):
+    gps, pds = sites
+    built = message()
+    from standardwebhooks.webhooks import Webhook
+
+    now = dt.datetime.now(dt.timezone.utc)
+    forged = Webhook("whsec_" + "B" * 43 + "=").sign(built[0], now, built[1])
+    _refused(sites, post(sites, built, headers={"webhook-signature": forged}), 401,
+             "bad_signature")
+
+
+def test_expired_timestamp_is_refused(sites):
+    gps, pds = sites
+    built = message()
+    from standardwebhooks.webhooks import Webhook
+
+    with gps.app_context():
+        key = signing.active_keys("410400")[0]
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=301)
+    headers = {"webhook-timestamp": str(int(old.timestamp())),
+               "webhook-signature": Webhook(key).sign(built[0], old, built[1])}
+    _refused(sites, post(sites, built, headers=headers), 401, "bad_signature")
+
+
+def test_replayed_id_with_a_different_body_is_refused(sites):
+    built = message()
+    post(sites, built)
+    other = json.loads(built[1])
+    other["payload"]["project_name"] = "偷换内容"
+    other_body = json.dumps(other, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    response = post(sites, (built[0], other_body))
+    assert response.status_code == 409 and response.json["error"] == "id_reused"
+    assert replica(sites[1])[1] == "接口测试项目"
+
+
+def test_oversized_body_is_refused(sites):
+    huge = {**PLAN, "item_name": "x" * (envelope.MAX_BODY_BYTES + 10)}
+    _refused(sites, post(sites, message(payload=huge)), 413, "too_large")
+
+
+def test_malformed_json_is_refused(sites):
+    _refused(sites, post(sites, ("id-1", "{not json")), 400, "malformed")
+
+
+def test_unknown_peer_is_refused(sites):
+    _refused(sites, post(sites, message(), headers={"interop-source": "evil"}), 401,
+             "unknown_peer")
+
+
+def test_unknown_type_is_refused(sites):
+    _refused(sites, post(sites, message(type="plan.exploded")), 422, "unknown_type")
+
+
+def test_payload_failing_its_schema_is_refused(sites):
+    bad = {**PLAN, "budget": "-1", "category": "食品"}
+    response = post(sites, message(payload=bad))
+    _refused(sites, response, 422, "bad_payload")
+    assert "budget" in response.json["message"] and "category" in response.json["message"]
+
+
+def test_message_for_another_site_is_refused(sites):
+    _refused(sites, post(sites, message(target="411322")), 422, "wrong_route")
+
+
+def test_refusals_show_in_the_monitor(sites):
+    gps, pds = sites
+    post(sites, ("id-1", "{not json"))
+    from tests.helpers import logged_in
+
+    page = logged_in(pds, "admin").get("/sync/refused/list/").get_data(as_text=True)
+    assert "malformed" in page

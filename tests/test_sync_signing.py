@@ -1,0 +1,58 @@
+"""Signing: the Standard Webhooks known answer, and key rotation."""
+import datetime as dt
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from app.extensions import db
+from app.models import Peer, PeerKey
+from app.sync import signing
+
+
+def test_standard_webhooks_known_answer():
+    """The example published with the Standard Webhooks specification."""
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    timestamp = dt.datetime.fromtimestamp(1614265330, tz=dt.timezone.utc)
+    signature = Webhook(secret).sign("msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp,
+                                     '{"test": 2432232314}')
+    assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
+def _headers(app, peer_code, body):
+    with app.app_context():
+        return signing.sign_headers(peer_code, "msg-1", body, "gps")
+
+
+def _verify(app, peer_code, body, headers):
+    with app.app_context():
+        signing.verify(db.session.get(Peer, peer_code), body.encode(), headers)
+
+
+def test_newest_key_signs_and_every_active_key_verifies(site_factory):
+    gps, pds = site_factory("gps"), site_factory("pds")
+    body = '{"hello": "世界"}'
+    old_headers = _headers(gps, "410400", body)
+    new_secret = "whsec_" + "A" * 43 + "="
+    for app, peer in ((gps, "410400"), (pds, "gps")):
+        with app.app_context():
+            db.session.add(PeerKey(peer_code=peer, secret=new_secret, note="rotation"))
+            db.session.commit()
+    new_headers = _headers(gps, "410400", body)
+    assert new_headers["webhook-signature"] != old_headers["webhook-signature"]
+    _verify(pds, "gps", body, old_headers)  # during the overlap both are accepted
+    _verify(pds, "gps", body, new_headers)
+    with pds.app_context():
+        pds.test_cli_runner().invoke(args=["sync", "retire-keys", "--peer", "gps"])
+    _verify(pds, "gps", body, new_headers)
+    with pytest.raises(signing.WebhookVerificationError):
+        _verify(pds, "gps", body, old_headers)  # the retired key no longer is
+
+
+def test_tampered_body_and_stale_timestamp_fail(site_factory):
+    gps, pds = site_factory("gps"), site_factory("pds")
+    headers = _headers(gps, "410400", '{"a":1}')
+    with pytest.raises(signing.WebhookVerificationError):
+        _verify(pds, "gps", '{"a":2}', headers)
+    stale = dict(headers, **{"webhook-timestamp": str(int(dt.datetime.now().timestamp()) - 301)})
+    with pytest.raises(signing.WebhookVerificationError, match="too old"):
+        _verify(pds, "gps", '{"a":1}', stale)
