@@ -1,6 +1,7 @@
 # 互联互通电子化政府采购系统 — developer commands.
 #
-#   make run    start Redis, the GPS site and both trading sites, one RQ worker
+#   make run    start Redis, the GPS site and both trading sites, and per site
+#               a sync worker and a sync cron (see scripts/devstack.py)
 #   make test   run the test suite on SQLite, then on PostgreSQL when
 #               TEST_DATABASE_URL is set (e.g. postgresql+psycopg://u:p@host/postgres)
 #

@@ -66,7 +66,8 @@ def sync_cron(every):
     from .sync import queues
     from .sync.tasks import sweep_job
 
-    scheduler = CronScheduler(connection=queues.connection(), name=f"sweeper-{queues.site_id()}")
+    scheduler = CronScheduler(connection=queues.connection(), name=f"sweeper-{queues.site_id()}",
+                              logging_level="WARNING")
     scheduler.register(sweep_job, queue_name=queues.sweep_queue_name(),
                        args=(queues.site_id(),), interval=every, job_timeout=120)
     scheduler.start()

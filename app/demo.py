@@ -5,6 +5,7 @@ meets FAB's default complexity rule, which stays on.
 """
 import base64
 import datetime as dt
+import fcntl
 import json
 import os
 import secrets
@@ -164,13 +165,15 @@ def demo_secret(platform_code) -> str:
     path = Path(os.environ.get("INSTANCE_ROOT", Path(__file__).resolve().parent.parent
                                / "instance")) / "demo-sync-secrets.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    secrets_by_pair = json.loads(path.read_text()) if path.exists() else {}
-    if platform_code not in secrets_by_pair:
-        secrets_by_pair[platform_code] = "whsec_" + base64.b64encode(
-            secrets.token_bytes(32)).decode()
-        path.write_text(json.dumps(secrets_by_pair, indent=1))
-        path.chmod(0o600)
-    return secrets_by_pair[platform_code]
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # sites may load their demo at once
+        secrets_by_pair = json.loads(path.read_text()) if path.exists() else {}
+        if platform_code not in secrets_by_pair:
+            secrets_by_pair[platform_code] = "whsec_" + base64.b64encode(
+                secrets.token_bytes(32)).decode()
+            path.write_text(json.dumps(secrets_by_pair, indent=1))
+            path.chmod(0o600)
+        return secrets_by_pair[platform_code]
 
 
 def _thresholds():

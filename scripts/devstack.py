@@ -4,16 +4,21 @@
     GPS 政府采购系统  http://127.0.0.1:5000
     平顶山市 410400    http://127.0.0.1:5001
     方城县 411322      http://127.0.0.1:5002
-    one RQ worker with the scheduler
+    per site: `flask sync worker` (RQ worker with the scheduler, on the
+    site's queues sync-<site>-to-<peer> and sync-<site>-sweep) and
+    `flask sync cron --every 5` (enqueues the sweeper every 5 s)
 
 Each site is first brought up to date (db upgrade, roles sync, demo load; all
-idempotent). Ctrl-C or SIGTERM stops everything; if any process dies on its
-own, everything is stopped and the exit status is 1.
+idempotent). The demo load writes the shared sync secrets into
+INSTANCE_ROOT/demo-sync-secrets.json and points the peers at the ports from
+DEVSTACK_PORT_BASE; GPS loads first so that the trading sites only read that
+file. Ctrl-C or SIGTERM stops everything; if any process dies on its own,
+everything is stopped and the exit status is 1.
 
 Environment: REDIS_URL (use this Redis instead of starting one),
 DEVSTACK_REDIS_PORT (6390), DEVSTACK_PORT_BASE (5000), INSTANCE_ROOT
-(./instance), RQ_QUEUES ("default"), DATABASE_URL_GPS /
-DATABASE_URL_TRADING_410400 / DATABASE_URL_TRADING_411322 (PostgreSQL).
+(./instance), DATABASE_URL_GPS / DATABASE_URL_TRADING_410400 /
+DATABASE_URL_TRADING_411322 (PostgreSQL).
 
 Run it with the virtualenv's Python: .venv/bin/python scripts/devstack.py
 """
@@ -37,9 +42,10 @@ BIN = Path(sys.executable).parent  # the virtualenv's bin/
 PORT_BASE = int(os.environ.get("DEVSTACK_PORT_BASE", "5000"))
 REDIS_PORT = int(os.environ.get("DEVSTACK_REDIS_PORT", "6390"))
 INSTANCE_ROOT = Path(os.environ.get("INSTANCE_ROOT", ROOT / "instance")).resolve()
-QUEUES = os.environ.get("RQ_QUEUES", "default").split()
+SWEEP_EVERY = 5  # seconds between sweeps (`flask sync cron --every`)
 HEALTH_TIMEOUT = 60  # seconds
 STOP_TIMEOUT = 10  # seconds before SIGKILL
+PREFIX_WIDTH = 21  # "trading-410400 worker"
 SETUP_STEPS = (("db", "upgrade"), ("roles", "sync"), ("demo", "load"))
 PASSWORD = "DemoPass@2026"
 
@@ -76,25 +82,29 @@ class StackError(Exception):
     """Something failed: stop everything and exit 1."""
 
 
+# Stop order, highest first: what depends on a tier stops before it.
+TIER_REDIS, TIER_SITES, TIER_SYNC = 0, 1, 2
+
+
 class Stack:
     """The child processes, each in its own process group, with prefixed output."""
 
     def __init__(self) -> None:
-        self.children: list[tuple[str, subprocess.Popen]] = []
+        self.children: list[tuple[int, str, subprocess.Popen]] = []
         self.readers: dict[int, threading.Thread] = {}
         self.stopping = False
         self._print_lock = threading.Lock()
 
     def say(self, prefix: str, line: str) -> None:
         with self._print_lock:
-            print(f"{prefix:<15}| {line}", flush=True)
+            print(f"{prefix:<{PREFIX_WIDTH}}| {line}", flush=True)
 
-    def start(self, name: str, args: list[str], env: dict) -> subprocess.Popen:
+    def start(self, name: str, args: list[str], env: dict, tier: int) -> subprocess.Popen:
         proc = subprocess.Popen(
             args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1,
             start_new_session=True)  # own process group: Ctrl-C reaches only us
-        self.children.append((name, proc))
+        self.children.append((tier, name, proc))
         reader = threading.Thread(target=self._forward, args=(name, proc), daemon=True)
         reader.start()
         self.readers[proc.pid] = reader
@@ -108,28 +118,36 @@ class Stack:
         """Wait for a short-lived command and its output; forget it."""
         proc.wait()
         self.readers.pop(proc.pid).join()
-        self.children = [(n, p) for n, p in self.children if p is not proc]
+        self.children = [c for c in self.children if c[2] is not proc]
         return proc.returncode
 
     def check_alive(self) -> None:
-        for name, proc in self.children:
+        for _, name, proc in self.children:
             if proc.poll() is not None and not self.stopping:
                 raise StackError(f"{name} exited unexpectedly (status {proc.returncode})")
 
     def stop(self) -> None:
-        """Newest first (worker and sites before Redis): SIGTERM the process
-        group, wait, SIGKILL it if it lingers."""
+        """Newest first, one tier at a time (sync workers and crons, then the
+        sites, then Redis): SIGTERM each process group of the tier, wait,
+        SIGKILL any that lingers. A worker finishing a delivery still has
+        its peer site and Redis."""
         self.stopping = True
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # leave children behind
-        for name, proc in reversed(self.children):
-            _signal_group(proc, signal.SIGTERM)
-            try:
-                proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.say("devstack", f"{name} did not stop in {STOP_TIMEOUT} s: killing it")
-                _signal_group(proc, signal.SIGKILL)
-                proc.wait()
+        for tier in sorted({t for t, _, _ in self.children}, reverse=True):
+            group = [(n, p) for t, n, p in self.children if t == tier]
+            for _, proc in group:
+                _signal_group(proc, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_TIMEOUT
+            for name, proc in group:
+                try:
+                    proc.wait(max(deadline - time.monotonic(), 0.1))
+                except subprocess.TimeoutExpired:
+                    self.say("devstack", f"{name} did not stop in {STOP_TIMEOUT} s: killing it")
+                    _signal_group(proc, signal.SIGKILL)
+                    proc.wait()
+        for _, _, proc in self.children:
+            _signal_group(proc, signal.SIGKILL)  # anything a child left in its group
         if self.children:
             self.say("devstack", "stopped")
 
@@ -137,7 +155,7 @@ class Stack:
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
     try:
         os.killpg(proc.pid, sig)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):  # gone (its id may be reused)
         pass
 
 
@@ -160,8 +178,10 @@ def check_ports_free() -> None:
 
 
 def base_env(redis_url: str) -> dict:
+    """Every child's environment. `flask demo load` reads INSTANCE_ROOT (the
+    shared sync secrets) and DEVSTACK_PORT_BASE (the peers' addresses)."""
     env = dict(os.environ, REDIS_URL=redis_url, INSTANCE_ROOT=str(INSTANCE_ROOT),
-               PYTHONUNBUFFERED="1")
+               DEVSTACK_PORT_BASE=str(PORT_BASE), PYTHONUNBUFFERED="1")
     env.pop("FLASK_APP", None)
     return env
 
@@ -188,7 +208,7 @@ def start_redis(stack: Stack) -> str:
     data_dir = INSTANCE_ROOT / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
     stack.start("redis", [redis_executable(), "--port", str(REDIS_PORT), "--bind", "127.0.0.1",
-                          "--dir", str(data_dir)], dict(os.environ))
+                          "--dir", str(data_dir)], dict(os.environ), TIER_REDIS)
     url = f"redis://127.0.0.1:{REDIS_PORT}/0"
     wait_for_redis(stack, url)
     return url
@@ -215,28 +235,40 @@ def site_env(site: Site, env: dict) -> dict:
     return {**clean, **site.env}
 
 
+def flask(*args: str) -> list[str]:
+    return [str(BIN / "flask"), "--app", "run", *args]
+
+
 def set_up_sites(stack: Stack, env: dict) -> None:
-    """db upgrade, roles sync, demo load: each step on all sites at once."""
-    flask = [str(BIN / "flask"), "--app", "run"]
+    """db upgrade, roles sync, demo load: each step on all sites at once,
+    except that GPS loads its demo first: it writes both pairs' secrets to
+    demo-sync-secrets.json, which the trading sites then only read."""
     for step in SETUP_STEPS:
-        started = [(site, stack.start(site.name, flask + list(step), site_env(site, env)))
-                   for site in SITES]
-        for site, proc in started:
-            if stack.finish(proc) != 0:
-                raise StackError(f"{site.name}: `flask {' '.join(step)}` failed "
-                                 f"(status {proc.returncode}), see its output above")
+        batches = [SITES[:1], SITES[1:]] if step == ("demo", "load") else [SITES]
+        for batch in batches:
+            started = [(site, stack.start(site.name, flask(*step), site_env(site, env),
+                                          TIER_SITES))
+                       for site in batch]
+            for site, proc in started:
+                if stack.finish(proc) != 0:
+                    raise StackError(f"{site.name}: `flask {' '.join(step)}` failed "
+                                     f"(status {proc.returncode}), see its output above")
 
 
 def start_sites(stack: Stack, env: dict) -> None:
     for site in SITES:
-        stack.start(site.name, [str(BIN / "flask"), "--app", "run", "run", "--no-reload",
-                                "--host", "127.0.0.1", "--port", str(site.port)],
-                    site_env(site, env))
+        stack.start(site.name, flask("run", "--no-reload", "--host", "127.0.0.1",
+                                     "--port", str(site.port)),
+                    site_env(site, env), TIER_SITES)
 
 
-def start_worker(stack: Stack, env: dict) -> None:
-    stack.start("worker", [str(BIN / "rq"), "worker", "--with-scheduler",
-                           "--url", env["REDIS_URL"], *QUEUES], env)
+def start_sync(stack: Stack, env: dict) -> None:
+    """Per site: the delivery worker (its queues, round robin, with RQ's
+    scheduler for delayed retries) and the cron that enqueues the sweeper."""
+    for site in SITES:
+        stack.start(f"{site.name} worker", flask("sync", "worker"), site_env(site, env), TIER_SYNC)
+        stack.start(f"{site.name} cron", flask("sync", "cron", "--every", str(SWEEP_EVERY)),
+                    site_env(site, env), TIER_SYNC)
 
 
 def wait_for_health(stack: Stack) -> None:
@@ -264,7 +296,10 @@ def print_banner(redis_url: str) -> None:
         lines += [f"  {site.title}", f"    {site.url}/",
                   f"    登录 logins: {site.logins}"]
     lines += ["", f"  所有账号密码 password for all: {PASSWORD}",
-              f"  Redis: {redis_url}    RQ queues: {' '.join(QUEUES)}",
+              f"  同步 sync: per site a worker and a sweeper cron (every {SWEEP_EVERY} s)",
+              "    admin →【同步监控】: 发送队列, 接收记录, 拒收记录, 任务队列（RQ） (/rq/)",
+              "    平顶山市, 方城县 →【互联互通】→【已接收计划】: the plans GPS pushed there",
+              f"  Redis: {redis_url}",
               f"  数据目录 data: {INSTANCE_ROOT}",
               "", "按 Ctrl-C 停止 / press Ctrl-C to stop", "=" * 72, ""]
     print("\n".join(lines), flush=True)
@@ -276,8 +311,19 @@ def supervise(stack: Stack) -> None:
         time.sleep(0.5)
 
 
+def _interrupt(signum, frame) -> None:
+    """Ctrl-C or SIGTERM: stop, once. Further signals are ignored from here
+    on, before anything else runs: `make run` forwards its own SIGTERM to us,
+    so a `kill -TERM -- -<group>` delivers two, and the second must not cut
+    the shutdown short (children would outlive us)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main() -> int:
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # same as Ctrl-C
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     stack = Stack()
     try:
         check_ports_free()
@@ -285,7 +331,7 @@ def main() -> int:
         env = base_env(redis_url)
         set_up_sites(stack, env)
         start_sites(stack, env)
-        start_worker(stack, env)
+        start_sync(stack, env)
         wait_for_health(stack)
         print_banner(redis_url)
         supervise(stack)

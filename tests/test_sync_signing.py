@@ -56,3 +56,21 @@ def test_tampered_body_and_stale_timestamp_fail(site_factory):
     stale = dict(headers, **{"webhook-timestamp": str(int(dt.datetime.now().timestamp()) - 301)})
     with pytest.raises(signing.WebhookVerificationError, match="too old"):
         _verify(pds, "gps", '{"a":1}', stale)
+
+
+def test_rotation_in_either_order_never_refuses(site_factory):
+    """GPS adds the new key first: it signs with both, so 平顶山市 (old key
+    only) still accepts; then 平顶山市 adds it; then both retire the old one."""
+    gps, pds = site_factory("gps"), site_factory("pds")
+    new_secret = "whsec_" + "C" * 43 + "="
+    body = '{"step": 1}'
+    gps.test_cli_runner().invoke(args=["sync", "add-key", "--peer", "410400",
+                                       "--secret", new_secret])
+    _verify(pds, "gps", body, _headers(gps, "410400", body))
+    pds.test_cli_runner().invoke(args=["sync", "add-key", "--peer", "gps", "--secret", new_secret])
+    gps.test_cli_runner().invoke(args=["sync", "retire-keys", "--peer", "410400"])
+    _verify(pds, "gps", body, _headers(gps, "410400", body))
+    pds.test_cli_runner().invoke(args=["sync", "retire-keys", "--peer", "gps"])
+    _verify(pds, "gps", body, _headers(gps, "410400", body))
+    with gps.app_context():
+        assert signing.active_keys("410400") == [new_secret]

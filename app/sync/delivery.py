@@ -45,7 +45,10 @@ def post(row: OutboxMessage, source: str) -> tuple[int | None, str]:
     peer = db.session.get(Peer, row.target)
     if peer is None or not peer.active:
         return 0, f"对端 {row.target} 未配置或已停用"
-    headers = signing.sign_headers(peer.code, row.message_id, row.body, source)
+    try:
+        headers = signing.sign_headers(peer.code, row.message_id, row.body, source)
+    except LookupError as exc:  # no active key: an operator must add one
+        return 0, str(exc)
     try:
         response = requests.post(peer.base_url.rstrip("/") + "/interop/v1/messages",
                                  data=row.body.encode("utf-8"), headers=headers,

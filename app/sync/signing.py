@@ -1,7 +1,9 @@
 """Standard Webhooks signatures (HMAC-SHA256 over id.timestamp.body).
 
-The newest active key of a peer signs; every active key verifies, so a key
-can be rotated without a moment where either side refuses the other.
+Every active key of a peer signs (the header carries one "v1,…" signature
+per key, as the scheme allows) and every active key verifies. So a new key
+can be added on one site before the other, and the old one retired after,
+without a moment where either side refuses the other.
 """
 import datetime as dt
 
@@ -28,7 +30,7 @@ def sign_headers(peer_code: str, message_id: str, body: str, source: str) -> dic
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": Webhook(keys[0]).sign(message_id, now, body),
+        "webhook-signature": " ".join(Webhook(k).sign(message_id, now, body) for k in keys),
         "interop-source": source,
         "content-type": "application/json",
     }

@@ -65,6 +65,14 @@ class Stack:
                                 f"if p: p.base_url = {self.url(other)!r}\n"
                                 "db.session.commit()")
 
+    def command(self, key, *args) -> str:
+        """Run a `flask` command for the site to completion; its output."""
+        env = {**self.env, **SITE_ENV[key]}
+        done = subprocess.run([*FLASK, *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
     def python(self, key, code: str) -> str:
         """Run code in the site's app context, in a process of its own."""
         env = {**self.env, **SITE_ENV[key]}

@@ -110,3 +110,21 @@ def test_worker_killed_mid_delivery(stack):
     stack.start_cron("gps")
     wait_for(lambda: push_state(stack, plan_id) == "已推送", 40, what="redelivery")
     assert applied_count(stack, "pds", plan_no) == 1
+
+
+def test_reconcile_from_the_change_feed_after_an_outage(stack):
+    """GPS's workers are down for good; 平顶山市 pulls what it missed."""
+    stack.stop("worker-gps")
+    stack.stop("cron-gps")
+    plan_id, plan_no = file_plan(stack, "对账补录项目")
+    time.sleep(6)  # the feed serves rows once they have settled (5 s)
+    out = stack.command("pds", "sync", "reconcile", "--peer", "gps")
+    assert "applied=" in out and int(out.split("applied=")[1].split()[0]) >= 1
+    assert received(stack, "pds", plan_no) == [1, "对账补录项目", "有效"]
+    again = stack.command("pds", "sync", "reconcile", "--peer", "gps")
+    assert "applied=0" in again  # nothing is applied twice
+    stack.start_worker("gps")
+    stack.start_cron("gps")
+    wait_for(lambda: push_state(stack, plan_id) == "已推送", 30, what="late push acknowledged")
+    assert applied_count(stack, "pds", plan_no) == 1
+    assert received(stack, "fc", plan_no) is None

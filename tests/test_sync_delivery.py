@@ -1,0 +1,75 @@
+"""Delivery bookkeeping: which failures retry, when, and when a message dies."""
+import datetime as dt
+
+import pytest
+
+from app.extensions import db
+from app.models import OutboxMessage
+from app.sync import delivery, outbox
+
+
+def _message(app):
+    with app.test_request_context():
+        row = outbox.send("plan.filed", "410400", "plan:T-1", 1, {"plan_no": "T-1"})
+        db.session.commit()
+        return row.message_id
+
+
+def _outcome(app, message_id, status, error="x", age=dt.timedelta(0)):
+    with app.app_context():
+        row = db.session.query(OutboxMessage).filter_by(message_id=message_id).one()
+        row.retry_from = dt.datetime.now() - age
+        row.attempts = 3
+        delivery.record_outcome(row, status, error)
+        return row.state, row.next_attempt_at, row.last_error
+
+
+@pytest.mark.parametrize("status,state", [
+    (200, "已推送"), (204, "已推送"),
+    (None, "推送失败"),  # timeout or connection refused
+    (408, "推送失败"), (429, "推送失败"), (500, "推送失败"), (503, "推送失败"),
+    (400, "死信"), (401, "死信"), (409, "死信"), (413, "死信"), (422, "死信"),
+])
+def test_outcome_by_status(gps, status, state):
+    assert _outcome(gps, _message(gps), status)[0] == state
+
+
+def test_retries_stop_after_72_hours(gps):
+    assert _outcome(gps, _message(gps), 503, age=dt.timedelta(hours=71))[0] == "推送失败"
+    assert _outcome(gps, _message(gps), 503, age=dt.timedelta(hours=73))[0] == "死信"
+
+
+def test_backoff_grows_with_jitter_and_is_capped():
+    low = [outbox.retry_delay(n, rng=lambda: 0.0) for n in range(1, 15)]
+    high = [outbox.retry_delay(n, rng=lambda: 1.0) for n in range(1, 15)]
+    assert low[0] == pytest.approx(4.0) and high[0] == pytest.approx(6.0)
+    assert low == sorted(low) and max(high) == pytest.approx(3600 * 1.2)
+    # At least 72 h of trying before giving up: the cap keeps attempts coming.
+    assert sum(low) < 72 * 3600
+
+
+def test_no_enqueue_before_commit(gps, redis_url):
+    import redis
+
+    conn = redis.Redis.from_url(redis_url)
+    key = "rq:queue:sync-gps-to-410400"
+    with gps.test_request_context():
+        before = conn.llen(key)
+        outbox.send("plan.filed", "410400", "plan:T-2", 1, {"plan_no": "T-2"})
+        db.session.flush()
+        assert conn.llen(key) == before  # not yet: the change may still roll back
+        db.session.rollback()
+        assert conn.llen(key) == before
+        outbox.send("plan.filed", "410400", "plan:T-3", 1, {"plan_no": "T-3"})
+        db.session.commit()
+        assert conn.llen(key) == before + 1
+
+
+def test_replay_puts_a_dead_message_back(gps):
+    message_id = _message(gps)
+    _outcome(gps, message_id, 422)
+    with gps.test_request_context():
+        row = db.session.query(OutboxMessage).filter_by(message_id=message_id).one()
+        delivery.replay(row)
+        db.session.commit()
+        assert row.state == "待推送" and row.locked_until is None
