@@ -33,6 +33,7 @@ class OutboxView(ReadWriteModelView):
                     "delivered_at", "last_status", "last_error", "body"]
     search_columns = ["type", "target", "state", "entity_key", "message_id", "created_at"]
     base_order = ("id", "desc")
+    formatters_columns = {"last_error": lambda v: v or "", "last_status": lambda v: v or ""}
 
     @action("replay", _("重新推送"), _("确认重新推送所选消息吗？"), "fa-repeat", single=True)
     def replay(self, items):
