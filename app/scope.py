@@ -34,14 +34,18 @@ def region_ancestors(region) -> list[str]:
     return [c for c in region.path.split("/") if c]
 
 
-def plan_clause(user):
+def by_organisation(user, rule):
+    """Nothing for anonymous users or users without an organisation,
+    everything for Admin, otherwise rule(organisation)."""
     if user is None:
         return false()
     if is_admin(user):
         return true()
     org = user.organisation
-    if org is None:
-        return false()
+    return false() if org is None else rule(org)
+
+
+def _plan_rule(org):
     if org.org_type == "采购单位":
         return Plan.unit_id == org.id
     if org.org_type == "代理机构":
@@ -51,20 +55,21 @@ def plan_clause(user):
     return false()
 
 
-def organisation_clause(user):
-    if user is None:
-        return false()
-    if is_admin(user):
-        return true()
-    org = user.organisation
-    if org is None:
-        return false()
+def _organisation_rule(org):
     if org.org_type in REGIONAL_TYPES:
         return Organisation.region_code.in_(region_subtree(org.region.path))
     return Organisation.id == org.id
 
 
-class _ScopeFilter(BaseFilter):
+def plan_clause(user):
+    return by_organisation(user, _plan_rule)
+
+
+def organisation_clause(user):
+    return by_organisation(user, _organisation_rule)
+
+
+class ScopeFilter(BaseFilter):
     """FAB filter whose value is ignored: the clause comes from the user."""
 
     name = "本人可见范围"
@@ -75,15 +80,15 @@ class _ScopeFilter(BaseFilter):
         return query.filter(type(self).clause(current_user()))
 
 
-class PlanScope(_ScopeFilter):
+class PlanScope(ScopeFilter):
     clause = staticmethod(plan_clause)
 
 
-class OrganisationScope(_ScopeFilter):
+class OrganisationScope(ScopeFilter):
     clause = staticmethod(organisation_clause)
 
 
-class UnitsInScope(_ScopeFilter):
+class UnitsInScope(ScopeFilter):
     """采购单位 the user may see (for dropdowns and search over units)."""
 
     @staticmethod
@@ -91,16 +96,10 @@ class UnitsInScope(_ScopeFilter):
         return (Organisation.org_type == "采购单位") & organisation_clause(user)
 
 
-class PlatformsForUser(_ScopeFilter):
+class PlatformsForUser(ScopeFilter):
     """Platforms serving the user's region or a region above it."""
 
     @staticmethod
     def clause(user):
-        if user is None:
-            return false()
-        if is_admin(user):
-            return Platform.active.is_(True)
-        org = user.organisation
-        if org is None:
-            return false()
-        return Platform.active.is_(True) & Platform.region_code.in_(region_ancestors(org.region))
+        return Platform.active.is_(True) & by_organisation(
+            user, lambda org: Platform.region_code.in_(region_ancestors(org.region)))

@@ -1,23 +1,15 @@
 """【互联互通】→【已接收计划】 on a trading site: the plans GPS pushed here,
 the list 项目进场受理's “选择计划” chooses from. Read-only (GPS owns them)."""
-from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from sqlalchemy import false, true
 
 from ...models import PlanReplica
-from ...scope import current_user, is_admin
+from ...scope import ScopeFilter, by_organisation
 from ..common.base import ReadWriteApi, ReadWriteModelView
 
 
-def replica_clause(user):
-    if user is None:
-        return false()
-    if is_admin(user):
-        return true()
-    org = user.organisation
-    if org is None:
-        return false()
+def _replica_rule(org):
     if org.org_type == "交易中心":
         return true()  # every plan on this site was pushed to this centre
     if org.org_type == "代理机构":
@@ -25,12 +17,10 @@ def replica_clause(user):
     return false()
 
 
-class ReplicaScope(BaseFilter):
-    name = "本人可见范围"
-    arg_name = "scope"
-
-    def apply(self, query, value):
-        return query.filter(replica_clause(current_user()))
+class ReplicaScope(ScopeFilter):
+    @staticmethod
+    def clause(user):
+        return by_organisation(user, _replica_rule)
 
 
 LABELS = {
