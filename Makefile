@@ -18,7 +18,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 FLASK := $(BIN)/flask --app run
 
-.PHONY: help venv translations run test migrate-check clean
+.PHONY: help venv translations run test migrate-check clean bench
 
 help:
 	@echo "make run            start the whole development stack (Ctrl-C stops it)"
@@ -80,3 +80,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .coverage
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 	find translations -name '*.mo' -delete
+
+# Sync benchmark (about 3 minutes); writes its results into docs/benchmarks.md.
+bench: venv
+	$(BIN)/python bench/sync_bench.py --messages 2000 --rate 50

@@ -20,6 +20,8 @@ from . import outbox, registry, signing
 log = logging.getLogger(__name__)
 TIMEOUT = (3.05, 15)  # connect, read
 RETRYABLE_4XX = {408, 429}
+# Kept per worker process so connections (and TLS sessions) to a peer are reused.
+_http = requests.Session()
 
 
 def claim(message_id: str) -> OutboxMessage | None:
@@ -50,7 +52,7 @@ def post(row: OutboxMessage, source: str) -> tuple[int | None, str]:
     except LookupError as exc:  # no active key: an operator must add one
         return 0, str(exc)
     try:
-        response = requests.post(peer.base_url.rstrip("/") + "/interop/v1/messages",
+        response = _http.post(peer.base_url.rstrip("/") + "/interop/v1/messages",
                                  data=row.body.encode("utf-8"), headers=headers,
                                  timeout=TIMEOUT)
     except requests.RequestException as exc:

@@ -6,8 +6,13 @@ from rq import Queue
 
 
 def connection() -> redis.Redis:
-    return redis.Redis.from_url(current_app.config["REDIS_URL"],
-                                socket_connect_timeout=2, socket_timeout=5)
+    """One client (and connection pool) per app, not one per enqueue."""
+    client = current_app.extensions.get("sync_redis")
+    if client is None:
+        client = redis.Redis.from_url(current_app.config["REDIS_URL"],
+                                      socket_connect_timeout=2, socket_timeout=5)
+        current_app.extensions["sync_redis"] = client
+    return client
 
 
 def site_id() -> str:

@@ -20,10 +20,10 @@ def _database_state() -> dict:
 
 
 def _redis_state() -> dict:
+    from ...sync import queues
+
     try:
-        client = redis.Redis.from_url(current_app.config["REDIS_URL"],
-                                      socket_connect_timeout=1, socket_timeout=1)
-        client.ping()
+        queues.connection().ping()
         return {"ok": True}
     except redis.RedisError as exc:
         return {"ok": False, "error": type(exc).__name__}
