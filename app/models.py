@@ -6,7 +6,6 @@ writes and which it only replicates is set out in ../shared/DESIGN.md.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from flask_appbuilder.models.mixins import AuditMixin
 from flask_appbuilder.models.sqla import Model
@@ -206,10 +205,6 @@ class Plan(AuditMixin, Model):
 
     def __str__(self):
         return f"{self.plan_no} {self.project_name}"
-
-    @property
-    def budget_yuan(self) -> Decimal:
-        return self.budget
 
 
 class SequenceCounter(Model):

@@ -190,7 +190,6 @@ class PlanView(ReadWriteModelView):
             "fa-check", single=True)
     def file_plans(self, items):
         items = items if isinstance(items, list) else [items]
-        filed = 0
         for item in items:
             # FAB's action endpoints fetch rows without base_filters, so the
             # scope is applied here again.
@@ -201,7 +200,6 @@ class PlanView(ReadWriteModelView):
             if error:
                 flash(error, "danger")
             else:
-                filed += 1
                 flash(f"计划“{scoped.plan_no}”已备案。{scoped.push_reason}", "success")
         db.session.commit()
         return redirect(request.referrer or url_for(".list"))
