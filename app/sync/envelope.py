@@ -36,8 +36,13 @@ def build(*, type, source, target, entity, entity_version, payload) -> tuple[str
         "entity_version": entity_version,
         "payload": payload,
     }
-    return message_id, json.dumps(body, ensure_ascii=False, sort_keys=True,
-                                  separators=(",", ":"))
+    return message_id, canonical(body)
+
+
+def canonical(message: dict) -> str:
+    """The one JSON spelling of a message. A message pulled from the feed is
+    re-serialised with it, so it hashes the same as when it was pushed."""
+    return json.dumps(message, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def parse(body: bytes) -> dict:

@@ -14,7 +14,7 @@ from flask import current_app, jsonify, request
 
 from ..extensions import csrf, db
 from ..models import OutboxMessage, Peer
-from . import inbox, signing
+from . import envelope, inbox, signing
 
 SETTLE = dt.timedelta(seconds=5)
 OVERLAP = 100
@@ -80,8 +80,7 @@ def _apply_pulled(peer: Peer, message: dict) -> str:
     """A pulled message goes through the same checks as a pushed one, except
     the signature: it came over our own signed request to that peer. The
     canonical JSON is the very body that was pushed, so repeats match."""
-    body = json.dumps(message, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode("utf-8")
+    body = envelope.canonical(message).encode("utf-8")
     try:
         checked = inbox._checked_envelope(body, {"webhook-id": message.get("id")}, peer)
         return inbox._store_and_apply(checked, body)["status"]
