@@ -8,6 +8,7 @@ import logging
 
 from flask import Blueprint, current_app, has_request_context, jsonify, request
 from marshmallow import ValidationError
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import csrf, db
@@ -87,7 +88,11 @@ def _store_and_apply(message: dict, body: bytes) -> dict:
     seen = db.session.query(InboxMessage).filter_by(message_id=message["id"]).one_or_none()
     if seen is not None:
         return _duplicate(seen, digest, message)
-    result = message["kind"].apply(message, message["payload"])
+    if _newer_than_applied(message):
+        message["kind"].apply(message, message["payload"])
+        result = "已应用"
+    else:
+        result = "已忽略（旧版本）"
     db.session.add(InboxMessage(
         message_id=message["id"], type=message["type"], source=message["source"],
         entity_key=message["entity"], entity_version=message["entity_version"],
@@ -101,6 +106,16 @@ def _store_and_apply(message: dict, body: bytes) -> dict:
         return _duplicate(seen, digest, message)
     return {"status": "applied" if result == "已应用" else "ignored", "result": result,
             "id": message["id"]}
+
+
+def _newer_than_applied(message) -> bool:
+    """Newer than every version of the entity already applied here. The inbox
+    remembers versions even where no replica row exists (a withdrawal that
+    overtook its filing), so a late, older message is ignored for any type."""
+    applied = (db.session.query(func.max(InboxMessage.entity_version))
+               .filter(InboxMessage.entity_key == message["entity"],
+                       InboxMessage.result == "已应用").scalar())
+    return applied is None or message["entity_version"] > applied
 
 
 def _duplicate(seen, digest, message):

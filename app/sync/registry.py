@@ -1,5 +1,6 @@
 """Message types: each names its payload schema, how a receiver applies it
 and, optionally, what the sender records when delivery succeeds or fails.
+The inbox, not the type, drops duplicates and versions older than applied.
 
 A new type is one decorated function in app/sync/messages/.
 """
@@ -13,7 +14,7 @@ _TYPES: dict[str, "MessageType"] = {}
 class MessageType:
     name: str
     schema: type
-    apply: Callable  # apply(envelope, payload) -> "已应用" | "已忽略（旧版本）"
+    apply: Callable  # apply(envelope, payload); called only for a newer entity_version
     on_outcome: Callable | None = None  # on_outcome(outbox_row, delivered: bool)
 
 

@@ -8,9 +8,9 @@ import datetime as dt
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ...extensions import db
-from sqlalchemy import func, update
+from sqlalchemy import update
 
-from ...models import InboxMessage, Plan, PlanReplica
+from ...models import Plan, PlanReplica
 from ..registry import handles
 
 
@@ -90,20 +90,9 @@ def entity_key(plan_no: str) -> str:
     return f"plan:{plan_no}"
 
 
-def _newer(envelope) -> bool:
-    """Newer than every version already applied here (the inbox remembers
-    versions even when, as with an early withdrawal, no replica row exists)."""
-    applied = (db.session.query(func.max(InboxMessage.entity_version))
-               .filter(InboxMessage.entity_key == envelope["entity"],
-                       InboxMessage.result == "已应用").scalar())
-    return applied is None or envelope["entity_version"] > applied
-
-
 @handles("plan.filed", PlanPayload, on_outcome=_record_push)
 @handles("plan.updated", PlanPayload, on_outcome=_record_push)
-def apply_plan(envelope, payload) -> str:
-    if not _newer(envelope):
-        return "已忽略（旧版本）"
+def apply_plan(envelope, payload) -> None:
     replica = db.session.get(PlanReplica, payload["plan_no"])
     if replica is None:
         replica = PlanReplica(plan_no=payload["plan_no"])
@@ -121,17 +110,13 @@ def apply_plan(envelope, payload) -> str:
         setattr(replica, field, payload[field])
     replica.status, replica.withdraw_reason = "有效", None
     replica.received_at = dt.datetime.now()
-    return "已应用"
 
 
 @handles("plan.withdrawn", WithdrawPayload, on_outcome=_record_push)
-def apply_withdrawal(envelope, payload) -> str:
-    if not _newer(envelope):
-        return "已忽略（旧版本）"
+def apply_withdrawal(envelope, payload) -> None:
     replica = db.session.get(PlanReplica, payload["plan_no"])
     if replica is None:
-        return "已应用"  # withdrawn before its filing arrived; the inbox row remembers
+        return  # withdrawn before its filing arrived; the inbox row remembers
     replica.version = envelope["entity_version"]
     replica.status, replica.withdraw_reason = "已撤回", payload["reason"]
     replica.received_at = dt.datetime.now()
-    return "已应用"
