@@ -124,6 +124,20 @@ def prepare(plan: Plan, user) -> None:
             plan.meets_push, plan.push_reason = decision.meets, decision.reason
 
 
+def edit_refusal(plan: Plan) -> str | None:
+    """Why the plan may not be edited, or None (drafts and filed plans may)."""
+    if plan.state == "已撤回":
+        return f"计划“{plan.plan_no}”已撤回，不能修改"
+    return None
+
+
+def delete_refusal(plan: Plan) -> str | None:
+    """Only drafts may be deleted."""
+    if plan.state != "草稿":
+        return f"计划“{plan.plan_no}”{plan.state}，不能删除"
+    return None
+
+
 def file_plan(plan: Plan, user) -> str | None:
     """草稿 → 已备案. Returns an error message, or None when filed."""
     if plan.state != "草稿":

@@ -149,8 +149,8 @@ class PlanView(ReadWriteModelView):
         db.session.commit()
 
     def pre_delete(self, item):
-        if item.state != "草稿":
-            raise ValueError(f"计划“{item.plan_no}”已备案，不能删除")
+        if refusal := plans.delete_refusal(item):
+            raise ValueError(refusal)
 
     def post_delete(self, item):
         record(g.user, "删除", item)
@@ -162,8 +162,8 @@ class PlanView(ReadWriteModelView):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
-        if item.state == "已撤回":
-            flash(f"计划“{item.plan_no}”已撤回，不能修改", "warning")
+        if refusal := plans.edit_refusal(item):
+            flash(refusal, "warning")
             return redirect(url_for(".show", pk=pk))
         return super().edit(pk)
 
@@ -230,8 +230,8 @@ class PlanApi(ReadWriteApi):
         self._check(item)
 
     def pre_update(self, item):
-        if item.state == "已撤回":
-            raise PlanRejected({"state": f"计划“{item.plan_no}”已撤回，不能修改"})
+        if refusal := plans.edit_refusal(item):
+            raise PlanRejected({"state": refusal})
         plans.prepare(item, g.user)
         self._check(item)
 
@@ -240,8 +240,8 @@ class PlanApi(ReadWriteApi):
         db.session.commit()
 
     def pre_delete(self, item):
-        if item.state != "草稿":
-            raise PlanRejected({"state": f"计划“{item.plan_no}”已备案，不能删除"})
+        if refusal := plans.delete_refusal(item):
+            raise PlanRejected({"state": refusal})
 
     @staticmethod
     def _check(item):
