@@ -96,6 +96,8 @@ def settings(site: str, platform_code: str | None) -> dict:
             "en": {"flag": "gb", "name": "English"},
         },
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # 加盖公章的情况说明材料 and other uploads (PDF only).
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "10")) * 1024 * 1024,
         # Sync: how long a delivery attempt holds its message before the
         # sweeper may hand it to another job (longer than the HTTP timeout).
         "SYNC_LEASE_SECONDS": int(os.environ.get("SYNC_LEASE_SECONDS", "90")),

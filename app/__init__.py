@@ -100,6 +100,7 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
                             icon="fa-file-text-o", category="PlanMenu",
                             category_label=_("计划管理"), category_icon="fa-list")
         appbuilder.add_api(PlanApi)
+        _register_gps_filings(appbuilder)
         appbuilder.add_view(PlatformView, "Platforms", label=_("交易平台"),
                             icon="fa-exchange", **system)
         appbuilder.add_view(PushThresholdView, "PushThresholds",
@@ -112,6 +113,19 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
     appbuilder.add_view(AuditLogView, "AuditLog", label=_("审计日志"), icon="fa-history",
                         **system)
     _register_sync_views(appbuilder, site)
+
+
+def _register_gps_filings(appbuilder: AppBuilder) -> None:
+    """【待办任务】 and 【监督管理】→【中标结果变更备案】 with its review page."""
+    from .views.common.todo import TodoApi, TodoView
+    from .views.gps.winner_changes import WinnerChangeApi, WinnerChangeView
+
+    appbuilder.add_view(TodoView, "Todo", label=_("待办任务"), icon="fa-bell")
+    appbuilder.add_view(WinnerChangeView, "WinnerChanges", label=_("中标结果变更备案"),
+                        icon="fa-random", category="SuperviseMenu",
+                        category_label=_("监督管理"), category_icon="fa-eye")
+    appbuilder.add_api(WinnerChangeApi)
+    appbuilder.add_api(TodoApi)
 
 
 def _register_sync_views(appbuilder: AppBuilder, site: str) -> None:

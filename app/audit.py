@@ -10,6 +10,7 @@ def record(user, action: str, entity, detail: str = "") -> None:
         organisation_id=getattr(user, "organisation_id", None),
         action=action,
         entity=type(entity).__name__,
-        entity_key=str(getattr(entity, "plan_no", None) or getattr(entity, "id", "")),
+        entity_key=str(getattr(entity, "plan_no", None) or getattr(entity, "filing_no", None)
+                       or getattr(entity, "id", "")),
         detail=detail,
     ))

@@ -68,6 +68,12 @@ GPS_USERS = [  # username, role, org key, display name
     ("chushen", "监管初审岗", "pds_reg", "钱初审"),
     ("fuhe", "监管复核岗", "pds_reg", "孙复核"),
     ("jianguan", "监管处", "pds_reg", "周监管"),
+    # Reviewers elsewhere, so refusals across units and regions can be seen.
+    ("shenhe2", "单位内部审核岗", "fc_unit", "陈审核"),
+    ("chushen2", "监管初审岗", "fc_reg", "褚初审"),
+    ("fuhe2", "监管复核岗", "fc_reg", "卫复核"),
+    ("chushen_b", "监管初审岗", "pds_reg", "蒋初审"),
+    ("sheng", "监管初审岗", "prov_reg", "沈初审"),
 ]
 
 TRADING_USERS = {  # platform → (username, role, org key, display name)

@@ -12,16 +12,19 @@ from flask_appbuilder.models.sqla import Model
 from flask_appbuilder.security.sqla.models import User as FabUser
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import relationship
 
@@ -43,6 +46,12 @@ PLAN_STATES = ("草稿", "已备案", "已撤回")
 PUSH_STATES = ("不推送", "待推送", "已推送", "推送失败")
 OUTBOX_STATES = ("待推送", "推送中", "已推送", "推送失败", "死信")
 INBOX_RESULTS = ("已应用", "已忽略（旧版本）")
+# 中标结果变更备案: the states of its approval chain (app/workflows/).
+WINNER_CHANGE_STATES = ("草稿", "待单位审核", "待监管初审", "待监管复核", "流程完成", "已退回")
+# Statutory grounds for changing the winner (《政府采购法》第五十二条至第五十八条,
+# 《政府采购法实施条例》第四十九条).
+WINNER_CHANGE_REASONS = ("质疑成立", "中标人放弃/拒签", "投诉处理决定", "其他")
+APPROVAL_RESULTS = ("提交", "通过", "退回")
 
 
 def _enum(values, name):
@@ -312,3 +321,94 @@ class PlanReplica(Model):
 
     def __str__(self):
         return f"{self.plan_no} {self.project_name}"
+
+
+class Attachment(Model):
+    """An uploaded file, stored outside the web root under a generated name.
+
+    Who may download it is decided by the record it belongs to."""
+
+    __tablename__ = "attachment"
+    id = Column(Integer, primary_key=True)
+    stored_name = Column(String(64), nullable=False, unique=True)
+    original_name = Column(String(255), nullable=False)
+    content_type = Column(String(64), nullable=False)
+    size = Column(Integer, nullable=False)
+    sha256 = Column(String(64), nullable=False)
+    uploaded_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    uploaded_at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now())
+
+    def __str__(self):
+        return self.original_name
+
+
+class WinnerChange(AuditMixin, Model):
+    """中标结果变更备案, owned by the GPS site; reviewed by its approval chain."""
+
+    __tablename__ = "winner_change"
+    __table_args__ = (
+        CheckConstraint("new_supplier <> original_supplier",
+                        name="ck_winner_change_supplier_changes"),
+    )
+    id = Column(Integer, primary_key=True)
+    filing_no = Column(String(32), nullable=False, unique=True)  # 备案编号
+    unit_id = Column(Integer, ForeignKey("organisation.id"), nullable=False, index=True)
+    unit = relationship("Organisation")
+    region_code = Column(String(6), ForeignKey("region.code"), nullable=False, index=True)
+    region = relationship("Region")
+    # 选择项目信息: until projects and result notices exist, a filed plan.
+    plan_id = Column(Integer, ForeignKey("plan.id"), nullable=False, index=True)
+    plan = relationship("Plan")
+    lots = Column(String(255))  # 涉及标段
+    original_supplier = Column(String(128), nullable=False)  # 原中标供应商
+    original_amount = Column(Numeric(16, 2), nullable=False)  # 原中标金额
+    new_supplier = Column(String(128), nullable=False)  # 变更后供应商
+    new_amount = Column(Numeric(16, 2), nullable=False)  # 变更后中标金额
+    reason = Column(_enum(WINNER_CHANGE_REASONS, "winner_change_reason"), nullable=False)
+    explanation = Column(Text, nullable=False)  # 变更情况说明
+    statement_id = Column(Integer, ForeignKey("attachment.id"))  # 加盖公章的情况说明材料
+    statement = relationship("Attachment")
+    state = Column(_enum(WINNER_CHANGE_STATES, "winner_change_state"), nullable=False,
+                   default="草稿", index=True)
+    submitted_at = Column(DateTime)
+    completed_at = Column(DateTime)
+    last_opinion = Column(String(500))  # the latest 退回 opinion, for the 经办岗
+    # Optimistic lock: an UPDATE matching no row (someone acted first) fails.
+    version = Column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self):
+        return f"{self.filing_no} {self.plan.project_name if self.plan else ''}".strip()
+
+
+class ApprovalRecord(Model):
+    """One decision in an approval chain. Append-only: the model refuses
+    updates and deletes (below) and so does the database (triggers in the
+    migration)."""
+
+    __tablename__ = "approval_record"
+    id = Column(Integer, primary_key=True)
+    chain = Column(String(32), nullable=False)  # e.g. "winner_change"
+    item_id = Column(Integer, nullable=False)
+    step = Column(String(32), nullable=False)  # 经办岗提交, 单位内部审核, …
+    result = Column(_enum(APPROVAL_RESULTS, "approval_result"), nullable=False)
+    opinion = Column(String(500))
+    from_state = Column(String(16), nullable=False)
+    to_state = Column(String(16), nullable=False)
+    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    user_name = Column(String(128), nullable=False)
+    role = Column(String(64), nullable=False)
+    organisation_id = Column(Integer, ForeignKey("organisation.id"), nullable=False)
+    organisation_name = Column(String(128), nullable=False)
+    at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now())
+    __table_args__ = (Index("ix_approval_record_item", "chain", "item_id"),)
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+@event.listens_for(ApprovalRecord, "before_update")
+@event.listens_for(ApprovalRecord, "before_delete")
+def _refuse_change(mapper, connection, target):
+    raise AppendOnlyError("审批记录只能追加，不能修改或删除")

@@ -4,33 +4,18 @@ Views (forms and REST) call these so a plan is checked the same way
 wherever it comes from.
 """
 import datetime as dt
-from decimal import Decimal, InvalidOperation
-
-from sqlalchemy import insert, select, update
+from decimal import Decimal
 
 from .audit import record
 from .extensions import db
-from .models import Plan, PushThreshold, SequenceCounter
+from .models import Plan, PushThreshold
+from .numbering import next_value
 from .rules import push
+from .rules.money import amount_error
 from .scope import region_ancestors
 
-MAX_BUDGET = Decimal("10000000000")  # 100亿元: anything above is a typo
-
-
 def budget_error(value) -> str | None:
-    if value is None or value == "":
-        return "请填写预算金额"
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return "预算金额必须是数字（单位：元）"
-    if amount <= 0:
-        return "预算金额必须大于0元"
-    if amount > MAX_BUDGET:
-        return "预算金额不能超过100亿元，请核对单位是否为“元”"
-    if amount.as_tuple().exponent < -2:
-        return "预算金额最多保留两位小数（分）"
-    return None
+    return amount_error(value, "预算金额")
 
 
 def platform_error(platform, unit, interconnected) -> str | None:
@@ -78,17 +63,7 @@ def plan_errors(plan: Plan) -> dict[str, str]:
 
 def next_plan_no(region_code: str, year: int) -> str:
     """计划编号: <区划码>-<年度>-<5位流水号>, e.g. 410400-2026-00001."""
-    key = f"plan:{region_code}:{year}"
-    counters = SequenceCounter.__table__
-    # Core statements on the session's connection: the row is locked by the
-    # UPDATE until commit, and the half-built plan is not autoflushed.
-    conn = db.session.connection()
-    bumped = conn.execute(update(counters).where(counters.c.key == key)
-                          .values(value=counters.c.value + 1)).rowcount
-    if not bumped:
-        conn.execute(insert(counters).values(key=key, value=1))
-    value = conn.execute(select(counters.c.value).where(counters.c.key == key)).scalar_one()
-    return f"{region_code}-{year}-{value:05d}"
+    return f"{region_code}-{year}-{next_value(f'plan:{region_code}:{year}'):05d}"
 
 
 def decide_push(plan: Plan, on: dt.date | None = None) -> push.PushDecision:

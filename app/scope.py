@@ -9,7 +9,7 @@ from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, select, true
 
-from .models import Organisation, Plan, Platform, Region
+from .models import Organisation, Plan, Platform, Region, WinnerChange
 from .security import ADMIN
 
 REGIONAL_TYPES = ("监管部门", "交易中心")
@@ -55,6 +55,16 @@ def _plan_rule(org):
     return false()
 
 
+def _winner_change_rule(org):
+    """The unit's own filings; a regulator's region and below. Agencies and
+    trading centres have no part in this GPS-only filing."""
+    if org.org_type == "采购单位":
+        return WinnerChange.unit_id == org.id
+    if org.org_type == "监管部门":
+        return WinnerChange.region_code.in_(region_subtree(org.region.path))
+    return false()
+
+
 def _organisation_rule(org):
     if org.org_type in REGIONAL_TYPES:
         return Organisation.region_code.in_(region_subtree(org.region.path))
@@ -63,6 +73,10 @@ def _organisation_rule(org):
 
 def plan_clause(user):
     return by_organisation(user, _plan_rule)
+
+
+def winner_change_clause(user):
+    return by_organisation(user, _winner_change_rule)
 
 
 def organisation_clause(user):
@@ -82,6 +96,10 @@ class ScopeFilter(BaseFilter):
 
 class PlanScope(ScopeFilter):
     clause = staticmethod(plan_clause)
+
+
+class WinnerChangeScope(ScopeFilter):
+    clause = staticmethod(winner_change_clause)
 
 
 class OrganisationScope(ScopeFilter):

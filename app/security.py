@@ -46,13 +46,39 @@ FILE_PLANS = READ_PLANS + [
     ("can_file", "Plan"),
 ]
 
+# 【待办任务】: what waits for the user, in any approval chain.
+TODO = [
+    ("can_read", "Todo"),
+    ("menu_access", "Todo"),
+]
+
+READ_WINNER_CHANGES = [
+    ("can_read", "WinnerChange"),
+    ("menu_access", "SuperviseMenu"),
+    ("menu_access", "WinnerChanges"),
+]
+
+FILE_WINNER_CHANGES = READ_WINNER_CHANGES + [
+    ("can_create", "WinnerChange"),
+    ("can_edit", "WinnerChange"),
+    ("can_delete", "WinnerChange"),
+    ("can_submit", "WinnerChange"),
+]
+
+# Which step a reviewer may take is the chain's business
+# (app/workflows/winner_change.py); this only opens the review page.
+REVIEW_WINNER_CHANGES = READ_WINNER_CHANGES + [("can_review", "WinnerChange")]
+
+REVIEWER = SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS + TODO + REVIEW_WINNER_CHANGES
+
 GPS_ROLES = {
-    "采购单位经办岗": SELF_SERVICE + FILE_PLANS + READ_ORGANISATIONS,
-    "单位内部审核岗": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
+    "采购单位经办岗": (SELF_SERVICE + FILE_PLANS + READ_ORGANISATIONS + TODO
+                + FILE_WINNER_CHANGES),
+    "单位内部审核岗": REVIEWER,
     "代理机构": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
-    "监管初审岗": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
-    "监管复核岗": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
-    "监管处": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
+    "监管初审岗": REVIEWER,
+    "监管复核岗": REVIEWER,
+    "监管处": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS + READ_WINNER_CHANGES,
 }
 
 READ_RECEIVED_PLANS = [

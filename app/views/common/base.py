@@ -30,11 +30,38 @@ class ReadWriteModelView(ModelView):
     page_size = 20
 
 
+class Rejected(Exception):
+    """Raised in an API's pre_add/pre_update/pre_delete: answered with 422
+    and the messages by field, and nothing is written."""
+
+    def __init__(self, errors: dict):
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
+
+
 class ReadWriteApi(ModelRestApi):
     method_permission_name = API_VERBS
     allow_browser_login = False
     page_size = 20
     max_page_size = 100
 
+    def post_headless(self):
+        return self._answer_rejections(super().post_headless)
 
-__all__ = ["ReadWriteModelView", "ReadWriteApi", "BaseApi"]
+    def put_headless(self, pk):
+        return self._answer_rejections(lambda: super(ReadWriteApi, self).put_headless(pk))
+
+    def delete_headless(self, pk):
+        return self._answer_rejections(lambda: super(ReadWriteApi, self).delete_headless(pk))
+
+    def _answer_rejections(self, call):
+        from ...extensions import db
+
+        try:
+            return call()
+        except Rejected as rejected:
+            db.session.rollback()
+            return self.response_422(message=rejected.errors)
+
+
+__all__ = ["ReadWriteModelView", "ReadWriteApi", "Rejected", "BaseApi"]

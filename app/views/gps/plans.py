@@ -13,7 +13,7 @@ from ...audit import record
 from ...extensions import db
 from ...models import Plan
 from ...scope import PlanScope, PlatformsForUser, UnitsInScope, current_user
-from ..common.base import ReadWriteApi, ReadWriteModelView
+from ..common.base import ReadWriteApi, ReadWriteModelView, Rejected
 
 LABELS = {
     "plan_no": _("计划编号"),
@@ -231,7 +231,7 @@ class PlanApi(ReadWriteApi):
 
     def pre_update(self, item):
         if refusal := plans.edit_refusal(item):
-            raise PlanRejected({"state": refusal})
+            raise Rejected({"state": refusal})
         plans.prepare(item, g.user)
         self._check(item)
 
@@ -241,32 +241,10 @@ class PlanApi(ReadWriteApi):
 
     def pre_delete(self, item):
         if refusal := plans.delete_refusal(item):
-            raise PlanRejected({"state": refusal})
+            raise Rejected({"state": refusal})
 
     @staticmethod
     def _check(item):
         errors = plans.plan_errors(item)
         if errors:
-            raise PlanRejected(errors)
-
-    def post_headless(self):
-        return self._answer_rejections(super().post_headless)
-
-    def put_headless(self, pk):
-        return self._answer_rejections(lambda: super(PlanApi, self).put_headless(pk))
-
-    def delete_headless(self, pk):
-        return self._answer_rejections(lambda: super(PlanApi, self).delete_headless(pk))
-
-    def _answer_rejections(self, call):
-        try:
-            return call()
-        except PlanRejected as rejected:
-            db.session.rollback()
-            return self.response_422(message=rejected.errors)
-
-
-class PlanRejected(Exception):
-    def __init__(self, errors: dict):
-        super().__init__("；".join(errors.values()))
-        self.errors = errors
+            raise Rejected(errors)

@@ -1,0 +1,322 @@
+"""【监督管理】→【中标结果变更备案】: filing, 【提交】, the statement PDF, REST."""
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.api import expose as api_expose
+from flask_appbuilder.api import protect, safe
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+from flask_wtf.file import FileField
+from wtforms.validators import ValidationError
+
+from ... import attachments, winner_changes
+from ...audit import record
+from ...extensions import db
+from ...models import WinnerChange
+from ...rules.money import amount_error
+from ...scope import PlanScope, UnitsInScope, WinnerChangeScope
+from ...workflows.engine import Refused, take, timeline
+from ...workflows.winner_change import WinnerChangeChain
+from ..common.approval import RESULTS, ApprovalViews
+from ..common.base import API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected
+
+LABELS = {
+    "filing_no": _("备案编号"),
+    "plan": _("项目信息"),
+    "unit": _("采购单位"),
+    "region": _("所属区划"),
+    "lots": _("涉及标段"),
+    "original_supplier": _("原中标供应商"),
+    "original_amount": _("原中标金额（元）"),
+    "new_supplier": _("变更后供应商"),
+    "new_amount": _("变更后中标金额（元）"),
+    "reason": _("变更原因"),
+    "explanation": _("变更情况说明"),
+    "statement": _("情况说明材料"),
+    "statement_file": _("加盖单位公章的情况说明材料"),
+    "state": _("状态"),
+    "submitted_at": _("提交时间"),
+    "completed_at": _("办结时间"),
+    "last_opinion": _("退回意见"),
+    "created_by": _("填报人"),
+    "created_on": _("填报时间"),
+}
+
+FORM_COLUMNS = ["plan", "lots", "original_supplier", "original_amount", "new_supplier",
+                "new_amount", "reason", "explanation"]
+
+
+def _amount(label):
+    def check(form, field):
+        if message := amount_error(field.data, label):
+            raise ValidationError(message)
+    return check
+
+
+def _supplier_changes(form, field):
+    if (field.data or "").strip() == (form.original_supplier.data or "").strip():
+        raise ValidationError("变更后供应商不能与原中标供应商相同")
+
+
+def _explained(form, field):
+    if form.reason.data == "其他" and len((field.data or "").strip()) < 10:
+        raise ValidationError("变更原因为“其他”时，请在变更情况说明中写明具体原因（不少于10个字）")
+
+
+def _pdf(form, field):
+    upload = field.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return  # optional on 保存; 提交 requires it
+    name, data = attachments.read_upload(upload)
+    upload.stream.seek(0)
+    if message := attachments.pdf_error(name, data):
+        raise ValidationError(message)
+
+
+class WinnerChangeView(ApprovalViews, ReadWriteModelView):
+    datamodel = SQLAInterface(WinnerChange)
+    chain = WinnerChangeChain
+    class_permission_name = "WinnerChange"
+    method_permission_name = {**ReadWriteModelView.method_permission_name,
+                              "submit": "submit", "review": "review", "statement": "read"}
+    route_base = "/winner-changes"
+    list_template = "winner_change/list.html"
+    show_template = "winner_change/show.html"
+    review_template = "winner_change/review.html"
+
+    list_title = _("中标结果变更备案")
+    show_title = _("中标结果变更备案详情")
+    add_title = _("中标结果变更备案填报")
+    edit_title = _("修改中标结果变更备案")
+
+    label_columns = LABELS
+    list_columns = ["filing_no", "plan", "unit", "original_supplier", "new_supplier",
+                    "reason", "state", "submitted_at"]
+    add_columns = FORM_COLUMNS + ["statement_file"]
+    edit_columns = add_columns
+    show_fieldsets = [
+        (_("项目信息"), {"fields": ["filing_no", "plan", "unit", "region", "lots"]}),
+        (_("变更内容"), {"fields": ["original_supplier", "original_amount", "new_supplier",
+                                  "new_amount", "reason", "explanation"]}),
+        (_("办理情况"), {"fields": ["state", "submitted_at", "completed_at", "last_opinion",
+                                  "created_by", "created_on"]}),
+    ]
+    search_columns = ["filing_no", "plan", "unit", "original_supplier", "new_supplier",
+                      "reason", "state"]
+    base_order = ("id", "desc")
+    base_filters = [["id", WinnerChangeScope, None]]
+    description_columns = {
+        "plan": _("选择本单位已备案的项目"),
+        "lots": _("如：第1标段、第2标段；不分标段的项目可不填"),
+        "explanation": _("说明变更的事实和依据，原因为“其他”时必须写明"),
+    }
+    validators_columns = {
+        "original_amount": [_amount("原中标金额")],
+        "new_amount": [_amount("变更后中标金额")],
+        "new_supplier": [_supplier_changes],
+        "explanation": [_explained],
+    }
+    add_form_extra_fields = {"statement_file": FileField(
+        LABELS["statement_file"], validators=[_pdf],
+        description=_("仅限PDF格式，不超过10MB；保存时可暂不上传，提交前必须上传"))}
+    edit_form_extra_fields = add_form_extra_fields
+    add_form_query_rel_fields = {"plan": [["state", FilterEqual, "已备案"],
+                                          ["id", PlanScope, None]]}
+    edit_form_query_rel_fields = add_form_query_rel_fields
+    search_form_query_rel_fields = {"unit": [["id", UnitsInScope, None]],
+                                    "plan": [["id", PlanScope, None]]}
+
+    def pre_add(self, item):
+        winner_changes.prepare(item, g.user)
+        self._check_and_attach(item)
+
+    def post_add(self, item):
+        record(g.user, "增加", item)
+        db.session.commit()
+
+    def pre_update(self, item):
+        if refusal := winner_changes.edit_refusal(item):
+            raise ValueError(refusal)
+        self._check_and_attach(item)
+
+    def post_update(self, item):
+        record(g.user, "修改", item)
+        db.session.commit()
+
+    def pre_delete(self, item):
+        if refusal := winner_changes.delete_refusal(item):
+            raise ValueError(refusal)
+
+    def post_delete(self, item):
+        record(g.user, "删除", item)
+        db.session.commit()
+
+    @staticmethod
+    def _check_and_attach(item):
+        # FAB copies every form field onto the item; the file is not a column.
+        upload = item.__dict__.pop("statement_file", None)
+        if errors := winner_changes.errors(item):
+            raise ValueError("；".join(errors.values()))
+        name, data = attachments.read_upload(upload)
+        if name and (error := winner_changes.attach_statement(item, name, data, g.user)):
+            raise ValueError(error)
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        item = self._scoped(pk)
+        if refusal := winner_changes.edit_refusal(item):
+            flash(refusal, "warning")
+            return redirect(url_for(".show", pk=pk))
+        return super().edit(pk)
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        item = self._scoped(pk)
+        return self.render_template(
+            self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk),
+            related_views=self._related_views, item=item, records=self.timeline(item),
+            may_act=self.chain.may_act(g.user, item))
+
+    @expose("/statement/<pk>")
+    @has_access
+    def statement(self, pk):
+        """The stamped statement, for whoever may see the filing."""
+        item = self._scoped(pk)
+        if item.statement is None:
+            abort(404)
+        return attachments.send(item.statement)
+
+    @action("submit", _("提交"),
+            _("确认提交所选备案吗？提交后将由单位内部审核岗审核，审核期间不能修改。"),
+            "fa-paper-plane", multiple=True, single=True)
+    def submit(self, items):
+        items = items if isinstance(items, list) else [items]
+        for item in items:
+            # FAB's action endpoint loads rows without base_filters.
+            scoped = item and self.datamodel.get(item.id, self._base_filters)
+            if scoped is None:
+                abort(404)
+            try:
+                take(self.chain, scoped, "submit", g.user)
+            except Refused as refused:
+                flash(str(refused), "danger")
+            else:
+                flash(f"备案“{scoped.filing_no}”已提交，等待单位内部审核岗审核", "success")
+        return redirect(request.referrer or url_for(".list"))
+
+
+class WinnerChangeApi(ReadWriteApi):
+    resource_name = "winner_change"
+    datamodel = SQLAInterface(WinnerChange)
+    class_permission_name = "WinnerChange"
+    method_permission_name = {**API_VERBS, "submit": "submit", "review": "review",
+                              "statement": "read", "upload_statement": "edit",
+                              "records": "read"}
+    base_filters = [["id", WinnerChangeScope, None]]
+    base_order = ("id", "desc")
+    label_columns = LABELS
+    list_columns = ["id", "filing_no", "plan_id", "unit.name", "original_supplier",
+                    "new_supplier", "reason", "state", "submitted_at", "version"]
+    show_columns = ["id", "filing_no", "plan_id", "unit.name", "region_code", "lots",
+                    "original_supplier", "original_amount", "new_supplier", "new_amount",
+                    "reason", "explanation", "state", "submitted_at", "completed_at",
+                    "last_opinion", "version", "statement.original_name"]
+    add_columns = FORM_COLUMNS
+    edit_columns = FORM_COLUMNS
+    search_columns = ["filing_no", "state", "reason"]
+    add_query_rel_fields = WinnerChangeView.add_form_query_rel_fields
+    edit_query_rel_fields = WinnerChangeView.add_form_query_rel_fields
+
+    def pre_add(self, item):
+        winner_changes.prepare(item, g.user)
+        self._check(item)
+
+    def pre_update(self, item):
+        if refusal := winner_changes.edit_refusal(item):
+            raise Rejected({"state": refusal})
+        self._check(item)
+
+    def pre_delete(self, item):
+        if refusal := winner_changes.delete_refusal(item):
+            raise Rejected({"state": refusal})
+
+    @staticmethod
+    def _check(item):
+        if errors := winner_changes.errors(item):
+            raise Rejected(errors)
+
+    def _scoped(self, pk):
+        return self.datamodel.get(pk, self._base_filters)
+
+    @api_expose("/<int:pk>/statement", methods=["POST"])
+    @protect()
+    @safe
+    def upload_statement(self, pk):
+        """Upload the stamped statement (multipart field "file", PDF)."""
+        item = self._scoped(pk)
+        if item is None:
+            return self.response_404()
+        name, data = attachments.read_upload(request.files.get("file"))
+        if error := winner_changes.attach_statement(item, name, data, g.user):
+            db.session.rollback()
+            return self.response_422(message={"file": error})
+        db.session.commit()
+        return self.response(200, message="情况说明材料已上传",
+                             statement=item.statement.original_name)
+
+    @api_expose("/<int:pk>/statement", methods=["GET"])
+    @protect()
+    @safe
+    def statement(self, pk):
+        item = self._scoped(pk)
+        if item is None or item.statement is None:
+            return self.response_404()
+        return attachments.send(item.statement)
+
+    @api_expose("/<int:pk>/submit", methods=["POST"])
+    @protect()
+    @safe
+    def submit(self, pk):
+        return self._take(pk, "submit", "", None)
+
+    @api_expose("/<int:pk>/review", methods=["POST"])
+    @protect()
+    @safe
+    def review(self, pk):
+        """Body: {"result": "通过"|"退回", "opinion": "...", "version": n}."""
+        body = request.get_json(silent=True) or {}
+        result = body.get("result")
+        if result not in RESULTS:
+            return self.response_422(message={"result": "审批结果只能是“通过”或“退回”"})
+        opinion = body.get("opinion") or ""
+        if not isinstance(opinion, str) or len(opinion) > 500:
+            return self.response_422(message={"opinion": "审批意见须为不超过500字的文本"})
+        return self._take(pk, RESULTS[result], opinion, body.get("version"))
+
+    @api_expose("/<int:pk>/records", methods=["GET"])
+    @protect()
+    @safe
+    def records(self, pk):
+        item = self._scoped(pk)
+        if item is None:
+            return self.response_404()
+        return self.response(200, result=[
+            {"step": r.step, "result": r.result, "opinion": r.opinion, "user": r.user_name,
+             "role": r.role, "organisation": r.organisation_name,
+             "at": r.at.isoformat(timespec="seconds")}
+            for r in timeline(WinnerChangeChain.key, item.id)])
+
+    def _take(self, pk, event, opinion, version):
+        item = self._scoped(pk)
+        if item is None:
+            return self.response_404()
+        try:
+            take(WinnerChangeChain, item, event, g.user, opinion=opinion,
+                 seen_version=version)
+        except Refused as refused:
+            return self.response(409, message=str(refused))
+        return self.response(200, message=f"当前状态：{item.state}", state=item.state,
+                             version=item.version)

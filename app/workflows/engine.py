@@ -1,0 +1,204 @@
+"""The approval engine: declarative chains on python-statemachine.
+
+A chain is a StateMachine whose every transition names, as a validator,
+the Actor who may take it (a role and the organisations it acts for).
+Nothing else may move an item: a transition without a validator naming an
+actor is an error when the chain is declared.
+
+`take()` moves an item one step: the transition, its append-only
+ApprovalRecord and anything the chain adds (say an outbox message) commit
+together. The item's version column makes the UPDATE conditional, so of
+two reviewers acting at once exactly one succeeds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import false, or_
+from sqlalchemy.orm.exc import StaleDataError
+from statemachine import StateMachine
+from statemachine.exceptions import TransitionNotAllowed
+
+from ..extensions import db
+from ..models import ApprovalRecord
+
+EVENT_RESULTS = {"submit": "提交", "approve": "通过", "reject": "退回"}
+
+
+class Refused(Exception):
+    """A step that may not be taken, with the reason in the user's words."""
+
+
+def stale_message(item) -> str:
+    return f"“{item}”已被他人处理，请刷新页面查看最新状态"
+
+
+def role_names(user) -> set[str]:
+    return {role.name for role in user.roles} if user is not None else set()
+
+
+# --- who acts: a role within a scope ---------------------------------------
+
+class OwnUnit:
+    """Staff of the purchasing unit the item belongs to."""
+
+    @staticmethod
+    def allows(org, item) -> bool:
+        return org.org_type == "采购单位" and item.unit_id == org.id
+
+    @staticmethod
+    def clause(model, org):
+        return model.unit_id == org.id if org.org_type == "采购单位" else false()
+
+    @staticmethod
+    def refusal(item) -> str:
+        return f"该事项属于“{item.unit.name}”，只能由本单位人员办理"
+
+
+class RegionRegulator:
+    """The regulator (财政部门) of the item's own region: 同级监管."""
+
+    @staticmethod
+    def allows(org, item) -> bool:
+        return org.org_type == "监管部门" and item.region_code == org.region_code
+
+    @staticmethod
+    def clause(model, org):
+        return model.region_code == org.region_code if org.org_type == "监管部门" else false()
+
+    @staticmethod
+    def refusal(item) -> str:
+        return f"该事项应由“{item.region.name}”本级监管部门办理"
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: str
+    scope: type
+
+    def check(self, user=None, item=None, **kwargs):
+        """The validator a transition names: raises Refused unless the user
+        holds the role and acts for the item's organisation."""
+        if self.role not in role_names(user):
+            raise Refused(f"该环节需由“{self.role}”办理，您没有该岗位")
+        org = user.organisation
+        if org is None or not self.scope.allows(org, item):
+            raise Refused(self.scope.refusal(item))
+
+
+def opinion_given(opinion="", **kwargs):
+    if not (opinion or "").strip():
+        raise Refused("退回时必须填写审批意见")
+
+
+# --- chains -----------------------------------------------------------------
+
+class Chain(StateMachine):
+    """Base of every approval chain. Subclasses set:
+
+    key        -- the chain's name in chains() and in approval records
+    title      -- what users call the item (中标结果变更备案)
+    item_model -- the SQLAlchemy model; it has state and version columns
+    steps      -- state value → the step's name in the timeline
+
+    An instance is bound to one item (python-statemachine's `model`).
+    """
+
+    key: str = ""
+    title: str = ""
+    item_model: type = None
+    steps: dict = {}
+
+    def after_transition(self, event, source, target, user=None, opinion="", **kwargs):
+        item = self.model
+        db.session.add(ApprovalRecord(
+            chain=self.key, item_id=item.id, step=self.steps[source.value],
+            result=EVENT_RESULTS[event], opinion=(opinion or "").strip()[:500] or None,
+            from_state=source.value, to_state=target.value,
+            user_id=user.id, user_name=_display_name(user),
+            role=self.actor_for(source.value, event).role,
+            organisation_id=user.organisation_id, organisation_name=user.organisation.name,
+            at=dt.datetime.now()))
+
+    @classmethod
+    def actors(cls):
+        """(state value, event, Actor) for every transition of the chain."""
+        for state in cls.states:
+            for transition in state.transitions:
+                named = [spec.func.__self__ for spec in transition.validators
+                         if isinstance(getattr(spec.func, "__self__", None), Actor)]
+                if len(named) != 1:
+                    raise TypeError(f"{cls.__name__}: transition {transition.event} from "
+                                    f"{state.value} must name exactly one Actor")
+                yield state.value, str(transition.event), named[0]
+
+    @classmethod
+    def actor_for(cls, state_value, event) -> Actor:
+        for value, name, actor in cls.actors():
+            if value == state_value and name == event:
+                return actor
+        raise LookupError(f"{cls.__name__}: no {event} from {state_value}")
+
+    @classmethod
+    def waiting_clause(cls, user):
+        """Items waiting for this user: in a state after the first whose
+        actor's role the user holds, within that actor's scope."""
+        roles, org = role_names(user), getattr(user, "organisation", None)
+        if org is None:
+            return false()
+        initial = next(state.value for state in cls.states if state.initial)
+        clauses = {(value, actor) for value, _, actor in cls.actors()
+                   if value != initial and actor.role in roles}
+        return or_(false(), *[(cls.item_model.state == value)
+                              & actor.scope.clause(cls.item_model, org)
+                              for value, actor in clauses])
+
+    @classmethod
+    def may_act(cls, user, item) -> bool:
+        """Whether some transition from the item's state is the user's."""
+        for value, _, actor in cls.actors():
+            if value == item.state:
+                try:
+                    actor.check(user=user, item=item)
+                    return True
+                except Refused:
+                    continue
+        return False
+
+
+def _display_name(user) -> str:
+    # Chinese names: 姓 (first_name) then 名 (last_name), as the demo stores them.
+    name = f"{user.first_name or ''}{user.last_name or ''}".strip()
+    return name or user.username
+
+
+def take(chain_cls, item, event: str, user, opinion: str = "", seen_version=None):
+    """Move item one step and commit it with its approval record.
+
+    Raises Refused (nothing changed) when the step is not allowed, and when
+    someone else moved the item first.
+    """
+    if seen_version not in (None, "") and str(seen_version) != str(item.version):
+        raise Refused(stale_message(item))
+    before = item.state
+    machine = chain_cls(item)
+    try:
+        machine.send(event, user=user, item=item, opinion=opinion)
+    except TransitionNotAllowed:
+        db.session.rollback()
+        raise Refused(f"“{item}”当前状态为“{before}”，不能{EVENT_RESULTS.get(event, event)}")
+    except Refused:
+        db.session.rollback()
+        raise
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Refused(stale_message(item)) from None
+
+
+def timeline(chain_key: str, item_id: int) -> list[ApprovalRecord]:
+    return (db.session.query(ApprovalRecord)
+            .filter_by(chain=chain_key, item_id=item_id)
+            .order_by(ApprovalRecord.id).all())
