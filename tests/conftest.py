@@ -211,6 +211,14 @@ def gps(templates, databases, redis_url):
     _dispose(app)
 
 
+@pytest.fixture(scope="module")
+def gps_module(templates, databases, redis_url):
+    """A GPS site shared by one module's tests, which tidy up after themselves."""
+    app = _site("gps", templates, databases, redis_url)
+    yield app
+    _dispose(app)
+
+
 @pytest.fixture
 def site_factory(templates, databases, redis_url):
     made = []

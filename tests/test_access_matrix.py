@@ -12,6 +12,9 @@ GPS_USERS = ["admin", "jingban", "shenhe", "jingban2", "daili", "chushen", "fuhe
 EVERYONE = set(GPS_USERS)
 FILERS = {"admin", "jingban", "jingban2"}
 ADMIN = {"admin"}
+# 中标结果变更备案: units' handlers file, reviewers review, 监管处 supervises.
+TODO_USERS = {"admin", "jingban", "shenhe", "jingban2", "chushen", "fuhe"}
+WINNER_CHANGE_READERS = TODO_USERS | {"jianguan"}
 
 GPS_VIEWS = [
     ("/plans/list/", EVERYONE),
@@ -25,12 +28,17 @@ GPS_VIEWS = [
     ("/users/userinfo/", EVERYONE),
     ("/audit/list/", ADMIN),
     ("/audit/add", set()),  # the audit trail is append-only, even for Admin
+    ("/todo/", TODO_USERS),
+    ("/winner-changes/list/", WINNER_CHANGE_READERS),
+    ("/winner-changes/add", FILERS),
 ]
 GPS_APIS = [
     ("/api/v1/plan/", EVERYONE),
     ("/api/v1/plan/_info", EVERYONE),
     ("/api/v1/organisation/", EVERYONE),
     ("/api/v1/_openapi", EVERYONE),
+    ("/api/v1/todo/", TODO_USERS),
+    ("/api/v1/winner_change/", WINNER_CHANGE_READERS),
 ]
 
 TRADING_USERS = ["admin", "daili", "keshi"]
@@ -125,7 +133,8 @@ def test_trading_apis(pds_demo, user, url, allowed):
     assert response.status_code == (200 if allowed else 403)
 
 
-@pytest.mark.parametrize("url", ["/plans/list/", "/api/v1/plan/", "/platforms/list/"])
+@pytest.mark.parametrize("url", ["/plans/list/", "/api/v1/plan/", "/platforms/list/",
+                                 "/winner-changes/list/", "/api/v1/winner_change/"])
 def test_trading_site_has_no_gps_pages(trading_clients, url):
     assert trading_clients["admin"].get(url).status_code == 404
 

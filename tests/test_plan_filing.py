@@ -214,6 +214,8 @@ def test_rest_creates_a_plan_scoped_to_the_users_unit(gps):
 @pytest.mark.parametrize("changes,field,message", [
     ({"budget": "-1"}, "budget", "预算金额必须大于0元"),
     ({"budget": "99999999999"}, "budget", "预算金额不能超过100亿元"),
+    ({"budget": "100.001"}, "budget", "预算金额最多保留两位小数"),  # not rounded away
+    ({"budget": "abc"}, "budget", "预算金额必须是数字"),
     ({"platform": "411322"}, "platform", "不在本单位所在区划"),
     ({"platform": None}, "platform", "互联互通项目必须选择交易平台"),
 ])

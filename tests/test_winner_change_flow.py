@@ -85,3 +85,91 @@ def test_submit_needs_the_stamped_statement(gps):
     page = submit(jingban, pk).get_data(as_text=True)
     assert "请先上传加盖单位公章的情况说明材料" in page
     assert state_of(gps, pk) == "草稿"
+
+
+# Each holds some permissions on filings, but not this one (404); where the
+# permission itself is missing the answer is 403.
+OUTSIDERS = {"jingban2": {"show": 404, "review": 403, "edit": 404},
+             "shenhe2": {"show": 404, "review": 404, "edit": 403},
+             "chushen2": {"show": 404, "review": 404, "edit": 403},
+             "daili": {"show": 403, "review": 403, "edit": 403}}
+
+
+@pytest.mark.parametrize("username", OUTSIDERS)
+def test_other_units_and_regions_cannot_open_or_change_it(gps, filed, username):
+    client = logged_in(gps, username)
+    for page, expected in OUTSIDERS[username].items():
+        assert client.get(f"/winner-changes/{page}/{filed}").status_code == expected, page
+    status = OUTSIDERS[username]["show"]
+    from tests.helpers import api_token, bearer, form_token
+    if status == 404:  # they hold the permission but not the filing
+        assert filed_listed(client) is False
+    token = api_token(gps.test_client(), username)
+    assert gps.test_client().get(f"/api/v1/winner_change/{filed}",
+                                 headers=bearer(token)).status_code == status
+    response = client.post(f"/winner-changes/delete/{filed}",
+                           data={"csrf_token": form_token(client)})
+    assert response.status_code in (302, 403, 404)
+    assert state_of(gps, filed) == "待单位审核"
+
+
+def filed_listed(client) -> bool:
+    page = client.get("/winner-changes/list/")
+    if page.status_code != 200:
+        return False
+    return "/winner-changes/show/" in page.get_data(as_text=True)
+
+
+def test_submitted_filing_cannot_be_edited_or_deleted(gps, filed):
+    from tests.helpers import api_token, bearer, form_token
+
+    jingban = logged_in(gps, "jingban")
+    page = jingban.get(f"/winner-changes/edit/{filed}", follow_redirects=True)
+    assert "只有草稿或已退回的备案可以修改" in page.get_data(as_text=True)
+    page = jingban.post(f"/winner-changes/delete/{filed}",
+                        data={"csrf_token": form_token(jingban)}, follow_redirects=True)
+    assert "只有未提交过的草稿可以删除" in page.get_data(as_text=True)
+    token = api_token(gps.test_client(), "jingban")
+    response = gps.test_client().put(f"/api/v1/winner_change/{filed}", headers=bearer(token),
+                                     json={"new_supplier": "河南丙科技有限公司"})
+    assert response.status_code == 422
+    assert "只有草稿或已退回的备案可以修改" in response.json["message"]["state"]
+    assert state_of(gps, filed) == "待单位审核"
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"new_supplier": "河南甲科技有限公司"}, "new_supplier", "不能与原中标供应商相同"),
+    ({"new_amount": "-5"}, "new_amount", "变更后中标金额必须大于0元"),
+    ({"original_amount": "12.345"}, "original_amount", "最多保留两位小数"),
+    ({"reason": "其他", "explanation": "见附件"}, "explanation", "不少于10个字"),
+])
+def test_bad_input_gets_a_message_in_form_and_rest_alike(gps, change, field, message):
+    from app.extensions import db
+    from app.models import WinnerChange
+    from tests.filings import FIELDS
+    from tests.helpers import api_token, bearer
+
+    with gps.app_context():
+        before = db.session.query(WinnerChange).count()
+    page = add_filing(logged_in(gps, "jingban"), filed_plan_id(gps), **change)
+    assert page.status_code == 200 and message in page.get_data(as_text=True)
+    token = api_token(gps.test_client(), "jingban")
+    response = gps.test_client().post("/api/v1/winner_change/", headers=bearer(token),
+                                      json={"plan": filed_plan_id(gps), **FIELDS, **change})
+    assert response.status_code == 422
+    assert message in str(response.json["message"])
+    with gps.app_context():
+        assert db.session.query(WinnerChange).count() == before
+
+
+def test_only_the_units_filed_plans_can_be_chosen(gps):
+    from tests.filings import FIELDS
+    from tests.helpers import api_token, bearer
+
+    other_units_plan = filed_plan_id(gps, "jingban2")
+    page = logged_in(gps, "jingban").get("/winner-changes/add").get_data(as_text=True)
+    assert "方城县" not in page  # the dropdown offers only the unit's own plans
+    token = api_token(gps.test_client(), "jingban")
+    response = gps.test_client().post("/api/v1/winner_change/", headers=bearer(token),
+                                      json={"plan": other_units_plan, **FIELDS})
+    assert response.status_code == 422

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from statemachine import StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
+from ..audit import record
 from ..extensions import db
 from ..models import ApprovalRecord
 
@@ -112,6 +113,7 @@ class Chain(StateMachine):
 
     def after_transition(self, event, source, target, user=None, opinion="", **kwargs):
         item = self.model
+        item.changed_by_fk = user.id  # the actor, even outside a request
         db.session.add(ApprovalRecord(
             chain=self.key, item_id=item.id, step=self.steps[source.value],
             result=EVENT_RESULTS[event], opinion=(opinion or "").strip()[:500] or None,
@@ -120,6 +122,7 @@ class Chain(StateMachine):
             role=self.actor_for(source.value, event).role,
             organisation_id=user.organisation_id, organisation_name=user.organisation.name,
             at=dt.datetime.now()))
+        record(user, EVENT_RESULTS[event], item, (opinion or "").strip()[:500])
 
     @classmethod
     def actors(cls):

@@ -44,6 +44,9 @@ class ReadWriteApi(ModelRestApi):
     allow_browser_login = False
     page_size = 20
     max_page_size = 100
+    # Money columns → their labels. Checked on the JSON as sent, because
+    # marshmallow would round 12.345 to 12.34 before any validator saw it.
+    amount_columns: dict = {}
 
     def post_headless(self):
         return self._answer_rejections(super().post_headless)
@@ -58,10 +61,24 @@ class ReadWriteApi(ModelRestApi):
         from ...extensions import db
 
         try:
+            self._check_raw_amounts()
             return call()
         except Rejected as rejected:
             db.session.rollback()
             return self.response_422(message=rejected.errors)
+
+    def _check_raw_amounts(self):
+        from flask import request
+
+        from ...rules.money import amount_error
+
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return
+        errors = {column: message for column, label in self.amount_columns.items()
+                  if column in body and (message := amount_error(body[column], label))}
+        if errors:
+            raise Rejected(errors)
 
 
 __all__ = ["ReadWriteModelView", "ReadWriteApi", "Rejected", "BaseApi"]

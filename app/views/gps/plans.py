@@ -220,6 +220,7 @@ class PlanApi(ReadWriteApi):
                     "filed_at", "meets_push", "push_reason"]
     add_columns = FORM_COLUMNS
     edit_columns = FORM_COLUMNS
+    amount_columns = {"budget": "预算金额"}
     search_columns = ["plan_no", "project_name", "state", "category", "meets_push"]
     label_columns = LABELS
     add_query_rel_fields = PlanView.add_form_query_rel_fields

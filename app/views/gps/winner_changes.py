@@ -226,6 +226,7 @@ class WinnerChangeApi(ReadWriteApi):
                     "last_opinion", "version", "statement.original_name"]
     add_columns = FORM_COLUMNS
     edit_columns = FORM_COLUMNS
+    amount_columns = {"original_amount": "原中标金额", "new_amount": "变更后中标金额"}
     search_columns = ["filing_no", "state", "reason"]
     add_query_rel_fields = WinnerChangeView.add_form_query_rel_fields
     edit_query_rel_fields = WinnerChangeView.add_form_query_rel_fields
