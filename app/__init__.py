@@ -34,7 +34,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
     migrate.init_app(app, db, directory=str(settings_module.BASE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
 
-    from . import cli, web_security
+    from . import cli, errors, web_security
     from .sync import feed, outbox  # noqa: F401 (feed adds its route to interop)
     from .sync.inbox import interop
     from .views.common.health import health
@@ -48,6 +48,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
     outbox.init_app(app)
     _mount_rq_dashboard(app)
     web_security.init_app(app)
+    errors.init_app(app)
     if app.config.get("PROXY_COUNT"):
         # Behind nginx: take the client address from X-Forwarded-For so the
         # login throttle counts per client, not per proxy.

@@ -125,3 +125,23 @@ def test_anonymous_cannot_download(gps_module, stored):
     pk, _ = stored
     response = gps_module.test_client().get(f"/winner-changes/statement/{pk}")
     assert response.status_code == 302 and "/login/" in response.headers["Location"]
+
+
+def test_a_request_over_the_server_limit_gets_a_message(gps_module, rest_filing):
+    from tests.helpers import csrf_token
+
+    before = _count(gps_module)
+    jingban = logged_in(gps_module, "jingban")
+    token = csrf_token(jingban, "/winner-changes/add")
+    huge = b"%PDF-1.4\n" + b"0" * (17 * 1024 * 1024)
+    response = jingban.post("/winner-changes/add", data={
+        "csrf_token": token, "statement_file": (io.BytesIO(huge), "大文件.pdf")},
+        content_type="multipart/form-data",
+        headers={"Referer": "http://localhost/winner-changes/add"}, follow_redirects=True)
+    assert "上传的内容超过16MB，未保存任何内容" in response.get_data(as_text=True)
+    assert _count(gps_module) == before
+    pk, client, token = rest_filing
+    response = client.post(
+        f"/api/v1/winner_change/{pk}/statement", headers=bearer(token),
+        data={"file": (io.BytesIO(huge), "大文件.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 413 and "超过16MB" in response.json["message"]

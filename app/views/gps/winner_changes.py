@@ -8,10 +8,12 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from flask_wtf.file import FileField
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
 
 from ... import attachments, winner_changes
 from ...audit import record
+from ...errors import too_large_message
 from ...extensions import db
 from ...models import WinnerChange
 from ...rules.money import amount_error
@@ -260,7 +262,11 @@ class WinnerChangeApi(ReadWriteApi):
         item = self._scoped(pk)
         if item is None:
             return self.response_404()
-        name, data = attachments.read_upload(request.files.get("file"))
+        try:
+            upload = request.files.get("file")
+        except RequestEntityTooLarge:  # FAB's @safe would answer 500
+            return self.response(413, message=too_large_message())
+        name, data = attachments.read_upload(upload)
         if error := winner_changes.attach_statement(item, name, data, g.user):
             db.session.rollback()
             return self.response_422(message={"file": error})
