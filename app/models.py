@@ -23,6 +23,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    JSON,
     UniqueConstraint,
     event,
 )
@@ -52,6 +53,12 @@ WINNER_CHANGE_STATES = ("草稿", "待单位审核", "待监管初审", "待监�
 # 《政府采购法实施条例》第四十九条).
 WINNER_CHANGE_REASONS = ("质疑成立", "中标人放弃/拒签", "投诉处理决定", "其他")
 APPROVAL_RESULTS = ("提交", "通过", "退回")
+# 项目进场受理 on a trading site: the acceptance chain, and the project's
+# trading stages reported to GPS (project.status).
+ACCEPTANCE_STATES = ("草稿", "待受理审核", "受理通过", "已退回")
+PROJECT_STAGES = ("未受理", "受理通过", "公告已发布", "已开标", "评标中", "评标结束")
+NOTICE_COLUMNS = ("采购公告", "变更公告", "结果公告", "结果更正公告", "终止公告")
+SCORING_CATEGORIES = ("价格", "技术", "商务")
 
 
 def _enum(values, name):
@@ -412,3 +419,189 @@ class AppendOnlyError(Exception):
 @event.listens_for(ApprovalRecord, "before_delete")
 def _refuse_change(mapper, connection, target):
     raise AppendOnlyError("审批记录只能追加，不能修改或删除")
+
+
+class TradingProject(AuditMixin, Model):
+    """项目进场受理 on a trading site: the project an agency brings in, from a
+    plan GPS pushed here (是否选择计划 是) or on its own (否)."""
+
+    __tablename__ = "trading_project"
+    id = Column(Integer, primary_key=True)
+    project_code = Column(String(32), nullable=False, unique=True)  # 项目编号
+    from_plan = Column(Boolean, nullable=False, default=True)  # 是否选择计划
+    # UNIQUE: one plan is accepted by one project only, even under races.
+    plan_no = Column(String(32), ForeignKey("plan_replica.plan_no"), unique=True)
+    plan = relationship("PlanReplica")
+    project_name = Column(String(200), nullable=False)
+    unit_name = Column(String(128), nullable=False)
+    unit_credit_code = Column(String(18))
+    region_code = Column(String(6), ForeignKey("region.code"), nullable=False, index=True)
+    region = relationship("Region")
+    procurement_method = Column(_enum(PROCUREMENT_METHODS, "project_method"), nullable=False)
+    category = Column(_enum(CATEGORIES, "project_category"), nullable=False)
+    budget = Column(Numeric(16, 2), nullable=False)
+    fund_source = Column(String(16))
+    agency_id = Column(Integer, ForeignKey("organisation.id"), nullable=False, index=True)
+    agency = relationship("Organisation")
+    open_place = Column(String(200))  # 开标地点
+    contact = Column(String(64))
+    phone = Column(String(32))
+    encrypted = Column(Boolean, nullable=False, default=True)  # 是否加密
+    remote_opening = Column(Boolean, nullable=False, default=False)  # 是否为不见面开标项目
+    state = Column(_enum(ACCEPTANCE_STATES, "acceptance_state"), nullable=False,
+                   default="草稿", index=True)
+    stage = Column(_enum(PROJECT_STAGES, "project_stage"), nullable=False, default="未受理")
+    submitted_at = Column(DateTime)
+    accepted_at = Column(DateTime)
+    last_opinion = Column(String(500))
+    version = Column(Integer, nullable=False, default=1)  # optimistic lock
+    sync_version = Column(Integer, nullable=False, default=0)  # last message sent to GPS
+    lots = relationship("Lot", order_by="Lot.seq", back_populates="project",
+                        cascade="all, delete-orphan")
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self):
+        return f"{self.project_code} {self.project_name}"
+
+
+class Lot(Model):
+    """标段(包) of a trading project; its code is the project code + 3 digits."""
+
+    __tablename__ = "lot"
+    __table_args__ = (UniqueConstraint("project_id", "seq", name="uq_lot_project_seq"),)
+    id = Column(Integer, primary_key=True)
+    project_id = Column(Integer, ForeignKey("trading_project.id"), nullable=False, index=True)
+    project = relationship("TradingProject", back_populates="lots")
+    seq = Column(Integer, nullable=False)
+    code = Column(String(40), nullable=False, unique=True)
+    name = Column(String(200), nullable=False)
+    budget = Column(Numeric(16, 2), nullable=False)
+    content = Column(Text)
+    # 资费定义 (set by the agency)
+    doc_fee = Column(Numeric(10, 2))  # 文件费
+    bid_bond = Column(Numeric(16, 2))  # 投标保证金: ≤ 2% of the budget
+    service_fee = Column(Numeric(12, 2))  # 平台服务费
+    # 招标文件规划 and 开评标配置: editable once the lot's 采购公告 has arrived
+    notice_received_at = Column(DateTime)
+    doc_issue_start = Column(DateTime)  # 文件获取开始时间
+    doc_issue_end = Column(DateTime)  # 文件获取截止时间
+    bid_deadline = Column(DateTime)  # 投标截止时间
+    open_time = Column(DateTime)  # 开标时间
+    evaluation_method = Column(String(32))  # 评标办法
+    committee_size = Column(Integer)  # 评委会人数
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ScoringItem(Model):
+    """评分标准: weights within a category sum to 100."""
+
+    __tablename__ = "scoring_item"
+    id = Column(Integer, primary_key=True)
+    lot_id = Column(Integer, ForeignKey("lot.id"), nullable=False, index=True)
+    lot = relationship("Lot")
+    category = Column(_enum(SCORING_CATEGORIES, "scoring_category"), nullable=False)
+    name = Column(String(128), nullable=False)
+    weight = Column(Numeric(5, 2), nullable=False)
+    criteria = Column(Text)
+
+
+class ComplianceItem(Model):
+    """符合性审查 checklist item."""
+
+    __tablename__ = "compliance_item"
+    id = Column(Integer, primary_key=True)
+    lot_id = Column(Integer, ForeignKey("lot.id"), nullable=False, index=True)
+    lot = relationship("Lot")
+    name = Column(String(128), nullable=False)
+    requirement = Column(Text)
+
+
+class Objection(Model):
+    """项目质疑 (异议) on a lot."""
+
+    __tablename__ = "objection"
+    id = Column(Integer, primary_key=True)
+    lot_id = Column(Integer, ForeignKey("lot.id"), nullable=False, index=True)
+    lot = relationship("Lot")
+    objector = Column(String(128), nullable=False)
+    received_on = Column(Date, nullable=False)
+    known_on = Column(Date, nullable=False)  # when the objector knew (or should have)
+    content = Column(Text, nullable=False)
+    reply = Column(Text)
+    reply_date = Column(Date)
+
+
+class OpeningBid(Model):
+    """开标记录: one bidder's price at the opening of a lot."""
+
+    __tablename__ = "opening_bid"
+    id = Column(Integer, primary_key=True)
+    lot_id = Column(Integer, ForeignKey("lot.id"), nullable=False, index=True)
+    lot = relationship("Lot")
+    bidder = Column(String(128), nullable=False)
+    bidder_credit_code = Column(String(18))
+    price = Column(Numeric(16, 2), nullable=False)
+    opened_at = Column(DateTime, nullable=False)
+
+
+class PublishedNotice(Model):
+    """A notice on a trading site's public website (公共资源交易网). GPS owns
+    notices; they arrive by sync (or are seeded) and are shown read-only."""
+
+    __tablename__ = "published_notice"
+    id = Column(Integer, primary_key=True)
+    notice_key = Column(String(64), nullable=False, unique=True)  # GPS's id
+    column = Column(_enum(NOTICE_COLUMNS, "notice_column"), nullable=False)
+    title = Column(String(255), nullable=False)
+    project_code = Column(String(40), index=True)
+    plan_no = Column(String(32))
+    region_code = Column(String(6))
+    body_html = Column(Text, nullable=False)  # sanitised on the way in
+    lots = Column(JSON)  # [{"code", "name", "budget"}]
+    published_at = Column(DateTime, nullable=False, index=True)
+    published = Column(Boolean, nullable=False, default=True, index=True)
+    version = Column(Integer, nullable=False, default=1)
+    __table_args__ = (Index("ix_published_notice_column_at", "column", "published_at"),)
+
+    def __str__(self):
+        return self.title
+
+
+class ProjectReplica(Model):
+    """On GPS: a trading project accepted by a platform, with its lots
+    (标段推送). Read-only here; the notice wizard chooses lots from it."""
+
+    __tablename__ = "project_replica"
+    project_code = Column(String(32), primary_key=True)
+    platform_code = Column(String(16), nullable=False)
+    plan_no = Column(String(32), index=True)
+    plan_id = Column(Integer, ForeignKey("plan.id"), index=True)
+    plan = relationship("Plan")
+    project_name = Column(String(200), nullable=False)
+    agency_name = Column(String(128))
+    agency_credit_code = Column(String(18))
+    budget = Column(Numeric(16, 2), nullable=False)
+    stage = Column(String(8), nullable=False)
+    version = Column(Integer, nullable=False)
+    received_at = Column(DateTime, nullable=False)
+    lots = relationship("LotReplica", order_by="LotReplica.seq",
+                        cascade="all, delete-orphan")
+
+    def __str__(self):
+        return f"{self.project_code} {self.project_name}"
+
+
+class LotReplica(Model):
+    __tablename__ = "lot_replica"
+    code = Column(String(40), primary_key=True)
+    project_code = Column(String(32), ForeignKey("project_replica.project_code"),
+                          nullable=False, index=True)
+    seq = Column(Integer, nullable=False)
+    name = Column(String(200), nullable=False)
+    budget = Column(Numeric(16, 2), nullable=False)
+    content = Column(Text)
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
