@@ -45,6 +45,10 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
         _register_views(appbuilder, site)
     app.register_blueprint(health)
     app.register_blueprint(interop)
+    if site == "trading":
+        from . import public
+
+        public.init_app(app)
     outbox.init_app(app)
     _mount_rq_dashboard(app)
     web_security.init_app(app)
@@ -102,6 +106,12 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
                             category_label=_("计划管理"), category_icon="fa-list")
         appbuilder.add_api(PlanApi)
         _register_gps_filings(appbuilder)
+        from .views.gps.projects import LotReplicaView, ProjectReplicaApi, ProjectReplicaView
+
+        appbuilder.add_view(ProjectReplicaView, "TradingProjects", label=_("交易项目与标段"),
+                            icon="fa-th-list", category="PlanMenu")
+        appbuilder.add_view_no_menu(LotReplicaView)
+        appbuilder.add_api(ProjectReplicaApi)
         appbuilder.add_view(PlatformView, "Platforms", label=_("交易平台"),
                             icon="fa-exchange", **system)
         appbuilder.add_view(PushThresholdView, "PushThresholds",
@@ -164,3 +174,20 @@ def _register_sync_views(appbuilder: AppBuilder, site: str) -> None:
                             icon="fa-inbox", category="InteropMenu",
                             category_label=_("互联互通"), category_icon="fa-link")
         appbuilder.add_api(ReceivedPlanApi)
+        _register_trading_projects(appbuilder)
+
+
+def _register_trading_projects(appbuilder: AppBuilder) -> None:
+    """【待办任务】 and 【项目管理】→【项目进场受理】, 【标段(包)】."""
+    from .views.common.todo import TodoApi, TodoView
+    from .views.trading.acceptance import AcceptanceApi, AcceptanceView, LotApi, LotView
+
+    projects = {"category": "ProjectMenu", "category_label": _("项目管理"),
+                "category_icon": "fa-briefcase"}
+    appbuilder.add_view(TodoView, "Todo", label=_("待办任务"), icon="fa-bell")
+    appbuilder.add_view(AcceptanceView, "Acceptance", label=_("项目进场受理"),
+                        icon="fa-sign-in", **projects)
+    appbuilder.add_view(LotView, "Lots", label=_("标段(包)"), icon="fa-th-list", **projects)
+    appbuilder.add_api(AcceptanceApi)
+    appbuilder.add_api(LotApi)
+    appbuilder.add_api(TodoApi)

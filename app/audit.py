@@ -10,7 +10,15 @@ def record(user, action: str, entity, detail: str = "") -> None:
         organisation_id=getattr(user, "organisation_id", None),
         action=action,
         entity=type(entity).__name__,
-        entity_key=str(getattr(entity, "plan_no", None) or getattr(entity, "filing_no", None)
-                       or getattr(entity, "id", "")),
+        entity_key=_key(entity),
         detail=detail,
     ))
+
+
+def _key(entity) -> str:
+    """The number people know the record by."""
+    for attribute in ("project_code", "plan_no", "filing_no", "code", "id"):
+        value = getattr(entity, attribute, None)
+        if value:
+            return str(value)
+    return ""

@@ -384,6 +384,10 @@ class WinnerChange(AuditMixin, Model):
     version = Column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def unit_name(self) -> str:
+        return self.unit.name if self.unit else ""
+
     def __str__(self):
         return f"{self.filing_no} {self.plan.project_name if self.plan else ''}".strip()
 

@@ -9,7 +9,8 @@ from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, select, true
 
-from .models import Organisation, Plan, Platform, Region, WinnerChange
+from .models import (Lot, LotReplica, Organisation, Plan, Platform, ProjectReplica, Region,
+                     TradingProject, WinnerChange)
 from .security import ADMIN
 
 REGIONAL_TYPES = ("监管部门", "交易中心")
@@ -65,6 +66,29 @@ def _winner_change_rule(org):
     return false()
 
 
+def _project_rule(org):
+    """Trading site: the agency's own projects; a centre's region and below."""
+    if org.org_type == "代理机构":
+        return TradingProject.agency_id == org.id
+    if org.org_type == "交易中心":
+        return TradingProject.region_code.in_(region_subtree(org.region.path))
+    return false()
+
+
+def _project_replica_rule(org):
+    """GPS: projects (and their lots) of the unit's plans, the agency's, or
+    the regulator's region."""
+    plans = select(Plan.id)
+    if org.org_type == "采购单位":
+        return ProjectReplica.plan_id.in_(plans.where(Plan.unit_id == org.id))
+    if org.org_type == "代理机构":
+        return ProjectReplica.agency_credit_code == org.credit_code
+    if org.org_type == "监管部门":
+        return ProjectReplica.plan_id.in_(
+            plans.where(Plan.region_code.in_(region_subtree(org.region.path))))
+    return false()
+
+
 def _organisation_rule(org):
     if org.org_type in REGIONAL_TYPES:
         return Organisation.region_code.in_(region_subtree(org.region.path))
@@ -77,6 +101,23 @@ def plan_clause(user):
 
 def winner_change_clause(user):
     return by_organisation(user, _winner_change_rule)
+
+
+def project_clause(user):
+    return by_organisation(user, _project_rule)
+
+
+def lot_clause(user):
+    return Lot.project_id.in_(select(TradingProject.id).where(project_clause(user)))
+
+
+def project_replica_clause(user):
+    return by_organisation(user, _project_replica_rule)
+
+
+def lot_replica_clause(user):
+    return LotReplica.project_code.in_(
+        select(ProjectReplica.project_code).where(project_replica_clause(user)))
 
 
 def organisation_clause(user):
@@ -100,6 +141,22 @@ class PlanScope(ScopeFilter):
 
 class WinnerChangeScope(ScopeFilter):
     clause = staticmethod(winner_change_clause)
+
+
+class ProjectScope(ScopeFilter):
+    clause = staticmethod(project_clause)
+
+
+class LotScope(ScopeFilter):
+    clause = staticmethod(lot_clause)
+
+
+class ProjectReplicaScope(ScopeFilter):
+    clause = staticmethod(project_replica_clause)
+
+
+class LotReplicaScope(ScopeFilter):
+    clause = staticmethod(lot_replica_clause)
 
 
 class OrganisationScope(ScopeFilter):

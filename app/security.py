@@ -37,6 +37,10 @@ READ_PLANS = [
     ("can_read", "Plan"),
     ("menu_access", "PlanMenu"),
     ("menu_access", "PlanFiling"),
+    # 标段推送: the projects and lots trading platforms accepted
+    ("can_read", "ProjectReplica"),
+    ("can_read", "LotReplica"),
+    ("menu_access", "TradingProjects"),
 ]
 
 FILE_PLANS = READ_PLANS + [
@@ -87,9 +91,32 @@ READ_RECEIVED_PLANS = [
     ("menu_access", "ReceivedPlans"),
 ]
 
+READ_ACCEPTANCES = [
+    ("can_read", "Acceptance"),
+    ("can_read", "Lot"),
+    ("menu_access", "ProjectMenu"),
+    ("menu_access", "Acceptance"),
+    ("menu_access", "Lots"),
+]
+
+# 项目进场受理: the agency files, 中心业务科室 reviews (app/workflows/acceptance.py).
+FILE_ACCEPTANCES = READ_ACCEPTANCES + [
+    ("can_create", "Acceptance"),
+    ("can_edit", "Acceptance"),
+    ("can_delete", "Acceptance"),
+    ("can_submit", "Acceptance"),
+    ("can_create", "Lot"),
+    ("can_edit", "Lot"),
+    ("can_delete", "Lot"),
+]
+
+REVIEW_ACCEPTANCES = READ_ACCEPTANCES + [("can_review", "Acceptance")]
+
 TRADING_ROLES = {
-    "代理机构": SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS,
-    "中心业务科室": SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS,
+    "代理机构": (SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS + TODO
+             + FILE_ACCEPTANCES),
+    "中心业务科室": (SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS + TODO
+               + REVIEW_ACCEPTANCES),
 }
 
 ADMIN = "Admin"

@@ -15,14 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import false, or_
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine import StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 from ..audit import record
 from ..extensions import db
-from ..models import ApprovalRecord
+from ..models import ApprovalRecord, Region
 
 EVENT_RESULTS = {"submit": "提交", "approve": "通过", "reject": "退回"}
 
@@ -73,6 +73,42 @@ class RegionRegulator:
         return f"该事项应由“{item.region.name}”本级监管部门办理"
 
 
+class OwnAgency:
+    """The 代理机构 the project belongs to."""
+
+    @staticmethod
+    def allows(org, item) -> bool:
+        return org.org_type == "代理机构" and item.agency_id == org.id
+
+    @staticmethod
+    def clause(model, org):
+        return model.agency_id == org.id if org.org_type == "代理机构" else false()
+
+    @staticmethod
+    def refusal(item) -> str:
+        return f"该项目由“{item.agency.name}”办理，只能由该代理机构人员操作"
+
+
+class RegionCentre:
+    """The 交易中心 of the item's region or a region above it."""
+
+    @staticmethod
+    def allows(org, item) -> bool:
+        return (org.org_type == "交易中心"
+                and item.region.path.startswith(org.region.path))
+
+    @staticmethod
+    def clause(model, org):
+        if org.org_type != "交易中心":
+            return false()
+        return model.region_code.in_(
+            select(Region.code).where(Region.path.like(org.region.path + "%")))
+
+    @staticmethod
+    def refusal(item) -> str:
+        return f"该项目属于“{item.region.name}”，应由其所在地交易中心审核"
+
+
 @dataclass(frozen=True)
 class Actor:
     role: str
@@ -98,7 +134,7 @@ def opinion_given(opinion="", **kwargs):
 class Chain(StateMachine):
     """Base of every approval chain. Subclasses set:
 
-    key        -- the chain's name in chains() and in approval records
+    key        -- the chain's name in approval records
     title      -- what users call the item (中标结果变更备案)
     item_model -- the SQLAlchemy model; it has state and version columns
     steps      -- state value → the step's name in the timeline
@@ -158,16 +194,22 @@ class Chain(StateMachine):
                               for value, actor in clauses])
 
     @classmethod
-    def may_act(cls, user, item) -> bool:
-        """Whether some transition from the item's state is the user's."""
-        for value, _, actor in cls.actors():
-            if value == item.state:
+    def may_take(cls, user, item, event) -> bool:
+        """Whether the user is the actor of `event` from the item's state
+        (guards such as a required opinion are checked when it is taken)."""
+        for value, name, actor in cls.actors():
+            if value == item.state and name == event:
                 try:
                     actor.check(user=user, item=item)
                     return True
                 except Refused:
-                    continue
+                    return False
         return False
+
+    @classmethod
+    def next_actor(cls, state_value) -> Actor | None:
+        """Who acts next when an item waits in this state."""
+        return next((actor for value, _, actor in cls.actors() if value == state_value), None)
 
 
 def _display_name(user) -> str:

@@ -1,11 +1,13 @@
-"""The review page (【进入审批】 → 审批结果, 审批意见, 【审核】) shared by every
-model view whose records move along an approval chain.
+"""What every model view whose records move along an approval chain shares:
+the show page with its timeline, 【提交】, and the review page (【进入审批】 →
+审批结果, 审批意见 → 【审核】).
 
-A view mixes in ApprovalViews and names its chain; 【待办任务】 finds such
-views to link each waiting item to its review page.
+A view mixes in ApprovalViews, names its chain and says when an item may be
+edited; 【待办任务】 finds such views to link each waiting item.
 """
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
@@ -25,10 +27,15 @@ class ReviewForm(FlaskForm):
 
 
 class ApprovalViews:
-    """Mixin for a ModelView: /review/<pk> and the timeline on the show page."""
+    """Mixin for a ModelView (put it first): /show, /review/<pk>, 【提交】."""
 
     chain = None  # the workflows.engine.Chain subclass
+    show_template = "approval/show.html"
     review_template = "approval/review.html"
+
+    def edit_refusal(self, item) -> str | None:
+        """Why the item may not be edited now (None: it may)."""
+        raise NotImplementedError
 
     def timeline(self, item):
         return timeline(self.chain.key, item.id)
@@ -38,6 +45,30 @@ class ApprovalViews:
         if item is None:
             abort(404)
         return item
+
+    def _chain_context(self, item) -> dict:
+        return {"item": item, "records": self.timeline(item),
+                "may_review": self.chain.may_take(g.user, item, "approve"),
+                "may_edit": (self.edit_refusal(item) is None
+                             and self.appbuilder.sm.has_access("can_edit",
+                                                               self.class_permission_name))}
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        item = self._scoped(pk)
+        return self.render_template(
+            self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk),
+            related_views=self._related_views, **self._chain_context(item))
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        item = self._scoped(pk)
+        if refusal := self.edit_refusal(item):
+            flash(refusal, "warning")
+            return redirect(url_for(".show", pk=pk))
+        return super().edit(pk)
 
     @expose("/review/<pk>", methods=["GET", "POST"])
     @has_access
@@ -55,5 +86,22 @@ class ApprovalViews:
                 return redirect(url_for("TodoView.list"))
         return self.render_template(
             self.review_template, title=_("审核") + " · " + self.chain.title, pk=pk,
-            item=item, form=form, records=self.timeline(item), widgets=self._show(pk),
-            may_act=self.chain.may_act(g.user, item))
+            form=form, widgets=self._show(pk), **self._chain_context(item))
+
+    @action("submit", _("提交"), _("确认提交所选事项吗？提交后进入审核，审核期间不能修改。"),
+            "fa-paper-plane", multiple=True, single=True)
+    def submit(self, items):
+        items = items if isinstance(items, list) else [items]
+        for item in items:
+            # FAB's action endpoint loads rows without base_filters.
+            scoped = item and self.datamodel.get(item.id, self._base_filters)
+            if scoped is None:
+                abort(404)
+            try:
+                take(self.chain, scoped, "submit", g.user)
+            except Refused as refused:
+                flash(str(refused), "danger")
+            else:
+                actor = self.chain.next_actor(scoped.state)
+                flash(f"“{scoped}”已提交，等待{actor.role}审核", "success")
+        return redirect(request.referrer or url_for(".list"))

@@ -30,7 +30,7 @@ def waiting_items(appbuilder, user, search: str = "") -> list[dict]:
         for item in db.session.query(chain.item_model).filter(chain.waiting_clause(user)):
             rows.append({
                 "chain": chain.key, "title": chain.title, "id": item.id, "label": str(item),
-                "unit": item.unit.name, "state": item.state,
+                "unit": item.unit_name, "state": item.state,
                 "step": chain.steps.get(item.state, item.state), "since": item.changed_on,
                 "returned": item.state == "已退回",
                 "opinion": getattr(item, "last_opinion", None),

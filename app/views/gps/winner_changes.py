@@ -1,7 +1,6 @@
 """【监督管理】→【中标结果变更备案】: filing, 【提交】, the statement PDF, REST."""
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, g, request
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.actions import action
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.filters import FilterEqual
@@ -164,23 +163,8 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
         if name and (error := winner_changes.attach_statement(item, name, data, g.user)):
             raise ValueError(error)
 
-    @expose("/edit/<pk>", methods=["GET", "POST"])
-    @has_access
-    def edit(self, pk):
-        item = self._scoped(pk)
-        if refusal := winner_changes.edit_refusal(item):
-            flash(refusal, "warning")
-            return redirect(url_for(".show", pk=pk))
-        return super().edit(pk)
-
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        item = self._scoped(pk)
-        return self.render_template(
-            self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk),
-            related_views=self._related_views, item=item, records=self.timeline(item),
-            may_act=self.chain.may_act(g.user, item))
+    def edit_refusal(self, item):
+        return winner_changes.edit_refusal(item)
 
     @expose("/statement/<pk>")
     @has_access
@@ -190,24 +174,6 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
         if item.statement is None:
             abort(404)
         return attachments.send(item.statement)
-
-    @action("submit", _("提交"),
-            _("确认提交所选备案吗？提交后将由单位内部审核岗审核，审核期间不能修改。"),
-            "fa-paper-plane", multiple=True, single=True)
-    def submit(self, items):
-        items = items if isinstance(items, list) else [items]
-        for item in items:
-            # FAB's action endpoint loads rows without base_filters.
-            scoped = item and self.datamodel.get(item.id, self._base_filters)
-            if scoped is None:
-                abort(404)
-            try:
-                take(self.chain, scoped, "submit", g.user)
-            except Refused as refused:
-                flash(str(refused), "danger")
-            else:
-                flash(f"备案“{scoped.filing_no}”已提交，等待单位内部审核岗审核", "success")
-        return redirect(request.referrer or url_for(".list"))
 
 
 class WinnerChangeApi(ReadWriteApi):

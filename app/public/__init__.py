@@ -1,0 +1,20 @@
+"""公共资源交易网: the trading site's public website (no login).
+
+Reads published rows only (PublishedNotice). Wired by create_app() for
+trading sites: `init_app(app)` registers the blueprint and its commands.
+
+    website.py   pages and feeds under /web
+    notices.py   store_notice() (for the notice sync and the seeder) and the read queries
+    sanitise.py  the one HTML sanitiser (nh3) for notice bodies
+    query.py     a column page's query string → search terms and page, never an error
+    feeds.py     Atom / RSS with feedgen
+    seed.py, cli.py   `flask website seed --count N [--column C]`
+"""
+
+
+def init_app(app) -> None:
+    from .cli import website_cli
+    from .website import website
+
+    app.register_blueprint(website)
+    app.cli.add_command(website_cli)

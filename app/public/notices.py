@@ -1,0 +1,261 @@
+"""Notices on the website: storing one (sync, seeding) and the read queries.
+
+Only rows with `published = True` are ever read here. Lists select the few
+columns they show (never `body_html`), ordered newest first on the
+(column, published_at) index, with LIMIT/OFFSET.
+"""
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import NOTICE_COLUMNS, PublishedNotice
+from .sanitise import clean_html, plain_text
+
+# What list pages read; the body and lots stay on disk.
+LIST_COLUMNS = (PublishedNotice.id, PublishedNotice.column, PublishedNotice.title,
+                PublishedNotice.project_code, PublishedNotice.published_at)
+NEWEST_FIRST = (PublishedNotice.published_at.desc(), PublishedNotice.id.desc())
+
+
+class NoticeError(ValueError):
+    """A notice that cannot be stored; the message says which field and why."""
+
+
+def store_notice(data: dict) -> PublishedNotice:
+    """Create or update the website's copy of one notice, keyed by `notice_key`.
+
+    The notice sync (GPS → trading, `notice.published`) calls this inside the
+    transaction that stores the inbox row; the seeder calls it too. It adds
+    to `db.session` and flushes; it never commits, so the caller's
+    transaction decides.
+
+    `data` keys:
+      notice_key    required, GPS's id of the notice (≤ 64 characters)
+      column        required, one of `app.models.NOTICE_COLUMNS` (采购公告 …)
+      title         required, plain text (tags are not interpreted, only escaped
+                    when shown; ≤ 255 characters after whitespace is collapsed)
+      body_html     HTML; sanitised here with `sanitise.clean_html`
+      published_at  required, a datetime or an ISO 8601 string; an aware time is
+                    converted to this server's local time (the app stores naive
+                    local times)
+      version       int ≥ 1, default 1; grows with every change of the notice
+      published     bool, default True; False hides it everywhere at once
+                    (withdrawn); it stays in the table
+      project_code, plan_no, region_code   optional strings
+      lots          optional list of {"code", "name", "budget"} (budget a number
+                    or a decimal string, kept as a string with 2 decimals)
+
+    Versions: a row is written only when `version` is newer than the stored
+    one. An older or equal version is ignored and the row is returned as
+    stored, so `returned.version != data["version"]` (or an unchanged row)
+    tells the caller it was ignored. Invalid data raises `NoticeError`
+    (a ValueError) before anything is written.
+
+    Two transactions inserting the same new key at once: one fails on the
+    UNIQUE notice_key and its caller retries (sync delivery does).
+    """
+    values = _validated(data)
+    notice = db.session.execute(
+        select(PublishedNotice).where(PublishedNotice.notice_key == values["notice_key"])
+    ).scalar_one_or_none()
+    if notice is None:
+        notice = PublishedNotice(**values)
+        db.session.add(notice)
+    elif values["version"] > notice.version:
+        for key, value in values.items():
+            setattr(notice, key, value)
+    db.session.flush()
+    return notice
+
+
+def _validated(data: dict) -> dict:
+    key = plain_text(str(data.get("notice_key") or ""))
+    if not key or len(key) > 64:
+        raise NoticeError("notice_key: 必填，不超过64个字符")
+    column = data.get("column")
+    if column not in NOTICE_COLUMNS:
+        raise NoticeError(f"column: 应为{'、'.join(NOTICE_COLUMNS)}之一")
+    title = plain_text(data.get("title"))
+    if not title or len(title) > 255:
+        raise NoticeError("title: 必填，不超过255个字符")
+    version = data.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise NoticeError("version: 应为正整数")
+    return {
+        "notice_key": key,
+        "column": column,
+        "title": title,
+        "project_code": _optional(data, "project_code", 40),
+        "plan_no": _optional(data, "plan_no", 32),
+        "region_code": _optional(data, "region_code", 6),
+        "body_html": clean_html(data.get("body_html")),
+        "lots": _lots(data.get("lots")),
+        "published_at": _when(data.get("published_at")),
+        "published": bool(data.get("published", True)),
+        "version": version,
+    }
+
+
+def _optional(data: dict, key: str, limit: int) -> str | None:
+    value = plain_text(str(data.get(key) or ""))
+    if len(value) > limit:
+        raise NoticeError(f"{key}: 不超过{limit}个字符")
+    return value or None
+
+
+def _when(value) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise NoticeError("published_at: 应为 ISO 8601 日期时间") from None
+    if not isinstance(value, dt.datetime):
+        raise NoticeError("published_at: 必填")
+    if value.tzinfo is not None:
+        value = value.astimezone().replace(tzinfo=None)
+    return value.replace(microsecond=0)
+
+
+def _lots(lots) -> list[dict]:
+    if lots is None:
+        return []
+    if not isinstance(lots, list):
+        raise NoticeError("lots: 应为列表")
+    cleaned = []
+    for i, lot in enumerate(lots, 1):
+        if not isinstance(lot, dict):
+            raise NoticeError(f"lots[{i}]: 应为对象")
+        budget = lot.get("budget")
+        if budget not in (None, ""):
+            try:
+                budget = str(Decimal(str(budget)).quantize(Decimal("0.01")))
+            except (InvalidOperation, ValueError):
+                raise NoticeError(f"lots[{i}].budget: 应为金额") from None
+        cleaned.append({"code": plain_text(str(lot.get("code") or ""), 64),
+                        "name": plain_text(str(lot.get("name") or ""), 255),
+                        "budget": budget or None})
+    return cleaned
+
+
+# --- reading ------------------------------------------------------------------
+#
+# SQLite's planner (no ANALYZE statistics) picks the one-column index on
+# `published` for `published = 1 AND column = ?`, then walks all 100,000
+# rows. So the listing predicate is written `published != 0` (same meaning,
+# the column is NOT NULL), which no index serves: the (column, published_at)
+# index is used. PostgreSQL plans from statistics either way.
+#
+# Counting and paging a column without a text search never read the table:
+# the (column, published_at) index (+ rowid) covers them, and the few hidden
+# rows (published = 0: withdrawn, small by nature) are fetched once through
+# their own index and subtracted. Title / project-code searches read the
+# column's rows (LIKE '%…%'), newest first on the same index.
+
+HIDDEN_LIMIT = 500  # more hidden rows than this: plain (slower) queries
+
+
+def _shown():
+    return PublishedNotice.published != False  # noqa: E712 (SQL, not Python)
+
+
+def newest(column: str, limit: int) -> list:
+    """The newest `limit` published notices of one column (one index range scan)."""
+    return db.session.execute(
+        select(*LIST_COLUMNS).where(PublishedNotice.column == column, _shown())
+        .order_by(*NEWEST_FIRST).limit(limit)).all()
+
+
+class Listing:
+    """A column's published notices matching a search: `count()` and `page()`.
+
+    Title and project code match where they contain the text (LIKE, its
+    wildcards escaped); `since`/`until` are whole days, both included."""
+
+    def __init__(self, column: str, title: str = "", code: str = "",
+                 since: dt.date | None = None, until: dt.date | None = None):
+        self.start = dt.datetime.combine(since, dt.time()) if since else None
+        self.stop = (dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+                     if until else None)
+        self.column = column
+        self.index_terms = [PublishedNotice.column == column]
+        if self.start:
+            self.index_terms.append(PublishedNotice.published_at >= self.start)
+        if self.stop:
+            self.index_terms.append(PublishedNotice.published_at < self.stop)
+        self.text_terms = []
+        if title:
+            self.text_terms.append(PublishedNotice.title.contains(title, autoescape=True))
+        if code:
+            self.text_terms.append(PublishedNotice.project_code.contains(code, autoescape=True))
+        self.hidden = None if self.text_terms else self._hidden()
+
+    def _hidden(self) -> list[tuple] | None:
+        """(published_at, id) of hidden rows in this listing's range, newest
+        first; None when there are too many to handle this way."""
+        rows = db.session.execute(
+            select(PublishedNotice.column, PublishedNotice.published_at, PublishedNotice.id)
+            .where(PublishedNotice.published == False)  # noqa: E712
+            .limit(HIDDEN_LIMIT + 1)).all()
+        if len(rows) > HIDDEN_LIMIT:
+            return None
+        return sorted(((at, id_) for column, at, id_ in rows if column == self.column
+                       and (self.start is None or at >= self.start)
+                       and (self.stop is None or at < self.stop)), reverse=True)
+
+    def count(self) -> int:
+        if self.hidden is None:
+            return _count(*self.index_terms, *self.text_terms, _shown())
+        return _count(*self.index_terms) - len(self.hidden)
+
+    def page(self, offset: int, limit: int) -> list:
+        if self.hidden is None:
+            return db.session.execute(
+                select(*LIST_COLUMNS).where(*self.index_terms, *self.text_terms, _shown())
+                .order_by(*NEWEST_FIRST).offset(offset).limit(limit)).all()
+        # Positions `offset`… of all rows (index only), wide enough to skip
+        # the hidden ones before and inside it.
+        window = db.session.execute(
+            select(PublishedNotice.published_at, PublishedNotice.id)
+            .where(*self.index_terms).order_by(*NEWEST_FIRST)
+            .offset(offset).limit(limit + 2 * len(self.hidden))).all()
+        ids = pick_shown([tuple(row) for row in window], self.hidden, limit)
+        if not ids:
+            return []
+        rows = {row.id: row for row in db.session.execute(
+            select(*LIST_COLUMNS).where(PublishedNotice.id.in_(ids), _shown()))}
+        return [rows[id_] for id_ in ids if id_ in rows]
+
+
+def pick_shown(window: list[tuple], hidden: list[tuple], limit: int) -> list[int]:
+    """Ids of the published rows at positions `offset`…`offset+limit` among
+    published rows, given `window`: (published_at, id) of *all* rows from
+    position `offset` on, newest first, and `hidden`: every hidden row of the
+    listing, newest first. Of the `offset` rows before the window, those
+    hidden were not counted among the published, so as many published rows
+    of the window are skipped."""
+    if not window:
+        return []
+    hidden_ids = {id_ for _at, id_ in hidden}
+    skip = sum(1 for key in hidden if key > window[0])
+    shown = [id_ for at, id_ in window if id_ not in hidden_ids]
+    return shown[skip:skip + limit]
+
+
+def _count(*criteria) -> int:
+    return db.session.execute(
+        select(func.count()).select_from(PublishedNotice).where(*criteria)).scalar_one()
+
+
+def get_published(notice_id: int) -> PublishedNotice | None:
+    return db.session.execute(
+        select(PublishedNotice).where(PublishedNotice.id == notice_id, _shown())
+    ).scalar_one_or_none()
+
+
+def feed_entries(column: str, limit: int) -> list[PublishedNotice]:
+    """The newest `limit` published notices of a column, bodies included."""
+    return list(db.session.execute(
+        select(PublishedNotice).where(PublishedNotice.column == column, _shown())
+        .order_by(*NEWEST_FIRST).limit(limit)).scalars())

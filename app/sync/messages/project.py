@@ -1,0 +1,95 @@
+"""project.accepted / project.updated / project.status: trading → GPS.
+
+Receiver (GPS): keeps ProjectReplica and its LotReplica rows (标段推送), the
+lots the notice wizard offers. A lot missing from a later message was
+removed on the trading side and goes here too.
+"""
+import datetime as dt
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from ...extensions import db
+from ...models import PROJECT_STAGES, LotReplica, Plan, ProjectReplica
+from ..inbox import Refused
+from ..registry import handles
+
+
+class _Agency(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True, validate=validate.Length(1, 128))
+    credit_code = fields.String(required=True, validate=validate.Length(18, 18))
+
+
+class _Lot(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    code = fields.String(required=True, validate=validate.Length(1, 40))
+    seq = fields.Integer(required=True, validate=validate.Range(min=1, max=999))
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    budget = fields.Decimal(required=True, places=2,
+                            validate=validate.Range(min=0, min_inclusive=False))
+    content = fields.String(allow_none=True, load_default=None)
+
+
+class ProjectPayload(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    project_code = fields.String(required=True, validate=validate.Length(1, 32))
+    plan_no = fields.String(required=True, validate=validate.Length(1, 32))
+    project_name = fields.String(required=True, validate=validate.Length(1, 200))
+    agency = fields.Nested(_Agency, required=True)
+    budget = fields.Decimal(required=True, places=2,
+                            validate=validate.Range(min=0, min_inclusive=False))
+    stage = fields.String(required=True, validate=validate.OneOf(PROJECT_STAGES))
+    lots = fields.List(fields.Nested(_Lot), required=True, validate=validate.Length(min=1))
+
+
+class StatusPayload(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    project_code = fields.String(required=True, validate=validate.Length(1, 32))
+    stage = fields.String(required=True, validate=validate.OneOf(PROJECT_STAGES))
+
+
+@handles("project.accepted", ProjectPayload)
+@handles("project.updated", ProjectPayload)
+def apply_project(envelope, payload) -> None:
+    replica = db.session.get(ProjectReplica, payload["project_code"])
+    if replica is None:
+        replica = ProjectReplica(project_code=payload["project_code"])
+        db.session.add(replica)
+    plan = db.session.query(Plan).filter_by(plan_no=payload["plan_no"]).one_or_none()
+    if plan is None or plan.pushed_to != envelope["source"]:
+        # A platform speaks only for plans GPS pushed to it.
+        raise Refused(422, "not_pushed_here",
+                      f"计划“{payload['plan_no']}”未推送至平台{envelope['source']}，不能受理",
+                      envelope["source"], envelope["id"])
+    replica.platform_code = envelope["source"]
+    replica.plan_no, replica.plan = payload["plan_no"], plan
+    replica.project_name = payload["project_name"]
+    replica.agency_name = payload["agency"]["name"]
+    replica.agency_credit_code = payload["agency"]["credit_code"]
+    replica.budget, replica.stage = payload["budget"], payload["stage"]
+    replica.version, replica.received_at = envelope["entity_version"], dt.datetime.now()
+    current = {lot.code: lot for lot in replica.lots}
+    wanted = []
+    for data in payload["lots"]:
+        lot = current.get(data["code"]) or LotReplica(code=data["code"])
+        lot.seq, lot.name, lot.budget, lot.content = (data["seq"], data["name"],
+                                                      data["budget"], data["content"])
+        wanted.append(lot)
+    replica.lots = wanted
+
+
+@handles("project.status", StatusPayload)
+def apply_status(envelope, payload) -> None:
+    replica = db.session.get(ProjectReplica, payload["project_code"])
+    if replica is None:
+        return  # a status before the project itself: the inbox row remembers
+    replica.stage = payload["stage"]
+    replica.version, replica.received_at = envelope["entity_version"], dt.datetime.now()

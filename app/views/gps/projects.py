@@ -1,0 +1,60 @@
+"""【计划管理】→【交易项目与标段】 on GPS: the projects and lots trading
+platforms accepted (标段推送). Read-only: the platforms own them."""
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+
+from ...models import LotReplica, ProjectReplica
+from ...scope import LotReplicaScope, ProjectReplicaScope
+from ..common.base import ReadWriteApi, ReadWriteModelView
+
+LOT_LABELS = {"code": _("标段编号"), "seq": _("序号"), "name": _("标段名称"),
+              "budget": _("标段预算（元）"), "content": _("采购内容"),
+              "project": _("交易项目"), "project_code": _("项目编号")}
+
+
+class LotReplicaView(ReadWriteModelView):
+    datamodel = SQLAInterface(LotReplica)
+    class_permission_name = "LotReplica"
+    route_base = "/pushed-lots"
+    base_permissions = ["can_read"]
+    list_title = _("标段(包)")
+    label_columns = LOT_LABELS
+    list_columns = ["code", "name", "budget"]
+    show_columns = ["project_code", "code", "seq", "name", "budget", "content"]
+    base_filters = [["code", LotReplicaScope, None]]
+    base_order = ("code", "asc")
+
+
+class ProjectReplicaView(ReadWriteModelView):
+    datamodel = SQLAInterface(ProjectReplica)
+    class_permission_name = "ProjectReplica"
+    route_base = "/trading-projects"
+    base_permissions = ["can_read"]
+    list_title = _("交易项目与标段")
+    show_title = _("交易项目详情")
+    label_columns = {"project_code": _("项目编号"), "platform_code": _("交易平台"),
+                     "plan_no": _("计划编号"), "plan": _("采购计划"),
+                     "project_name": _("项目名称"), "agency_name": _("代理机构"),
+                     "budget": _("预算金额（元）"), "stage": _("项目阶段"),
+                     "received_at": _("接收时间"), "lots": _("标段(包)")}
+    list_columns = ["project_code", "project_name", "plan_no", "agency_name", "budget",
+                    "stage", "received_at"]
+    show_columns = ["project_code", "platform_code", "plan", "project_name", "agency_name",
+                    "budget", "stage", "received_at"]
+    search_columns = ["project_code", "project_name", "plan_no", "stage"]
+    base_filters = [["project_code", ProjectReplicaScope, None]]
+    base_order = ("received_at", "desc")
+    related_views = [LotReplicaView]
+
+
+class ProjectReplicaApi(ReadWriteApi):
+    resource_name = "trading_project"
+    datamodel = SQLAInterface(ProjectReplica)
+    class_permission_name = "ProjectReplica"
+    include_route_methods = {"get", "get_list", "info"}
+    base_filters = [["project_code", ProjectReplicaScope, None]]
+    list_columns = ["project_code", "project_name", "plan_no", "platform_code", "stage",
+                    "budget", "version"]
+    show_columns = ["project_code", "project_name", "plan_no", "platform_code", "stage",
+                    "budget", "agency_name", "version", "lots.code", "lots.name",
+                    "lots.budget"]

@@ -1,0 +1,393 @@
+"""【项目管理】→【项目进场受理】 on a trading site: 是否选择计划 → 选择计划 →
+受理信息 → 标段(包) → 【提交】 to 中心业务科室; and the REST API."""
+import math
+
+from flask import flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.api import expose as api_expose
+from flask_appbuilder.api import protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+from wtforms import BooleanField
+from wtforms.validators import ValidationError
+
+from ... import projects
+from ...audit import record
+from ...extensions import db
+from ...models import Lot, PlanReplica, TradingProject
+from ...rules.money import amount_error
+from ...scope import LotScope, ProjectScope, ScopeFilter, project_clause
+from ...workflows.acceptance import AcceptanceChain
+from ...workflows.engine import Refused, take
+from ..common.approval import RESULTS, ApprovalViews
+from ..common.base import API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected
+
+PAGE_SIZE = 20
+
+LABELS = {
+    "project_code": _("项目编号"), "from_plan": _("是否选择计划"), "plan_no": _("计划编号"),
+    "project_name": _("项目名称"), "unit_name": _("采购单位"),
+    "unit_credit_code": _("采购单位统一社会信用代码"), "region": _("所属区划"),
+    "procurement_method": _("采购方式"), "category": _("采购类别"),
+    "budget": _("预算金额（元）"), "fund_source": _("资金来源"), "agency": _("代理机构"),
+    "open_place": _("开标地点"), "contact": _("项目联系人"), "phone": _("联系电话"),
+    "encrypted": _("是否加密"), "remote_opening": _("是否为不见面开标项目"),
+    "state": _("受理状态"), "stage": _("项目阶段"), "submitted_at": _("提交时间"),
+    "accepted_at": _("受理时间"), "last_opinion": _("退回意见"), "lots": _("标段(包)"),
+    "created_by": _("经办人"), "created_on": _("创建时间"),
+}
+LOT_LABELS = {"project": _("所属项目"), "seq": _("序号"), "code": _("标段编号"),
+              "name": _("标段名称"), "budget": _("标段预算（元）"), "content": _("采购内容")}
+
+
+def _yes_no(value):
+    return "是" if value else "否"
+
+
+def _amount(label):
+    def check(form, field):
+        if message := amount_error(field.data, label):
+            raise ValidationError(message)
+    return check
+
+
+class EditableProjects(ScopeFilter):
+    """Projects the user may add lots to: in scope, 草稿 or 已退回."""
+
+    @staticmethod
+    def clause(user):
+        return project_clause(user) & TradingProject.state.in_(projects.EDITABLE_STATES)
+
+
+def _lot_within_budget(form, field):
+    """All lots together within the project's budget (add and edit forms)."""
+    if amount_error(field.data, "标段预算金额"):
+        return  # the amount check says why
+    lot = None
+    pk = (request.view_args or {}).get("pk")
+    if pk is not None:
+        lot = db.session.get(Lot, int(pk))
+    project = getattr(form, "project", None) and form.project.data
+    project = project or (lot.project if lot else None)
+    if project is None:
+        return
+    probe = Lot(budget=field.data)
+    probe.id = lot.id if lot else None
+    others = projects.lots_total(project, without=probe)
+    if others + field.data > project.budget:
+        raise ValidationError(
+            f"各标段预算合计 {others + field.data:.2f} 元，超过项目预算 {project.budget:.2f} 元"
+            f"（其他标段已用 {others:.2f} 元）")
+
+
+class LotView(ReadWriteModelView):
+    datamodel = SQLAInterface(Lot)
+    class_permission_name = "Lot"
+    route_base = "/lots"
+    list_title = _("标段(包)")
+    show_title = _("标段(包)详情")
+    add_title = _("增加标段(包)")
+    edit_title = _("修改标段(包)")
+    label_columns = LOT_LABELS
+    list_columns = ["code", "name", "budget", "project"]
+    show_columns = ["project", "code", "seq", "name", "budget", "content"]
+    add_columns = ["project", "name", "budget", "content"]
+    edit_columns = ["name", "budget", "content"]
+    search_columns = ["code", "name", "project"]
+    base_filters = [["id", LotScope, None]]
+    base_order = ("id", "asc")
+    validators_columns = {"budget": [_amount("标段预算金额"), _lot_within_budget]}
+    add_form_query_rel_fields = {"project": [["id", EditableProjects, None]]}
+    search_form_query_rel_fields = {"project": [["id", ProjectScope, None]]}
+    description_columns = {"budget": _("各标段预算之和不能超过项目预算")}
+
+    def pre_add(self, item):
+        _check_lot(item, "add")
+        projects.place_lot(item)
+
+    def post_add(self, item):
+        record(g.user, "增加标段", item)
+        db.session.commit()
+
+    def pre_update(self, item):
+        _check_lot(item, "edit")
+
+    def post_update(self, item):
+        record(g.user, "修改标段", item)
+        projects.lots_changed(item.project, g.user)
+        db.session.commit()
+
+    def pre_delete(self, item):
+        if refusal := projects.lot_refusal(item.project, "delete"):
+            raise ValueError(refusal)
+
+    def post_delete(self, item):
+        record(g.user, "删除标段", item)
+        db.session.commit()
+
+    def post_add_redirect(self):
+        return self._back_to_project()
+
+    def post_edit_redirect(self):
+        return self._back_to_project()
+
+    def _back_to_project(self):
+        project_id = request.form.get("project") or request.args.get("_flt_0_project")
+        if project_id:
+            return redirect(url_for("AcceptanceView.show", pk=project_id))
+        return redirect(self.get_redirect())
+
+
+def _check_lot(lot, action):
+    if lot.project is None:
+        raise ValueError("请选择所属项目")
+    if refusal := projects.lot_refusal(lot.project, action):
+        raise ValueError(refusal)
+    if errors := projects.lot_errors(lot):
+        raise ValueError("；".join(errors.values()))
+
+
+PROJECT_FORM = ["project_name", "unit_name", "unit_credit_code", "region",
+                "procurement_method", "category", "budget", "fund_source", "open_place",
+                "contact", "phone", "encrypted", "remote_opening"]
+COMPLETE_FORM = ["open_place", "contact", "phone", "encrypted", "remote_opening"]
+
+
+class AcceptanceView(ApprovalViews, ReadWriteModelView):
+    datamodel = SQLAInterface(TradingProject)
+    chain = AcceptanceChain
+    class_permission_name = "Acceptance"
+    method_permission_name = {**ReadWriteModelView.method_permission_name,
+                              "submit": "submit", "review": "review", "new": "create",
+                              "choose_plan": "create", "take_plan": "create"}
+    route_base = "/acceptance"
+    list_template = "acceptance/list.html"
+    list_title = _("项目进场受理")
+    show_title = _("项目进场受理详情")
+    add_title = _("项目进场受理（不选择计划）")
+    edit_title = _("完善受理信息")
+    label_columns = LABELS
+    list_columns = ["project_code", "project_name", "unit_name", "plan_no", "budget",
+                    "state", "stage", "submitted_at"]
+    add_columns = PROJECT_FORM
+    # Base information from a GPS plan is read-only; the agency completes the rest.
+    edit_columns = COMPLETE_FORM
+    show_fieldsets = [
+        (_("项目基本信息"), {"fields": ["project_code", "from_plan", "plan_no", "project_name",
+                                    "unit_name", "region", "procurement_method",
+                                    "category", "budget", "fund_source"]}),
+        (_("受理信息"), {"fields": ["agency", "open_place", "contact", "phone",
+                                  "encrypted", "remote_opening"]}),
+        (_("办理情况"), {"fields": ["state", "stage", "submitted_at", "accepted_at",
+                                  "last_opinion", "created_by", "created_on"]}),
+    ]
+    search_columns = ["project_code", "project_name", "unit_name", "plan_no", "state",
+                      "stage"]
+    base_filters = [["id", ProjectScope, None]]
+    base_order = ("id", "desc")
+    related_views = [LotView]
+    formatters_columns = {"from_plan": _yes_no, "encrypted": _yes_no,
+                          "remote_opening": _yes_no}
+    validators_columns = {"budget": [_amount("预算金额")]}
+    add_form_extra_fields = {
+        "encrypted": BooleanField(LABELS["encrypted"], default=True),
+        "remote_opening": BooleanField(LABELS["remote_opening"], default=False),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+
+    def edit_refusal(self, item):
+        return projects.edit_refusal(item)
+
+    def pre_add(self, item):
+        item.from_plan = False
+        projects.prepare(item, g.user)
+        if errors := projects.errors(item):
+            raise ValueError("；".join(errors.values()))
+
+    def post_add(self, item):
+        record(g.user, "新增受理", item)
+        db.session.commit()
+
+    def pre_update(self, item):
+        if refusal := projects.edit_refusal(item):
+            raise ValueError(refusal)
+
+    def post_update(self, item):
+        record(g.user, "完善受理信息", item)
+        db.session.commit()
+
+    def pre_delete(self, item):
+        if refusal := projects.delete_refusal(item):
+            raise ValueError(refusal)
+
+    def post_delete(self, item):
+        record(g.user, "删除受理", item)
+        db.session.commit()
+
+    @expose("/new")
+    @has_access
+    def new(self):
+        """【是否选择计划】: 是 → 【选择计划】, 否 → the full form."""
+        return self.render_template("acceptance/new.html", title=_("项目进场受理"))
+
+    @expose("/plans")
+    @has_access
+    def choose_plan(self):
+        """【选择计划】: plans pushed here, entrusted to this agency, not yet taken."""
+        search = (request.args.get("q") or "").strip()
+        org = g.user.organisation
+        if org is None or org.org_type != "代理机构":
+            flash("只有代理机构可以选择计划办理项目进场受理", "warning")
+            query = None
+        else:
+            query = projects.choosable_plans(org, search)
+        total = query.count() if query is not None else 0
+        pages = max(1, math.ceil(total / PAGE_SIZE))
+        page = min(max(request.args.get("page", 1, type=int), 1), pages)
+        rows = query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all() if total else []
+        return self.render_template("acceptance/choose_plan.html", title=_("选择计划"),
+                                    rows=rows, total=total, search=search, page=page,
+                                    pages=pages)
+
+    @expose("/plans/<plan_no>", methods=["POST"])
+    @has_access
+    def take_plan(self, plan_no):
+        replica = db.session.get(PlanReplica, plan_no)
+        if refusal := projects.plan_refusal(replica, g.user.organisation):
+            flash(refusal, "danger")
+            return redirect(url_for(".choose_plan"))
+        project = projects.from_plan(replica, g.user)
+        db.session.add(project)
+        record(g.user, "选择计划", project, plan_no)
+        try:
+            db.session.commit()
+        except Exception:  # the UNIQUE plan_no: another submission took it first
+            db.session.rollback()
+            flash(projects.plan_refusal(db.session.get(PlanReplica, plan_no),
+                                        g.user.organisation) or "该计划已被受理", "danger")
+            return redirect(url_for(".choose_plan"))
+        flash(f"已选择计划“{plan_no}”，项目编号{project.project_code}。"
+              "请完善开标地点等受理信息，并增加标段(包)后提交", "success")
+        return redirect(url_for(".edit", pk=project.id))
+
+
+class AcceptanceApi(ReadWriteApi):
+    resource_name = "acceptance"
+    datamodel = SQLAInterface(TradingProject)
+    class_permission_name = "Acceptance"
+    method_permission_name = {**API_VERBS, "submit": "submit", "review": "review",
+                              "take_plan": "create"}
+    base_filters = [["id", ProjectScope, None]]
+    base_order = ("id", "desc")
+    label_columns = LABELS
+    list_columns = ["id", "project_code", "project_name", "plan_no", "budget", "state",
+                    "stage", "version"]
+    show_columns = ["id", "project_code", "from_plan", "plan_no", "project_name",
+                    "unit_name", "region_code", "procurement_method", "category", "budget",
+                    "fund_source", "agency.name", "open_place", "contact", "phone",
+                    "encrypted", "remote_opening", "state", "stage", "submitted_at",
+                    "accepted_at", "last_opinion", "version"]
+    add_columns = ["project_name", "unit_name", "unit_credit_code", "region",
+                   "procurement_method", "category", "budget", "fund_source",
+                   "open_place", "contact", "phone", "encrypted", "remote_opening"]
+    edit_columns = COMPLETE_FORM
+    amount_columns = {"budget": "预算金额"}
+    search_columns = ["project_code", "project_name", "plan_no", "state"]
+
+    def pre_add(self, item):
+        item.from_plan = False
+        projects.prepare(item, g.user)
+        if errors := projects.errors(item):
+            raise Rejected(errors)
+
+    def pre_update(self, item):
+        if refusal := projects.edit_refusal(item):
+            raise Rejected({"state": refusal})
+
+    def pre_delete(self, item):
+        if refusal := projects.delete_refusal(item):
+            raise Rejected({"state": refusal})
+
+    @api_expose("/from_plan", methods=["POST"])
+    @protect()
+    @safe
+    def take_plan(self):
+        """选择计划: body {"plan_no": "..."}; creates a draft from the plan."""
+        plan_no = (request.get_json(silent=True) or {}).get("plan_no")
+        replica = db.session.get(PlanReplica, plan_no) if isinstance(plan_no, str) else None
+        if refusal := projects.plan_refusal(replica, g.user.organisation):
+            return self.response_422(message={"plan_no": refusal})
+        project = projects.from_plan(replica, g.user)
+        db.session.add(project)
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            return self.response_422(message={"plan_no": f"计划“{plan_no}”已被受理，同一计划不能重复受理"})
+        return self.response(201, id=project.id, project_code=project.project_code)
+
+    @api_expose("/<int:pk>/submit", methods=["POST"])
+    @protect()
+    @safe
+    def submit(self, pk):
+        return self._take(pk, "submit", "", None)
+
+    @api_expose("/<int:pk>/review", methods=["POST"])
+    @protect()
+    @safe
+    def review(self, pk):
+        body = request.get_json(silent=True) or {}
+        if body.get("result") not in RESULTS:
+            return self.response_422(message={"result": "审批结果只能是“通过”或“退回”"})
+        opinion = body.get("opinion") or ""
+        if not isinstance(opinion, str) or len(opinion) > 500:
+            return self.response_422(message={"opinion": "审批意见须为不超过500字的文本"})
+        return self._take(pk, RESULTS[body["result"]], opinion, body.get("version"))
+
+    def _take(self, pk, event, opinion, version):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        try:
+            take(AcceptanceChain, item, event, g.user, opinion=opinion, seen_version=version)
+        except Refused as refused:
+            return self.response(409, message=str(refused))
+        return self.response(200, message=f"当前状态：{item.state}", state=item.state,
+                             version=item.version)
+
+
+class LotApi(ReadWriteApi):
+    resource_name = "lot"
+    datamodel = SQLAInterface(Lot)
+    class_permission_name = "Lot"
+    base_filters = [["id", LotScope, None]]
+    base_order = ("id", "asc")
+    label_columns = LOT_LABELS
+    list_columns = ["id", "project_id", "code", "seq", "name", "budget"]
+    show_columns = ["id", "project_id", "code", "seq", "name", "budget", "content"]
+    add_columns = ["project", "name", "budget", "content"]
+    edit_columns = ["name", "budget", "content"]
+    amount_columns = {"budget": "标段预算金额"}
+    add_query_rel_fields = {"project": [["id", EditableProjects, None]]}
+
+    def pre_add(self, item):
+        self._check(item, "add")
+        projects.place_lot(item)
+
+    def pre_update(self, item):
+        self._check(item, "edit")
+
+    def post_update(self, item):
+        projects.lots_changed(item.project, g.user)
+        db.session.commit()
+
+    def pre_delete(self, item):
+        if refusal := projects.lot_refusal(item.project, "delete"):
+            raise Rejected({"project": refusal})
+
+    @staticmethod
+    def _check(lot, action):
+        if lot.project is not None and (refusal := projects.lot_refusal(lot.project, action)):
+            raise Rejected({"project": refusal})
+        if errors := projects.lot_errors(lot):
+            raise Rejected(errors)

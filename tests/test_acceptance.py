@@ -1,0 +1,166 @@
+"""项目进场受理 on 平顶山市: 是否选择计划 → 选择计划 → 标段 → 【提交】 →
+中心业务科室 审核 in 【待办任务】, and what goes to GPS."""
+import re
+import threading
+
+import pytest
+
+from tests.acceptance_helpers import (add_lot, complete, lots_of, outbox, project_of,
+                                      pushed_plan, submit, take_plan)
+from tests.helpers import logged_in
+
+
+@pytest.fixture
+def pds(site_factory):
+    return site_factory("pds")
+
+
+def _accepted_draft(pds, plan_no="410400-2026-90001", budget="1500000.00"):
+    pushed_plan(pds, plan_no, budget=budget)
+    daili = logged_in(pds, "daili")
+    page = take_plan(daili, plan_no).get_data(as_text=True)
+    assert "请完善开标地点等受理信息" in page
+    pk, code, state = project_of(pds, plan_no)
+    assert state == "草稿" and re.fullmatch(r"JY410400-\d{4}-\d{4}", code)
+    assert complete(daili, pk).status_code == 302
+    return daili, pk, code
+
+
+def test_choose_plan_lists_only_this_agencys_unaccepted_valid_plans(pds):
+    pushed_plan(pds, "410400-2026-91001")
+    pushed_plan(pds, "410400-2026-91002", status="已撤回")
+    pushed_plan(pds, "410400-2026-91003", agency="南阳宛城项目管理有限公司")
+    pushed_plan(pds, "410400-2026-91004")
+    daili = logged_in(pds, "daili")
+    take_plan(daili, "410400-2026-91004")
+    page = daili.get("/acceptance/plans").get_data(as_text=True)
+    assert "410400-2026-91001" in page
+    for hidden in ("91002", "91003", "91004"):  # withdrawn, another agency's, taken
+        assert f"410400-2026-{hidden}" not in page
+    searched = daili.get("/acceptance/plans?q=91001").get_data(as_text=True)
+    assert "共 1 项" in searched
+    assert "共 0 项" in daili.get("/acceptance/plans?q=nothing").get_data(as_text=True)
+
+
+def test_the_same_plan_cannot_be_accepted_twice(pds):
+    daili, pk, code = _accepted_draft(pds)
+    page = take_plan(daili, "410400-2026-90001").get_data(as_text=True)
+    assert f"已由项目“{code}”受理，同一计划不能重复受理" in page
+
+
+def test_two_concurrent_choices_of_one_plan_make_one_project(pds):
+    pushed_plan(pds, "410400-2026-92001")
+    clients = [logged_in(pds, "daili") for _ in range(2)]
+    barrier, pages = threading.Barrier(2), {}
+
+    def choose(i):
+        from tests.helpers import form_token
+        token = form_token(clients[i])
+        barrier.wait()
+        pages[i] = clients[i].post("/acceptance/plans/410400-2026-92001",
+                                   data={"csrf_token": token},
+                                   follow_redirects=True).get_data(as_text=True)
+
+    threads = [threading.Thread(target=choose, args=(i,)) for i in range(2)]
+    [t.start() for t in threads]
+    [t.join(30) for t in threads]
+    from app.extensions import db
+    from app.models import TradingProject
+    with pds.app_context():
+        assert db.session.query(TradingProject).filter_by(
+            plan_no="410400-2026-92001").count() == 1
+    assert sum("同一计划不能重复受理" in p or "已被受理" in p for p in pages.values()) == 1
+
+
+def test_lots_are_numbered_and_kept_within_the_budget(pds):
+    daili, pk, code = _accepted_draft(pds, budget="1000000.00")
+    assert add_lot(daili, pk, "第一包 教学计算机", "600000.00").status_code == 302
+    assert add_lot(daili, pk, "第二包 多媒体设备", "400000.00").status_code == 302
+    over = add_lot(daili, pk, "第三包 超预算", "0.01")
+    assert over.status_code == 200
+    assert "超过项目预算 1000000.00 元" in over.get_data(as_text=True)
+    assert lots_of(pds, pk) == [(f"{code}001", "第一包 教学计算机", "600000.00"),
+                                (f"{code}002", "第二包 多媒体设备", "400000.00")]
+
+
+def test_happy_path_review_by_keshi_sends_the_lots_to_gps(pds):
+    daili, pk, code = _accepted_draft(pds)
+    add_lot(daili, pk, "第一包", "1000000.00")
+    add_lot(daili, pk, "第二包", "500000.00")
+    assert "等待中心业务科室审核" in submit(daili, pk).get_data(as_text=True)
+    assert outbox(pds, "project.accepted") == []  # nothing before approval
+
+    keshi = logged_in(pds, "keshi")
+    todo = keshi.get("/todo/").get_data(as_text=True)
+    assert "项目进场受理" in todo and f"/acceptance/review/{pk}" in todo
+    from tests.filings import VERSION_RE
+    page = keshi.get(f"/acceptance/review/{pk}").get_data(as_text=True)
+    from tests.helpers import form_token
+    done = keshi.post(f"/acceptance/review/{pk}", data={
+        "csrf_token": form_token(keshi), "result": "通过", "opinion": "同意受理",
+        "version": VERSION_RE.search(page).group(1)}, follow_redirects=True)
+    assert "当前状态：受理通过" in done.get_data(as_text=True)
+    [message] = outbox(pds, "project.accepted")
+    assert message["target"] == "gps" and message["entity"] == f"project:{code}"
+    assert [lot["code"] for lot in message["payload"]["lots"]] == [f"{code}001", f"{code}002"]
+    assert message["payload"]["plan_no"] == "410400-2026-90001"
+
+    # A lot changed after acceptance: GPS hears of it; removing one is refused.
+    from tests.helpers import csrf_token
+    from app.extensions import db
+    from app.models import Lot
+    with pds.app_context():
+        lot_id = db.session.query(Lot.id).filter_by(code=f"{code}002").scalar()
+    token = csrf_token(daili, f"/lots/edit/{lot_id}")
+    assert daili.post(f"/lots/edit/{lot_id}", data={
+        "csrf_token": token, "name": "第二包（调整）", "budget": "400000.00",
+        "content": "调整后"}).status_code == 302
+    [update] = outbox(pds, "project.updated")
+    assert update["entity_version"] == message["entity_version"] + 1
+    assert update["payload"]["lots"][1]["name"] == "第二包（调整）"
+    page = daili.post(f"/lots/delete/{lot_id}", data={"csrf_token": form_token(daili)},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "标段只能修改，不能删除" in page
+    assert len(lots_of(pds, pk)) == 2
+
+
+def test_return_and_resubmit(pds):
+    daili, pk, code = _accepted_draft(pds)
+    add_lot(daili, pk, "第一包", "1000000.00")
+    submit(daili, pk)
+    from tests.helpers import api_token, bearer
+    client = pds.test_client()
+    token = api_token(client, "keshi")
+    refused = client.post(f"/api/v1/acceptance/{pk}/review", headers=bearer(token),
+                          json={"result": "退回", "opinion": ""})
+    assert refused.status_code == 409 and "退回时必须填写审批意见" in refused.json["message"]
+    returned = client.post(f"/api/v1/acceptance/{pk}/review", headers=bearer(token),
+                           json={"result": "退回", "opinion": "开标地点有误，请修改"})
+    assert returned.status_code == 200 and returned.json["state"] == "已退回"
+    todo = daili.get("/todo/").get_data(as_text=True)
+    assert "开标地点有误，请修改" in todo
+    complete(daili, pk, open_place="第二开标室")
+    assert "等待中心业务科室审核" in submit(daili, pk).get_data(as_text=True)
+    assert project_of(pds, "410400-2026-90001")[2] == "待受理审核"
+
+
+def test_submit_needs_a_lot(pds):
+    daili, pk, code = _accepted_draft(pds)
+    assert "请先增加至少一个标段" in submit(daili, pk).get_data(as_text=True)
+    assert project_of(pds, "410400-2026-90001")[2] == "草稿"
+
+
+def test_without_a_plan_the_agency_fills_everything(pds):
+    from tests.helpers import csrf_token
+    daili = logged_in(pds, "daili")
+    token = csrf_token(daili, "/acceptance/add")
+    response = daili.post("/acceptance/add", data={
+        "csrf_token": token, "project_name": "非政府采购项目", "unit_name": "平顶山市某国有企业",
+        "region": "410400", "procurement_method": "公开招标", "category": "工程",
+        "budget": "3000000.00", "open_place": "第一开标室", "encrypted": "y"})
+    assert response.status_code == 302
+    from app.extensions import db
+    from app.models import TradingProject
+    with pds.app_context():
+        project = db.session.query(TradingProject).filter_by(project_name="非政府采购项目").one()
+        assert project.from_plan is False and project.plan_no is None
