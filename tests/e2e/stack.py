@@ -36,7 +36,9 @@ def wait_for(check, timeout=30.0, interval=0.2, what="condition"):
         if result:
             return result
         if time.time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            # `what` may be a callable that describes the state when it failed.
+            described = what() if callable(what) else what
+            raise AssertionError(f"timed out after {timeout}s waiting for {described}")
         time.sleep(interval)
 
 

@@ -59,16 +59,14 @@ class StatusPayload(Schema):
 @handles("project.accepted", ProjectPayload)
 @handles("project.updated", ProjectPayload)
 def apply_project(envelope, payload) -> None:
-    replica = db.session.get(ProjectReplica, payload["project_code"])
-    if replica is None:
-        replica = ProjectReplica(project_code=payload["project_code"])
-        db.session.add(replica)
     plan = db.session.query(Plan).filter_by(plan_no=payload["plan_no"]).one_or_none()
     if plan is None or plan.pushed_to != envelope["source"]:
         # A platform speaks only for plans GPS pushed to it.
         raise Refused(422, "not_pushed_here",
                       f"计划“{payload['plan_no']}”未推送至平台{envelope['source']}，不能受理",
                       envelope["source"], envelope["id"])
+    replica = (db.session.get(ProjectReplica, payload["project_code"])
+               or ProjectReplica(project_code=payload["project_code"]))
     replica.platform_code = envelope["source"]
     replica.plan_no, replica.plan = payload["plan_no"], plan
     replica.project_name = payload["project_name"]
@@ -84,6 +82,7 @@ def apply_project(envelope, payload) -> None:
                                                       data["budget"], data["content"])
         wanted.append(lot)
     replica.lots = wanted
+    db.session.add(replica)  # only now: a half-filled row must not autoflush
 
 
 @handles("project.status", StatusPayload)

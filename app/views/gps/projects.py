@@ -1,11 +1,13 @@
 """【计划管理】→【交易项目与标段】 on GPS: the projects and lots trading
 platforms accepted (标段推送). Read-only: the platforms own them."""
+from flask_appbuilder.api import expose as api_expose
+from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
 from ...models import LotReplica, ProjectReplica
 from ...scope import LotReplicaScope, ProjectReplicaScope
-from ..common.base import ReadWriteApi, ReadWriteModelView
+from ..common.base import API_VERBS, ReadWriteApi, ReadWriteModelView
 
 LOT_LABELS = {"code": _("标段编号"), "seq": _("序号"), "name": _("标段名称"),
               "budget": _("标段预算（元）"), "content": _("采购内容"),
@@ -51,10 +53,25 @@ class ProjectReplicaApi(ReadWriteApi):
     resource_name = "trading_project"
     datamodel = SQLAInterface(ProjectReplica)
     class_permission_name = "ProjectReplica"
-    include_route_methods = {"get", "get_list", "info"}
     base_filters = [["project_code", ProjectReplicaScope, None]]
     list_columns = ["project_code", "project_name", "plan_no", "platform_code", "stage",
                     "budget", "version"]
-    show_columns = ["project_code", "project_name", "plan_no", "platform_code", "stage",
-                    "budget", "agency_name", "version", "lots.code", "lots.name",
-                    "lots.budget"]
+    method_permission_name = {**API_VERBS, "by_code": "read"}
+    include_route_methods = {"get_list", "info", "by_code"}
+
+    @api_expose("/code/<code>", methods=["GET"])
+    @protect()
+    @safe
+    def by_code(self, code):
+        """One project by its 项目编号, with its lots (FAB's GET /<pk> wants an int)."""
+        project = self.datamodel.get(code, self._base_filters)
+        if project is None:
+            return self.response_404()
+        return self.response(200, result={
+            "project_code": project.project_code, "project_name": project.project_name,
+            "plan_no": project.plan_no, "platform_code": project.platform_code,
+            "agency_name": project.agency_name, "budget": f"{project.budget:.2f}",
+            "stage": project.stage, "version": project.version,
+            "lots": [{"code": lot.code, "seq": lot.seq, "name": lot.name,
+                      "budget": f"{lot.budget:.2f}", "content": lot.content}
+                     for lot in project.lots]})

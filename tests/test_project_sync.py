@@ -1,0 +1,104 @@
+"""标段推送 on the GPS side: project.accepted / updated / status from a
+trading platform, signed by the real signing code, through the real inbox."""
+import pytest
+
+from app.extensions import db
+from app.models import LotReplica, Plan, ProjectReplica, SecurityEvent
+from app.sync import envelope, signing
+from tests.helpers import api_token, bearer, logged_in
+
+
+@pytest.fixture
+def sites(site_factory):
+    return site_factory("gps"), site_factory("pds")
+
+
+def _plan_no(gps, pushed_to):
+    with gps.app_context():
+        return db.session.query(Plan.plan_no).filter_by(pushed_to=pushed_to).order_by(
+            Plan.id).first()[0]
+
+
+def _agency_credit_code():
+    from app.demo import ORGS
+    from app.rules.credit_code import complete
+
+    return complete(next(prefix for key, *_, prefix in ORGS if key == "agency"))
+
+
+def _payload(plan_no, lots=2, stage="受理通过"):
+    code = "JY410400-2026-0001"
+    return {"project_code": code, "plan_no": plan_no, "project_name": "多媒体教室设备采购",
+            "agency": {"name": "河南中原招标代理有限公司", "credit_code": _agency_credit_code()},
+            "budget": "1500000.00", "stage": stage,
+            "lots": [{"code": f"{code}{i:03d}", "seq": i, "name": f"第{i}包",
+                      "budget": "500000.00", "content": None} for i in range(1, lots + 1)]}
+
+
+def post(sites, type, payload, version):
+    gps, pds = sites
+    message_id, body = envelope.build(type=type, source="410400", target="gps",
+                                      entity=f"project:{payload['project_code']}",
+                                      entity_version=version, payload=payload)
+    with pds.app_context():
+        headers = signing.sign_headers("gps", message_id, body, "410400")
+    return gps.test_client().post("/interop/v1/messages", data=body.encode(), headers=headers)
+
+
+def lots(gps):
+    with gps.app_context():
+        return [(lot.code, lot.name) for lot in
+                db.session.query(LotReplica).order_by(LotReplica.code)]
+
+
+def test_accepted_project_and_its_lots_are_kept_and_scoped(sites):
+    gps, _ = sites
+    plan_no = _plan_no(gps, "410400")
+    response = post(sites, "project.accepted", _payload(plan_no), 1)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert lots(gps) == [("JY410400-2026-0001001", "第1包"), ("JY410400-2026-0001002", "第2包")]
+    page = logged_in(gps, "jingban").get("/trading-projects/list/").get_data(as_text=True)
+    assert "JY410400-2026-0001" in page
+    for user, status in (("jingban", 200), ("daili", 200), ("chushen", 200),
+                         ("jingban2", 404), ("chushen2", 404)):
+        token = api_token(gps.test_client(), user)
+        answer = gps.test_client().get("/api/v1/trading_project/code/JY410400-2026-0001",
+                                       headers=bearer(token))
+        assert answer.status_code == status, user
+    other = logged_in(gps, "jingban2").get("/trading-projects/list/").get_data(as_text=True)
+    assert "JY410400-2026-0001" not in other
+
+
+def test_updates_replace_the_lots_and_older_versions_are_ignored(sites):
+    gps, _ = sites
+    plan_no = _plan_no(gps, "410400")
+    post(sites, "project.accepted", _payload(plan_no, lots=2), 1)
+    assert post(sites, "project.updated", _payload(plan_no, lots=1), 3).status_code == 200
+    assert lots(gps) == [("JY410400-2026-0001001", "第1包")]
+    assert post(sites, "project.updated", _payload(plan_no, lots=2), 2).status_code == 200
+    assert len(lots(gps)) == 1  # version 2 arrived after 3: ignored
+    post(sites, "project.status", {"project_code": "JY410400-2026-0001", "stage": "已开标"}, 4)
+    with gps.app_context():
+        assert db.session.get(ProjectReplica, "JY410400-2026-0001").stage == "已开标"
+
+
+def test_a_platform_cannot_speak_for_a_plan_not_pushed_to_it(sites):
+    gps, _ = sites
+    with gps.app_context():  # a plan 平顶山市 never received
+        plan_no = db.session.query(Plan.plan_no).filter(
+            (Plan.pushed_to != "410400") | Plan.pushed_to.is_(None)).first()[0]
+    response = post(sites, "project.accepted", _payload(plan_no), 1)
+    assert response.status_code == 422
+    assert "未推送至平台410400" in response.json["message"]
+    assert lots(gps) == []
+    with gps.app_context():
+        assert db.session.query(SecurityEvent).filter(
+            SecurityEvent.reason.like("not_pushed_here%")).count() == 1
+
+
+def test_bad_lots_are_refused(sites):
+    gps, _ = sites
+    payload = _payload(_plan_no(gps, "410400"))
+    payload["lots"] = []
+    response = post(sites, "project.accepted", payload, 1)
+    assert response.status_code == 422 and lots(gps) == []
