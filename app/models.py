@@ -109,6 +109,10 @@ class OrgUser(FabUser):
     organisation_id = Column(Integer, ForeignKey("organisation.id"))
     organisation = relationship("Organisation")
 
+    def __str__(self):
+        # Chinese names: 姓 (first_name) then 名, no space.
+        return f"{self.first_name or ''}{self.last_name or ''}" or self.username
+
 
 class Platform(Model):
     """A configured public resource trading platform (交易平台).

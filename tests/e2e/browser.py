@@ -20,6 +20,12 @@ def chromium_path() -> str | None:
     return path if path and os.access(path, os.X_OK) else None
 
 
+def missing_chromium() -> str:
+    if configured := os.environ.get("CHROMIUM_PATH"):
+        return f"CHROMIUM_PATH={configured} is not an executable"
+    return "chromium not found on PATH (apt-get install chromium, or set CHROMIUM_PATH)"
+
+
 def unavailable(reason: str):
     """Fail under CI, where the browser must be installed; skip elsewhere."""
     if os.environ.get("CI") == "true":
@@ -30,7 +36,7 @@ def unavailable(reason: str):
 def launch(playwright):
     path = chromium_path()
     if path is None:
-        unavailable("chromium not found (install Debian's chromium or set CHROMIUM_PATH)")
+        unavailable(missing_chromium())
     return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
 
 

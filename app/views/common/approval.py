@@ -88,8 +88,10 @@ class ApprovalViews:
             self.review_template, title=_("审核") + " · " + self.chain.title, pk=pk,
             form=form, widgets=self._show(pk), **self._chain_context(item))
 
+    # A list action (as the manuals have it: tick, then 【提交】), not a
+    # show-page button that would also appear on items under review.
     @action("submit", _("提交"), _("确认提交所选事项吗？提交后进入审核，审核期间不能修改。"),
-            "fa-paper-plane", multiple=True, single=True)
+            "fa-paper-plane", multiple=True, single=False)
     def submit(self, items):
         items = items if isinstance(items, list) else [items]
         for item in items:

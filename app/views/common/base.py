@@ -25,6 +25,20 @@ API_VERBS = {
 }
 
 
+def when(value) -> str:
+    """A timestamp to the second, or nothing (FAB would print "None")."""
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def text(value) -> str:
+    return "" if value is None else value
+
+
+def yuan(value) -> str:
+    """An amount in yuan with thousands separators: 1,450,000.00."""
+    return "" if value is None else f"{value:,.2f}"
+
+
 class ReadWriteModelView(ModelView):
     method_permission_name = VIEW_VERBS
     page_size = 20
@@ -81,4 +95,4 @@ class ReadWriteApi(ModelRestApi):
             raise Rejected(errors)
 
 
-__all__ = ["ReadWriteModelView", "ReadWriteApi", "Rejected", "BaseApi"]
+__all__ = ["ReadWriteModelView", "ReadWriteApi", "Rejected", "BaseApi", "when", "text", "yuan"]

@@ -20,7 +20,8 @@ from ...scope import PlanScope, UnitsInScope, WinnerChangeScope
 from ...workflows.engine import Refused, take, timeline
 from ...workflows.winner_change import WinnerChangeChain
 from ..common.approval import RESULTS, ApprovalViews
-from ..common.base import API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected
+from ..common.base import (API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected, text, when,
+                           yuan)
 
 LABELS = {
     "filing_no": _("备案编号"),
@@ -107,6 +108,9 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
                       "reason", "state"]
     base_order = ("id", "desc")
     base_filters = [["id", WinnerChangeScope, None]]
+    formatters_columns = {"submitted_at": when, "completed_at": when, "created_on": when,
+                          "last_opinion": text, "lots": text, "original_amount": yuan,
+                          "new_amount": yuan}
     description_columns = {
         "plan": _("选择本单位已备案的项目"),
         "lots": _("如：第1标段、第2标段；不分标段的项目可不填"),

@@ -20,7 +20,8 @@ from ...scope import LotScope, ProjectScope, ScopeFilter, project_clause
 from ...workflows.acceptance import AcceptanceChain
 from ...workflows.engine import Refused, take
 from ..common.approval import RESULTS, ApprovalViews
-from ..common.base import API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected
+from ..common.base import (API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected, text, when,
+                           yuan)
 
 PAGE_SIZE = 20
 
@@ -90,6 +91,7 @@ class LotView(ReadWriteModelView):
     edit_title = _("修改标段(包)")
     label_columns = LOT_LABELS
     list_columns = ["code", "name", "budget", "project"]
+    formatters_columns = {"budget": yuan, "content": text}
     show_columns = ["project", "code", "seq", "name", "budget", "content"]
     add_columns = ["project", "name", "budget", "content"]
     edit_columns = ["name", "budget", "content"]
@@ -187,7 +189,10 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
     base_order = ("id", "desc")
     related_views = [LotView]
     formatters_columns = {"from_plan": _yes_no, "encrypted": _yes_no,
-                          "remote_opening": _yes_no}
+                          "remote_opening": _yes_no, "submitted_at": when,
+                          "accepted_at": when, "created_on": when, "last_opinion": text,
+                          "plan_no": text, "budget": yuan, "fund_source": text,
+                          "contact": text, "phone": text}
     validators_columns = {"budget": [_amount("预算金额")]}
     add_form_extra_fields = {
         "encrypted": BooleanField(LABELS["encrypted"], default=True),
