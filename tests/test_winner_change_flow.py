@@ -173,3 +173,13 @@ def test_only_the_units_filed_plans_can_be_chosen(gps):
     response = gps.test_client().post("/api/v1/winner_change/", headers=bearer(token),
                                       json={"plan": other_units_plan, **FIELDS})
     assert response.status_code == 422
+
+
+def test_project_and_reason_must_be_chosen_not_defaulted(gps):
+    jingban = logged_in(gps, "jingban")
+    page = jingban.get("/winner-changes/add").get_data(as_text=True)
+    assert "请选择项目" in page and "请选择变更原因" in page
+    response = add_filing(jingban, "", reason="")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "请选择项目信息" in text and "请选择变更原因" in text

@@ -6,7 +6,11 @@ from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_wtf.file import FileField
+from wtforms import SelectField
+from wtforms.validators import DataRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
 
@@ -14,9 +18,9 @@ from ... import attachments, winner_changes
 from ...audit import record
 from ...errors import too_large_message
 from ...extensions import db
-from ...models import WinnerChange
+from ...models import WINNER_CHANGE_REASONS, Plan, WinnerChange
 from ...rules.money import amount_error
-from ...scope import PlanScope, UnitsInScope, WinnerChangeScope
+from ...scope import PlanScope, UnitsInScope, WinnerChangeScope, current_user, plan_clause
 from ...workflows.engine import Refused, take, timeline
 from ...workflows.winner_change import WinnerChangeChain
 from ..common.approval import RESULTS, ApprovalViews
@@ -76,6 +80,12 @@ def _pdf(form, field):
         raise ValidationError(message)
 
 
+def _filed_plans():
+    """The unit's filed plans (选择项目信息), for the form's dropdown."""
+    return (db.session.query(Plan).filter(plan_clause(current_user()), Plan.state == "已备案")
+            .order_by(Plan.id.desc()))
+
+
 class WinnerChangeView(ApprovalViews, ReadWriteModelView):
     datamodel = SQLAInterface(WinnerChange)
     chain = WinnerChangeChain
@@ -112,7 +122,6 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
                           "last_opinion": text, "lots": text, "original_amount": yuan,
                           "new_amount": yuan}
     description_columns = {
-        "plan": _("选择本单位已备案的项目"),
         "lots": _("如：第1标段、第2标段；不分标段的项目可不填"),
         "explanation": _("说明变更的事实和依据，原因为“其他”时必须写明"),
     }
@@ -122,13 +131,23 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
         "new_supplier": [_supplier_changes],
         "explanation": [_explained],
     }
-    add_form_extra_fields = {"statement_file": FileField(
-        LABELS["statement_file"], validators=[_pdf],
-        description=_("仅限PDF格式，不超过10MB；保存时可暂不上传，提交前必须上传"))}
+    # Project and reason start empty, so nobody files against the first
+    # option by accident.
+    add_form_extra_fields = {
+        "plan": QuerySelectField(
+            LABELS["plan"], query_func=_filed_plans, get_pk_func=lambda plan: plan.id,
+            allow_blank=True, blank_text="请选择项目", widget=Select2Widget(),
+            validators=[DataRequired(message="请选择项目信息")],
+            description=_("选择本单位已备案的项目")),
+        "reason": SelectField(
+            LABELS["reason"], choices=[("", "请选择变更原因")] + [
+                (r, r) for r in WINNER_CHANGE_REASONS],
+            validators=[DataRequired(message="请选择变更原因")], widget=Select2Widget()),
+        "statement_file": FileField(
+            LABELS["statement_file"], validators=[_pdf],
+            description=_("仅限PDF格式，不超过10MB；保存时可暂不上传，提交前必须上传")),
+    }
     edit_form_extra_fields = add_form_extra_fields
-    add_form_query_rel_fields = {"plan": [["state", FilterEqual, "已备案"],
-                                          ["id", PlanScope, None]]}
-    edit_form_query_rel_fields = add_form_query_rel_fields
     search_form_query_rel_fields = {"unit": [["id", UnitsInScope, None]],
                                     "plan": [["id", PlanScope, None]]}
 
@@ -200,8 +219,8 @@ class WinnerChangeApi(ReadWriteApi):
     edit_columns = FORM_COLUMNS
     amount_columns = {"original_amount": "原中标金额", "new_amount": "变更后中标金额"}
     search_columns = ["filing_no", "state", "reason"]
-    add_query_rel_fields = WinnerChangeView.add_form_query_rel_fields
-    edit_query_rel_fields = WinnerChangeView.add_form_query_rel_fields
+    add_query_rel_fields = {"plan": [["state", FilterEqual, "已备案"], ["id", PlanScope, None]]}
+    edit_query_rel_fields = add_query_rel_fields
 
     def pre_add(self, item):
         winner_changes.prepare(item, g.user)
