@@ -59,6 +59,8 @@ ACCEPTANCE_STATES = ("草稿", "待受理审核", "受理通过", "已退回")
 PROJECT_STAGES = ("未受理", "受理通过", "公告已发布", "已开标", "评标中", "评标结束")
 NOTICE_COLUMNS = ("采购公告", "变更公告", "结果公告", "结果更正公告", "终止公告")
 SCORING_CATEGORIES = ("价格", "技术", "商务")
+# 变更公告 column: the agency adjusts the times after a GPS change notice.
+TIME_CHANGE_STATES = ("待调整", "待审核", "已生效", "已退回")
 
 
 def _enum(values, name):
@@ -613,3 +615,47 @@ class LotReplica(Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+
+class TimeChange(Model):
+    """变更公告 column on a trading site: a 变更公告 from GPS arrived for the
+    project; the agency enters the new times and 【提交】s them for review.
+    On approval they replace the lots' times."""
+
+    __tablename__ = "time_change"
+    id = Column(Integer, primary_key=True)
+    project_id = Column(Integer, ForeignKey("trading_project.id"), nullable=False, index=True)
+    project = relationship("TradingProject")
+    notice_key = Column(String(64), nullable=False, unique=True)  # the 变更公告
+    notice_title = Column(String(255), nullable=False)
+    lot_codes = Column(JSON)  # lots the notice changes (None: all)
+    received_at = Column(DateTime, nullable=False)
+    new_doc_issue_end = Column(DateTime)  # 文件获取截止时间
+    new_bid_deadline = Column(DateTime)  # 投标截止时间
+    new_open_time = Column(DateTime)  # 开标时间
+    remark = Column(Text)
+    state = Column(_enum(TIME_CHANGE_STATES, "time_change_state"), nullable=False,
+                   default="待调整", index=True)
+    submitted_at = Column(DateTime)
+    applied_at = Column(DateTime)
+    last_opinion = Column(String(500))
+    # Created by an arriving notice, not by a user: no AuditMixin; the
+    # approval records say who did what.
+    changed_on = Column(DateTime, nullable=False, default=lambda: dt.datetime.now(),
+                        onupdate=lambda: dt.datetime.now())
+    version = Column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    # Copied from the project, so the approval engine's scopes (OwnAgency,
+    # RegionCentre) are plain column filters here as on the project.
+    agency_id = Column(Integer, ForeignKey("organisation.id"), nullable=False, index=True)
+    agency = relationship("Organisation")
+    region_code = Column(String(6), ForeignKey("region.code"), nullable=False, index=True)
+    region = relationship("Region")
+
+    @property
+    def unit_name(self) -> str:
+        return self.project.unit_name
+
+    def __str__(self):
+        return f"{self.project.project_code} {self.notice_title}"

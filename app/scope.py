@@ -10,7 +10,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, select, true
 
 from .models import (Lot, LotReplica, Organisation, Plan, Platform, ProjectReplica, Region,
-                     TradingProject, WinnerChange)
+                     TimeChange, TradingProject, WinnerChange)
 from .security import ADMIN
 
 REGIONAL_TYPES = ("监管部门", "交易中心")
@@ -107,6 +107,10 @@ def project_clause(user):
     return by_organisation(user, _project_rule)
 
 
+def time_change_clause(user):
+    return TimeChange.project_id.in_(select(TradingProject.id).where(project_clause(user)))
+
+
 def lot_clause(user):
     return Lot.project_id.in_(select(TradingProject.id).where(project_clause(user)))
 
@@ -145,6 +149,10 @@ class WinnerChangeScope(ScopeFilter):
 
 class ProjectScope(ScopeFilter):
     clause = staticmethod(project_clause)
+
+
+class TimeChangeScope(ScopeFilter):
+    clause = staticmethod(time_change_clause)
 
 
 class LotScope(ScopeFilter):

@@ -146,10 +146,14 @@ class Chain(StateMachine):
     title: str = ""
     item_model: type = None
     steps: dict = {}
+    # Whether an item in the initial state already waits for someone (a
+    # notice that arrived and must be handled), or is just a user's draft.
+    initial_waits: bool = False
 
     def after_transition(self, event, source, target, user=None, opinion="", **kwargs):
         item = self.model
-        item.changed_by_fk = user.id  # the actor, even outside a request
+        if hasattr(type(item), "changed_by_fk"):  # AuditMixin: the actor, even outside a request
+            item.changed_by_fk = user.id
         db.session.add(ApprovalRecord(
             chain=self.key, item_id=item.id, step=self.steps[source.value],
             result=EVENT_RESULTS[event], opinion=(opinion or "").strip()[:500] or None,
@@ -188,7 +192,7 @@ class Chain(StateMachine):
             return false()
         initial = next(state.value for state in cls.states if state.initial)
         clauses = {(value, actor) for value, _, actor in cls.actors()
-                   if value != initial and actor.role in roles}
+                   if (value != initial or cls.initial_waits) and actor.role in roles}
         return or_(false(), *[(cls.item_model.state == value)
                               & actor.scope.clause(cls.item_model, org)
                               for value, actor in clauses])
@@ -205,6 +209,12 @@ class Chain(StateMachine):
                 except Refused:
                     return False
         return False
+
+    @classmethod
+    def submits_from(cls, state_value) -> bool:
+        """Whether the work in this state is to (re)submit, not to review."""
+        return any(value == state_value and event == "submit"
+                   for value, event, _ in cls.actors())
 
     @classmethod
     def next_actor(cls, state_value) -> Actor | None:

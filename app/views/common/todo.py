@@ -32,7 +32,7 @@ def waiting_items(appbuilder, user, search: str = "") -> list[dict]:
                 "chain": chain.key, "title": chain.title, "id": item.id, "label": str(item),
                 "unit": item.unit_name, "state": item.state,
                 "step": chain.steps.get(item.state, item.state), "since": item.changed_on,
-                "returned": item.state == "已退回",
+                "returned": chain.submits_from(item.state),
                 "opinion": getattr(item, "last_opinion", None),
                 "review_url": url_for(f"{view.endpoint}.review", pk=item.id),
                 "edit_url": url_for(f"{view.endpoint}.edit", pk=item.id),
