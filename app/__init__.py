@@ -188,6 +188,25 @@ def _register_trading_projects(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(AcceptanceView, "Acceptance", label=_("项目进场受理"),
                         icon="fa-sign-in", **projects)
     appbuilder.add_view(LotView, "Lots", label=_("标段(包)"), icon="fa-th-list", **projects)
+    from .views.trading.time_changes import TimeChangeView
+
+    appbuilder.add_view(TimeChangeView, "TimeChanges", label=_("变更公告"),
+                        icon="fa-clock-o", **projects)
     appbuilder.add_api(AcceptanceApi)
     appbuilder.add_api(LotApi)
     appbuilder.add_api(TodoApi)
+    # After 受理通过: fees, documents plan, scoring, compliance, objections, opening, stages.
+    from .views.trading import lot_settings as ls
+
+    for view, name, label, icon in (
+            (ls.LotFeeView, "LotFees", _("资费定义"), "fa-money"),
+            (ls.LotSettingView, "LotSettings", _("招标文件规划与开评标配置"), "fa-calendar"),
+            (ls.ScoringItemView, "ScoringItems", _("评分标准"), "fa-balance-scale"),
+            (ls.ComplianceItemView, "ComplianceItems", _("符合性审查"), "fa-check-square-o"),
+            (ls.ObjectionView, "Objections", _("项目质疑"), "fa-exclamation-circle"),
+            (ls.OpeningBidView, "OpeningBids", _("开标记录"), "fa-gavel"),
+            (ls.ProjectStageView, "ProjectStages", _("项目阶段"), "fa-flag-checkered")):
+        appbuilder.add_view(view, name, label=label, icon=icon, **projects)
+    for api in (ls.LotFeeApi, ls.LotSettingApi, ls.ScoringItemApi, ls.ComplianceItemApi,
+                ls.ObjectionApi, ls.OpeningBidApi, ls.ProjectStageApi):
+        appbuilder.add_api(api)

@@ -112,11 +112,45 @@ FILE_ACCEPTANCES = READ_ACCEPTANCES + [
 
 REVIEW_ACCEPTANCES = READ_ACCEPTANCES + [("can_review", "Acceptance")]
 
+# 变更公告 column: the agency adjusts times, 中心业务科室 reviews them.
+READ_TIME_CHANGES = [("can_read", "TimeChange"), ("menu_access", "TimeChanges")]
+ADJUST_TIME_CHANGES = READ_TIME_CHANGES + [("can_edit", "TimeChange"),
+                                           ("can_submit", "TimeChange")]
+REVIEW_TIME_CHANGES = READ_TIME_CHANGES + [("can_review", "TimeChange")]
+
+# After 受理通过 (app/lot_settings.py): 资费定义, 招标文件规划与开评标配置, 评分标准,
+# 符合性审查, 项目质疑, 开标记录, 项目阶段. The agency writes, 中心业务科室 reads.
+LOT_SETTINGS_READ = [
+    ("can_read", "LotFee"),
+    ("can_read", "LotSetting"),
+    ("can_read", "ScoringItem"),
+    ("can_read", "ComplianceItem"),
+    ("can_read", "Objection"),
+    ("can_read", "OpeningBid"),
+    ("can_read", "ProjectStage"),
+    ("menu_access", "ProjectMenu"),
+    ("menu_access", "LotFees"),
+    ("menu_access", "LotSettings"),
+    ("menu_access", "ScoringItems"),
+    ("menu_access", "ComplianceItems"),
+    ("menu_access", "Objections"),
+    ("menu_access", "OpeningBids"),
+    ("menu_access", "ProjectStages"),
+]
+
+LOT_SETTINGS_WRITE = LOT_SETTINGS_READ + [
+    ("can_edit", "LotFee"),
+    ("can_edit", "LotSetting"),
+    *[(perm, view) for view in ("ScoringItem", "ComplianceItem", "Objection", "OpeningBid")
+      for perm in ("can_create", "can_edit", "can_delete")],
+    ("can_advance", "ProjectStage"),  # 开始评标, 评标结束
+]
+
 TRADING_ROLES = {
     "代理机构": (SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS + TODO
-             + FILE_ACCEPTANCES),
+             + FILE_ACCEPTANCES + ADJUST_TIME_CHANGES + LOT_SETTINGS_WRITE),
     "中心业务科室": (SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS + TODO
-               + REVIEW_ACCEPTANCES),
+               + REVIEW_ACCEPTANCES + REVIEW_TIME_CHANGES + LOT_SETTINGS_READ),
 }
 
 ADMIN = "Admin"

@@ -164,3 +164,25 @@ def test_without_a_plan_the_agency_fills_everything(pds):
     with pds.app_context():
         project = db.session.query(TradingProject).filter_by(project_name="非政府采购项目").one()
         assert project.from_plan is False and project.plan_no is None
+
+
+def test_another_agency_cannot_add_lots_to_a_project_not_its_own(pds):
+    """Over REST, where FAB would accept any project id in the body."""
+    from app.extensions import db
+    from app.models import Organisation
+    from tests.helpers import DEMO_PASSWORD, api_token, bearer
+
+    daili, pk, code = _accepted_draft(pds)
+    with pds.app_context():
+        sm = pds.appbuilder.sm
+        user = sm.add_user("daili2", "钱", "代理", "daili2@demo.invalid",
+                           sm.find_role("代理机构"), password=DEMO_PASSWORD)
+        user.organisation_id = db.session.query(Organisation.id).filter_by(
+            name="南阳宛城项目管理有限公司").scalar()
+        db.session.commit()
+    client = pds.test_client()
+    response = client.post("/api/v1/lot/", headers=bearer(api_token(client, "daili2")),
+                           json={"project": pk, "name": "越权标段", "budget": "1.00"})
+    assert response.status_code == 422
+    assert "不属于本代理机构" in str(response.json["message"])
+    assert lots_of(pds, pk) == []

@@ -143,10 +143,9 @@ class PlanView(ReadWriteModelView):
 
     def pre_update(self, item):
         plans.prepare(item, g.user)
-
-    def post_update(self, item):
+        # Here, not in post_update: the edit and its outbox message must
+        # commit together (FAB commits between pre_ and post_update).
         plans.update_filed(item, g.user)
-        db.session.commit()
 
     def pre_delete(self, item):
         if refusal := plans.delete_refusal(item):
@@ -235,10 +234,7 @@ class PlanApi(ReadWriteApi):
             raise Rejected({"state": refusal})
         plans.prepare(item, g.user)
         self._check(item)
-
-    def post_update(self, item):
-        plans.update_filed(item, g.user)
-        db.session.commit()
+        plans.update_filed(item, g.user)  # committed with the edit
 
     def pre_delete(self, item):
         if refusal := plans.delete_refusal(item):

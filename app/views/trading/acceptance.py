@@ -113,11 +113,9 @@ class LotView(ReadWriteModelView):
 
     def pre_update(self, item):
         _check_lot(item, "edit")
-
-    def post_update(self, item):
+        # Committed by FAB together with the edit: GPS hears of exactly what was saved.
         record(g.user, "修改标段", item)
         projects.lots_changed(item.project, g.user)
-        db.session.commit()
 
     def pre_delete(self, item):
         if refusal := projects.lot_refusal(item.project, "delete"):
@@ -140,9 +138,16 @@ class LotView(ReadWriteModelView):
         return redirect(self.get_redirect())
 
 
+def _in_scope(project) -> bool:
+    return db.session.query(TradingProject.id).filter(
+        TradingProject.id == project.id, project_clause(g.user)).first() is not None
+
+
 def _check_lot(lot, action):
     if lot.project is None:
         raise ValueError("请选择所属项目")
+    if not _in_scope(lot.project):
+        raise ValueError("所选项目不存在或不属于本代理机构")
     if refusal := projects.lot_refusal(lot.project, action):
         raise ValueError(refusal)
     if errors := projects.lot_errors(lot):
@@ -381,10 +386,7 @@ class LotApi(ReadWriteApi):
 
     def pre_update(self, item):
         self._check(item, "edit")
-
-    def post_update(self, item):
-        projects.lots_changed(item.project, g.user)
-        db.session.commit()
+        projects.lots_changed(item.project, g.user)  # committed with the edit
 
     def pre_delete(self, item):
         if refusal := projects.lot_refusal(item.project, "delete"):
@@ -392,7 +394,12 @@ class LotApi(ReadWriteApi):
 
     @staticmethod
     def _check(lot, action):
-        if lot.project is not None and (refusal := projects.lot_refusal(lot.project, action)):
+        # FAB does not apply add_query_rel_fields to a posted body: the
+        # project's scope is checked here.
+        project = lot.project
+        if project is not None and not _in_scope(project):
+            raise Rejected({"project": "所选项目不存在或不属于本代理机构"})
+        if project is not None and (refusal := projects.lot_refusal(project, action)):
             raise Rejected({"project": refusal})
         if errors := projects.lot_errors(lot):
             raise Rejected(errors)
