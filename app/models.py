@@ -596,7 +596,7 @@ class ProjectReplica(Model):
     stage = Column(String(8), nullable=False)
     version = Column(Integer, nullable=False)
     received_at = Column(DateTime, nullable=False)
-    lots = relationship("LotReplica", order_by="LotReplica.seq",
+    lots = relationship("LotReplica", order_by="LotReplica.seq", back_populates="project",
                         cascade="all, delete-orphan")
 
     def __str__(self):
@@ -608,6 +608,7 @@ class LotReplica(Model):
     code = Column(String(40), primary_key=True)
     project_code = Column(String(32), ForeignKey("project_replica.project_code"),
                           nullable=False, index=True)
+    project = relationship("ProjectReplica", back_populates="lots")
     seq = Column(Integer, nullable=False)
     name = Column(String(200), nullable=False)
     budget = Column(Numeric(16, 2), nullable=False)

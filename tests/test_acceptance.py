@@ -153,8 +153,9 @@ def test_submit_needs_a_lot(pds):
 def test_without_a_plan_the_agency_fills_everything(pds):
     from tests.helpers import csrf_token
     daili = logged_in(pds, "daili")
-    token = csrf_token(daili, "/acceptance/add")
-    response = daili.post("/acceptance/add", data={
+    assert "/acceptance/new" in daili.get("/acceptance/add").headers["Location"]
+    token = csrf_token(daili, "/acceptance/add?plan=no")
+    response = daili.post("/acceptance/add?plan=no", data={
         "csrf_token": token, "project_name": "非政府采购项目", "unit_name": "平顶山市某国有企业",
         "region": "410400", "procurement_method": "公开招标", "category": "工程",
         "budget": "3000000.00", "open_place": "第一开标室", "encrypted": "y"})

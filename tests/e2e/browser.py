@@ -62,3 +62,14 @@ def flash_text(page) -> str:
     """The text of the flash messages on the current page."""
     alerts = page.locator(".alert")
     return " | ".join(t.strip() for t in alerts.all_inner_texts())
+
+
+def screenshot_pages(pages, directory, failed: bool):
+    """Close each (name, page) of a test; when it failed, first screenshot every
+    page still open into `directory` (the test's tmp_path) and say where."""
+    for n, (name, page) in enumerate(pages):
+        if failed and not page.is_closed():
+            shot = directory / f"{n:02d}-{name}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot: {shot} ({page.url})")
+        page.context.close()

@@ -86,7 +86,8 @@ class ApprovalViews:
                 return redirect(url_for("TodoView.list"))
         return self.render_template(
             self.review_template, title=_("审核") + " · " + self.chain.title, pk=pk,
-            form=form, widgets=self._show(pk), **self._chain_context(item))
+            form=form, widgets=self._show(pk), related_views=self._related_views,
+            **self._chain_context(item))
 
     # A list action (as the manuals have it: tick, then 【提交】), not a
     # show-page button that would also appear on items under review.

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _
 
 from ...models import LotReplica, ProjectReplica
 from ...scope import LotReplicaScope, ProjectReplicaScope
-from ..common.base import API_VERBS, ReadWriteApi, ReadWriteModelView
+from ..common.base import API_VERBS, ReadWriteApi, ReadWriteModelView, text, when, yuan
 
 LOT_LABELS = {"code": _("标段编号"), "seq": _("序号"), "name": _("标段名称"),
               "budget": _("标段预算（元）"), "content": _("采购内容"),
@@ -22,6 +22,7 @@ class LotReplicaView(ReadWriteModelView):
     list_title = _("标段(包)")
     label_columns = LOT_LABELS
     list_columns = ["code", "name", "budget"]
+    formatters_columns = {"budget": yuan, "content": text}
     show_columns = ["project_code", "code", "seq", "name", "budget", "content"]
     base_filters = [["code", LotReplicaScope, None]]
     base_order = ("code", "asc")
@@ -44,6 +45,7 @@ class ProjectReplicaView(ReadWriteModelView):
     show_columns = ["project_code", "platform_code", "plan", "project_name", "agency_name",
                     "budget", "stage", "received_at"]
     search_columns = ["project_code", "project_name", "plan_no", "stage"]
+    formatters_columns = {"budget": yuan, "received_at": when}
     base_filters = [["project_code", ProjectReplicaScope, None]]
     base_order = ("received_at", "desc")
     related_views = [LotReplicaView]

@@ -208,6 +208,18 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
     def edit_refusal(self, item):
         return projects.edit_refusal(item)
 
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        """The full form is the 是否选择计划 否 path; anything else starts at 【新增】."""
+        if request.args.get("plan") != "no":
+            return redirect(url_for(".new"))
+        return super().add()
+
+    def post_edit_redirect(self):
+        # Back to the project, where the lots are added next.
+        return redirect(url_for(".show", pk=request.view_args["pk"]))
+
     def pre_add(self, item):
         item.from_plan = False
         projects.prepare(item, g.user)
