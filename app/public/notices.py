@@ -5,9 +5,10 @@ columns they show (never `body_html`), ordered newest first on the
 (column, published_at) index, with LIMIT/OFFSET.
 """
 import datetime as dt
+import math
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, bindparam, func, select
 
 from ..extensions import db
 from ..models import NOTICE_COLUMNS, PublishedNotice
@@ -80,6 +81,9 @@ def _validated(data: dict) -> dict:
     title = plain_text(data.get("title"))
     if not title or len(title) > 255:
         raise NoticeError("title: 必填，不超过255个字符")
+    published = data.get("published", True)
+    if not isinstance(published, bool):
+        raise NoticeError("published: 应为 true 或 false")
     version = data.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise NoticeError("version: 应为正整数")
@@ -93,7 +97,7 @@ def _validated(data: dict) -> dict:
         "body_html": clean_html(data.get("body_html")),
         "lots": _lots(data.get("lots")),
         "published_at": _when(data.get("published_at")),
-        "published": bool(data.get("published", True)),
+        "published": published,
         "version": version,
     }
 
@@ -151,7 +155,8 @@ def _lots(lots) -> list[dict]:
 # the (column, published_at) index (+ rowid) covers them, and the few hidden
 # rows (published = 0: withdrawn, small by nature) are fetched once through
 # their own index and subtracted. Title / project-code searches read the
-# column's rows (LIKE '%…%'), newest first on the same index.
+# column's rows (LIKE '%…%'), newest first on the same index, once: the
+# page carries the total (count(*) OVER ()).
 
 HIDDEN_LIMIT = 500  # more hidden rows than this: plain (slower) queries
 
@@ -160,71 +165,140 @@ def _shown():
     return PublishedNotice.published != False  # noqa: E712 (SQL, not Python)
 
 
+_STATEMENTS: dict = {}
+
+
+def _statement(key: tuple, build):
+    """A statement built once per process: SQLAlchemy then skips building it
+    and computing its cache key on every request (a third of a home page)."""
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS[key] = build()
+    return statement
+
+
 def newest(column: str, limit: int) -> list:
     """The newest `limit` published notices of one column (one index range scan)."""
-    return db.session.execute(
+    return db.session.execute(_statement(("newest", column, limit), lambda: (
         select(*LIST_COLUMNS).where(PublishedNotice.column == column, _shown())
-        .order_by(*NEWEST_FIRST).limit(limit)).all()
+        .order_by(*NEWEST_FIRST).limit(limit)))).all()
+
+
+def _like(text: str) -> str:
+    """`text` for LIKE '%…%' ESCAPE '/': its wildcards taken literally."""
+    return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def _contains(column, name: str):
+    """Case-insensitive LIKE against the bound pattern `name`. SQLite's LIKE
+    already ignores ASCII case, and lower() on both sides would more than
+    double the project-code scan (7.9 → 18.9 ms); elsewhere ILIKE."""
+    if db.engine.dialect.name == "sqlite":
+        return column.like(bindparam(name), escape="/")
+    return column.ilike(bindparam(name), escape="/")
 
 
 class Listing:
     """A column's published notices matching a search: `count()` and `page()`.
 
-    Title and project code match where they contain the text (LIKE, its
-    wildcards escaped); `since`/`until` are whole days, both included."""
+    Title and project code match where they contain the text, ignoring case
+    (LIKE on SQLite, ILIKE elsewhere; wildcards escaped); `since`/`until`
+    are whole days, both included.
+    Statements are built once per shape of search (which terms are given),
+    with the values bound."""
 
     def __init__(self, column: str, title: str = "", code: str = "",
                  since: dt.date | None = None, until: dt.date | None = None):
+        self.column = column
         self.start = dt.datetime.combine(since, dt.time()) if since else None
         self.stop = (dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
                      if until else None)
-        self.column = column
-        self.index_terms = [PublishedNotice.column == column]
-        if self.start:
-            self.index_terms.append(PublishedNotice.published_at >= self.start)
-        if self.stop:
-            self.index_terms.append(PublishedNotice.published_at < self.stop)
-        self.text_terms = []
-        if title:
-            self.text_terms.append(PublishedNotice.title.contains(title, autoescape=True))
-        if code:
-            self.text_terms.append(PublishedNotice.project_code.contains(code, autoescape=True))
-        self.hidden = None if self.text_terms else self._hidden()
+        self.values = {"column": column, "start": self.start, "stop": self.stop,
+                       "title": _like(title) if title else None,
+                       "code": _like(code) if code else None}
+        self.shape = tuple(name for name, value in self.values.items() if value is not None)
+        self.text = bool(title or code)
+        self.hidden = None if self.text else self._hidden()
+
+    def _terms(self, text: bool = True) -> list:
+        terms = {"column": PublishedNotice.column == bindparam("column"),
+                 "start": PublishedNotice.published_at >= bindparam("start", type_=DateTime),
+                 "stop": PublishedNotice.published_at < bindparam("stop", type_=DateTime),
+                 "title": _contains(PublishedNotice.title, "title"),
+                 # Through the project_code index alone (id IN …): only matching
+                 # rows are then read, 3–7× faster for a specific code.
+                 "code": PublishedNotice.id.in_(select(PublishedNotice.id).where(
+                     _contains(PublishedNotice.project_code, "code")))}
+        return [terms[name] for name in self.shape if text or name not in ("title", "code")]
+
+    def _run(self, kind: str, build, **extra):
+        params = {name: self.values[name] for name in self.shape}
+        key = (kind, self.shape, db.engine.dialect.name)
+        return db.session.execute(_statement(key, build), {**params, **extra})
 
     def _hidden(self) -> list[tuple] | None:
         """(published_at, id) of hidden rows in this listing's range, newest
         first; None when there are too many to handle this way."""
-        rows = db.session.execute(
+        rows = db.session.execute(_statement(("hidden",), lambda: (
             select(PublishedNotice.column, PublishedNotice.published_at, PublishedNotice.id)
-            .where(PublishedNotice.published == False)  # noqa: E712
-            .limit(HIDDEN_LIMIT + 1)).all()
+            .where(PublishedNotice.published == False)  # noqa: E712 (SQL)
+            .limit(HIDDEN_LIMIT + 1)))).all()
         if len(rows) > HIDDEN_LIMIT:
             return None
         return sorted(((at, id_) for column, at, id_ in rows if column == self.column
                        and (self.start is None or at >= self.start)
                        and (self.stop is None or at < self.stop)), reverse=True)
 
-    def count(self) -> int:
+    def fetch(self, page: int, per_page: int) -> tuple[list, int, int]:
+        """(rows of the page, total, page): a page past the last gives the last."""
         if self.hidden is None:
-            return _count(*self.index_terms, *self.text_terms, _shown())
-        return _count(*self.index_terms) - len(self.hidden)
+            # A text search reads the rows anyway: one scan gives the page and,
+            # with count(*) OVER (), the total; an empty page past the first
+            # needs the count.
+            rows = self._search_page((page - 1) * per_page, per_page)
+            if rows:
+                return rows, rows[0].total, page
+            if page == 1:
+                return [], 0, 1
+            total = self.count()
+            last = max(1, math.ceil(total / per_page))
+            if page <= last:
+                return [], total, page
+            return self._search_page((last - 1) * per_page, per_page), total, last
+        total = self.count()
+        page = min(page, max(1, math.ceil(total / per_page)))
+        return self.page((page - 1) * per_page, per_page), total, page
+
+    def count(self) -> int:
+        if self.hidden is None:  # reads the rows
+            return self._run("count-rows", lambda: select(func.count()).select_from(
+                PublishedNotice).where(*self._terms(), _shown())).scalar_one()
+        return self._run("count-index", lambda: select(func.count()).select_from(
+            PublishedNotice).where(*self._terms(text=False))).scalar_one() - len(self.hidden)
+
+    def _search_page(self, offset: int, limit: int) -> list:
+        return self._run("search-page", lambda: (
+            select(*LIST_COLUMNS, func.count().over().label("total"))
+            .where(*self._terms(), _shown()).order_by(*NEWEST_FIRST)
+            .offset(bindparam("offset")).limit(bindparam("limit"))),
+            offset=offset, limit=limit).all()
 
     def page(self, offset: int, limit: int) -> list:
         if self.hidden is None:
-            return db.session.execute(
-                select(*LIST_COLUMNS).where(*self.index_terms, *self.text_terms, _shown())
-                .order_by(*NEWEST_FIRST).offset(offset).limit(limit)).all()
+            return self._search_page(offset, limit)
         # Positions `offset`… of all rows (index only), wide enough to skip
         # the hidden ones before and inside it.
-        window = db.session.execute(
+        window = self._run("window", lambda: (
             select(PublishedNotice.published_at, PublishedNotice.id)
-            .where(*self.index_terms).order_by(*NEWEST_FIRST)
-            .offset(offset).limit(limit + 2 * len(self.hidden))).all()
+            .where(*self._terms(text=False)).order_by(*NEWEST_FIRST)
+            .offset(bindparam("offset")).limit(bindparam("limit"))),
+            offset=offset, limit=limit + 2 * len(self.hidden)).all()
         ids = pick_shown([tuple(row) for row in window], self.hidden, limit)
         if not ids:
             return []
-        rows = {row.id: row for row in db.session.execute(
-            select(*LIST_COLUMNS).where(PublishedNotice.id.in_(ids), _shown()))}
+        rows = {row.id: row for row in db.session.execute(_statement(("by-ids",), lambda: (
+            select(*LIST_COLUMNS).where(PublishedNotice.id.in_(bindparam("ids", expanding=True)),
+                                        _shown()))), {"ids": ids})}
         return [rows[id_] for id_ in ids if id_ in rows]
 
 
@@ -243,11 +317,6 @@ def pick_shown(window: list[tuple], hidden: list[tuple], limit: int) -> list[int
     return shown[skip:skip + limit]
 
 
-def _count(*criteria) -> int:
-    return db.session.execute(
-        select(func.count()).select_from(PublishedNotice).where(*criteria)).scalar_one()
-
-
 def get_published(notice_id: int) -> PublishedNotice | None:
     return db.session.execute(
         select(PublishedNotice).where(PublishedNotice.id == notice_id, _shown())
@@ -256,6 +325,6 @@ def get_published(notice_id: int) -> PublishedNotice | None:
 
 def feed_entries(column: str, limit: int) -> list[PublishedNotice]:
     """The newest `limit` published notices of a column, bodies included."""
-    return list(db.session.execute(
+    return list(db.session.execute(_statement(("feed", column, limit), lambda: (
         select(PublishedNotice).where(PublishedNotice.column == column, _shown())
-        .order_by(*NEWEST_FIRST).limit(limit)).scalars())
+        .order_by(*NEWEST_FIRST).limit(limit)))).scalars())

@@ -1,0 +1,455 @@
+"""公共资源交易网 under load: the trading site's /web pages with 100,000
+published notices, beside a bare Flask app running the same SQL, in the
+same run, under the same server and load generator.
+
+    .venv/bin/python bench/website_bench.py [--notices 100000] [--duration 10]
+
+Everything runs on this machine in a temp directory: its own redis-server, a
+SQLite trading-site database (410400) built by the real migrations + roles +
+demo data, then seeded with the notices; the real site under gunicorn (`run:app`,
+4 sync workers, as deployed) and the bare app under the same gunicorn
+settings. Nothing outside the temp directory is touched except
+docs/benchmarks.md (the website results, between their markers), unless
+--no-docs. See docs/benchmarks.md for what is measured and how to read it.
+
+The bare app (`bare_app()` below) is Flask + sqlite3 and nothing else: for
+each page it executes, on one connection per worker, the very statements the
+real page executed (captured from the real app in this process with an
+SQLAlchemy cursor hook, parameters and all), then writes the rows out as
+escaped text. So the difference between the two is everything but the SQL:
+the site's middleware, the ORM, query-string handling, Jinja, feedgen.
+"""
+import argparse
+import datetime as dt
+import html
+import json
+import math
+import multiprocessing
+import os
+import platform
+import random
+import shutil
+import signal
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import cpu  # noqa: E402
+from bench import procs as p  # noqa: E402
+
+DOCS = ROOT / "docs" / "benchmarks.md"
+START = "<!-- website-bench results: start (written by bench/website_bench.py) -->"
+END = "<!-- website-bench results: end -->"
+PLATFORM = "410400"
+
+
+# --- the baseline: a bare Flask app -------------------------------------------------
+
+def bare_app():
+    """gunicorn 'bench.website_bench:bare_app()': BARE_SPEC names a JSON file
+    {"db": path, "pages": {name: {"kind": "html"|"feed", "statements": [[sql, params], …]}}}."""
+    from flask import Flask, Response
+
+    spec = json.loads(Path(os.environ["BARE_SPEC"]).read_text())
+    conn = sqlite3.connect(spec["db"], check_same_thread=False)
+    app = Flask("bare")
+
+    @app.get("/health")
+    def health():
+        return "ok"
+
+    @app.get("/bare/<name>")
+    def page(name):
+        page = spec["pages"][name]
+        rows = [row for sql, params in page["statements"]
+                for row in conn.execute(sql, params).fetchall()]
+        if page["kind"] == "feed":
+            items = "".join(f"<entry><title>{html.escape(str(row[0]))}</title><content>"
+                            f"{html.escape(' '.join(map(str, row[1:])))}</content></entry>"
+                            for row in rows)
+            return Response(f'<?xml version="1.0" encoding="utf-8"?><feed xmlns='
+                            f'"http://www.w3.org/2005/Atom">{items}</feed>',
+                            mimetype="application/atom+xml")
+        items = "".join(f"<li>{html.escape(' '.join(map(str, row)))}</li>" for row in rows)
+        return f"<!doctype html><title>bare</title><ul>{items}</ul>"
+
+    return app
+
+
+# --- building the database ------------------------------------------------------------
+
+def build_database(path: Path, notices: int, unpublished: int) -> tuple[float, dict]:
+    """Migrations, roles, demo data (as tests/conftest.py builds its templates),
+    then the seeded notices; returns (seconds spent seeding, facts for the pages)."""
+    import logging
+
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from app import create_app, demo
+    from app.extensions import db
+    from app.models import PublishedNotice
+    from app.public.seed import seed_notices
+    from app.security import sync_roles
+
+    app = create_app("trading", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"},
+                     platform=PLATFORM)
+    with app.app_context():
+        upgrade()
+        logging.getLogger("flask_appbuilder").setLevel(logging.ERROR)
+        sync_roles(app.appbuilder, "trading")
+        demo.load(app)
+        started = time.perf_counter()
+        seed_notices(notices, unpublished=unpublished, rng=random.Random(2026), batch=5000)
+        seeding = time.perf_counter() - started
+        per_column = db.session.execute(
+            select(func.count()).select_from(PublishedNotice)
+            .where(PublishedNotice.column == "采购公告", PublishedNotice.published.is_(True))
+        ).scalar_one()
+        newest = db.session.execute(select(func.max(PublishedNotice.published_at))).scalar_one()
+        some_id = db.session.execute(
+            select(PublishedNotice.id).where(PublishedNotice.published.is_(True))
+            .order_by(PublishedNotice.id).offset(notices // 2).limit(1)).scalar_one()
+        db.session.remove()
+        db.engine.dispose()
+    return seeding, {"per_column": per_column, "newest": newest, "detail_id": some_id}
+
+
+def pages(facts: dict) -> dict[str, tuple[str, str, str]]:
+    """name → (label, real path, kind)."""
+    last = math.ceil(facts["per_column"] / 20)
+    deep = max(1, last - 3)
+    month_end = facts["newest"].date().replace(day=1) - dt.timedelta(days=1)
+    month_start = month_end.replace(day=1)
+    return {
+        "home": ("Home /web/ (5 columns × 8)", "/web/", "html"),
+        "column": ("Column 采购公告, page 1", "/web/caigou/", "html"),
+        "deep": (f"Column 采购公告, page {deep} of {last}", f"/web/caigou/?page={deep}", "html"),
+        "dates": (f"Search 发布日期 {month_start:%Y-%m-%d}…{month_end:%Y-%m-%d}",
+                  f"/web/caigou/?start={month_start}&end={month_end}", "html"),
+        "title": ("Search 标题 “教育局”", "/web/caigou/?title=" + quote("教育局"), "html"),
+        "code": ("Search 项目编号 “-2025-00”", "/web/caigou/?code=-2025-00", "html"),
+        "feed": ("Atom feed 采购公告 (20, with bodies)", "/web/caigou/feed.atom", "feed"),
+        "detail": ("Notice detail", f"/web/notices/{facts['detail_id']}", "html"),
+    }
+
+
+def capture(db_path: Path, page_list: dict) -> dict:
+    """Run each real page in this process and record the SQL it executes
+    (the second request, once the site name is cached)."""
+    from sqlalchemy import event
+
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app("trading", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"},
+                     platform=PLATFORM)
+    client = app.test_client()
+    captured: list = []
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(conn, cursor, statement, parameters, context, executemany):
+        captured.append([statement, list(parameters)])
+
+    spec = {"db": str(db_path), "pages": {}}
+    for name, (_label, path, kind) in page_list.items():
+        client.get(path)
+        captured.clear()
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: {response.status_code}")
+        spec["pages"][name] = {"kind": kind, "statements": list(captured)}
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return spec
+
+
+# --- the load generator ------------------------------------------------------------
+
+def _client_process(port: int, path: str, threads: int, stop_at: float) -> tuple[list, int]:
+    """`threads` threads, each one request at a time until `stop_at`
+    (time.monotonic, shared by all processes on Linux)."""
+    latencies, errors, lock = [], [0], threading.Lock()
+
+    def loop():
+        mine, bad, conn = [], 0, None
+        while time.monotonic() < stop_at:
+            conn = conn or HTTPConnection("127.0.0.1", port, timeout=30)
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+                if response.will_close:
+                    conn.close()
+                    conn = None
+            except OSError:
+                ok = False
+                conn.close()
+                conn = None
+            if ok:
+                mine.append(time.perf_counter() - started)
+            else:
+                bad += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return latencies, errors[0]
+
+
+@dataclass
+class Load:
+    requests: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    others_cpu: float
+    server_cpu_ms: float  # CPU of the server's processes per answered request
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+
+def _plain_signals() -> None:
+    """Load-generator processes die on SIGTERM (Pool.terminate), instead of
+    running main()'s handler, inherited through fork, and hanging in exit."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def drive(pool, port: int, path: str, args, server_pid: int) -> Load:
+    with cpu.Watch() as watch:
+        server_before = server_cpu(server_pid)
+        started = time.monotonic()
+        stop_at = started + args.duration
+        results = pool.starmap(_client_process, [(port, path, args.threads, stop_at)]
+                               * args.clients)
+        seconds = time.monotonic() - started
+        server_used = server_cpu(server_pid) - server_before
+    latencies = sorted(x for lat, _ in results for x in lat)
+    errors = sum(err for _, err in results)
+    return Load(len(latencies), errors, seconds, 1000 * _pct(latencies, 50),
+                1000 * _pct(latencies, 95), watch.others,
+                1000 * server_used / max(len(latencies), 1))
+
+
+def server_cpu(master: int) -> float:
+    """CPU-seconds of a gunicorn master and its workers (Linux /proc): robust
+    where requests/s is not, on a machine shared with other people's work."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry.name}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == master or int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def _pct(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    if not values:
+        return float("nan")
+    return values[max(math.ceil(pct / 100 * len(values)) - 1, 0)]
+
+
+def warm(port: int, path: str, count: int = 20) -> None:
+    for _ in range(count):
+        conn = HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        if response.status != 200:
+            raise RuntimeError(f"{path}: {response.status}")
+
+
+# --- the run ------------------------------------------------------------------------
+
+def gunicorn_argv(port: int, workers: int, target: str) -> list[str]:
+    return [p.PYTHON, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning", target]
+
+
+def run(args, workdir: Path, procs: p.Processes) -> dict:
+    os.environ.update({"INSTANCE_ROOT": str(workdir / "instance"), "PYTHONUNBUFFERED": "1"})
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["REDIS_URL"] = p.start_redis(procs, workdir)
+    procs.env = dict(os.environ)
+    db_path = workdir / "trading.db"
+    say(f"building the database and seeding {args.notices} notices "
+        f"(+{args.unpublished} unpublished)")
+    seeding, facts = build_database(db_path, args.notices, args.unpublished)
+    page_list = pages(facts)
+    spec = capture(db_path, page_list)
+    spec_path = workdir / "bare.json"
+    spec_path.write_text(json.dumps(spec, default=str))
+
+    real_port, bare_port = p.free_port(), p.free_port()
+    site_proc = procs.start("site", gunicorn_argv(real_port, args.workers, "run:app"),
+                {"SITE": "trading", "PLATFORM_CODE": PLATFORM,
+                 f"DATABASE_URL_TRADING_{PLATFORM}": f"sqlite:///{db_path}"})
+    bare_proc = procs.start("bare", gunicorn_argv(bare_port, args.workers,
+                                      "bench.website_bench:bare_app()"),
+                {"BARE_SPEC": str(spec_path)})
+    for port in (real_port, bare_port):
+        p.wait_for(lambda port=port: _up(port), 60, f"gunicorn on {port}", interval=0.2)
+
+    results = {}
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(args.clients, initializer=_plain_signals) as pool:
+        for name, (label, path, _kind) in page_list.items():
+            bare_path = f"/bare/{name}"
+            warm(real_port, path, 5 * args.workers)
+            warm(bare_port, bare_path, 5 * args.workers)
+            say(f"{label}: site")
+            site = drive(pool, real_port, path, args, site_proc.pid)
+            say(f"  {site.rate:.0f} req/s, p95 {site.p95_ms:.0f} ms; bare")
+            bare = drive(pool, bare_port, bare_path, args, bare_proc.pid)
+            say(f"  {bare.rate:.0f} req/s, p95 {bare.p95_ms:.0f} ms")
+            results[name] = (label, path, len(spec["pages"][name]["statements"]), site, bare)
+    return {"results": results, "seeding": seeding, "facts": facts,
+            "db_mb": db_path.stat().st_size / 1e6}
+
+
+def _up(port: int) -> bool:
+    try:
+        conn = HTTPConnection("127.0.0.1", port, timeout=2)
+        conn.request("GET", "/health")
+        ok = conn.getresponse().status == 200
+        conn.close()
+        return ok
+    except OSError:
+        return False
+
+
+# --- the report ---------------------------------------------------------------------------
+
+def render(outcome: dict, args, elapsed: float) -> str:
+    command = ".venv/bin/python bench/website_bench.py" + "".join(
+        f" --{k.replace('_', '-')} {v}" for k, v in _given(args).items())
+    lines = [
+        f"Run of {dt.date.today().isoformat()}, {elapsed / 60:.1f} min in all.",
+        "",
+        (f"- Machine: {os.cpu_count()} CPUs ({_cpu_model()}), "
+         f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
+         f"SQLite {sqlite3.sqlite_version}"),
+        f"- Command: `{command}`",
+        (f"- Data: {args.notices:,} published notices (+{args.unpublished} unpublished) over "
+         f"5 columns and 3 years, {outcome['facts']['per_column']:,} in 采购公告; database "
+         f"{outcome['db_mb']:.0f} MB; seeding took {outcome['seeding']:.0f} s"),
+        (f"- Both servers: `gunicorn -w {args.workers}` (sync workers); load: "
+         f"{args.clients} client processes × {args.threads} threads, one request at a time "
+         f"each, {args.duration} s per page and server, on loopback"),
+        "",
+        ("| Page | SQL | Site req/s | Bare req/s | Site / bare | Site p50 / p95 | "
+         "Bare p50 / p95 | Server CPU per request, site / bare | Other CPU |"),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, path, statements, site, bare in outcome["results"].values():
+        errors = f" ({site.errors} errors)" if site.errors else ""
+        bare_errors = f" ({bare.errors} errors)" if bare.errors else ""
+        lines.append(
+            f"| {label} | {statements} | {site.rate:.0f}{errors} | {bare.rate:.0f}{bare_errors} | "
+            f"**{site.rate / bare.rate:.2f}** | {site.p50_ms:.0f} / {site.p95_ms:.0f} ms | "
+            f"{bare.p50_ms:.0f} / {bare.p95_ms:.0f} ms | "
+            f"{site.server_cpu_ms:.1f} / {bare.server_cpu_ms:.1f} ms | "
+            f"{site.others_cpu:.0%} / {bare.others_cpu:.0%} |")
+    lines += ["", "Pages: " + "; ".join(f"`{path}`" for _l, path, *_ in
+                                        outcome["results"].values())]
+    return "\n".join(lines)
+
+
+def _given(args) -> dict:
+    defaults = vars(parse_args([]))
+    return {k: v for k, v in vars(args).items() if k not in ("no_docs", "keep")
+            and (v != defaults[k] or k in ("notices", "duration"))}
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def update_docs(text: str) -> None:
+    doc = DOCS.read_text()
+    if START not in doc or END not in doc:
+        raise RuntimeError(f"markers for the website results not found in {DOCS}")
+    head, rest = doc.split(START, 1)
+    _old, tail = rest.split(END, 1)
+    DOCS.write_text(f"{head}{START}\n\n{text}\n\n{END}{tail}")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
+    ap.add_argument("--notices", type=int, default=100_000, help="published notices")
+    ap.add_argument("--unpublished", type=int, default=50,
+                    help="unpublished (withdrawn) notices among them, never shown")
+    ap.add_argument("--duration", type=int, default=10, help="seconds per page and server")
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers, both servers")
+    ap.add_argument("--clients", type=int, default=2, help="load-generator processes")
+    ap.add_argument("--threads", type=int, default=4, help="threads per load-generator process")
+    ap.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
+    ap.add_argument("--keep", action="store_true", help="keep the temp directory (logs, DB)")
+    return ap.parse_args(argv)
+
+
+def say(line: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    workdir = Path(tempfile.mkdtemp(prefix="website-bench-"))
+    procs = p.Processes(workdir, dict(os.environ))
+    started = time.perf_counter()
+    try:
+        outcome = run(args, workdir, procs)
+    finally:
+        procs.stop_all()
+        if args.keep:
+            say(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    text = render(outcome, args, time.perf_counter() - started)
+    print(text)
+    if not args.no_docs:
+        update_docs(text)
+        say(f"results written to {DOCS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
