@@ -110,6 +110,7 @@ def load(app) -> dict:
         _peer("gps", "河南省电子化政府采购系统", f"http://127.0.0.1:{port_base()}", pair=code)
         users = _users(app, TRADING_USERS.get(code, []), orgs)
         plans = 0
+        _website_notices()
     db.session.commit()
     return {"regions": regions, "organisations": len(orgs), "users": users, "plans": plans}
 
@@ -236,3 +237,15 @@ def _plans(app, orgs) -> int:
                 plan_service.file_plan(plan, user)
             created += 1
     return created
+
+
+def _website_notices() -> None:
+    """A few made-up notices so the public website has something to show
+    before notices arrive from GPS (only into an empty table: idempotent)."""
+    import random
+
+    from .models import PublishedNotice
+    from .public.seed import seed_notices
+
+    if db.session.query(PublishedNotice.id).first() is None:
+        seed_notices(30, rng=random.Random(2026))

@@ -102,3 +102,17 @@ def test_bad_lots_are_refused(sites):
     payload["lots"] = []
     response = post(sites, "project.accepted", payload, 1)
     assert response.status_code == 422 and lots(gps) == []
+
+
+def test_the_plan_page_waits_for_lots_then_lists_them(sites):
+    gps, _ = sites
+    plan_no = _plan_no(gps, "410400")
+    with gps.app_context():
+        plan_id = db.session.query(Plan.id).filter_by(plan_no=plan_no).scalar()
+    jingban = logged_in(gps, "jingban")
+    page = jingban.get(f"/plans/show/{plan_id}").get_data(as_text=True)
+    assert "请等待交易中心推送标段" in page
+    post(sites, "project.accepted", _payload(plan_no), 1)
+    page = jingban.get(f"/plans/show/{plan_id}").get_data(as_text=True)
+    assert "请等待交易中心推送标段" not in page
+    assert page.count('class="pushed-lot"') == 2 and "JY410400-2026-0001002" in page

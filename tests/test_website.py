@@ -55,7 +55,17 @@ def get(client, url, status=200):
 
 @pytest.fixture
 def site(site_factory):
-    return site_factory("pds")
+    """平顶山市 without the demo's sample notices: each test adds its own."""
+    from sqlalchemy import delete
+
+    from app.extensions import db
+    from app.models import PublishedNotice
+
+    app = site_factory("pds")
+    with app.app_context():
+        db.session.execute(delete(PublishedNotice))
+        db.session.commit()
+    return app
 
 
 # --- access -----------------------------------------------------------------
@@ -518,3 +528,9 @@ def test_query_parser():
     assert query.window(1, 3) == [1, 2, 3]
     assert query.window(50, 100) == list(range(46, 55))
     assert query.window(100, 100) == list(range(92, 101))
+
+
+def test_the_demo_site_has_sample_notices_for_anyone(pds_demo):
+    page = pds_demo.test_client().get("/web/")
+    assert page.status_code == 200
+    assert page.get_data(as_text=True).count("/web/notices/") >= 5

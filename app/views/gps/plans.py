@@ -11,7 +11,7 @@ from wtforms.validators import ValidationError
 from ... import plans
 from ...audit import record
 from ...extensions import db
-from ...models import Plan
+from ...models import Plan, ProjectReplica
 from ...scope import PlanScope, PlatformsForUser, UnitsInScope, current_user
 from ..common.base import ReadWriteApi, ReadWriteModelView, Rejected
 
@@ -165,6 +165,19 @@ class PlanView(ReadWriteModelView):
             flash(refusal, "warning")
             return redirect(url_for(".show", pk=pk))
         return super().edit(pk)
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """The plan, and the lots its trading platform pushed (标段推送)."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        accepted = (db.session.query(ProjectReplica).filter_by(plan_id=item.id)
+                    .order_by(ProjectReplica.received_at).all())
+        return self.render_template(self.show_template, pk=pk, title=self.show_title,
+                                    widgets=self._show(pk), related_views=self._related_views,
+                                    plan=item, trading_projects=accepted)
 
     @expose("/withdraw/<pk>", methods=["GET", "POST"])
     @has_access
