@@ -54,7 +54,10 @@ def parse(args) -> Search:
 
 
 def _text(value, label: str, messages: list) -> str:
-    text = " ".join((value or "").split())
+    # Control characters (NUL above all: PostgreSQL refuses it in text) are
+    # never part of a title or a project code.
+    value = "".join(ch for ch in (value or "") if ch.isprintable() or ch.isspace())
+    text = " ".join(value.split())
     if len(text) > MAX_TEXT:
         messages.append(f"{label}过长，只按前{MAX_TEXT}个字查询。")
         text = text[:MAX_TEXT]

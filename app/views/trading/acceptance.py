@@ -8,6 +8,7 @@ from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField
 from wtforms.validators import ValidationError
 
@@ -278,12 +279,12 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
         if refusal := projects.plan_refusal(replica, g.user.organisation):
             flash(refusal, "danger")
             return redirect(url_for(".choose_plan"))
-        project = projects.from_plan(replica, g.user)
-        db.session.add(project)
-        record(g.user, "选择计划", project, plan_no)
         try:
+            project = projects.from_plan(replica, g.user)
+            db.session.add(project)
+            record(g.user, "选择计划", project, plan_no)
             db.session.commit()
-        except Exception:  # the UNIQUE plan_no: another submission took it first
+        except IntegrityError:  # the UNIQUE plan_no: another submission took it first
             db.session.rollback()
             flash(projects.plan_refusal(db.session.get(PlanReplica, plan_no),
                                         g.user.organisation) or "该计划已被受理", "danger")
@@ -339,11 +340,11 @@ class AcceptanceApi(ReadWriteApi):
         replica = db.session.get(PlanReplica, plan_no) if isinstance(plan_no, str) else None
         if refusal := projects.plan_refusal(replica, g.user.organisation):
             return self.response_422(message={"plan_no": refusal})
-        project = projects.from_plan(replica, g.user)
-        db.session.add(project)
         try:
+            project = projects.from_plan(replica, g.user)
+            db.session.add(project)
             db.session.commit()
-        except Exception:
+        except IntegrityError:  # the UNIQUE plan_no: another request took it first
             db.session.rollback()
             return self.response_422(message={"plan_no": f"计划“{plan_no}”已被受理，同一计划不能重复受理"})
         return self.response(201, id=project.id, project_code=project.project_code)
