@@ -140,8 +140,9 @@ class LotView(ReadWriteModelView):
 
 
 def _in_scope(project) -> bool:
-    return db.session.query(TradingProject.id).filter(
-        TradingProject.id == project.id, project_clause(g.user)).first() is not None
+    with db.session.no_autoflush:  # the lot being checked is not saved yet
+        return db.session.query(TradingProject.id).filter(
+            TradingProject.id == project.id, project_clause(g.user)).first() is not None
 
 
 def _check_lot(lot, action):
