@@ -27,15 +27,12 @@ class ReviewForm(FlaskForm):
 
 
 class ApprovalViews:
-    """Mixin for a ModelView (put it first): /show, /review/<pk>, 【提交】."""
+    """Mixin for a ReadWriteModelView (put it first): /show, /review/<pk>,
+    【提交】. The view's edit_refusal() also decides whether 修改 is offered."""
 
     chain = None  # the workflows.engine.Chain subclass
     show_template = "approval/show.html"
     review_template = "approval/review.html"
-
-    def edit_refusal(self, item) -> str | None:
-        """Why the item may not be edited now (None: it may)."""
-        raise NotImplementedError
 
     def timeline(self, item):
         return timeline(self.chain.key, item.id)
@@ -60,15 +57,6 @@ class ApprovalViews:
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk),
             related_views=self._related_views, **self._chain_context(item))
-
-    @expose("/edit/<pk>", methods=["GET", "POST"])
-    @has_access
-    def edit(self, pk):
-        item = self._scoped(pk)
-        if refusal := self.edit_refusal(item):
-            flash(refusal, "warning")
-            return redirect(url_for(".show", pk=pk))
-        return super().edit(pk)
 
     @expose("/review/<pk>", methods=["GET", "POST"])
     @has_access

@@ -4,7 +4,8 @@ FAB names permissions after methods (can_list, can_show, can_get …); we fold
 them into can_read / can_create / can_edit / can_delete so a role lists one
 pair per ability, and the UI view and the REST API of a model share them.
 """
-from flask_appbuilder import ModelRestApi, ModelView
+from flask import abort, flash, redirect, url_for
+from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import BaseApi
 
 VIEW_VERBS = {
@@ -42,6 +43,22 @@ def yuan(value) -> str:
 class ReadWriteModelView(ModelView):
     method_permission_name = VIEW_VERBS
     page_size = 20
+
+    def edit_refusal(self, item) -> str | None:
+        """Why this record may not be edited now (None: it may). A refused
+        edit form is not opened: the user is sent to the record with the reason."""
+        return None
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        if refusal := self.edit_refusal(item):
+            flash(refusal, "warning")
+            return redirect(url_for(".show", pk=pk))
+        return super().edit(pk)
 
 
 class Rejected(Exception):

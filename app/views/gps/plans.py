@@ -155,16 +155,8 @@ class PlanView(ReadWriteModelView):
         record(g.user, "删除", item)
         db.session.commit()
 
-    @expose("/edit/<pk>", methods=["GET", "POST"])
-    @has_access
-    def edit(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
-        if refusal := plans.edit_refusal(item):
-            flash(refusal, "warning")
-            return redirect(url_for(".show", pk=pk))
-        return super().edit(pk)
+    def edit_refusal(self, item):
+        return plans.edit_refusal(item)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

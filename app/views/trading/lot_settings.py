@@ -152,16 +152,8 @@ class LotSectionView(ReadWriteModelView):
                 kwargs.update(self.show_extras(item))
         return super().render_template(template, **kwargs)
 
-    @expose("/edit/<pk>", methods=["GET", "POST"])
-    @has_access
-    def edit(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
-        if reason := self.lock_reason(item):
-            flash(reason, "warning")
-            return redirect(url_for(".show", pk=pk))
-        return super().edit(pk)
+    def edit_refusal(self, item):
+        return self.lock_reason(item)
 
     def _refuse_if_locked(self, item):
         if reason := self.lock_reason(item):
