@@ -3,8 +3,6 @@
 退回 returns the project to the agency with the opinion. On 受理通过 the
 project and its lots go to GPS (project.accepted) in the same transaction.
 """
-import datetime as dt
-
 from statemachine import State
 
 from .. import projects
@@ -35,13 +33,6 @@ class AcceptanceChain(Chain):
               | returned.to(review, validators=[AGENCY.check, ready]))
     approve = review.to(accepted, validators=CENTRE.check)
     reject = review.to(returned, validators=[CENTRE.check, opinion_given])
-
-    def on_submit(self):
-        self.model.submitted_at = dt.datetime.now()
-        self.model.last_opinion = None
-
-    def on_reject(self, opinion=""):
-        self.model.last_opinion = opinion.strip()[:500]
 
     def on_enter_accepted(self, user=None):
         projects.accepted(self.model, user)

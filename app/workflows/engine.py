@@ -150,6 +150,16 @@ class Chain(StateMachine):
     # notice that arrived and must be handled), or is just a user's draft.
     initial_waits: bool = False
 
+    # Every chain's items carry submitted_at and last_opinion (the latest 退回
+    # opinion, shown to whoever resubmits); each chain's events are named
+    # submit / approve / reject.
+    def on_submit(self):
+        self.model.submitted_at = dt.datetime.now()
+        self.model.last_opinion = None
+
+    def on_reject(self, opinion=""):
+        self.model.last_opinion = opinion.strip()[:500]
+
     def after_transition(self, event, source, target, user=None, opinion="", **kwargs):
         item = self.model
         if hasattr(type(item), "changed_by_fk"):  # AuditMixin: the actor, even outside a request

@@ -1,6 +1,4 @@
 """变更公告 column: 代理机构 adjusts the times and 【提交】s → 中心业务科室 审核 → 已生效."""
-import datetime as dt
-
 from statemachine import State
 
 from .. import time_changes
@@ -32,13 +30,6 @@ class TimeChangeChain(Chain):
               | returned.to(review, validators=[AGENCY.check, times_given]))
     approve = review.to(applied, validators=CENTRE.check)
     reject = review.to(returned, validators=[CENTRE.check, opinion_given])
-
-    def on_submit(self):
-        self.model.submitted_at = dt.datetime.now()
-        self.model.last_opinion = None
-
-    def on_reject(self, opinion=""):
-        self.model.last_opinion = opinion.strip()[:500]
 
     def on_enter_applied(self, user=None):
         time_changes.apply(self.model, user)

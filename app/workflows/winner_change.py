@@ -49,12 +49,5 @@ class WinnerChangeChain(Chain):
               | first_review.to(returned, validators=[FIRST_REVIEWER.check, opinion_given])
               | second_review.to(returned, validators=[SECOND_REVIEWER.check, opinion_given]))
 
-    def on_submit(self):
-        self.model.submitted_at = dt.datetime.now()
-        self.model.last_opinion = None
-
-    def on_reject(self, opinion=""):
-        self.model.last_opinion = opinion.strip()[:500]
-
     def on_enter_done(self):
         self.model.completed_at = dt.datetime.now()
