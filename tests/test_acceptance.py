@@ -137,6 +137,9 @@ def test_return_and_resubmit(pds):
     returned = client.post(f"/api/v1/acceptance/{pk}/review", headers=bearer(token),
                            json={"result": "退回", "opinion": "开标地点有误，请修改"})
     assert returned.status_code == 200 and returned.json["state"] == "已退回"
+    steps = client.get(f"/api/v1/acceptance/{pk}/records", headers=bearer(token)).json
+    assert [(r["step"], r["result"]) for r in steps["result"]] == [
+        ("代理机构提交", "提交"), ("中心业务科室审核", "退回")]
     todo = daili.get("/todo/").get_data(as_text=True)
     assert "开标地点有误，请修改" in todo
     complete(daili, pk, open_place="第二开标室")

@@ -8,6 +8,8 @@ edited; 【待办任务】 finds such views to link each waiting item.
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
+from flask_appbuilder.api import expose as api_expose
+from flask_appbuilder.api import protect, safe
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
@@ -96,3 +98,62 @@ class ApprovalViews:
                 actor = self.chain.next_actor(scoped.state)
                 flash(f"“{scoped}”已提交，等待{actor.role}审核", "success")
         return redirect(request.referrer or url_for(".list"))
+
+
+# Permission verbs of ApprovalApi's endpoints, for the API's method_permission_name.
+APPROVAL_API_VERBS = {"submit": "submit", "review": "review", "records": "read"}
+
+
+class ApprovalApi:
+    """Mixin for a ReadWriteApi (put it first): /<pk>/submit, /<pk>/review and
+    /<pk>/records, checked by the chain exactly as the pages are."""
+
+    chain = None  # the workflows.engine.Chain subclass
+
+    def _scoped(self, pk):
+        return self.datamodel.get(pk, self._base_filters)
+
+    @api_expose("/<int:pk>/submit", methods=["POST"])
+    @protect()
+    @safe
+    def submit(self, pk):
+        return self._take(pk, "submit", "", None)
+
+    @api_expose("/<int:pk>/review", methods=["POST"])
+    @protect()
+    @safe
+    def review(self, pk):
+        """Body: {"result": "通过"|"退回", "opinion": "...", "version": n}."""
+        body = request.get_json(silent=True) or {}
+        result = body.get("result")
+        if result not in RESULTS:
+            return self.response_422(message={"result": "审批结果只能是“通过”或“退回”"})
+        opinion = body.get("opinion") or ""
+        if not isinstance(opinion, str) or len(opinion) > 500:
+            return self.response_422(message={"opinion": "审批意见须为不超过500字的文本"})
+        return self._take(pk, RESULTS[result], opinion, body.get("version"))
+
+    @api_expose("/<int:pk>/records", methods=["GET"])
+    @protect()
+    @safe
+    def records(self, pk):
+        """The item's approval records, oldest first."""
+        item = self._scoped(pk)
+        if item is None:
+            return self.response_404()
+        return self.response(200, result=[
+            {"step": r.step, "result": r.result, "opinion": r.opinion, "user": r.user_name,
+             "role": r.role, "organisation": r.organisation_name,
+             "at": r.at.isoformat(timespec="seconds")}
+            for r in timeline(self.chain.key, item.id)])
+
+    def _take(self, pk, event, opinion, version):
+        item = self._scoped(pk)
+        if item is None:
+            return self.response_404()
+        try:
+            take(self.chain, item, event, g.user, opinion=opinion, seen_version=version)
+        except Refused as refused:
+            return self.response(409, message=str(refused))
+        return self.response(200, message=f"当前状态：{item.state}", state=item.state,
+                             version=item.version)

@@ -21,9 +21,8 @@ from ...extensions import db
 from ...models import WINNER_CHANGE_REASONS, Plan, WinnerChange
 from ...rules.money import amount_error
 from ...scope import PlanScope, UnitsInScope, WinnerChangeScope, current_user, plan_clause
-from ...workflows.engine import Refused, take, timeline
 from ...workflows.winner_change import WinnerChangeChain
-from ..common.approval import RESULTS, ApprovalViews
+from ..common.approval import APPROVAL_API_VERBS, ApprovalApi, ApprovalViews
 from ..common.base import (API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected, text, when,
                            yuan)
 
@@ -199,13 +198,13 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
         return attachments.send(item.statement)
 
 
-class WinnerChangeApi(ReadWriteApi):
+class WinnerChangeApi(ApprovalApi, ReadWriteApi):
     resource_name = "winner_change"
     datamodel = SQLAInterface(WinnerChange)
+    chain = WinnerChangeChain
     class_permission_name = "WinnerChange"
-    method_permission_name = {**API_VERBS, "submit": "submit", "review": "review",
-                              "statement": "read", "upload_statement": "edit",
-                              "records": "read"}
+    method_permission_name = {**API_VERBS, **APPROVAL_API_VERBS, "statement": "read",
+                              "upload_statement": "edit"}
     base_filters = [["id", WinnerChangeScope, None]]
     base_order = ("id", "desc")
     label_columns = LABELS
@@ -240,9 +239,6 @@ class WinnerChangeApi(ReadWriteApi):
         if errors := winner_changes.errors(item):
             raise Rejected(errors)
 
-    def _scoped(self, pk):
-        return self.datamodel.get(pk, self._base_filters)
-
     @api_expose("/<int:pk>/statement", methods=["POST"])
     @protect()
     @safe
@@ -271,48 +267,3 @@ class WinnerChangeApi(ReadWriteApi):
         if item is None or item.statement is None:
             return self.response_404()
         return attachments.send(item.statement)
-
-    @api_expose("/<int:pk>/submit", methods=["POST"])
-    @protect()
-    @safe
-    def submit(self, pk):
-        return self._take(pk, "submit", "", None)
-
-    @api_expose("/<int:pk>/review", methods=["POST"])
-    @protect()
-    @safe
-    def review(self, pk):
-        """Body: {"result": "通过"|"退回", "opinion": "...", "version": n}."""
-        body = request.get_json(silent=True) or {}
-        result = body.get("result")
-        if result not in RESULTS:
-            return self.response_422(message={"result": "审批结果只能是“通过”或“退回”"})
-        opinion = body.get("opinion") or ""
-        if not isinstance(opinion, str) or len(opinion) > 500:
-            return self.response_422(message={"opinion": "审批意见须为不超过500字的文本"})
-        return self._take(pk, RESULTS[result], opinion, body.get("version"))
-
-    @api_expose("/<int:pk>/records", methods=["GET"])
-    @protect()
-    @safe
-    def records(self, pk):
-        item = self._scoped(pk)
-        if item is None:
-            return self.response_404()
-        return self.response(200, result=[
-            {"step": r.step, "result": r.result, "opinion": r.opinion, "user": r.user_name,
-             "role": r.role, "organisation": r.organisation_name,
-             "at": r.at.isoformat(timespec="seconds")}
-            for r in timeline(WinnerChangeChain.key, item.id)])
-
-    def _take(self, pk, event, opinion, version):
-        item = self._scoped(pk)
-        if item is None:
-            return self.response_404()
-        try:
-            take(WinnerChangeChain, item, event, g.user, opinion=opinion,
-                 seen_version=version)
-        except Refused as refused:
-            return self.response(409, message=str(refused))
-        return self.response(200, message=f"当前状态：{item.state}", state=item.state,
-                             version=item.version)

@@ -19,8 +19,7 @@ from ...models import Lot, PlanReplica, TradingProject
 from ...rules.money import amount_error
 from ...scope import LotScope, ProjectScope, ScopeFilter, project_clause
 from ...workflows.acceptance import AcceptanceChain
-from ...workflows.engine import Refused, take
-from ..common.approval import RESULTS, ApprovalViews
+from ..common.approval import APPROVAL_API_VERBS, ApprovalApi, ApprovalViews
 from ..common.base import (API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected, text, when,
                            yuan)
 
@@ -295,12 +294,12 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
         return redirect(url_for(".edit", pk=project.id))
 
 
-class AcceptanceApi(ReadWriteApi):
+class AcceptanceApi(ApprovalApi, ReadWriteApi):
     resource_name = "acceptance"
     datamodel = SQLAInterface(TradingProject)
+    chain = AcceptanceChain
     class_permission_name = "Acceptance"
-    method_permission_name = {**API_VERBS, "submit": "submit", "review": "review",
-                              "take_plan": "create"}
+    method_permission_name = {**API_VERBS, **APPROVAL_API_VERBS, "take_plan": "create"}
     base_filters = [["id", ProjectScope, None]]
     base_order = ("id", "desc")
     label_columns = LABELS
@@ -349,35 +348,6 @@ class AcceptanceApi(ReadWriteApi):
             db.session.rollback()
             return self.response_422(message={"plan_no": f"计划“{plan_no}”已被受理，同一计划不能重复受理"})
         return self.response(201, id=project.id, project_code=project.project_code)
-
-    @api_expose("/<int:pk>/submit", methods=["POST"])
-    @protect()
-    @safe
-    def submit(self, pk):
-        return self._take(pk, "submit", "", None)
-
-    @api_expose("/<int:pk>/review", methods=["POST"])
-    @protect()
-    @safe
-    def review(self, pk):
-        body = request.get_json(silent=True) or {}
-        if body.get("result") not in RESULTS:
-            return self.response_422(message={"result": "审批结果只能是“通过”或“退回”"})
-        opinion = body.get("opinion") or ""
-        if not isinstance(opinion, str) or len(opinion) > 500:
-            return self.response_422(message={"opinion": "审批意见须为不超过500字的文本"})
-        return self._take(pk, RESULTS[body["result"]], opinion, body.get("version"))
-
-    def _take(self, pk, event, opinion, version):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        try:
-            take(AcceptanceChain, item, event, g.user, opinion=opinion, seen_version=version)
-        except Refused as refused:
-            return self.response(409, message=str(refused))
-        return self.response(200, message=f"当前状态：{item.state}", state=item.state,
-                             version=item.version)
 
 
 class LotApi(ReadWriteApi):
