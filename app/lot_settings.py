@@ -38,7 +38,7 @@ from .models import (
 )
 from .projects import set_stage
 from .rules.credit_code import credit_code_error
-from .rules.money import MAX_AMOUNT, amount_error
+from .rules.money import amount_error
 from .rules.workdays import ESTIMATE_NOTE, add_workdays, any_estimated, workdays_between
 
 # Sections, as named in the trading platform's manual (§2, §4, §6).
@@ -123,22 +123,10 @@ def lock_reason(lot: Lot | None, section: str) -> str | None:
 # --- 资费定义 ---------------------------------------------------------------------
 
 def fee_error(value, label: str) -> str | None:
-    """A fee in yuan: may be 0, not negative, at most two decimals."""
+    """A fee in yuan, optional: may be 0, not negative, at most two decimals."""
     if value is None or value == "":
         return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return f"{label}必须是数字（单位：元）"
-    if not amount.is_finite():
-        return f"{label}必须是数字（单位：元）"
-    if amount < 0:
-        return f"{label}不能为负数"
-    if amount > MAX_AMOUNT:
-        return f"{label}不能超过100亿元，请核对单位是否为“元”"
-    if amount.as_tuple().exponent < -2:
-        return f"{label}最多保留两位小数（分）"
-    return None
+    return amount_error(value, label, allow_zero=True)
 
 
 FEE_FIELDS = (("doc_fee", "文件费"), ("bid_bond", "投标保证金"), ("service_fee", "平台服务费"))

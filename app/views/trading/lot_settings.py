@@ -106,13 +106,8 @@ def _scoped_lot_ids():
     return rules.accepted_lots(lot_clause(current_user()))
 
 
-def _lot_from_url():
-    """The lot an edit form of a Lot view is about."""
-    pk = (request.view_args or {}).get("pk")
-    return db.session.get(Lot, int(pk)) if pk is not None else None
-
-
 def _item_from_url(model):
+    """The row an edit form is about (None on an add form)."""
     pk = (request.view_args or {}).get("pk")
     return db.session.get(model, int(pk)) if pk is not None else None
 
@@ -188,12 +183,12 @@ def _unlocked(section):
     return check
 
 
-def _probe_check(errors_of, fields, model=None):
+def _probe_check(errors_of, fields, model=Lot):
     """Form validator: run a rules function over the form's values (on a
     stand-in object, so nothing enters the session) and report the message
     for this field."""
     def check(form, field):
-        current = _item_from_url(model) if model is not None else _lot_from_url()
+        current = _item_from_url(model)
         values = {}
         if current is not None:
             values = {name: getattr(current, name) for name in fields}
@@ -219,10 +214,6 @@ def _probe_check(errors_of, fields, model=None):
 
 # --- 资费定义 ----------------------------------------------------------------------
 
-def _fee_errors_of(probe):
-    return rules.fee_errors(probe)
-
-
 class LotFeeView(LotSectionView):
     datamodel = SQLAInterface(Lot)
     section = rules.FEES
@@ -242,7 +233,7 @@ class LotFeeView(LotSectionView):
     base_filters = [["id", LotScope, None]]
     base_order = ("id", "asc")
     search_form_query_rel_fields = {"project": [["id", ProjectScope, None]]}
-    validators_columns = {column: [_probe_check(_fee_errors_of, FEE_COLUMNS)]
+    validators_columns = {column: [_probe_check(rules.fee_errors, FEE_COLUMNS)]
                           for column in FEE_COLUMNS}
     description_columns = {
         "bid_bond": _("不得超过标段预算的2％（《政府采购法实施条例》第三十三条）；不收取请填0"),
@@ -260,10 +251,6 @@ class LotFeeView(LotSectionView):
 
 
 # --- 招标文件规划与开评标配置 ---------------------------------------------------------
-
-def _planning_errors_of(probe):
-    return rules.planning_errors(probe)
-
 
 class LotSettingView(LotSectionView):
     datamodel = SQLAInterface(Lot)
@@ -290,13 +277,13 @@ class LotSettingView(LotSectionView):
     base_order = ("id", "asc")
     search_form_query_rel_fields = {"project": [["id", ProjectScope, None]]}
     formatters_columns = {"notice_received_at": _notice}
-    validators_columns = {column: [_probe_check(_planning_errors_of, PLANNING_COLUMNS)]
+    validators_columns = {column: [_probe_check(rules.planning_errors, PLANNING_COLUMNS)]
                           for column in PLANNING_COLUMNS if column != "evaluation_method"}
     edit_form_extra_fields = {
         "evaluation_method": SelectField(
             LOT_LABELS["evaluation_method"],
             choices=[("", "请选择")] + [(m, m) for m in rules.EVALUATION_METHODS],
-            validators=[Optional(), _probe_check(_planning_errors_of, PLANNING_COLUMNS)]),
+            validators=[Optional(), _probe_check(rules.planning_errors, PLANNING_COLUMNS)]),
     }
     description_columns = {
         "bid_deadline": _("公开招标/邀请招标自文件开始发出至投标截止不少于20日，竞争性磋商不少于10日，"
@@ -323,10 +310,6 @@ class LotSettingView(LotSectionView):
 
 # --- 评分标准 ----------------------------------------------------------------------
 
-def _scoring_errors_of(probe):
-    return rules.scoring_item_errors(probe)
-
-
 class ScoringItemView(LotSectionView):
     datamodel = SQLAInterface(ScoringItem)
     section = rules.SCORING
@@ -351,7 +334,7 @@ class ScoringItemView(LotSectionView):
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     validators_columns = {
         "lot": [_unlocked(rules.SCORING)],
-        "weight": [_probe_check(_scoring_errors_of, ["lot", "category", "name", "weight"],
+        "weight": [_probe_check(rules.scoring_item_errors, ["lot", "category", "name", "weight"],
                                 ScoringItem)],
     }
     description_columns = {"weight": _("同一标段同一类别的权重合计须为100")}
@@ -398,10 +381,6 @@ class ScoringItemView(LotSectionView):
 
 # --- 符合性审查 ---------------------------------------------------------------------
 
-def _compliance_errors_of(probe):
-    return rules.compliance_item_errors(probe)
-
-
 class ComplianceItemView(LotSectionView):
     datamodel = SQLAInterface(ComplianceItem)
     section = rules.COMPLIANCE
@@ -423,7 +402,7 @@ class ComplianceItemView(LotSectionView):
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     validators_columns = {
         "lot": [_unlocked(rules.COMPLIANCE)],
-        "name": [_probe_check(_compliance_errors_of, ["lot", "name"], ComplianceItem)],
+        "name": [_probe_check(rules.compliance_item_errors, ["lot", "name"], ComplianceItem)],
     }
 
     def pre_add(self, item):
