@@ -190,3 +190,15 @@ def test_another_agency_cannot_add_lots_to_a_project_not_its_own(pds):
     assert response.status_code == 422
     assert "不属于本代理机构" in str(response.json["message"])
     assert lots_of(pds, pk) == []
+
+
+def test_choose_plan_pages_by_twenty_and_keeps_the_search(pds):
+    for i in range(25):
+        pushed_plan(pds, f"410400-2026-94{i:03d}")
+    daili = logged_in(pds, "daili")
+    first = daili.get("/acceptance/plans?q=2026-94").get_data(as_text=True)
+    assert "共 25 项" in first and first.count('class="plan-row"') == 20
+    assert "?page=2&q=2026-94" in first
+    for asked in ("2", "99"):  # beyond the last page: the last page
+        page = daili.get(f"/acceptance/plans?q=2026-94&page={asked}").get_data(as_text=True)
+        assert page.count('class="plan-row"') == 5

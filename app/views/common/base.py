@@ -26,6 +26,18 @@ API_VERBS = {
 }
 
 
+PAGE_SIZE = 20
+
+
+def requested_page(total: int) -> tuple[int, int]:
+    """(page, pages) for a hand-made list of `total` rows: the ?page= asked
+    for, kept within 1..pages."""
+    from flask import request
+
+    pages = max(1, -(-total // PAGE_SIZE))
+    return min(max(request.args.get("page", 1, type=int), 1), pages), pages
+
+
 def when(value) -> str:
     """A timestamp to the second, or nothing (FAB would print "None")."""
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
@@ -42,7 +54,7 @@ def yuan(value) -> str:
 
 class ReadWriteModelView(ModelView):
     method_permission_name = VIEW_VERBS
-    page_size = 20
+    page_size = PAGE_SIZE
 
     def edit_refusal(self, item) -> str | None:
         """Why this record may not be edited now (None: it may). A refused
@@ -73,7 +85,7 @@ class Rejected(Exception):
 class ReadWriteApi(ModelRestApi):
     method_permission_name = API_VERBS
     allow_browser_login = False
-    page_size = 20
+    page_size = PAGE_SIZE
     max_page_size = 100
     # Money columns → their labels. Checked on the JSON as sent, because
     # marshmallow would round 12.345 to 12.34 before any validator saw it.
@@ -112,4 +124,5 @@ class ReadWriteApi(ModelRestApi):
             raise Rejected(errors)
 
 
-__all__ = ["ReadWriteModelView", "ReadWriteApi", "Rejected", "BaseApi", "when", "text", "yuan"]
+__all__ = ["ReadWriteModelView", "ReadWriteApi", "Rejected", "BaseApi", "PAGE_SIZE",
+           "requested_page", "when", "text", "yuan"]

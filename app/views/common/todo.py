@@ -4,8 +4,6 @@ Items come from each approval chain (workflows.engine.Chain.waiting_clause),
 so what a user sees here is exactly what they may act on. 【进入审批】 opens
 the review page of the view that mixes in ApprovalViews for that chain.
 """
-import math
-
 from flask import g, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.api import BaseApi
@@ -15,9 +13,7 @@ from flask_babel import lazy_gettext as _
 
 from ...extensions import db
 from .approval import ApprovalViews
-
-PAGE_SIZE = 20
-
+from .base import PAGE_SIZE, requested_page
 
 def waiting_items(appbuilder, user, search: str = "") -> list[dict]:
     """What waits for the user across all chains. A work queue is short, so
@@ -54,8 +50,7 @@ class TodoView(BaseView):
     def list(self):
         search = (request.args.get("q") or "").strip()
         rows = waiting_items(self.appbuilder, g.user, search)
-        pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
-        page = min(max(request.args.get("page", 1, type=int), 1), pages)
+        page, pages = requested_page(len(rows))
         return self.render_template(
             "todo/list.html", title=_("待办任务"), search=search, total=len(rows),
             rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page, pages=pages)

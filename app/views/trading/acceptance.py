@@ -1,7 +1,5 @@
 """【项目管理】→【项目进场受理】 on a trading site: 是否选择计划 → 选择计划 →
 受理信息 → 标段(包) → 【提交】 to 中心业务科室; and the REST API."""
-import math
-
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.api import expose as api_expose
@@ -20,10 +18,8 @@ from ...rules.money import amount_error
 from ...scope import LotScope, ProjectScope, ScopeFilter, project_clause
 from ...workflows.acceptance import AcceptanceChain
 from ..common.approval import APPROVAL_API_VERBS, ApprovalApi, ApprovalViews
-from ..common.base import (API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected, text, when,
-                           yuan)
-
-PAGE_SIZE = 20
+from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelView, Rejected,
+                           requested_page, text, when, yuan)
 
 LABELS = {
     "project_code": _("项目编号"), "from_plan": _("是否选择计划"), "plan_no": _("计划编号"),
@@ -265,8 +261,7 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
         else:
             query = projects.choosable_plans(org, search)
         total = query.count() if query is not None else 0
-        pages = max(1, math.ceil(total / PAGE_SIZE))
-        page = min(max(request.args.get("page", 1, type=int), 1), pages)
+        page, pages = requested_page(total)
         rows = query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all() if total else []
         return self.render_template("acceptance/choose_plan.html", title=_("选择计划"),
                                     rows=rows, total=total, search=search, page=page,
