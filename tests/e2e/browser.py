@@ -5,6 +5,7 @@ the system's chromium (CHROMIUM_PATH, else `chromium` on PATH). Without it
 the browser tests fail under CI (CI=true) and are skipped elsewhere.
 """
 import os
+import re
 import shutil
 
 import pytest
@@ -73,3 +74,66 @@ def screenshot_pages(pages, directory, failed: bool):
             page.screenshot(path=str(shot), full_page=True)
             print(f"screenshot: {shot} ({page.url})")
         page.context.close()
+
+
+# --- what a user does on any site's pages ---------------------------------------
+
+def open_menu(page, *labels):
+    """Click through the navigation bar, e.g. 监督管理 → 中标结果变更备案."""
+    nav = page.locator(".navbar")
+    for label in labels:
+        # Not exact: a link's name starts with its Font Awesome glyph.
+        nav.get_by_role("link", name=label).click()
+    page.wait_for_load_state()
+
+
+def submit_ticked(page, pk, waiting_for: str, new_state: str):
+    """On a chain's list: tick the row, 【提交】, confirm in FAB's dialog; the
+    flash names who reviews next and the row shows its new state."""
+    from playwright.sync_api import expect
+
+    page.check(f"input.action_check[value='{pk}']")
+    page.click("#btn-submit")
+    # FAB asks in its own Bootstrap dialog (#modal-confirm), not window.confirm.
+    modal = page.locator("#modal-confirm")
+    expect(modal).to_be_visible()
+    expect(modal).to_contain_text("确认提交所选")
+    expect(modal).to_contain_text("审核期间不能修改")
+    expect(modal.get_by_role("button", name="取消")).to_be_visible()
+    ok = modal.locator("#modal-confirm-ok")
+    expect(ok).to_have_text("确定")
+    ok.click()
+    page.wait_for_load_state()
+    expect(page.locator(".alert-success")).to_contain_text(f"已提交，等待{waiting_for}审核")
+    row = page.locator("table tr", has=page.locator(f"input.action_check[value='{pk}']"))
+    expect(row).to_contain_text(new_state)
+
+
+def todo_row(page, label):
+    """【待办任务】, and the row of the item named `label`."""
+    from playwright.sync_api import expect
+
+    open_menu(page, "待办任务")
+    expect(page).to_have_url(re.compile(r"/todo/?$"))
+    return page.locator("tr.todo-row", has_text=label)
+
+
+def review(page, kind: str, review_path: str, label, result, opinion):
+    """【待办任务】→【进入审批】→ 审批结果, 审批意见 →【审核】 for the `kind` of item
+    (中标结果变更备案, 项目进场受理 …) whose review page is `review_path`."""
+    from playwright.sync_api import expect
+
+    row = todo_row(page, label)
+    expect(row).to_contain_text(kind)
+    row.locator("a.btn-enter-review").click()
+    expect(page).to_have_url(re.compile(re.escape(review_path) + "$"))
+    page.locator(f"input[name=result][value='{result}']").check()
+    page.fill("textarea[name=opinion]", opinion)
+    page.click("#btn-review")
+    page.wait_for_load_state()
+
+
+def shown(page, label):
+    """The value next to a label on a show page (FAB's th/td rows)."""
+    return page.locator("tr", has=page.locator("th", has_text=re.compile(f"^{label}$"))
+                        ).locator("td")

@@ -11,3 +11,16 @@ def stack(templates, databases, redis_url, tmp_path):
     s.start_all()
     yield s
     s.stop_all()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One chromium per test module (browser tests); each user gets a context of their own."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e import browser as ui
+
+    with sync_playwright() as playwright:
+        chromium = ui.launch(playwright)
+        yield chromium
+        chromium.close()

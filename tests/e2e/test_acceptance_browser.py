@@ -10,7 +10,7 @@ through the sites' own apps (stack.query)."""
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.e2e import browser as ui
 from tests.e2e.stack import wait_for
@@ -23,15 +23,6 @@ DETAILS = {"open_place": "平顶山市公共资源交易中心第三开标室", 
            "phone": "0375-7654321"}
 LOTS = [("第一包 服务器", "1200000.00", "服务器 10 台，详见招标文件"),
         ("第二包 存储", "800000.00", "存储阵列 2 套，详见招标文件")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One chromium for the module; each user gets a context of their own."""
-    with sync_playwright() as playwright:
-        chromium = ui.launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -58,15 +49,6 @@ def sign_in(browser, sites, request, tmp_path):
 
 # --- what a user does ------------------------------------------------------
 
-def open_menu(page, *labels):
-    """Click through the navigation bar, e.g. 项目管理 → 项目进场受理."""
-    nav = page.locator(".navbar")
-    for label in labels:
-        # Not exact: a link's name starts with its Font Awesome glyph.
-        nav.get_by_role("link", name=label).click()
-    page.wait_for_load_state()
-
-
 def plan_on_pds(stack, name):
     """A plan filed on GPS, entrusted to daili's agency, received by 平顶山市."""
     [[agency]] = stack.query("gps", f"select id from organisation where name = '{AGENCY}'")
@@ -77,7 +59,7 @@ def plan_on_pds(stack, name):
 
 def take_plan(page, stack, plan_no, name):
     """【项目进场受理】→【新增】→ 是否选择计划：是 →【选择计划】→ search →【选择】."""
-    open_menu(page, "项目管理", "项目进场受理")
+    ui.open_menu(page, "项目管理", "项目进场受理")
     expect(page).to_have_url(re.compile(r"/acceptance/list/?$"))
     page.click("#btn-new")
     expect(page).to_have_url(re.compile(r"/acceptance/new$"))
@@ -163,47 +145,15 @@ def lot_rows(tab):
 
 def submit_project(page, pk, code):
     """【项目进场受理】, tick the row, 【提交】, 确定."""
-    open_menu(page, "项目管理", "项目进场受理")
+    ui.open_menu(page, "项目管理", "项目进场受理")
     row = page.locator("table tr", has=page.locator(f"input.action_check[value='{pk}']"))
     expect(row).to_contain_text(code)
     expect(row).to_contain_text("草稿")
-    page.check(f"input.action_check[value='{pk}']")
-    page.click("#btn-submit")
-    modal = page.locator("#modal-confirm")
-    expect(modal).to_be_visible()
-    expect(modal).to_contain_text("确认提交所选")
-    expect(modal.get_by_role("button", name="取消")).to_be_visible()
-    ok = modal.locator("#modal-confirm-ok")
-    expect(ok).to_have_text("确定")
-    ok.click()
-    page.wait_for_load_state()
-    expect(page.locator(".alert-success")).to_contain_text("已提交，等待中心业务科室审核")
-    row = page.locator("table tr", has=page.locator(f"input.action_check[value='{pk}']"))
-    expect(row).to_contain_text("待受理审核")
-
-
-def todo_row(page, code):
-    open_menu(page, "待办任务")
-    expect(page).to_have_url(re.compile(r"/todo/?$"))
-    return page.locator("tr.todo-row", has_text=code)
+    ui.submit_ticked(page, pk, "中心业务科室", "待受理审核")
 
 
 def review(page, pk, code, result, opinion):
-    """【待办任务】→【进入审批】→ 审批结果, 审批意见 →【审核】."""
-    row = todo_row(page, code)
-    expect(row).to_contain_text("项目进场受理")
-    row.locator("a.btn-enter-review").click()
-    expect(page).to_have_url(re.compile(rf"/acceptance/review/{pk}$"))
-    page.locator(f"input[name=result][value='{result}']").check()
-    page.fill("textarea[name=opinion]", opinion)
-    page.click("#btn-review")
-    page.wait_for_load_state()
-
-
-def shown(page, label):
-    """The value next to a label on a show page (FAB's th/td rows)."""
-    return page.locator("tr", has=page.locator("th", has_text=re.compile(f"^{label}$"))
-                        ).locator("td")
+    ui.review(page, "项目进场受理", f"/acceptance/review/{pk}", code, result, opinion)
 
 
 def lots_on_gps(stack, code):
@@ -233,9 +183,9 @@ def test_accepted_project_and_its_lots_reach_gps(sites, sign_in):
                 [f"{code}002", LOTS[1][0], "800,000.00"]]
     assert lot_rows(lots_tab(daili)) == expected
     daili.locator(".nav-tabs a[href='#Home']").click()
-    expect(shown(daili, "开标地点")).to_have_text(DETAILS["open_place"])
-    expect(shown(daili, "是否加密")).to_have_text("是")
-    expect(shown(daili, "受理状态")).to_have_text("草稿")
+    expect(ui.shown(daili, "开标地点")).to_have_text(DETAILS["open_place"])
+    expect(ui.shown(daili, "是否加密")).to_have_text("是")
+    expect(ui.shown(daili, "受理状态")).to_have_text("草稿")
     assert stack.query("pds", f"select code, name from lot where project_id = {pk} "
                               "order by seq") == [row[:2] for row in expected]
 
@@ -250,7 +200,7 @@ def test_accepted_project_and_its_lots_reach_gps(sites, sign_in):
     expect(keshi.locator("tr.todo-row", has_text=code)).to_have_count(0)
 
     daili.goto(stack.url("pds") + f"/acceptance/show/{pk}")
-    expect(shown(daili, "受理状态")).to_have_text("受理通过")
+    expect(ui.shown(daili, "受理状态")).to_have_text("受理通过")
     steps = daili.locator("#approval-timeline tr.timeline-step")
     expect(steps).to_have_count(2)
     expect(steps.nth(1)).to_contain_text("同意受理")
@@ -263,7 +213,7 @@ def test_accepted_project_and_its_lots_reach_gps(sites, sign_in):
 
     # GPS's 经办岗 of the purchasing unit sees the project and both lots.
     jingban = sign_in("gps", "jingban")
-    open_menu(jingban, "计划管理", "交易项目与标段")
+    ui.open_menu(jingban, "计划管理", "交易项目与标段")
     expect(jingban).to_have_url(re.compile(r"/trading-projects/list/?$"))
     row = jingban.locator("table tr", has_text=code)
     expect(row).to_contain_text(name)
@@ -272,7 +222,7 @@ def test_accepted_project_and_its_lots_reach_gps(sites, sign_in):
         row.locator("a[href*='/trading-projects/show/']").click()
     assert opened.value.status == 200, (
         f"GPS 交易项目详情 {jingban.url} answered {opened.value.status}")
-    expect(shown(jingban, "项目编号")).to_have_text(code)
+    expect(ui.shown(jingban, "项目编号")).to_have_text(code)
     jingban.locator(".nav-tabs a[href='#LotReplicaView']").click()
     tab = jingban.locator("#LotReplicaView")
     expect(tab).to_be_visible()
@@ -300,7 +250,7 @@ def test_return_goes_back_to_the_agency_with_the_opinion(sites, sign_in):
     assert stack.query("pds", "select state, last_opinion from trading_project "
                               f"where id = {pk}") == [["已退回", opinion]]
 
-    row = todo_row(daili, code)
+    row = ui.todo_row(daili, code)
     expect(row).to_contain_text(f"退回意见：{opinion}")
     expect(row.locator("a.btn-enter-review")).to_have_count(0)
     expect(row.get_by_role("link", name="修改")).to_have_attribute(
@@ -308,8 +258,8 @@ def test_return_goes_back_to_the_agency_with_the_opinion(sites, sign_in):
 
     daili.goto(stack.url("pds") + f"/acceptance/show/{pk}")
     expect(daili.locator("#returned-opinion")).to_contain_text(opinion)
-    expect(shown(daili, "受理状态")).to_have_text("已退回")
-    expect(shown(daili, "退回意见")).to_have_text(opinion)
+    expect(ui.shown(daili, "受理状态")).to_have_text("已退回")
+    expect(ui.shown(daili, "退回意见")).to_have_text(opinion)
     expect(daili.locator("#btn-edit")).to_have_attribute(
         "href", re.compile(rf"/acceptance/edit/{pk}$"))
     assert lots_on_gps(stack, code) == []  # nothing reached GPS

@@ -8,7 +8,7 @@ through the site's own app (stack.query)."""
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.e2e import browser as ui
 from tests.e2e.stack import Stack
@@ -20,15 +20,6 @@ PDF_NAME = "情况说明.pdf"
 REVIEWERS = [("shenhe", "单位内部审核", "待监管初审"),
              ("chushen", "监管初审", "待监管复核"),
              ("fuhe", "监管复核", "流程完成")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One chromium for the module; each user gets a context of their own."""
-    with sync_playwright() as playwright:
-        chromium = ui.launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -53,25 +44,10 @@ def sign_in(browser, gps_stack, request, tmp_path):
         return ui.login(page, gps_stack.url("gps"), username)
 
     yield open_as
-    failed = request.session.testsfailed > failed_before
-    for n, (username, page) in enumerate(pages):
-        if failed and not page.is_closed():
-            shot = tmp_path / f"{n:02d}-{username}.png"
-            page.screenshot(path=str(shot), full_page=True)
-            print(f"screenshot: {shot} ({page.url})")
-        page.context.close()
+    ui.screenshot_pages(pages, tmp_path, request.session.testsfailed > failed_before)
 
 
 # --- what a user does ------------------------------------------------------
-
-def open_menu(page, *labels):
-    """Click through the navigation bar, e.g. 监督管理 → 中标结果变更备案."""
-    nav = page.locator(".navbar")
-    for label in labels:
-        # Not exact: a link's name starts with its Font Awesome glyph.
-        nav.get_by_role("link", name=label).click()
-    page.wait_for_load_state()
-
 
 def choose(page, field, text):
     """Pick an option of a select2 dropdown (FAB's related and enum fields)."""
@@ -94,7 +70,7 @@ def filed_plan(stack, username="jingban"):
 def add_filing(page, stack):
     """【监督管理】→【中标结果变更备案】→【增加】, fill in, upload, 【保存】."""
     plan_id, plan_label = filed_plan(stack)
-    open_menu(page, "监督管理", "中标结果变更备案")
+    ui.open_menu(page, "监督管理", "中标结果变更备案")
     expect(page).to_have_url(re.compile(r"/winner-changes/list/?$"))
     page.click("#btn-add")
     expect(page.locator(".panel-heading").first).to_contain_text("中标结果变更备案填报")
@@ -129,36 +105,11 @@ def add_filing(page, stack):
 
 def submit_filing(page, pk):
     """Tick the row, 【提交】, confirm."""
-    page.check(f"input.action_check[value='{pk}']")
-    page.click("#btn-submit")
-    # FAB asks in its own Bootstrap dialog (#modal-confirm), not window.confirm.
-    modal = page.locator("#modal-confirm")
-    expect(modal).to_be_visible()
-    expect(modal).to_contain_text("确认提交所选")
-    expect(modal).to_contain_text("审核期间不能修改")
-    modal.locator("#modal-confirm-ok").click()
-    page.wait_for_load_state()
-    expect(page.locator(".alert-success")).to_contain_text("已提交，等待单位内部审核岗审核")
-    row = page.locator("table tr", has=page.locator(f"input.action_check[value='{pk}']"))
-    expect(row).to_contain_text("待单位审核")
-
-
-def todo_row(page, label):
-    open_menu(page, "待办任务")
-    expect(page).to_have_url(re.compile(r"/todo/?$"))
-    return page.locator("tr.todo-row", has_text=label)
+    ui.submit_ticked(page, pk, "单位内部审核岗", "待单位审核")
 
 
 def review(page, pk, label, result, opinion):
-    """【待办任务】→【进入审批】→ 审批结果, 审批意见 →【审核】."""
-    row = todo_row(page, label)
-    expect(row).to_contain_text("中标结果变更备案")
-    row.locator("a.btn-enter-review").click()
-    expect(page).to_have_url(re.compile(rf"/winner-changes/review/{pk}$"))
-    page.locator(f"input[name=result][value='{result}']").check()
-    page.fill("textarea[name=opinion]", opinion)
-    page.click("#btn-review")
-    page.wait_for_load_state()
+    ui.review(page, "中标结果变更备案", f"/winner-changes/review/{pk}", label, result, opinion)
 
 
 def state_of(stack, pk):
@@ -171,12 +122,6 @@ def state_of(stack, pk):
 def records_of(stack, pk):
     return stack.query("gps", "select step, result, opinion from approval_record where "
                               f"chain = 'winner_change' and item_id = {pk} order by id")
-
-
-def shown(page, label):
-    """The value next to a label on a show page (FAB's th/td rows)."""
-    return page.locator("tr", has=page.locator("th", has_text=re.compile(f"^{label}$"))
-                        ).locator("td")
 
 
 def timeline_rows(page):
@@ -200,7 +145,7 @@ def test_filing_goes_through_all_four_steps(gps_stack, sign_in):
     expect(shenhe.locator(".alert-danger")).to_contain_text("退回时必须填写审批意见")
     expect(shenhe).to_have_url(re.compile(rf"/winner-changes/review/{pk}$"))
     assert state_of(stack, pk) == ["待单位审核", None, 1]
-    expect(todo_row(shenhe, label).locator("a.btn-enter-review")).to_be_visible()
+    expect(ui.todo_row(shenhe, label).locator("a.btn-enter-review")).to_be_visible()
 
     for username, step, after in REVIEWERS:
         page = shenhe if username == "shenhe" else sign_in(username)
@@ -214,7 +159,7 @@ def test_filing_goes_through_all_four_steps(gps_stack, sign_in):
                                       ["单位内部审核", "通过", "单位内部审核：同意"],
                                       ["监管初审", "通过", "监管初审：同意"],
                                       ["监管复核", "通过", "监管复核：同意"]]
-    expect(shown(jingban, "状态")).to_have_text("流程完成")
+    expect(ui.shown(jingban, "状态")).to_have_text("流程完成")
     expect(jingban.locator("#returned-opinion")).to_have_count(0)
     expect(jingban.locator("#btn-enter-review")).to_have_count(0)
     # The stamped statement is there and is the PDF that was uploaded.
@@ -249,7 +194,7 @@ def test_return_goes_back_to_the_handler_with_the_opinion(gps_stack, sign_in):
     assert records_of(stack, pk)[-1] == ["监管初审", "退回", opinion]
 
     # The 经办岗 finds it in 【待办任务】 with the opinion and a 修改 button.
-    row = todo_row(jingban, label)
+    row = ui.todo_row(jingban, label)
     expect(row).to_contain_text(f"退回意见：{opinion}")
     expect(row.locator("a.btn-enter-review")).to_have_count(0)
     expect(row.get_by_role("link", name="修改")).to_have_attribute(
@@ -258,8 +203,8 @@ def test_return_goes_back_to_the_handler_with_the_opinion(gps_stack, sign_in):
     jingban.goto(stack.url("gps") + f"/winner-changes/show/{pk}")
     expect(jingban.locator("#returned-opinion")).to_contain_text(opinion)
     assert timeline_rows(jingban)[-1] == ["监管初审", "退回", opinion]
-    expect(shown(jingban, "状态")).to_have_text("已退回")
-    expect(shown(jingban, "退回意见")).to_have_text(opinion)
+    expect(ui.shown(jingban, "状态")).to_have_text("已退回")
+    expect(ui.shown(jingban, "退回意见")).to_have_text(opinion)
     expect(jingban.locator("#btn-edit")).to_have_attribute(
         "href", re.compile(rf"/winner-changes/edit/{pk}$"))
     expect(jingban.locator("#btn-enter-review")).to_have_count(0)
