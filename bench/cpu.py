@@ -5,6 +5,7 @@ reports the share of all CPUs used meanwhile by processes outside this
 benchmark's process tree (Linux /proc; 0 elsewhere).
 """
 import os
+import platform
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,3 +78,14 @@ class Watch:
         theirs = (end.machine_busy - self.start.machine_busy) - self.ours_s
         self.others = max(theirs, 0.0) / capacity if capacity else 0.0
         return False
+
+
+def model() -> str:
+    """The CPU's model name, for the results' machine line."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"

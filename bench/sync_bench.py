@@ -226,19 +226,9 @@ def prepare(run: Run) -> None:
 def machine() -> dict:
     redis_version = subprocess.run(["redis-server", "--version"], capture_output=True,
                                    text=True).stdout.split()[2].removeprefix("v=")
-    return {"nproc": os.cpu_count(), "cpu": _cpu_model(), "python": platform.python_version(),
+    return {"nproc": os.cpu_count(), "cpu": cpu.model(), "python": platform.python_version(),
             "sqlite": sqlite3.sqlite_version, "redis": redis_version, "rq": rq.__version__,
             "os": f"{platform.system()} {platform.release()}"}
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def parse_args(argv=None) -> argparse.Namespace:

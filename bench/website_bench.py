@@ -43,7 +43,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import cpu  # noqa: E402
+from bench import cpu, report  # noqa: E402
 from bench import procs as p  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -272,10 +272,8 @@ def server_cpu(master: int) -> float:
 
 
 def _pct(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile of sorted values."""
-    if not values:
-        return float("nan")
-    return values[max(math.ceil(pct / 100 * len(values)) - 1, 0)]
+    """report.percentile, and NaN (not an error) when no request completed."""
+    return report.percentile(values, pct) if values else float("nan")
 
 
 def warm(port: int, path: str, count: int = 20) -> None:
@@ -356,7 +354,7 @@ def render(outcome: dict, args, elapsed: float) -> str:
     lines = [
         f"Run of {dt.date.today().isoformat()}, {elapsed / 60:.1f} min in all.",
         "",
-        (f"- Machine: {os.cpu_count()} CPUs ({_cpu_model()}), "
+        (f"- Machine: {os.cpu_count()} CPUs ({cpu.model()}), "
          f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
          f"SQLite {sqlite3.sqlite_version}"),
         f"- Command: `{command}`",
@@ -389,16 +387,6 @@ def _given(args) -> dict:
     defaults = vars(parse_args([]))
     return {k: v for k, v in vars(args).items() if k not in ("no_docs", "keep")
             and (v != defaults[k] or k in ("notices", "duration"))}
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def update_docs(text: str) -> None:
