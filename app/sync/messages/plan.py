@@ -12,17 +12,10 @@ from sqlalchemy import update
 
 from ...models import Plan, PlanReplica
 from ..registry import handles
+from .common import OrganisationRef
 
 
-class _Org(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    name = fields.String(required=True, validate=validate.Length(1, 128))
-    credit_code = fields.String(required=True, validate=validate.Length(18, 18))
-
-
-class _Unit(_Org):
+class _Unit(OrganisationRef):
     region_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
 
 
@@ -33,7 +26,7 @@ class PlanPayload(Schema):
     plan_no = fields.String(required=True, validate=validate.Length(1, 32))
     project_name = fields.String(required=True, validate=validate.Length(1, 200))
     unit = fields.Nested(_Unit, required=True)
-    agency = fields.Nested(_Org, allow_none=True, load_default=None)
+    agency = fields.Nested(OrganisationRef, allow_none=True, load_default=None)
     procurement_method = fields.String(required=True, validate=validate.Length(1, 16))
     category = fields.String(required=True, validate=validate.OneOf(("货物", "服务", "工程")))
     item_name = fields.String(required=True, validate=validate.Length(1, 128))

@@ -12,14 +12,7 @@ from ...extensions import db
 from ...models import PROJECT_STAGES, LotReplica, Plan, ProjectReplica
 from ..inbox import Refused
 from ..registry import handles
-
-
-class _Agency(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    name = fields.String(required=True, validate=validate.Length(1, 128))
-    credit_code = fields.String(required=True, validate=validate.Length(18, 18))
+from .common import OrganisationRef
 
 
 class _Lot(Schema):
@@ -41,7 +34,7 @@ class ProjectPayload(Schema):
     project_code = fields.String(required=True, validate=validate.Length(1, 32))
     plan_no = fields.String(required=True, validate=validate.Length(1, 32))
     project_name = fields.String(required=True, validate=validate.Length(1, 200))
-    agency = fields.Nested(_Agency, required=True)
+    agency = fields.Nested(OrganisationRef, required=True)
     budget = fields.Decimal(required=True, places=2,
                             validate=validate.Range(min=0, min_inclusive=False))
     stage = fields.String(required=True, validate=validate.OneOf(PROJECT_STAGES))
