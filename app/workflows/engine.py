@@ -175,16 +175,12 @@ class Chain(StateMachine):
         record(user, EVENT_RESULTS[event], item, (opinion or "").strip()[:500])
 
     @classmethod
-    def actors(cls):
-        """(state value, event, Actor) for every transition of the chain."""
-        for state in cls.states:
-            for transition in state.transitions:
-                named = [spec.func.__self__ for spec in transition.validators
-                         if isinstance(getattr(spec.func, "__self__", None), Actor)]
-                if len(named) != 1:
-                    raise TypeError(f"{cls.__name__}: transition {transition.event} from "
-                                    f"{state.value} must name exactly one Actor")
-                yield state.value, str(transition.event), named[0]
+    def actors(cls) -> tuple:
+        """(state value, event, Actor) for every transition of the chain,
+        read from the declaration once per chain (【待办任务】 asks per row)."""
+        if cls not in _ACTORS:
+            _ACTORS[cls] = tuple(_declared_actors(cls))
+        return _ACTORS[cls]
 
     @classmethod
     def actor_for(cls, state_value, event) -> Actor:
@@ -230,6 +226,20 @@ class Chain(StateMachine):
     def next_actor(cls, state_value) -> Actor | None:
         """Who acts next when an item waits in this state."""
         return next((actor for value, _, actor in cls.actors() if value == state_value), None)
+
+
+_ACTORS: dict = {}
+
+
+def _declared_actors(chain):
+    for state in chain.states:
+        for transition in state.transitions:
+            named = [spec.func.__self__ for spec in transition.validators
+                     if isinstance(getattr(spec.func, "__self__", None), Actor)]
+            if len(named) != 1:
+                raise TypeError(f"{chain.__name__}: transition {transition.event} from "
+                                f"{state.value} must name exactly one Actor")
+            yield state.value, str(transition.event), named[0]
 
 
 def _display_name(user) -> str:
