@@ -39,7 +39,8 @@ from .models import (
 from .projects import set_stage
 from .rules.credit_code import credit_code_error
 from .rules.money import amount_error
-from .rules.workdays import ESTIMATE_NOTE, add_workdays, any_estimated, workdays_between
+from .rules import deadlines
+from .rules.workdays import NotCovered, add_workdays, workdays_between
 
 # Sections, as named in the trading platform's manual (§2, §4, §6).
 FEES = "资费定义"
@@ -168,8 +169,8 @@ def committee_minimum(project: TradingProject) -> tuple[int, str]:
     return 3, "评审小组成员应为3人以上单数"
 
 
-def _date(value):
-    return value.date() if isinstance(value, dt.datetime) else value
+# The lot's names for the times app/rules/deadlines.py checks.
+LOT_FIELD = {"doc_start": "doc_issue_start", "doc_end": "doc_issue_end"}
 
 
 def planning_errors(lot: Lot) -> dict[str, str]:
@@ -177,29 +178,11 @@ def planning_errors(lot: Lot) -> dict[str, str]:
     the statutory periods, 评标办法 and 评委会人数. Blank fields are allowed
     (the plan is filled in over time); what is missing is reported by
     `completeness`."""
-    found = {}
     project = lot.project
     method = project.procurement_method if project is not None else None
-    start, end = lot.doc_issue_start, lot.doc_issue_end
-    deadline, opening = lot.bid_deadline, lot.open_time
-    if start and end and end <= start:
-        found["doc_issue_end"] = "文件获取截止时间应晚于文件获取开始时间"
-    if end and deadline and end > deadline:
-        found["doc_issue_end"] = "文件获取截止时间不能晚于投标截止时间"
-    if start and deadline and deadline <= start:
-        found["bid_deadline"] = "投标截止时间应晚于文件获取开始时间"
-    if deadline and opening:
-        if opening < deadline:
-            found["open_time"] = "开标时间不能早于投标截止时间"
-        elif method in TENDER and opening != deadline:
-            found["open_time"] = ("开标应当在投标截止时间的同一时间进行"
-                                  "（《政府采购货物和服务招标投标管理办法》第三十九条）")
-    if ("bid_deadline" not in found and start and deadline
-            and (message := _period_error(method, _date(start), _date(deadline)))):
-        found["bid_deadline"] = message
-    if ("doc_issue_end" not in found and start and end and method in (*TENDER, "竞争性磋商")
-            and (message := _issue_period_error(_date(start), _date(end)))):
-        found["doc_issue_end"] = message
+    times = deadlines.times_errors(method, lot.doc_issue_start, lot.doc_issue_end,
+                                   lot.bid_deadline, lot.open_time)
+    found = {LOT_FIELD.get(field, field): message for field, message in times.items()}
     if lot.evaluation_method:
         allowed = METHODS_FOR.get(method, EVALUATION_METHODS)
         if lot.evaluation_method not in EVALUATION_METHODS:
@@ -212,36 +195,6 @@ def planning_errors(lot: Lot) -> dict[str, str]:
         if not isinstance(size, int) or size < minimum or size % 2 == 0 or size > 99:
             found["committee_size"] = f"评委会人数 {size} 人不符合要求：{rule}"
     return found
-
-
-def _period_error(method, start: dt.date, deadline: dt.date) -> str | None:
-    """From the first day documents are issued to the bid deadline."""
-    if method in TENDER or method == "竞争性磋商":
-        need = 20 if method in TENDER else 10
-        days = (deadline - start).days
-        if days < need:
-            earliest = start + dt.timedelta(days=need)
-            return (f"自文件开始发出（{start}）至投标截止（{deadline}）仅 {days} 日，{method}不得少于"
-                    f"{need}日，还差 {need - days} 日，投标截止最早为 {earliest}")
-    elif method in ("竞争性谈判", "询价"):
-        days = workdays_between(start, deadline)
-        if days < 3:
-            earliest = add_workdays(start, 3)
-            note = ESTIMATE_NOTE if any_estimated(start, deadline, earliest) else ""
-            return (f"自文件发出（{start}）至响应文件提交截止（{deadline}）仅 {days} 个工作日，"
-                    f"{method}不得少于3个工作日，截止最早为 {earliest}{note}")
-    return None
-
-
-def _issue_period_error(start: dt.date, end: dt.date) -> str | None:
-    """Documents obtainable for at least 5 working days, the first day counted."""
-    days = workdays_between(start - dt.timedelta(days=1), end)
-    if days < 5:
-        earliest = add_workdays(start - dt.timedelta(days=1), 5)
-        note = ESTIMATE_NOTE if any_estimated(start, end, earliest) else ""
-        return (f"文件获取期限（{start} 至 {end}）仅 {days} 个工作日，不得少于5个工作日"
-                f"（87号令第十八条），获取截止最早为 {earliest}{note}")
-    return None
 
 
 # --- 评分标准 ---------------------------------------------------------------------
@@ -450,34 +403,40 @@ def reply_deadline(received_on: dt.date) -> dt.date:
 
 
 def objection_warnings(item: Objection, today: dt.date) -> list[str]:
-    """Warnings, not refusals: the agency records what happened."""
-    warnings = []
+    """Warnings, not refusals: the agency records what happened. A date the
+    calendar does not cover gives its message as the warning."""
     if item.known_on is None or item.received_on is None:
-        return warnings
+        return []
+    try:
+        return _objection_warnings(item, today)
+    except NotCovered as exc:
+        return [str(exc)]
+
+
+def _objection_warnings(item: Objection, today: dt.date) -> list[str]:
+    warnings = []
     last_day = raise_deadline(item.known_on)
     if item.received_on > last_day:
         late = workdays_between(last_day, item.received_on)
-        note = ESTIMATE_NOTE if any_estimated(item.known_on, item.received_on) else ""
         warnings.append(
             f"质疑于 {item.received_on} 收到，已超过法定质疑期：自知道或应知权益受损之日"
             f"（{item.known_on}）起7个工作日，截至 {last_day}，逾期 {late} 个工作日"
-            f"（《政府采购质疑和投诉办法》第十条）{note}")
+            f"（《政府采购质疑和投诉办法》第十条）")
     due = reply_deadline(item.received_on)
-    note = ESTIMATE_NOTE if any_estimated(item.received_on, due, today) else ""
     if item.reply_date is not None:
         if item.reply_date > due:
             warnings.append(
                 f"答复日期 {item.reply_date} 晚于答复期限 {due}（收到质疑后7个工作日内，"
-                f"《政府采购质疑和投诉办法》第十三条）{note}")
+                f"《政府采购质疑和投诉办法》第十三条）")
     elif today > due:
         warnings.append(f"尚未答复，已超过答复期限 {due}（收到质疑后7个工作日内，"
-                        f"逾期 {workdays_between(due, today)} 个工作日）{note}")
+                        f"逾期 {workdays_between(due, today)} 个工作日）")
     else:
         left = workdays_between(today, due)
         if today == due:
-            warnings.append(f"尚未答复，今天（{due}）是答复期限的最后一天{note}")
+            warnings.append(f"尚未答复，今天（{due}）是答复期限的最后一天")
         elif left <= REPLY_NEAR:
-            warnings.append(f"尚未答复，答复期限为 {due}，仅剩 {left} 个工作日{note}")
+            warnings.append(f"尚未答复，答复期限为 {due}，仅剩 {left} 个工作日")
     return warnings
 
 

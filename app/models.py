@@ -660,3 +660,111 @@ class TimeChange(Model):
 
     def __str__(self):
         return f"{self.project.project_code} {self.notice_title}"
+
+
+# --- 信息发布 (GPS): notices drafted in the 项目向导 --------------------------------
+NOTICE_TYPES = NOTICE_COLUMNS
+NOTICE_STATES = ("草稿", "已发布")
+# Where a published notice stands on its way to the platform's website.
+NOTICE_SYNC_STATES = ("未推送", "待推送", "已同步", "推送失败")
+# 更正事项 of a 变更公告 (财办库〔2020〕50号 更正公告: 采购公告/采购文件/时间).
+CHANGE_ITEMS = ("公告", "文件", "时间")
+
+
+class Notice(AuditMixin, Model):
+    """A notice of one interconnected project, drafted and published on GPS
+    (【信息发布】→【采购公告发布】→【项目向导】). Which fields a type needs is
+    set out in app/notices.py; a published notice never changes: a 变更公告 or
+    结果更正公告 refers to it (`original`)."""
+
+    __tablename__ = "notice"
+    id = Column(Integer, primary_key=True)
+    notice_key = Column(String(64), nullable=False, unique=True)  # 公告编号
+    notice_type = Column(_enum(NOTICE_TYPES, "notice_type"), nullable=False, index=True)
+    project_code = Column(String(32), ForeignKey("project_replica.project_code"),
+                          nullable=False, index=True)
+    project = relationship("ProjectReplica")
+    # Copied from the plan, so scope is a plain column filter (app/scope.py).
+    plan_id = Column(Integer, ForeignKey("plan.id"), nullable=False, index=True)
+    plan = relationship("Plan")
+    unit_id = Column(Integer, ForeignKey("organisation.id"), nullable=False, index=True)
+    agency_id = Column(Integer, ForeignKey("organisation.id"), index=True)
+    region_code = Column(String(6), ForeignKey("region.code"), nullable=False, index=True)
+    platform_code = Column(String(16), nullable=False)
+    original_id = Column(Integer, ForeignKey("notice.id"))
+    original = relationship("Notice", remote_side=[id])
+    title = Column(String(255), nullable=False)
+    state = Column(_enum(NOTICE_STATES, "notice_state"), nullable=False, default="草稿",
+                   index=True)
+    # 采购公告 (and the new times of a 变更公告)
+    performance_period = Column(String(128))  # 合同履行期限
+    joint_bid = Column(Boolean)  # 本项目是否接受联合体投标
+    qualification_html = Column(Text)  # 申请人的资格要求
+    doc_start = Column(DateTime)  # 获取采购文件：开始时间
+    doc_end = Column(DateTime)  # 获取采购文件：截止时间
+    doc_place = Column(String(200))  # 地点
+    doc_method = Column(String(200))  # 方式
+    doc_price = Column(Numeric(10, 2))  # 售价
+    bid_deadline = Column(DateTime)  # 提交投标文件截止时间
+    open_time = Column(DateTime)  # 开标时间
+    open_place = Column(String(200))  # 开标地点
+    # 变更公告 / 结果更正公告
+    change_items = Column(JSON)  # 更正事项: some of CHANGE_ITEMS
+    change_html = Column(Text)  # 更正内容
+    # 结果公告
+    confirmed_on = Column(Date)  # 采购结果确定日期
+    experts = Column(Text)  # 评审专家名单
+    agency_fee = Column(String(200))  # 代理服务收费标准及金额
+    late_reason = Column(String(500))  # why later than 2 working days
+    # 终止公告
+    reason = Column(Text)  # 项目终止的原因
+    # Every type
+    other_html = Column(Text)  # 其他补充事宜
+    purchaser_name = Column(String(128))
+    purchaser_address = Column(String(200))
+    purchaser_phone = Column(String(64))
+    agency_name = Column(String(128))
+    agency_address = Column(String(200))
+    agency_phone = Column(String(64))
+    project_contact = Column(String(64))
+    project_phone = Column(String(64))
+    lots = relationship("NoticeLot", order_by="NoticeLot.seq", back_populates="notice",
+                        cascade="all, delete-orphan")
+    # Publication: 已发布 here, 已同步 when the platform applied it, 已上网
+    # when its website reported it online (notice.online).
+    published_at = Column(DateTime, index=True)
+    sync_state = Column(_enum(NOTICE_SYNC_STATES, "notice_sync_state"), nullable=False,
+                        default="未推送")
+    synced_at = Column(DateTime)
+    online_at = Column(DateTime)
+    web_path = Column(String(200))
+    version = Column(Integer, nullable=False, default=1)  # optimistic lock
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self):
+        return f"{self.notice_key} {self.title}"
+
+
+class NoticeLot(Model):
+    """One chosen 标段 of a notice: the lot part of the notice."""
+
+    __tablename__ = "notice_lot"
+    __table_args__ = (UniqueConstraint("notice_id", "lot_code", name="uq_notice_lot"),)
+    id = Column(Integer, primary_key=True)
+    notice_id = Column(Integer, ForeignKey("notice.id"), nullable=False, index=True)
+    notice = relationship("Notice", back_populates="lots")
+    seq = Column(Integer, nullable=False)
+    lot_code = Column(String(40), nullable=False)
+    name = Column(String(200), nullable=False)
+    budget = Column(Numeric(16, 2), nullable=False)
+    max_price = Column(Numeric(16, 2))  # 最高限价
+    requirement_html = Column(Text)  # 采购需求
+    # 结果公告: 中标（成交）信息 and 主要标的信息
+    supplier_name = Column(String(128))
+    supplier_address = Column(String(200))
+    supplier_credit_code = Column(String(18))
+    award_amount = Column(Numeric(16, 2))
+    main_items = Column(Text)
+
+    def __str__(self):
+        return f"{self.lot_code} {self.name}"

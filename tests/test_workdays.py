@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from app.rules import workdays
-from app.rules.workdays import add_workdays, is_estimated, is_workday, workdays_between
+from app.rules.workdays import add_workdays, is_workday, workdays_between
 
 
 def test_national_day_2026_is_off_and_the_tiaoxiu_saturday_is_on():
@@ -47,7 +47,7 @@ def test_workdays_between_counts_after_the_first_day_up_to_the_last():
 
 
 @pytest.mark.parametrize("start", [date(2026, 9, 25), date(2026, 10, 2), date(2026, 10, 10),
-                                   date(2025, 12, 31), date(2027, 4, 2)])
+                                   date(2025, 12, 31), date(2026, 4, 2)])
 @pytest.mark.parametrize("n", [0, 1, 5, 7, 20])
 def test_workdays_between_undoes_add_workdays(start, n):
     assert workdays_between(start, add_workdays(start, n)) == n
@@ -62,28 +62,28 @@ def test_spring_festival_2026_with_its_tiaoxiu_saturdays():
 
 
 def test_the_package_refuses_years_it_does_not_hold():
-    """Why the fallback exists: chinese_calendar raises outside its table."""
+    """Why NotCovered exists: chinese_calendar raises outside its table."""
     import chinese_calendar
 
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(date(workdays.LAST_YEAR + 1, 1, 4))
 
 
-def test_outside_the_table_weekends_and_fixed_statutory_holidays():
-    later = workdays.LAST_YEAR + 1
-    assert is_estimated(date(later, 3, 1)) and not is_estimated(date(2026, 3, 1))
-    assert is_estimated(date(workdays.FIRST_YEAR - 1, 6, 1))
-    # 2027: 1 January is a Friday, 1–3 October Friday to Sunday, 清明 5 April (Monday).
-    assert not is_workday(date(2027, 1, 1))
-    assert is_workday(date(2027, 1, 4))
-    assert not is_workday(date(2027, 1, 9))  # Saturday
-    assert not is_workday(date(2027, 4, 5))
-    assert is_workday(date(2027, 5, 3))  # Monday 3 May: not a fixed-date holiday
-    assert [is_workday(date(2027, 10, d)) for d in range(1, 6)] == [False, False, False,
-                                                                      True, True]
-    # Across the end of the table: Thursday 31 December 2026 + 1 → Monday 4 January 2027.
-    assert add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
-    assert workdays.any_estimated(date(2026, 12, 31), date(2027, 1, 4))
+def test_beyond_the_covered_years_a_clear_error_names_the_date_and_years():
+    later = date(workdays.LAST_YEAR + 1, 1, 4)
+    assert not workdays.covers(later) and workdays.covers(date(2026, 3, 1))
+    with pytest.raises(workdays.NotCovered) as raised:
+        is_workday(later)
+    message = str(raised.value)
+    assert str(later) in message
+    assert f"{workdays.FIRST_YEAR}–{workdays.LAST_YEAR}" in message
+    assert "升级 chinese-calendar" in message
+    with pytest.raises(workdays.NotCovered):
+        is_workday(date(workdays.FIRST_YEAR - 1, 6, 1))
+    # Across the end of the table: Thursday 31 December 2026 + 1 needs 2027.
+    with pytest.raises(workdays.NotCovered):
+        add_workdays(date(workdays.LAST_YEAR, 12, 31), 1)
+    assert add_workdays(date(2026, 12, 30), 1) == date(2026, 12, 31)
 
 
 def test_far_out_of_range_is_refused():
