@@ -112,6 +112,11 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
                             icon="fa-th-list", category="PlanMenu")
         appbuilder.add_view_no_menu(LotReplicaView)
         appbuilder.add_api(ProjectReplicaApi)
+        from .views.gps.notices import NoticePublishView
+
+        appbuilder.add_view(NoticePublishView, "NoticePublish", label=_("采购公告发布"),
+                            icon="fa-bullhorn", category="NoticeMenu",
+                            category_label=_("信息发布"), category_icon="fa-newspaper-o")
         appbuilder.add_view(PlatformView, "Platforms", label=_("交易平台"),
                             icon="fa-exchange", **system)
         appbuilder.add_view(PushThresholdView, "PushThresholds",
@@ -192,6 +197,10 @@ def _register_trading_projects(appbuilder: AppBuilder) -> None:
 
     appbuilder.add_view(TimeChangeView, "TimeChanges", label=_("变更公告"),
                         icon="fa-clock-o", **projects)
+    from .views.trading.project_notices import ProjectNoticeView
+
+    appbuilder.add_view(ProjectNoticeView, "ProjectNotices", label=_("项目公告"),
+                        icon="fa-bullhorn", **projects)
     appbuilder.add_api(AcceptanceApi)
     appbuilder.add_api(LotApi)
     appbuilder.add_api(TodoApi)

@@ -9,8 +9,8 @@ from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, select, true
 
-from .models import (Lot, LotReplica, Organisation, Plan, Platform, ProjectReplica, Region,
-                     TimeChange, TradingProject, WinnerChange)
+from .models import (Lot, LotReplica, Organisation, Plan, Platform, ProjectReplica,
+                     PublishedNotice, Region, TimeChange, TradingProject, WinnerChange)
 from .security import ADMIN
 
 REGIONAL_TYPES = ("监管部门", "交易中心")
@@ -73,6 +73,12 @@ def _project_rule(org):
     if org.org_type == "交易中心":
         return TradingProject.region_code.in_(region_subtree(org.region.path))
     return false()
+
+
+def _published_notice_rule(org):
+    """Trading site, 【项目公告】: notices of the projects _project_rule shows."""
+    return PublishedNotice.project_code.in_(
+        select(TradingProject.project_code).where(_project_rule(org)))
 
 
 def _project_replica_rule(org):
@@ -157,6 +163,12 @@ class TimeChangeScope(ScopeFilter):
 
 class LotScope(ScopeFilter):
     clause = staticmethod(lot_clause)
+
+
+class PublishedNoticeScope(ScopeFilter):
+    @staticmethod
+    def clause(user):
+        return by_organisation(user, _published_notice_rule)
 
 
 class ProjectReplicaScope(ScopeFilter):

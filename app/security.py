@@ -73,16 +73,27 @@ FILE_WINNER_CHANGES = READ_WINNER_CHANGES + [
 # (app/workflows/winner_change.py); this only opens the review page.
 REVIEW_WINNER_CHANGES = READ_WINNER_CHANGES + [("can_review", "WinnerChange")]
 
-REVIEWER = SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS + TODO + REVIEW_WINNER_CHANGES
+# 【信息发布】→【采购公告发布】: the 项目向导 (app/views/gps/notices.py). The unit's
+# 经办岗 and the entrusted agency draft and publish; reviewers and regulators
+# follow the project through the wizard.
+READ_NOTICES = [
+    ("can_read", "NoticePublish"),
+    ("menu_access", "NoticeMenu"),
+    ("menu_access", "NoticePublish"),
+]
+PUBLISH_NOTICES = READ_NOTICES + [("can_publish", "NoticePublish")]
+REVIEWER = (SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS + TODO + REVIEW_WINNER_CHANGES
+            + READ_NOTICES)
 
 GPS_ROLES = {
     "采购单位经办岗": (SELF_SERVICE + FILE_PLANS + READ_ORGANISATIONS + TODO
-                + FILE_WINNER_CHANGES),
+                + FILE_WINNER_CHANGES + PUBLISH_NOTICES),
     "单位内部审核岗": REVIEWER,
-    "代理机构": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS,
+    "代理机构": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS + PUBLISH_NOTICES,
     "监管初审岗": REVIEWER,
     "监管复核岗": REVIEWER,
-    "监管处": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS + READ_WINNER_CHANGES,
+    "监管处": (SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS + READ_WINNER_CHANGES
+            + READ_NOTICES),
 }
 
 READ_RECEIVED_PLANS = [
@@ -146,11 +157,20 @@ LOT_SETTINGS_WRITE = LOT_SETTINGS_READ + [
     ("can_advance", "ProjectStage"),  # 开始评标, 评标结束
 ]
 
+# 【项目公告】: the notices GPS published for the projects in the user's scope.
+READ_PROJECT_NOTICES = [
+    ("can_read", "ProjectNotice"),
+    ("menu_access", "ProjectMenu"),
+    ("menu_access", "ProjectNotices"),
+]
+
 TRADING_ROLES = {
     "代理机构": (SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS + TODO
-             + FILE_ACCEPTANCES + ADJUST_TIME_CHANGES + LOT_SETTINGS_WRITE),
+             + FILE_ACCEPTANCES + ADJUST_TIME_CHANGES + LOT_SETTINGS_WRITE
+             + READ_PROJECT_NOTICES),
     "中心业务科室": (SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS + TODO
-               + REVIEW_ACCEPTANCES + REVIEW_TIME_CHANGES + LOT_SETTINGS_READ),
+               + REVIEW_ACCEPTANCES + REVIEW_TIME_CHANGES + LOT_SETTINGS_READ
+               + READ_PROJECT_NOTICES),
 }
 
 ADMIN = "Admin"

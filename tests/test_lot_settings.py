@@ -198,7 +198,7 @@ def test_a_lot_without_its_notice_is_locked_with_the_reason(pds):
         "bid_deadline": "2026-12-16 09:30:00", "open_time": "2026-12-16 09:30:00",
         "evaluation_method": "综合评分法", "committee_size": "5"})
     assert short.status_code == 200
-    assert "仅 15 日，公开招标不得少于20日（87号令第二十条、竞争性磋商暂行办法第十条），还差 5 日，投标截止最早为 2026-12-21" in \
+    assert "仅 15 日，公开招标不得少于20日（《政府采购法》第三十五条），还差 5 日，投标截止最早为 2026-12-21" in \
         short.get_data(as_text=True)
     saved = _post_form(daili, f"/lot-settings/edit/{lot1}", {
         "doc_issue_start": "2026-12-01 09:00:00", "doc_issue_end": "2026-12-08 17:00:00",
@@ -225,7 +225,7 @@ def test_planning_periods_count_working_days_over_national_day():
                           bid_deadline=dt.datetime(2026, 10, 9, 9), open_time=None,
                           evaluation_method="最低价成交", committee_size=3)
     errors = rules.planning_errors(lot)
-    assert "仅 2 个工作日，竞争性谈判不得少于3个工作日（非招标采购方式管理办法第二十九条、第四十五条），还差 1 个工作日，投标截止最早为 2026-10-10" in errors["bid_deadline"]
+    assert "仅 2 个工作日，竞争性谈判不得少于3个工作日（非招标采购方式管理办法第二十九条），还差 1 个工作日，投标截止最早为 2026-10-10" in errors["bid_deadline"]
     lot.bid_deadline = dt.datetime(2026, 10, 10, 9)  # the 调休 Saturday counts
     assert rules.planning_errors(lot) == {}
     tender = SimpleNamespace(procurement_method="公开招标", budget=Decimal(12000000))

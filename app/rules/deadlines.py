@@ -39,8 +39,14 @@ BID_PERIOD = {"公开招标": (20, "日"), "邀请招标": (20, "日"), "竞争�
 # How long before the deadline a change that affects preparation may come.
 CHANGE_NOTICE = {"公开招标": (15, "日"), "邀请招标": (15, "日"), "竞争性磋商": (5, "日"),
                  "竞争性谈判": (3, "个工作日"), "询价": (3, "个工作日")}
-BID_PERIOD_RULE = {"日": "87号令第二十条、竞争性磋商暂行办法第十条",
-                   "个工作日": "非招标采购方式管理办法第二十九条、第四十五条"}
+BID_PERIOD_RULE = {"公开招标": "《政府采购法》第三十五条", "邀请招标": "《政府采购法》第三十五条",
+                   "竞争性磋商": "竞争性磋商暂行办法第十条",
+                   "竞争性谈判": "非招标采购方式管理办法第二十九条",
+                   "询价": "非招标采购方式管理办法第四十五条"}
+CHANGE_RULE = {"公开招标": "87号令第二十七条", "邀请招标": "87号令第二十七条",
+               "竞争性磋商": "竞争性磋商暂行办法第十条",
+               "竞争性谈判": "非招标采购方式管理办法第二十九条",
+               "询价": "非招标采购方式管理办法第四十五条"}
 DOCS_OBTAINABLE = 5  # working days, 87号令第十八条
 RESULT_NOTICE = 2  # working days, 实施条例第四十三条
 
@@ -66,14 +72,16 @@ def bid_period_error(method: str, start, deadline) -> str | None:
     need, unit = BID_PERIOD[method]
     start, deadline = _date(start), _date(deadline)
     try:
-        have = _between(start, deadline, unit)
-        if have >= need:
-            return None
+        # The earliest lawful date first: counting stops there, so a late
+        # deadline in a year the calendar does not hold is still judged.
         earliest = _add(start, need, unit)
+        if deadline >= earliest:
+            return None
+        have = _between(start, deadline, unit)
     except NotCovered as exc:
         return str(exc)
     return (f"自文件开始发出之日（{start}）至投标截止（{deadline}）仅 {have} {unit}，"
-            f"{method}不得少于{need}{unit}（{BID_PERIOD_RULE[unit]}），还差 {need - have} {unit}，"
+            f"{method}不得少于{need}{unit}（{BID_PERIOD_RULE[method]}），还差 {need - have} {unit}，"
             f"投标截止最早为 {earliest}")
 
 
@@ -81,10 +89,10 @@ def docs_period_error(start, end) -> str | None:
     """Documents obtainable for at least 5 working days, the first day counted."""
     start, end = _date(start), _date(end)
     try:
-        have = workdays_between(start - dt.timedelta(days=1), end)
-        if have >= DOCS_OBTAINABLE:
-            return None
         earliest = add_workdays(start - dt.timedelta(days=1), DOCS_OBTAINABLE)
+        if end >= earliest:
+            return None
+        have = workdays_between(start - dt.timedelta(days=1), end)
     except NotCovered as exc:
         return str(exc)
     return (f"采购文件获取期限（{start} 至 {end}）仅 {have} 个工作日，不得少于"
@@ -136,16 +144,16 @@ def change_check(method: str, on: dt.date, deadline: dt.datetime,
     need, unit = CHANGE_NOTICE[method]
     effective = new_deadline or deadline
     try:
-        have = _between(on, effective.date(), unit)
-        if have >= need:
+        earliest = dt.datetime.combine(_add(on, need, unit), effective.time())
+        if effective.date() >= earliest.date():
             return ChangeCheck(None)
-        earliest = dt.datetime.combine(_add(on, need, unit), deadline.time())
+        have = _between(on, effective.date(), unit)
     except NotCovered as exc:
         return ChangeCheck(str(exc))
     what = "变更后的投标截止时间" if new_deadline else "投标截止时间"
     return ChangeCheck(
         f"变更内容影响投标文件编制的，应在投标截止时间至少 {need} {unit}前发布"
-        f"（{method}，87号令第二十七条等）：变更公告发布于 {on}，{what}为 "
+        f"（{method}，{CHANGE_RULE[method]}）：变更公告发布于 {on}，{what}为 "
         f"{effective:%Y-%m-%d %H:%M}，仅相隔 {have} {unit}，还差 {need - have} {unit}。"
         f"请顺延投标截止时间，最早为 {earliest:%Y-%m-%d %H:%M}", earliest)
 
@@ -153,12 +161,17 @@ def change_check(method: str, on: dt.date, deadline: dt.datetime,
 def result_late_warning(confirmed_on: dt.date, published_on: dt.date) -> str | None:
     """结果公告 later than 2 working days after the result was confirmed."""
     try:
-        due = add_workdays(confirmed_on, RESULT_NOTICE)
-        if published_on <= due:
+        # Fewer working days than allowed up to today: in time, and nothing
+        # past today need be known.
+        if workdays_between(confirmed_on, published_on) < RESULT_NOTICE:
             return None
-        late = workdays_between(due, published_on)
+        due = add_workdays(confirmed_on, RESULT_NOTICE)
     except NotCovered as exc:
         return str(exc)
+    if published_on <= due:
+        return None
+    late = workdays_between(due, published_on)
+    late = f"{late} 个工作日" if late else f"{(published_on - due).days} 日"
     return (f"结果公告应在采购结果确定之日（{confirmed_on}）起 {RESULT_NOTICE} 个工作日内发布"
-            f"（《政府采购法实施条例》第四十三条），截至 {due}；今天 {published_on} 发布已逾期 "
-            f"{late} 个工作日，请填写逾期原因")
+            f"（《政府采购法实施条例》第四十三条），截至 {due}；{published_on} 发布已逾期 {late}，"
+            f"请填写逾期原因")

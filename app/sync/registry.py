@@ -37,4 +37,4 @@ def names() -> list[str]:
 
 def _load():
     # The message modules register themselves when imported.
-    from .messages import plan, project  # noqa: F401
+    from .messages import notice, plan, project  # noqa: F401

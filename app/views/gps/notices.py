@@ -1,0 +1,356 @@
+"""【信息发布】→【采购公告发布】 on GPS: the user's filed, interconnected plans,
+each with 【项目向导】; the wizard's 【起草公告】 (step one: the lots; step two:
+the notice), 保存草稿, 预览, 【发布】, and the OCDS export. The rules are
+app/notices.py's; this module turns forms into calls and answers into pages.
+"""
+import datetime as dt
+import json
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+from markupsafe import Markup
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, Form,
+                     SelectMultipleField, StringField, TextAreaField, widgets)
+from wtforms.validators import Length, Optional
+
+from ... import notices
+from ...extensions import db
+from ...models import CHANGE_ITEMS, Notice, Plan
+from ...scope import PlanScope, current_user
+from ..common.base import VIEW_VERBS, ReadWriteModelView, when, yuan
+
+MINUTES = "%Y-%m-%dT%H:%M"
+LOT_COLUMNS = ("max_price", "requirement_html", "supplier_name", "supplier_address",
+               "award_amount", "main_items")
+# What step two shows for each type, in the order of the national format.
+FORM_FIELDS = {
+    "采购公告": ("title", "performance_period", "joint_bid", "qualification_html", "doc_start",
+             "doc_end", "doc_place", "doc_method", "doc_price", "bid_deadline", "open_time",
+             "open_place"),
+    "变更公告": ("title", "change_items", "change_html", "doc_end", "bid_deadline", "open_time",
+             "open_place"),
+    "结果公告": ("title", "confirmed_on", "experts", "agency_fee", "late_reason"),
+    "结果更正公告": ("title", "change_html", "confirmed_on", "experts", "agency_fee"),
+    "终止公告": ("title", "reason"),
+}
+CONTACT_FIELDS = notices.CONTACTS + notices.AGENCY_CONTACTS + ("other_html",)
+LOT_FIELDS = {"采购公告": ("max_price", "requirement_html"), "结果公告": notices.AWARD,
+              "结果更正公告": notices.AWARD}
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _when(label):
+    return DateTimeLocalField(label, format=MINUTES, validators=[Optional()])
+
+
+class NoticeForm(Form):
+    """Step two. Only type conversion here: what is missing or unlawful is
+    app/notices.py's report at 【发布】, so a draft may be saved half done."""
+
+    title = StringField(notices.LABELS["title"], validators=[Optional(), Length(max=255)])
+    performance_period = StringField(notices.LABELS["performance_period"],
+                                     validators=[Optional(), Length(max=128)])
+    joint_bid = BooleanField(notices.LABELS["joint_bid"])
+    qualification_html = TextAreaField(notices.LABELS["qualification_html"])
+    doc_start = _when(notices.LABELS["doc_start"])
+    doc_end = _when(notices.LABELS["doc_end"])
+    doc_place = StringField(notices.LABELS["doc_place"], validators=[Optional(), Length(max=200)])
+    doc_method = StringField(notices.LABELS["doc_method"],
+                             validators=[Optional(), Length(max=200)])
+    doc_price = DecimalField(notices.LABELS["doc_price"], places=2, validators=[Optional()])
+    bid_deadline = _when(notices.LABELS["bid_deadline"])
+    open_time = _when(notices.LABELS["open_time"])
+    open_place = StringField(notices.LABELS["open_place"],
+                             validators=[Optional(), Length(max=200)])
+    change_items = CheckboxesField(notices.LABELS["change_items"],
+                                   choices=[(c, c) for c in CHANGE_ITEMS])
+    change_html = TextAreaField(notices.LABELS["change_html"])
+    confirmed_on = DateField(notices.LABELS["confirmed_on"], validators=[Optional()])
+    experts = TextAreaField(notices.LABELS["experts"])
+    agency_fee = StringField(notices.LABELS["agency_fee"], validators=[Optional(), Length(max=200)])
+    late_reason = TextAreaField(notices.LABELS["late_reason"],
+                                validators=[Optional(), Length(max=500)])
+    reason = TextAreaField(notices.LABELS["reason"])
+    other_html = TextAreaField(notices.LABELS["other_html"])
+    purchaser_name = StringField(notices.LABELS["purchaser_name"],
+                                 validators=[Optional(), Length(max=128)])
+    purchaser_address = StringField(notices.LABELS["purchaser_address"],
+                                    validators=[Optional(), Length(max=200)])
+    purchaser_phone = StringField(notices.LABELS["purchaser_phone"],
+                                  validators=[Optional(), Length(max=64)])
+    agency_name = StringField(notices.LABELS["agency_name"], validators=[Optional(), Length(max=128)])
+    agency_address = StringField(notices.LABELS["agency_address"],
+                                 validators=[Optional(), Length(max=200)])
+    agency_phone = StringField(notices.LABELS["agency_phone"], validators=[Optional(), Length(max=64)])
+    project_contact = StringField(notices.LABELS["project_contact"],
+                                  validators=[Optional(), Length(max=64)])
+    project_phone = StringField(notices.LABELS["project_phone"],
+                                validators=[Optional(), Length(max=64)])
+
+
+def _wizard_button(plan_id):
+    return Markup('<a class="btn btn-sm btn-primary btn-wizard" href="{}">{}</a>').format(
+        url_for("NoticePublishView.wizard", plan_id=plan_id), _("项目向导"))
+
+
+class NoticePublishView(ReadWriteModelView):
+    datamodel = SQLAInterface(Plan)
+    class_permission_name = "NoticePublish"
+    route_base = "/notice-publish"
+    base_permissions = ["can_read", "can_publish"]
+    method_permission_name = {**VIEW_VERBS, "wizard": "read", "notice": "read",
+                              "preview": "read", "ocds": "read", "draft": "publish",
+                              "edit_notice": "publish", "delete_notice": "publish"}
+    list_title = _("采购公告发布")
+    label_columns = {"plan_no": _("计划编号"), "project_name": _("项目名称"),
+                     "unit": _("采购单位"), "procurement_method": _("采购方式"),
+                     "budget": _("预算金额（元）"), "filed_at": _("备案时间"),
+                     "id": _("操作")}
+    list_columns = ["plan_no", "project_name", "unit", "procurement_method", "budget",
+                    "filed_at", "id"]
+    show_columns = ["plan_no", "project_name", "unit", "procurement_method", "budget",
+                    "filed_at"]
+    search_columns = ["plan_no", "project_name", "procurement_method"]
+    formatters_columns = {"budget": yuan, "filed_at": when, "id": _wizard_button}
+    base_filters = [["id", PlanScope, None], ["state", FilterEqual, "已备案"],
+                    ["interconnected", FilterEqual, True]]
+    base_order = ("filed_at", "desc")
+
+    # --- helpers ---------------------------------------------------------------
+
+    def _plan(self, plan_id) -> Plan:
+        plan = self.datamodel.get(plan_id, self._base_filters)
+        if plan is None:
+            abort(404)
+        return plan
+
+    def _notice(self, notice_id) -> Notice:
+        notice = db.session.get(Notice, notice_id)
+        if notice is None:
+            abort(404)
+        self._plan(notice.plan_id)  # in the user's scope, or 404
+        return notice
+
+    def _may_publish(self) -> bool:
+        return self.appbuilder.sm.has_access("can_publish", "NoticePublish")
+
+    # --- the wizard ------------------------------------------------------------
+
+    @expose("/wizard/<int:plan_id>")
+    @has_access
+    def wizard(self, plan_id):
+        plan = self._plan(plan_id)
+        project = notices.project_of(plan)
+        rows = (db.session.query(Notice).filter_by(plan_id=plan.id)
+                .order_by(Notice.id.desc()).all())
+        return self.render_template(
+            "notice/wizard.html", title=_("项目向导"), plan=plan, project=project,
+            stages=notices.stages(plan, project), notices=rows,
+            draftable=notices.draftable(project), may_publish=self._may_publish(),
+            wait=notices.WAIT_FOR_LOTS)
+
+    @expose("/wizard/<int:plan_id>/draft", methods=["GET", "POST"])
+    @has_access
+    def draft(self, plan_id):
+        """【起草公告】 step one: the type, the notice it corrects, the lots."""
+        plan = self._plan(plan_id)
+        project = notices.project_of(plan)
+        if project is None or not project.lots:
+            flash(notices.WAIT_FOR_LOTS, "warning")
+            return redirect(url_for(".wizard", plan_id=plan.id))
+        kind = request.values.get("type", "采购公告")
+        if kind not in notices.TITLE_SUFFIX:
+            abort(404)
+        choices = notices.draftable(project)[kind]
+        if request.method == "POST":
+            original = None
+            if kind in notices.CORRECTS:
+                original_id = request.form.get("original", type=int)
+                original = next((n for n in choices if n.id == original_id), None)
+            try:
+                notice = notices.start_draft(plan, project, kind, request.form.getlist("lots"),
+                                             current_user(), original)
+            except notices.Refusal as refusal:
+                flash(str(refusal), "danger")
+            else:
+                db.session.commit()
+                return redirect(url_for(".edit_notice", notice_id=notice.id))
+        return self.render_template("notice/choose_lots.html", title=_("起草公告"), plan=plan,
+                                    project=project, kind=kind, choices=choices,
+                                    corrects=notices.CORRECTS.get(kind),
+                                    lot_options=_lot_options(kind, choices),
+                                    chosen=request.form.getlist("lots"))
+
+    @expose("/notice/<int:notice_id>/edit", methods=["GET", "POST"])
+    @has_access
+    def edit_notice(self, notice_id):
+        """【起草公告】 step two: 保存草稿, 预览, 顺延, 【发布】."""
+        notice = self._notice(notice_id)
+        if refusal := notices.edit_refusal(notice):
+            flash(refusal, "warning")
+            return redirect(url_for(".notice", notice_id=notice.id))
+        form = NoticeForm(request.form if request.method == "POST" else None, obj=notice)
+        report, lot_errors = [], {}
+        today = dt.date.today()
+        if request.method == "POST":
+            lot_values, lot_errors = _lot_values(notice)
+            if form.validate() and not lot_errors:
+                action = request.form.get("action", "save")
+                answer = self._act(notice, form, lot_values, action, today)
+                if answer is not None:
+                    return answer
+                if action == "publish":
+                    report = notices.problems(notice, today)
+            else:
+                flash(_("有字段格式不正确，请按提示修改；未作任何保存"), "danger")
+        return self.render_template(
+            "notice/edit.html", title=_("起草公告"), notice=notice, form=form,
+            fields=FORM_FIELDS[notice.notice_type], contact_fields=CONTACT_FIELDS,
+            lot_fields=LOT_FIELDS.get(notice.notice_type, ()), lot_labels=notices.LOT_LABELS,
+            lot_errors=lot_errors, report=report,
+            warnings=notices.warnings(notice, today),
+            postpone=notices.postpone_to(notice, today),
+            times_in_force=(notices.current_times(notice.original)
+                            if notice.notice_type == "变更公告" and notice.original else None))
+
+    def _act(self, notice, form, lot_values, action, today):
+        values = {name: form[name].data for name in FORM_FIELDS[notice.notice_type]
+                  + CONTACT_FIELDS}
+        if action == "postpone" and (earliest := notices.postpone_to(notice, today)):
+            items = list(dict.fromkeys([*(values.get("change_items") or []), "时间"]))
+            values.update(change_items=items, bid_deadline=earliest, open_time=earliest)
+            flash(_("已顺延投标截止时间和开标时间至 %(at)s，请核对后发布",
+                    at=earliest.strftime("%Y-%m-%d %H:%M")), "info")
+        try:
+            notices.save_draft(notice, values, lot_values, current_user())
+            if action != "publish":
+                db.session.commit()
+                if action == "preview":
+                    return redirect(url_for(".preview", notice_id=notice.id))
+                if action == "save":
+                    flash(_("草稿已保存"), "success")
+                return None
+            report = notices.publish(notice, current_user())
+            db.session.commit()  # the draft as typed, even when the report refuses it
+        except StaleDataError:
+            db.session.rollback()
+            flash(_("公告已被他人修改或发布，请刷新后重试"), "danger")
+            return redirect(url_for(".wizard", plan_id=notice.plan_id))
+        except notices.Refusal as refusal:
+            db.session.rollback()
+            flash(str(refusal), "danger")
+            return redirect(url_for(".wizard", plan_id=notice.plan_id))
+        if report:
+            flash(_("公告未发布：有 %(n)s 项需要修改，详见下方检查结果", n=len(report)), "danger")
+            return None
+        flash(_("公告已发布，正在同步至交易平台"), "success")
+        return redirect(url_for(".notice", notice_id=notice.id))
+
+    @expose("/notice/<int:notice_id>")
+    @has_access
+    def notice(self, notice_id):
+        notice = self._notice(notice_id)
+        return self.render_template("notice/show.html", title=notice.title, notice=notice,
+                                    body=Markup(notices.render_body(notice)),
+                                    web_url=_web_url(notice),
+                                    may_publish=self._may_publish())
+
+    @expose("/notice/<int:notice_id>/preview")
+    @has_access
+    def preview(self, notice_id):
+        notice = self._notice(notice_id)
+        return self.render_template("notice/preview.html", title=_("预览"), notice=notice,
+                                    body=Markup(notices.render_body(notice)),
+                                    may_publish=self._may_publish())
+
+    @expose("/notice/<int:notice_id>/delete", methods=["POST"])
+    @has_access
+    def delete_notice(self, notice_id):
+        notice = self._notice(notice_id)
+        plan_id = notice.plan_id
+        try:
+            notices.delete_draft(notice, current_user())
+            db.session.commit()
+            flash(_("草稿已删除"), "success")
+        except notices.Refusal as refusal:
+            db.session.rollback()
+            flash(str(refusal), "danger")
+        return redirect(url_for(".wizard", plan_id=plan_id))
+
+    @expose("/wizard/<int:plan_id>/ocds")
+    @has_access
+    def ocds(self, plan_id):
+        """The project as an OCDS release package (published notices only)."""
+        from ... import ocds
+
+        plan = self._plan(plan_id)
+        project = notices.project_of(plan)
+        package = ocds.record_package(plan, project, notices.published(project.project_code)
+                                      if project else [])
+        body = json.dumps(package, ensure_ascii=False, indent=2)
+        return Response(body, mimetype="application/json", headers={
+            "Content-Disposition": f'attachment; filename="ocds-{plan.plan_no}.json"'})
+
+
+def _lot_options(kind: str, choices: list) -> list[dict]:
+    """The lots step one offers: the free lots, or a correction's originals' lots."""
+    if kind not in notices.CORRECTS:
+        return [{"code": lot.code, "name": lot.name, "budget": lot.budget} for lot in choices]
+    seen = {}
+    for original in choices:
+        for lot in original.lots:
+            seen.setdefault(lot.lot_code, {"code": lot.lot_code, "name": lot.name,
+                                           "budget": lot.budget})
+    return list(seen.values())
+
+
+def _lot_values(notice: Notice) -> tuple[dict, dict]:
+    """The lot part of step two, from fields named lot-<code>-<column>:
+    (values by lot code, errors by field name)."""
+    values, errors = {}, {}
+    wanted = LOT_FIELDS.get(notice.notice_type, ())
+    for lot in notice.lots:
+        found = {}
+        for column in wanted:
+            name = f"lot-{lot.lot_code}-{column}"
+            raw = (request.form.get(name) or "").strip()
+            if column in ("max_price", "award_amount"):
+                found[column], error = _amount(raw)
+                if error:
+                    errors[name] = error
+            else:
+                found[column] = raw or None
+        values[lot.lot_code] = found
+    return values, errors
+
+
+def _amount(raw: str):
+    from decimal import Decimal, InvalidOperation
+
+    if not raw:
+        return None, None
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return None, "请填写金额（元），如 1000.00"
+    if not value.is_finite() or value.as_tuple().exponent < -2:
+        return None, "金额最多保留两位小数"
+    return value, None
+
+
+def _web_url(notice: Notice) -> str | None:
+    """Where the platform's website shows it (from notice.online)."""
+    from ...models import Peer
+
+    if not notice.web_path:
+        return None
+    peer = db.session.get(Peer, notice.platform_code)
+    return (peer.base_url.rstrip("/") + notice.web_path) if peer else notice.web_path
