@@ -15,6 +15,8 @@ ADMIN = {"admin"}
 # 中标结果变更备案: units' handlers file, reviewers review, 监管处 supervises.
 TODO_USERS = {"admin", "jingban", "shenhe", "jingban2", "chushen", "fuhe"}
 WINNER_CHANGE_READERS = TODO_USERS | {"jianguan"}
+# 信息发布: everyone concerned follows the 项目向导 (in their own scope).
+NOTICE_READERS = EVERYONE
 
 GPS_VIEWS = [
     ("/plans/list/", EVERYONE),
@@ -31,6 +33,7 @@ GPS_VIEWS = [
     ("/todo/", TODO_USERS),
     ("/winner-changes/list/", WINNER_CHANGE_READERS),
     ("/winner-changes/add", FILERS),
+    ("/notice-publish/list/", NOTICE_READERS),
 ]
 GPS_APIS = [
     ("/api/v1/plan/", EVERYONE),
@@ -47,6 +50,7 @@ TRADING_VIEWS = [
     ("/regions/list/", set(TRADING_USERS)),
     ("/users/list/", ADMIN),
     ("/audit/list/", ADMIN),
+    ("/project-notices/list/", set(TRADING_USERS)),
 ]
 TRADING_APIS = [("/api/v1/organisation/", set(TRADING_USERS))]
 
