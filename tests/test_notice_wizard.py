@@ -324,3 +324,18 @@ def test_who_may_follow_and_who_may_publish(gps, plan_id, user, wizard, draft):
 def test_anonymous_users_are_sent_to_log_in(gps, plan_id):
     response = gps.test_client().get(f"/notice-publish/wizard/{plan_id}")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_ocds_export_downloads_the_published_notices_in_scope_only(gps, plan_id):
+    code = push_lots(gps, plan_id)
+    _published_announcement(gps, plan_id, code, days_ago=1, deadline_in=20)
+    client = logged_in(gps, "jingban")
+    response = client.get(f"/notice-publish/wizard/{plan_id}/ocds")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    package = response.get_json()
+    assert [release["tag"] for release in package["releases"]] == [["planning"], ["tender"]]
+    assert {lot["id"] for lot in package["releases"][1]["tender"]["lots"]} == {
+        f"{code}001", f"{code}002"}
+    assert logged_in(gps, "jingban2").get(f"/notice-publish/wizard/{plan_id}/ocds") \
+        .status_code == 404

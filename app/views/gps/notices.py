@@ -293,8 +293,9 @@ class NoticePublishView(ReadWriteModelView):
 
         plan = self._plan(plan_id)
         project = notices.project_of(plan)
-        package = ocds.record_package(plan, project, notices.published(project.project_code)
-                                      if project else [])
+        package = ocds.record_package(
+            plan, project, notices.published(project.project_code) if project else [],
+            uri=request.url, publisher={"name": str(self.appbuilder.app_name)})
         body = json.dumps(package, ensure_ascii=False, indent=2)
         return Response(body, mimetype="application/json", headers={
             "Content-Disposition": f'attachment; filename="ocds-{plan.plan_no}.json"'})
