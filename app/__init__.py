@@ -112,11 +112,12 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
                             icon="fa-th-list", category="PlanMenu")
         appbuilder.add_view_no_menu(LotReplicaView)
         appbuilder.add_api(ProjectReplicaApi)
-        from .views.gps.notices import NoticePublishView
+        from .views.gps.notices import NoticeApi, NoticePublishView
 
         appbuilder.add_view(NoticePublishView, "NoticePublish", label=_("采购公告发布"),
                             icon="fa-bullhorn", category="NoticeMenu",
                             category_label=_("信息发布"), category_icon="fa-newspaper-o")
+        appbuilder.add_api(NoticeApi)
         appbuilder.add_view(PlatformView, "Platforms", label=_("交易平台"),
                             icon="fa-exchange", **system)
         appbuilder.add_view(PushThresholdView, "PushThresholds",

@@ -9,7 +9,7 @@ from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, select, true
 
-from .models import (Lot, LotReplica, Organisation, Plan, Platform, ProjectReplica,
+from .models import (Lot, LotReplica, Notice, Organisation, Plan, Platform, ProjectReplica,
                      PublishedNotice, Region, TimeChange, TradingProject, WinnerChange)
 from .security import ADMIN
 
@@ -105,6 +105,11 @@ def plan_clause(user):
     return by_organisation(user, _plan_rule)
 
 
+def notice_clause(user):
+    """GPS: the notices of the plans the user sees (信息发布)."""
+    return Notice.plan_id.in_(select(Plan.id).where(plan_clause(user)))
+
+
 def winner_change_clause(user):
     return by_organisation(user, _winner_change_rule)
 
@@ -147,6 +152,10 @@ class ScopeFilter(BaseFilter):
 
 class PlanScope(ScopeFilter):
     clause = staticmethod(plan_clause)
+
+
+class NoticeScope(ScopeFilter):
+    clause = staticmethod(notice_clause)
 
 
 class WinnerChangeScope(ScopeFilter):

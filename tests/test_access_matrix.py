@@ -42,6 +42,7 @@ GPS_APIS = [
     ("/api/v1/_openapi", EVERYONE),
     ("/api/v1/todo/", TODO_USERS),
     ("/api/v1/winner_change/", WINNER_CHANGE_READERS),
+    ("/api/v1/notice/", NOTICE_READERS),
 ]
 
 TRADING_USERS = ["admin", "daili", "keshi"]

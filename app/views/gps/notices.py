@@ -6,8 +6,10 @@ app/notices.py's; this module turns forms into calls and answers into pages.
 import datetime as dt
 import json
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.api import expose as api_expose
+from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
@@ -20,8 +22,8 @@ from wtforms.validators import Length, Optional
 from ... import notices
 from ...extensions import db
 from ...models import CHANGE_ITEMS, Notice, Plan
-from ...scope import PlanScope, current_user
-from ..common.base import VIEW_VERBS, ReadWriteModelView, when, yuan
+from ...scope import NoticeScope, PlanScope, current_user
+from ..common.base import API_VERBS, VIEW_VERBS, ReadWriteApi, ReadWriteModelView, when, yuan
 
 MINUTES = "%Y-%m-%dT%H:%M"
 LOT_COLUMNS = ("max_price", "requirement_html", "supplier_name", "supplier_address",
@@ -355,3 +357,63 @@ def _web_url(notice: Notice) -> str | None:
         return None
     peer = db.session.get(Peer, notice.platform_code)
     return (peer.base_url.rstrip("/") + notice.web_path) if peer else notice.web_path
+
+
+class NoticeApi(ReadWriteApi):
+    """REST: the notices in the user's scope with where each stands, and, like
+    an eSender, `GET /<pk>/check` (the validator report, machine-readable)
+    and `POST /<pk>/publish` (422 with the same report when refused).
+    Drafting stays in the wizard."""
+
+    resource_name = "notice"
+    datamodel = SQLAInterface(Notice)
+    class_permission_name = "NoticePublish"
+    method_permission_name = {**API_VERBS, "check": "read", "publish": "publish"}
+    include_route_methods = {"get_list", "get", "info", "check", "publish"}
+    base_filters = [["id", NoticeScope, None]]
+    list_columns = ["id", "notice_key", "notice_type", "title", "project_code", "state",
+                    "published_at", "sync_state", "synced_at", "online_at", "web_path"]
+    show_columns = list_columns + ["original.notice_key", "lots.lot_code", "lots.name"]
+    search_columns = ["notice_key", "notice_type", "project_code", "state"]
+    base_order = ("id", "desc")
+
+    @staticmethod
+    def _report(found) -> list[dict]:
+        return [{"field": p.field, "label": p.label, "message": p.message} for p in found]
+
+    @api_expose("/<int:pk>/check", methods=["GET"])
+    @protect()
+    @safe
+    def check(self, pk):
+        """The validator report for publishing today; empty: it may be published."""
+        notice = self.datamodel.get(pk, self._base_filters)
+        if notice is None:
+            return self.response_404()
+        today = dt.date.today()
+        postpone = notices.postpone_to(notice, today)
+        return self.response(200, problems=self._report(notices.problems(notice, today)),
+                             warnings=notices.warnings(notice, today),
+                             postpone_to=postpone.isoformat() if postpone else None)
+
+    @api_expose("/<int:pk>/publish", methods=["POST"])
+    @protect()
+    @safe
+    def publish(self, pk):
+        notice = self.datamodel.get(pk, self._base_filters)
+        if notice is None:
+            return self.response_404()
+        try:
+            found = notices.publish(notice, g.user)
+        except notices.Refusal as refusal:
+            db.session.rollback()
+            return self.response(409, message=str(refusal))
+        except StaleDataError:
+            db.session.rollback()
+            return self.response(409, message="公告已被他人修改或发布，请刷新后重试")
+        if found:
+            db.session.rollback()
+            return self.response_422(message={"problems": self._report(found)})
+        db.session.commit()
+        return self.response(200, message="公告已发布，正在同步至交易平台",
+                             notice_key=notice.notice_key, state=notice.state,
+                             published_at=notice.published_at.isoformat())
