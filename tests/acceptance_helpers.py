@@ -86,3 +86,18 @@ def outbox(app, kind=None):
         if kind:
             query = query.filter_by(type=kind)
         return [json.loads(row.body) for row in query]
+
+
+def second_agency_user(app, username="daili2"):
+    """A 代理机构 user of another agency on a trading site (南阳宛城项目管理有限公司)."""
+    from app.extensions import db
+    from app.models import Organisation
+    from tests.helpers import DEMO_PASSWORD
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        org = db.session.query(Organisation).filter_by(name="南阳宛城项目管理有限公司").one()
+        user = sm.add_user(username, "钱", "代理", f"{username}@demo.invalid",
+                           sm.find_role("代理机构"), password=DEMO_PASSWORD)
+        user.organisation_id = org.id
+        db.session.commit()

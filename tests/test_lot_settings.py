@@ -12,6 +12,7 @@ from tests.acceptance_helpers import (
     outbox,
     project_of,
     pushed_plan,
+    second_agency_user,
     submit,
     take_plan,
 )
@@ -503,19 +504,6 @@ def test_evaluation_stages_only_in_order(pds):
 
 # --- who sees what -------------------------------------------------------------------
 
-def _second_agency_user(pds):
-    """A 代理机构 user of another agency on 平顶山市 (南阳宛城项目管理有限公司)."""
-    from app.extensions import db
-    from app.models import Organisation
-    from tests.helpers import DEMO_PASSWORD
-
-    with pds.app_context():
-        sm = pds.appbuilder.sm
-        org = db.session.query(Organisation).filter_by(name="南阳宛城项目管理有限公司").one()
-        user = sm.add_user("daili2", "钱", "代理", "daili2@demo.invalid",
-                           sm.find_role("代理机构"), password=DEMO_PASSWORD)
-        user.organisation_id = org.id
-        db.session.commit()
 
 
 def test_another_agency_gets_404_and_the_centre_reads_only(pds):
@@ -531,7 +519,7 @@ def test_another_agency_gets_404_and_the_centre_reads_only(pds):
     with pds.app_context():
         item = db.session.query(ScoringItem.id).filter_by(lot_id=lot1).scalar()
 
-    _second_agency_user(pds)
+    second_agency_user(pds)
     other = logged_in(pds, "daili2")
     for url in (f"/lot-fees/show/{lot1}", f"/lot-fees/edit/{lot1}", f"/lot-settings/show/{lot1}",
                 f"/lot-settings/edit/{lot1}", f"/scoring-items/show/{item}",

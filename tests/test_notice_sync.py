@@ -26,8 +26,9 @@ from app.models import (
 )
 from app.sync import delivery, envelope, signing
 from app.sync.messages.notice import NoticePayload, entity_key, payload_of
-from tests.acceptance_helpers import add_lot, complete, project_of, pushed_plan, submit, take_plan
-from tests.helpers import DEMO_PASSWORD, api_token, bearer, logged_in
+from tests.acceptance_helpers import (add_lot, complete, project_of, pushed_plan,
+                                      second_agency_user, submit, take_plan)
+from tests.helpers import api_token, bearer, logged_in
 
 BODY = '<p>一、项目基本情况</p><script>alert("x")</script><p onclick="steal()">正文</p>'
 TIMES = {"doc_start": "2026-12-01T09:00:00", "doc_end": "2026-12-08T17:00:00",
@@ -455,16 +456,6 @@ def test_record_sync_marks_synced_or_failed_for_the_current_version_only(gps_not
 
 # --- 【项目管理】→【项目公告】 ---------------------------------------------------------------
 
-def _second_agency_user(pds):
-    from app.models import Organisation
-
-    with pds.app_context():
-        sm = pds.appbuilder.sm
-        org = db.session.query(Organisation).filter_by(name="南阳宛城项目管理有限公司").one()
-        user = sm.add_user("daili2", "钱", "代理", "daili2@demo.invalid",
-                           sm.find_role("代理机构"), password=DEMO_PASSWORD)
-        user.organisation_id = org.id
-        db.session.commit()
 
 
 def test_the_agency_sees_its_projects_notices_and_no_other(pds_project):
@@ -488,7 +479,7 @@ def test_the_agency_sees_its_projects_notices_and_no_other(pds_project):
     assert title in keshi.get("/project-notices/list/").get_data(as_text=True)
     assert keshi.get(f"/project-notices/show/{notice_id}").status_code == 200
 
-    _second_agency_user(pds)
+    second_agency_user(pds)
     other = logged_in(pds, "daili2")
     page = other.get("/project-notices/list/")
     assert page.status_code == 200 and title not in page.get_data(as_text=True)
