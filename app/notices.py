@@ -436,9 +436,34 @@ def postpone_to(notice: Notice, today: dt.date) -> dt.datetime | None:
                                   new_deadline).earliest
 
 
+def _deadlines_in_force(notice: Notice) -> dict[str, dt.datetime]:
+    """Bid deadline in force per lot of the notice, from its published 采购公告."""
+    found = {}
+    codes = {lot.lot_code for lot in notice.lots}
+    for announcement in published(notice.project_code, "采购公告"):
+        deadline = current_times(announcement)[2]
+        for lot in announcement.lots:
+            if lot.lot_code in codes and deadline is not None:
+                found[lot.lot_code] = deadline
+    return found
+
+
 def _result_problems(notice: Notice, today: dt.date) -> list[Problem]:
+    """A result comes after the bids closed, and the result was confirmed
+    then; a late one needs its reason."""
+    deadlines_ = _deadlines_in_force(notice)
+    open_bids = sorted(code for code, deadline in deadlines_.items() if deadline.date() > today)
+    if open_bids:
+        latest = max(deadlines_[code] for code in open_bids)
+        return [Problem("lots", LABELS["lots"],
+                        f"{'、'.join(open_bids)} 的投标截止时间（{latest:%Y-%m-%d %H:%M}）未到，"
+                        "不能发布结果公告")]
     if notice.confirmed_on is None:
         return []
+    closed = max(deadlines_.values(), default=None)
+    if closed is not None and notice.confirmed_on < closed.date():
+        return [Problem("confirmed_on", LABELS["confirmed_on"],
+                        f"{notice.confirmed_on} 早于投标截止日期 {closed:%Y-%m-%d}")]
     if notice.confirmed_on > today:
         return [Problem("confirmed_on", LABELS["confirmed_on"],
                         f"{notice.confirmed_on} 晚于今天 {today}")]

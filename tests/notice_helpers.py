@@ -115,3 +115,18 @@ def notice_messages(app) -> list:
     with app.app_context():
         rows = db.session.query(OutboxMessage).filter_by(type="notice.published").all()
         return [(row.entity_key, row.target, row.body) for row in rows]
+
+
+def result_fields(confirmed_on):
+    """A complete 结果公告 but for the lot part (see `award`)."""
+    fields = {k: v for k, v in announcement_fields().items()
+              if k.startswith(("purchaser", "agency", "project"))}
+    return {**fields, "title": "中标结果公告", "confirmed_on": confirmed_on.isoformat(),
+            "experts": "张三、李四、王五、赵六、钱七", "agency_fee": "按计价格〔2002〕1980号，1.2万元"}
+
+
+def award(code):
+    """Lot 1's award (中标信息) for a 结果公告."""
+    return {f"{code}001": {"supplier_name": "河南甲科技有限公司",
+                           "supplier_address": "郑州市金水区1号", "award_amount": "880000.00",
+                           "main_items": "交互式一体机 20台"}}

@@ -6,8 +6,9 @@ import json
 import pytest
 
 from tests.helpers import form_token, logged_in
-from tests.notice_helpers import (announcement_fields, at, draft_id, notice_messages,
-                                  notice_row, plan_of, push_lots, start_draft, submit)
+from tests.notice_helpers import (announcement_fields, at, award, draft_id, notice_messages,
+                                  notice_row, plan_of, push_lots, result_fields, start_draft,
+                                  submit)
 
 TODAY = dt.date.today()
 
@@ -220,19 +221,6 @@ def test_a_change_exactly_15_days_before_the_deadline_is_lawful(gps, plan_id):
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
 
 
-def _result_fields(confirmed_on):
-    fields = {k: v for k, v in announcement_fields().items()
-              if k.startswith(("purchaser", "agency", "project"))}
-    return {**fields, "title": "中标结果公告", "confirmed_on": confirmed_on.isoformat(),
-            "experts": "张三、李四、王五、赵六、钱七", "agency_fee": "按计价格〔2002〕1980号，1.2万元"}
-
-
-def _award(code):
-    return {f"{code}001": {"supplier_name": "河南甲科技有限公司",
-                           "supplier_address": "郑州市金水区1号", "award_amount": "880000.00",
-                           "main_items": "交互式一体机 20台"}}
-
-
 def test_a_late_result_notice_is_warned_and_needs_its_reason(gps, plan_id):
     from app.rules.workdays import add_workdays, workdays_between
 
@@ -242,12 +230,12 @@ def test_a_late_result_notice_is_warned_and_needs_its_reason(gps, plan_id):
     notice_id = draft_id(start_draft(client, plan_id, kind="结果公告", lots=[f"{code}001"]))
     # Confirmed 3 working days ago: one working day late (if today is one).
     confirmed = add_workdays(TODAY, -3)
-    page = submit(client, notice_id, _result_fields(confirmed), lots=_award(code))
+    page = submit(client, notice_id, result_fields(confirmed), lots=award(code))
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "逾期发布原因" in text
     assert f"截至 {add_workdays(confirmed, 2)}" in text and "请填写逾期原因" in text
-    ok = submit(client, notice_id, {**_result_fields(confirmed), "late_reason": "供应商资格复核"},
-                lots=_award(code))
+    ok = submit(client, notice_id, {**result_fields(confirmed), "late_reason": "供应商资格复核"},
+                lots=award(code))
     assert ok.status_code == 302 and notice_row(gps, notice_id).state == "已发布"
     assert workdays_between(confirmed, TODAY) >= 2
     from app.extensions import db
@@ -265,13 +253,23 @@ def test_a_result_notice_within_2_working_days_needs_no_reason(gps, plan_id):
     _published_announcement(gps, plan_id, code, days_ago=30, deadline_in=-5)
     client = logged_in(gps, "jingban")
     notice_id = draft_id(start_draft(client, plan_id, kind="结果公告", lots=[f"{code}001"]))
+    # Two working days back: today is the last day (on a day off, the next
+    # working day is).
     confirmed = add_workdays(TODAY, -2)
-    if TODAY != add_workdays(add_workdays(TODAY, -1), 1):
-        confirmed = add_workdays(TODAY, -1)  # today is a day off: 2 back would be 2 late
-    ok = submit(client, notice_id, _result_fields(confirmed), lots=_award(code))
+    ok = submit(client, notice_id, result_fields(confirmed), lots=award(code))
     assert ok.status_code == 302, ok.get_data(as_text=True)[-3000:]
-    award = submit(client, notice_id, {}, action="save")
-    assert award.status_code == 302  # published: the form is closed
+    closed = submit(client, notice_id, {}, action="save")
+    assert closed.status_code == 302  # published: the form is closed
+
+
+def test_a_result_before_the_bids_close_is_refused(gps, plan_id):
+    code = push_lots(gps, plan_id)
+    _published_announcement(gps, plan_id, code, days_ago=25, deadline_in=1)
+    client = logged_in(gps, "jingban")
+    notice_id = draft_id(start_draft(client, plan_id, kind="结果公告", lots=[f"{code}001"]))
+    page = submit(client, notice_id, result_fields(TODAY), lots=award(code)).get_data(as_text=True)
+    assert f"{code}001 的投标截止时间" in page and "未到，不能发布结果公告" in page
+    assert notice_row(gps, notice_id).state == "草稿" and len(notice_messages(gps)) == 1
 
 
 def test_an_award_above_the_lot_budget_is_refused(gps, plan_id):
@@ -279,9 +277,9 @@ def test_an_award_above_the_lot_budget_is_refused(gps, plan_id):
     _published_announcement(gps, plan_id, code, days_ago=30, deadline_in=-5)
     client = logged_in(gps, "jingban")
     notice_id = draft_id(start_draft(client, plan_id, kind="结果公告", lots=[f"{code}001"]))
-    lots = _award(code)
+    lots = award(code)
     lots[f"{code}001"]["award_amount"] = "900000.01"
-    page = submit(client, notice_id, _result_fields(TODAY), lots=lots).get_data(as_text=True)
+    page = submit(client, notice_id, result_fields(TODAY), lots=lots).get_data(as_text=True)
     assert "超过标段预算 900,000.00 元" in page
 
 

@@ -18,8 +18,7 @@ import requests
 
 from tests.e2e.stack import wait_for
 from tests.e2e.test_plan_push import file_plan, received
-from tests.notice_helpers import announcement_fields, at, next_workday
-from tests.test_notice_wizard import _award, _result_fields
+from tests.notice_helpers import announcement_fields, at, award, next_workday, result_fields
 
 AGENCY = "河南中原招标代理有限公司"
 LOTS = (("第一包 服务器", "1200000.00", "服务器 10 台，详见招标文件"),
@@ -164,7 +163,7 @@ def web(stack, key, path="/web/", **params) -> str:
 
 def home_box(html: str, slug: str) -> str:
     """One column's box on /web/ (its newest notices)."""
-    match = re.search(rf'<section class="box" id="col-{slug}">(.*?)</section>', html, re.S)
+    match = re.search(rf'<section class="box" id="col-{slug}">(.*?)</section>', html, re.DOTALL)
     assert match, slug
     return match.group(1)
 
@@ -210,8 +209,9 @@ def test_notices_reach_the_platforms_website_and_only_there(stack):
     assert title in home_box(web(stack, "pds"), "caigou")
     found = web(stack, "pds", "/web/caigou/", code=project.code)
     assert re.search(r'<strong id="total">1</strong>', found) and title in found
+    key = gps_notice(stack, announcement)["key"]
     [[public_id]] = stack.query("pds", "select id from published_notice "
-                                       f"where notice_key = '{gps_notice(stack, announcement)['key']}'")
+                                       f"where notice_key = '{key}'")
     page = web(stack, "pds", f"/web/notices/{public_id}")
     assert title in page and "栏目：采购公告" in page and f"项目编号：{project.code}" in page
     assert lot1.code in page and lot1.name in page and "机架式服务器 10 台" in page
@@ -263,11 +263,23 @@ def test_notices_reach_the_platforms_website_and_only_there(stack):
     assert f"{later:%Y年%m月%d日} 09:30" in changed_page
 
     # --- 结果公告 for lot 1, confirmed today -----------------------------------------
+    # A result needs the bids closed: rather than wait 30 days, move the
+    # deadlines in force on GPS into yesterday.
     result = draft(jingban, project, "结果公告", [lot1.code])
     result_title = f"{project.name}中标结果公告"
-    award = _award(project.code)
-    assert list(award) == [lot1.code]
-    publish(jingban, result, {**_result_fields(dt.date.today()), "title": result_title}, award)
+    lot_award = award(project.code)
+    assert list(lot_award) == [lot1.code]
+    refused = jingban.post(f"/notice-publish/notice/{result}/edit", form_data(
+        {**result_fields(dt.date.today()), "title": result_title}, lot_award))
+    assert "的投标截止时间" in refused.text and "未到，不能发布结果公告" in refused.text
+    yesterday = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(9, 30))
+    stack.python("gps", "from sqlalchemy import text\n"
+                        "db.session.execute(text(\"update notice set bid_deadline = :at, "
+                        "open_time = :at where state = '已发布'\"), "
+                        f"{{'at': '{yesterday:%Y-%m-%d %H:%M:%S}'}})\n"
+                        "db.session.commit()")
+    publish(jingban, result, {**result_fields(dt.date.today()), "title": result_title},
+            lot_award)
     wait_for(lambda: listed(stack, "pds", "jieguo", result_title), 20,
              what="结果公告 on /web/jieguo/")
     online(jingban, result)
@@ -279,7 +291,7 @@ def test_notices_reach_the_platforms_website_and_only_there(stack):
     wizard = jingban.http.get(stack.url("gps") + f"/notice-publish/wizard/{project.plan_id}",
                               timeout=10).text
     for stage in ("采购公告", "变更公告", "结果公告"):
-        shown = re.search(rf'data-stage="{stage}">(.*?)</li>', wizard, re.S).group(1)
+        shown = re.search(rf'data-stage="{stage}">(.*?)</li>', wizard, re.DOTALL).group(1)
         assert "已发布 1 条" in shown, (stage, shown)
 
     # Every message went to 平顶山市, once each.
