@@ -337,3 +337,12 @@ def test_the_ocds_export_downloads_the_published_notices_in_scope_only(gps, plan
         f"{code}001", f"{code}002"}
     assert logged_in(gps, "jingban2").get(f"/notice-publish/wizard/{plan_id}/ocds") \
         .status_code == 404
+
+
+def test_the_notice_states_the_budget_of_the_chosen_lots(gps, plan_id):
+    code = push_lots(gps, plan_id)
+    client = logged_in(gps, "jingban")
+    notice_id = draft_id(start_draft(client, plan_id, lots=[f"{code}002"]))
+    preview = client.get(f"/notice-publish/notice/{notice_id}/preview").get_data(as_text=True)
+    assert "预算金额：600,000.00 元（本公告涉及 1 个标段）" in preview
+    assert "第1标段" not in preview
