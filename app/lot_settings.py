@@ -60,7 +60,7 @@ BIG_BUDGET = Decimal(10000000)  # 1000万元: 评标委员会 7人以上
 
 # 评标办法 allowed per 采购方式 (87号令第五十二条; 非招标采购方式管理办法;
 # 竞争性磋商暂行办法第二十三条; 财政部令第110号第十条).
-TENDER = ("公开招标", "邀请招标")
+TENDER = deadlines.TENDER
 EVALUATION_METHODS = ("综合评分法", "最低评标价法", "最低价成交", "价格优先法", "质量优先法")
 METHODS_FOR = {
     "公开招标": ("综合评分法", "最低评标价法"),
@@ -400,6 +400,15 @@ def raise_deadline(known_on: dt.date) -> dt.date:
 
 def reply_deadline(received_on: dt.date) -> dt.date:
     return add_workdays(received_on, REPLY_WORKDAYS)
+
+
+def reply_deadline_text(received_on: dt.date) -> str:
+    """The reply deadline to show, or why it cannot be computed (a date the
+    working-day calendar does not cover)."""
+    try:
+        return str(reply_deadline(received_on))
+    except NotCovered as exc:
+        return str(exc)
 
 
 def objection_warnings(item: Objection, today: dt.date) -> list[str]:

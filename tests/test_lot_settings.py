@@ -588,3 +588,31 @@ def test_every_page_opens_for_the_agency(pds):
     for label in ("资费定义", "招标文件规划与开评标配置", "评分标准", "符合性审查", "项目质疑", "开标记录"):
         assert label in menu
     assert daili.get("/lot-fees/add").status_code in (403, 404)
+
+
+def test_a_reply_deadline_beyond_the_calendar_is_explained_not_a_crash(pds):
+    """Received 28 December 2026: 7 working days reach into 2027, which the
+    calendar does not hold; pages and REST say so instead of failing."""
+    from app.extensions import db
+    from app.lot_settings import objection_warnings, reply_deadline_text
+    from app.models import Objection
+
+    text = reply_deadline_text(dt.date(2026, 12, 28))
+    assert "超出工作日历收录的年份" in text and "2004–2026" in text
+    assert reply_deadline_text(dt.date(2026, 12, 1)) == "2026-12-10"
+    item = _objection(dt.date(2026, 12, 25), dt.date(2026, 12, 28))
+    [warning] = objection_warnings(item, dt.date(2026, 12, 29))
+    assert "超出工作日历收录的年份" in warning
+
+    daili, _pk, _code, (lot1, _lot2) = _accepted(pds)
+    with pds.app_context():
+        row = Objection(lot_id=lot1, objector="年末供应商", known_on=dt.date(2026, 12, 25),
+                        received_on=dt.date(2026, 12, 28), content="年末质疑")
+        db.session.add(row)
+        db.session.commit()
+        pk = row.id
+    listed = daili.get("/objections/list/")
+    assert listed.status_code == 200 and "超出工作日历收录的年份" in listed.get_data(as_text=True)
+    client, auth = _api(pds, "daili")
+    shown = client.get(f"/api/v1/objection/{pk}", headers=auth)
+    assert shown.status_code == 200 and "超出工作日历" in shown.json["reply_deadline"]

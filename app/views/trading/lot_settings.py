@@ -84,7 +84,7 @@ def _reply_date(value):
 
 
 def _received(value):
-    return f"{value}（答复期限 {rules.reply_deadline(value)}）" if value else ""
+    return f"{value}（答复期限 {rules.reply_deadline_text(value)}）" if value else ""
 
 
 class AcceptedLots(ScopeFilter):
@@ -826,7 +826,7 @@ class ObjectionApi(LotSectionApi):
         item = db.session.get(Objection, int(pk)) if pk is not None else None
         if item is not None:
             data["warnings"] = rules.objection_warnings(item, _today())
-            data["reply_deadline"] = str(rules.reply_deadline(item.received_on))
+            data["reply_deadline"] = rules.reply_deadline_text(item.received_on)
 
     def post_headless(self):
         return self._with_warnings(super().post_headless())
@@ -844,7 +844,7 @@ class ObjectionApi(LotSectionApi):
                 import json
 
                 body["warnings"] = rules.objection_warnings(item, _today())
-                body["reply_deadline"] = str(rules.reply_deadline(item.received_on))
+                body["reply_deadline"] = rules.reply_deadline_text(item.received_on)
                 response.set_data(json.dumps(body, ensure_ascii=False, default=str))
         return response
 
