@@ -154,7 +154,7 @@ def draftable(project: ProjectReplica | None) -> dict[str, list]:
 
 
 def stages(plan: Plan, project: ProjectReplica | None) -> list[dict]:
-    """The wizard's stages with their state: [{"name", "state", "done", "notices"}]."""
+    """The wizard's stages in order: [{"name", "state" (shown), "done" (bool)}]."""
     by_kind = {kind: published(project.project_code, kind) if project else []
                for kind in TITLE_SUFFIX}
 
