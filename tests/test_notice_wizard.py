@@ -197,7 +197,9 @@ def test_a_change_to_the_documents_within_15_days_is_refused_until_postponed(gps
 
     # 顺延: the deadline and opening move to the earliest lawful time.
     postponed = submit(client, notice_id, change, action="postpone")
-    assert postponed.status_code == 200
+    assert postponed.status_code == 302
+    form = client.get(postponed.headers["Location"]).get_data(as_text=True)
+    assert f'value="{earliest:%Y-%m-%dT%H:%M}"' in form  # what the user now sees
     notice = notice_row(gps, notice_id)
     assert notice.bid_deadline == earliest and notice.open_time == earliest
     assert notice.change_items == ["文件", "时间"]

@@ -239,7 +239,8 @@ class NoticePublishView(ReadWriteModelView):
                     return redirect(url_for(".preview", notice_id=notice.id))
                 if action == "save":
                     flash(_("草稿已保存"), "success")
-                return None
+                # Reload from the saved draft: the form must show what 顺延 set.
+                return redirect(url_for(".edit_notice", notice_id=notice.id))
             report = notices.publish(notice, current_user())
             db.session.commit()  # the draft as typed, even when the report refuses it
         except StaleDataError:
