@@ -121,16 +121,16 @@ def published(project_code: str, *types: str) -> list[Notice]:
     return query.order_by(Notice.published_at, Notice.id).all()
 
 
+def published_by_type(project_code: str | None) -> dict[str, list[Notice]]:
+    """The project's published notices, oldest first, by type (one query)."""
+    by_type = {kind: [] for kind in TITLE_SUFFIX}
+    for notice in published(project_code) if project_code else []:
+        by_type[notice.notice_type].append(notice)
+    return by_type
+
+
 def _lots_of(notices) -> set[str]:
     return {lot.lot_code for notice in notices for lot in notice.lots}
-
-
-def lot_status(project: ProjectReplica) -> dict[str, set[str]]:
-    """Lot codes by what has been published for them."""
-    done = {kind: _lots_of(published(project.project_code, kind))
-            for kind in ("采购公告", "结果公告", "终止公告")}
-    return {"announced": done["采购公告"], "awarded": done["结果公告"],
-            "terminated": done["终止公告"]}
 
 
 def draftable(project: ProjectReplica | None) -> dict[str, list]:
@@ -139,24 +139,23 @@ def draftable(project: ProjectReplica | None) -> dict[str, list]:
     结果更正公告. An empty list: not now."""
     if project is None or not project.lots:
         return {kind: [] for kind in TITLE_SUFFIX}
-    status = lot_status(project)
-    open_lots = [lot for lot in project.lots
-                 if lot.code in status["announced"]
-                 and lot.code not in status["awarded"] | status["terminated"]]
+    by_type = published_by_type(project.project_code)
+    announced = _lots_of(by_type["采购公告"])
+    closed = _lots_of(by_type["结果公告"]) | _lots_of(by_type["终止公告"])
+    open_lots = [lot for lot in project.lots if lot.code in announced and lot.code not in closed]
     return {
-        "采购公告": [lot for lot in project.lots if lot.code not in status["announced"]],
-        "变更公告": [notice for notice in published(project.project_code, "采购公告")
-                 if {lot.lot_code for lot in notice.lots} - status["awarded"] - status["terminated"]],
+        "采购公告": [lot for lot in project.lots if lot.code not in announced],
+        "变更公告": [notice for notice in by_type["采购公告"]
+                 if {lot.lot_code for lot in notice.lots} - closed],
         "结果公告": open_lots,
-        "结果更正公告": published(project.project_code, "结果公告"),
+        "结果更正公告": by_type["结果公告"],
         "终止公告": open_lots,
     }
 
 
 def stages(plan: Plan, project: ProjectReplica | None) -> list[dict]:
     """The wizard's stages in order: [{"name", "state" (shown), "done" (bool)}]."""
-    by_kind = {kind: published(project.project_code, kind) if project else []
-               for kind in TITLE_SUFFIX}
+    by_kind = published_by_type(project.project_code if project else None)
 
     def notices_state(kind):
         found = by_kind[kind]
@@ -409,31 +408,40 @@ def _change_problems(notice: Notice, method: str, today: dt.date) -> list[Proble
         return [Problem("bid_deadline", LABELS["bid_deadline"],
                         f"投标截止时间 {deadline:%Y-%m-%d %H:%M} 已过，不能再发布变更公告；"
                         "请发布结果公告或终止公告")]
-    items = notice.change_items or []
     found = []
-    new_deadline = notice.bid_deadline if "时间" in items else None
+    new_deadline = _new_deadline(notice)
     if new_deadline is not None:
         times = deadlines.times_errors(method, doc_start, notice.doc_end or doc_end,
                                        new_deadline, notice.open_time)
         found += [Problem(field, LABELS[field], message) for field, message in times.items()]
-    if "文件" in items:  # a change to the documents affects bid preparation
-        check = deadlines.change_check(method, today, deadline, new_deadline)
-        if check.error:
-            found.append(Problem("bid_deadline", LABELS["bid_deadline"], check.error))
+    check = _preparation_check(notice, today)
+    if check is not None and check.error:
+        found.append(Problem("bid_deadline", LABELS["bid_deadline"], check.error))
     return found
 
 
-def postpone_to(notice: Notice, today: dt.date) -> dt.datetime | None:
-    """顺延: the earliest lawful bid deadline for this 变更公告, when the one
-    it gives (or the one in force) is too soon."""
+def _new_deadline(notice: Notice) -> dt.datetime | None:
+    """The deadline a 变更公告 sets, when its 更正事项 include 时间."""
+    return notice.bid_deadline if "时间" in (notice.change_items or []) else None
+
+
+def _preparation_check(notice: Notice, today: dt.date) -> deadlines.ChangeCheck | None:
+    """A 变更公告 changing the documents affects bid preparation: the period
+    before the deadline in force (or the one it sets). None: not such a change."""
     if notice.notice_type != "变更公告" or notice.original is None:
         return None
     deadline = current_times(notice.original)[2]
     if deadline is None or "文件" not in (notice.change_items or []):
         return None
-    new_deadline = notice.bid_deadline if "时间" in (notice.change_items or []) else None
     return deadlines.change_check(notice.plan.procurement_method, today, deadline,
-                                  new_deadline).earliest
+                                  _new_deadline(notice))
+
+
+def postpone_to(notice: Notice, today: dt.date) -> dt.datetime | None:
+    """顺延: the earliest lawful bid deadline for this 变更公告, when the one
+    it gives (or the one in force) is too soon."""
+    check = _preparation_check(notice, today)
+    return check.earliest if check is not None else None
 
 
 def _deadlines_in_force(notice: Notice) -> dict[str, dt.datetime]:
