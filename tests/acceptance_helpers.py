@@ -101,3 +101,25 @@ def second_agency_user(app, username="daili2"):
                            sm.find_role("代理机构"), password=DEMO_PASSWORD)
         user.organisation_id = org.id
         db.session.commit()
+
+
+def accepted_project(app, plan_no, budget="1500000.00",
+                     lots=(("第一包 教学计算机", "1000000.00"), ("第二包 多媒体设备", "500000.00"))):
+    """A project taken from a pushed plan by daili, with its lots, accepted
+    by keshi over REST. Returns (daili's client, pk, project code)."""
+    from tests.helpers import api_token, bearer, logged_in
+
+    pushed_plan(app, plan_no, budget=budget)
+    daili = logged_in(app, "daili")
+    take_plan(daili, plan_no)
+    pk, code, _state = project_of(app, plan_no)
+    assert complete(daili, pk).status_code == 302
+    for name, amount in lots:
+        assert add_lot(daili, pk, name, amount).status_code == 302
+    submit(daili, pk)
+    client = app.test_client()
+    approved = client.post(f"/api/v1/acceptance/{pk}/review",
+                           headers=bearer(api_token(client, "keshi")),
+                           json={"result": "通过", "opinion": "同意受理"})
+    assert approved.status_code == 200, approved.get_data(as_text=True)
+    return daili, pk, code

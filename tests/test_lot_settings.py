@@ -7,13 +7,13 @@ from types import SimpleNamespace
 import pytest
 
 from tests.acceptance_helpers import (
+    accepted_project,
     add_lot,
     complete,
     outbox,
     project_of,
     pushed_plan,
     second_agency_user,
-    submit,
     take_plan,
 )
 from tests.helpers import api_token, bearer, csrf_token, form_token, logged_in
@@ -26,22 +26,9 @@ def pds(site_factory):
     return site_factory("pds")
 
 
-def _accepted(pds, plan_no="410400-2026-95001", budget="1500000.00",
-              lots=(("第一包 教学计算机", "1000000.00"), ("第二包 多媒体设备", "500000.00"))):
+def _accepted(pds, plan_no="410400-2026-95001", budget="1500000.00", **lots):
     """A project accepted by keshi, with its lots. Returns (daili, pk, code, lot ids)."""
-    pushed_plan(pds, plan_no, budget=budget)
-    daili = logged_in(pds, "daili")
-    take_plan(daili, plan_no)
-    pk, code, _state = project_of(pds, plan_no)
-    assert complete(daili, pk).status_code == 302
-    for name, amount in lots:
-        assert add_lot(daili, pk, name, amount).status_code == 302
-    submit(daili, pk)
-    client = pds.test_client()
-    approved = client.post(f"/api/v1/acceptance/{pk}/review",
-                           headers=bearer(api_token(client, "keshi")),
-                           json={"result": "通过", "opinion": "同意受理"})
-    assert approved.status_code == 200, approved.get_data(as_text=True)
+    daili, pk, code = accepted_project(pds, plan_no, budget=budget, **lots)
     return daili, pk, code, _lot_ids(pds, pk)
 
 

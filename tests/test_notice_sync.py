@@ -26,9 +26,9 @@ from app.models import (
 )
 from app.sync import delivery, envelope, signing
 from app.sync.messages.notice import NoticePayload, entity_key, payload_of
-from tests.acceptance_helpers import (add_lot, complete, project_of, pushed_plan,
-                                      second_agency_user, submit, take_plan)
-from tests.helpers import api_token, bearer, logged_in
+from tests.acceptance_helpers import (accepted_project, add_lot, complete, project_of, pushed_plan,
+                                      second_agency_user, take_plan)
+from tests.helpers import logged_in
 
 BODY = '<p>一、项目基本情况</p><script>alert("x")</script><p onclick="steal()">正文</p>'
 TIMES = {"doc_start": "2026-12-01T09:00:00", "doc_end": "2026-12-08T17:00:00",
@@ -40,19 +40,7 @@ TIMES = {"doc_start": "2026-12-01T09:00:00", "doc_end": "2026-12-08T17:00:00",
 def _accepted(pds, plan_no="410400-2026-97001"):
     """A project from a pushed plan, accepted by keshi, with two lots.
     Returns (project id, project code, [lot codes])."""
-    pushed_plan(pds, plan_no)
-    daili = logged_in(pds, "daili")
-    take_plan(daili, plan_no)
-    pk, code, _state = project_of(pds, plan_no)
-    assert complete(daili, pk).status_code == 302
-    assert add_lot(daili, pk, "第一包 教学计算机", "1000000.00").status_code == 302
-    assert add_lot(daili, pk, "第二包 多媒体设备", "500000.00").status_code == 302
-    submit(daili, pk)
-    client = pds.test_client()
-    approved = client.post(f"/api/v1/acceptance/{pk}/review",
-                           headers=bearer(api_token(client, "keshi")),
-                           json={"result": "通过", "opinion": "同意受理"})
-    assert approved.status_code == 200, approved.get_data(as_text=True)
+    _daili, pk, code = accepted_project(pds, plan_no)
     return pk, code, [f"{code}001", f"{code}002"]
 
 
