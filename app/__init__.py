@@ -50,6 +50,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
 
         public.init_app(app)
     outbox.init_app(app)
+    _init_calendar(app, site)
     _mount_rq_dashboard(app)
     web_security.init_app(app)
     errors.init_app(app)
@@ -62,6 +63,35 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     cli.init_app(app)
     return app
+
+
+def _init_calendar(app: Flask, site: str) -> None:
+    """【节假日维护】: who re-checks verdicts given on 暂定 days when a year is
+    entered, and the banner administrators see while next year is 暂定."""
+    import datetime as dt
+
+    from flask import g
+
+    from . import holidays
+
+    rechecks = app.extensions.setdefault("holiday_rechecks", [])
+    if site == "gps":
+        from . import notices
+
+        rechecks.append(notices.recheck_provisional)
+
+    @app.context_processor
+    def calendar_banner():
+        def holiday_banner():
+            user = getattr(g, "user", None)
+            if user is None or not user.is_authenticated \
+                    or not app.appbuilder.sm.has_access("can_edit", "Holiday"):
+                return None
+            today = dt.date.today()
+            text = holidays.banner(today)
+            return {"text": text, "year": today.year + 1} if text else None
+
+        return {"holiday_banner": holiday_banner}
 
 
 def _mount_rq_dashboard(app: Flask) -> None:
@@ -129,6 +159,11 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
     appbuilder.add_api(OrganisationApi)
     appbuilder.add_view(AuditLogView, "AuditLog", label=_("审计日志"), icon="fa-history",
                         **system)
+    from .views.common.holidays import HolidayApi, HolidayView
+
+    appbuilder.add_view(HolidayView, "Holidays", label=_("节假日维护"), icon="fa-calendar",
+                        **system)
+    appbuilder.add_api(HolidayApi)
     _register_sync_views(appbuilder, site)
 
 

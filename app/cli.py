@@ -1,10 +1,11 @@
-"""Site commands: `flask roles sync`, `flask demo load`."""
+"""Site commands: `flask roles sync`, `flask demo load`, `flask calendar import`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 roles_cli = AppGroup("roles", help="角色与权限")
 demo_cli = AppGroup("demo", help="演示数据")
+calendar_cli = AppGroup("calendar", help="节假日维护（工作日历）")
 
 
 @roles_cli.command("sync")
@@ -27,9 +28,43 @@ def demo_load():
     click.echo("demo loaded: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
 
 
+@calendar_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--state", type=click.Choice(["正式", "暂定"]), help="默认按文件，文件未写则为正式")
+def calendar_import(path, state):
+    """Import a year from a JSON or CSV file (the 【导入】 format, docs/operations.md).
+    Idempotent: the same file again changes nothing."""
+    from pathlib import Path
+
+    from . import holidays
+    from .extensions import db
+
+    try:
+        parsed = holidays.parse_file(path, Path(path).read_bytes()[:holidays.MAX_FILE_BYTES + 1])
+        changed = holidays.import_year(parsed, None, state=state)
+    except holidays.Refusal as refusal:
+        db.session.rollback()
+        raise click.ClickException("未导入：" + "；".join(refusal.errors.values())) from None
+    db.session.commit()
+    click.echo(f"{parsed.year}: " + ("imported" if changed else "unchanged"))
+
+
+@calendar_cli.command("status")
+def calendar_status():
+    """Which years are 正式 and which 暂定."""
+    import datetime as dt
+
+    from . import holidays
+
+    today = dt.date.today()
+    for year in range(today.year - 1, today.year + 2):
+        click.echo(f"{year}: {holidays.year_state(year)}")
+
+
 def init_app(app):
     app.cli.add_command(roles_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(calendar_cli)
     app.cli.add_command(sync_cli)
 
 

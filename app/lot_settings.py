@@ -36,11 +36,12 @@ from .models import (
     ScoringItem,
     TradingProject,
 )
+from . import holidays
 from .projects import set_stage
 from .rules.credit_code import credit_code_error
 from .rules.money import amount_error
 from .rules import deadlines
-from .rules.workdays import NotCovered, add_workdays, workdays_between
+from .rules.workdays import NotCovered
 
 # Sections, as named in the trading platform's manual (§2, §4, §6).
 FEES = "资费定义"
@@ -173,15 +174,15 @@ def committee_minimum(project: TradingProject) -> tuple[int, str]:
 LOT_FIELD = {"doc_start": "doc_issue_start", "doc_end": "doc_issue_end"}
 
 
-def planning_errors(lot: Lot) -> dict[str, str]:
+def planning_errors(lot: Lot, cal=None) -> dict[str, str]:
     """The document plan and opening/evaluation settings: order of the times,
     the statutory periods, 评标办法 and 评委会人数. Blank fields are allowed
     (the plan is filled in over time); what is missing is reported by
     `completeness`."""
     project = lot.project
     method = project.procurement_method if project is not None else None
-    times = deadlines.times_errors(method, lot.doc_issue_start, lot.doc_issue_end,
-                                   lot.bid_deadline, lot.open_time)
+    times = deadlines.times_errors(cal or holidays.current(), method, lot.doc_issue_start,
+                                   lot.doc_issue_end, lot.bid_deadline, lot.open_time)
     found = {LOT_FIELD.get(field, field): message for field, message in times.items()}
     if lot.evaluation_method:
         allowed = METHODS_FOR.get(method, EVALUATION_METHODS)
@@ -365,6 +366,14 @@ def completeness(lot: Lot) -> list[str]:
     return problems
 
 
+def planning_note(lot: Lot) -> str | None:
+    """The 暂定 note when the lot's periods were judged on a year not yet
+    entered in 【节假日维护】."""
+    cal = holidays.current().recording()
+    planning_errors(lot, cal)
+    return cal.note()
+
+
 # --- 项目质疑 ---------------------------------------------------------------------
 
 def objection_errors(item: Objection, today: dt.date) -> dict[str, str]:
@@ -394,44 +403,50 @@ def objection_errors(item: Objection, today: dt.date) -> dict[str, str]:
     return found
 
 
-def raise_deadline(known_on: dt.date) -> dt.date:
-    return add_workdays(known_on, RAISE_WORKDAYS)
+def raise_deadline(known_on: dt.date, cal=None) -> dt.date:
+    return (cal or holidays.current()).add_workdays(known_on, RAISE_WORKDAYS)
 
 
-def reply_deadline(received_on: dt.date) -> dt.date:
-    return add_workdays(received_on, REPLY_WORKDAYS)
+def reply_deadline(received_on: dt.date, cal=None) -> dt.date:
+    return (cal or holidays.current()).add_workdays(received_on, REPLY_WORKDAYS)
 
 
 def reply_deadline_text(received_on: dt.date) -> str:
-    """The reply deadline to show, or why it cannot be computed (a date the
-    working-day calendar does not cover)."""
+    """The reply deadline to show, with the 暂定 note when it relied on a
+    year not yet entered in 【节假日维护】, or why it cannot be computed."""
+    cal = holidays.current().recording()
     try:
-        return str(reply_deadline(received_on))
+        due = str(reply_deadline(received_on, cal))
     except NotCovered as exc:
         return str(exc)
+    return f"{due}（{note}）" if (note := cal.note()) else due
 
 
-def objection_warnings(item: Objection, today: dt.date) -> list[str]:
+def objection_warnings(item: Objection, today: dt.date, cal=None) -> list[str]:
     """Warnings, not refusals: the agency records what happened. A date the
-    calendar does not cover gives its message as the warning."""
+    calendar does not cover gives its message as the warning; a verdict on
+    暂定 days says so."""
     if item.known_on is None or item.received_on is None:
         return []
+    cal = (cal or holidays.current()).recording()
     try:
-        return _objection_warnings(item, today)
+        found = _objection_warnings(item, today, cal)
     except NotCovered as exc:
         return [str(exc)]
+    return [*found, note] if found and (note := cal.note()) else found
 
 
-def _objection_warnings(item: Objection, today: dt.date) -> list[str]:
+def _objection_warnings(item: Objection, today: dt.date, cal) -> list[str]:
     warnings = []
-    last_day = raise_deadline(item.known_on)
+    workdays_between = cal.workdays_between
+    last_day = raise_deadline(item.known_on, cal)
     if item.received_on > last_day:
         late = workdays_between(last_day, item.received_on)
         warnings.append(
             f"质疑于 {item.received_on} 收到，已超过法定质疑期：自知道或应知权益受损之日"
             f"（{item.known_on}）起7个工作日，截至 {last_day}，逾期 {late} 个工作日"
             f"（《政府采购质疑和投诉办法》第十条）")
-    due = reply_deadline(item.received_on)
+    due = reply_deadline(item.received_on, cal)
     if item.reply_date is not None:
         if item.reply_date > due:
             warnings.append(

@@ -768,3 +768,65 @@ class NoticeLot(Model):
 
     def __str__(self):
         return f"{self.lot_code} {self.name}"
+
+
+# 【节假日维护】: the working-day calendar as data (app/holidays.py).
+HOLIDAY_KINDS = ("休", "班")  # a weekday off; a Saturday or Sunday worked (调休)
+HOLIDAY_YEAR_STATES = ("正式", "暂定")
+
+
+class HolidayYear(Model):
+    """A year of the calendar: 正式 once the State Council's arrangement
+    (国务院办公厅关于XXXX年部分节假日安排的通知) is entered or imported; a
+    year without a row, or 暂定, is judged by the law's own holidays."""
+
+    __tablename__ = "holiday_year"
+    year = Column(Integer, primary_key=True, autoincrement=False)
+    state = Column(_enum(HOLIDAY_YEAR_STATES, "holiday_year_state"), nullable=False,
+                   default="暂定")
+    notice_no = Column(String(64))  # 文号
+    notice_date = Column(Date)
+    notice_url = Column(String(500))
+    source = Column(String(64))  # 录入, 导入, or the seeding package
+    updated_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    updated_by = relationship("User")
+    updated_at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now())
+
+    def __str__(self):
+        return f"{self.year} 年（{self.state}）"
+
+
+class HolidayDay(Model):
+    """One day that differs from the plain week: 休 (a weekday off) or 班 (a
+    Saturday or Sunday worked), named after its holiday."""
+
+    __tablename__ = "holiday_day"
+    id = Column(Integer, primary_key=True)
+    day = Column(Date, nullable=False, unique=True)
+    year = Column(Integer, ForeignKey("holiday_year.year"), nullable=False, index=True)
+    kind = Column(_enum(HOLIDAY_KINDS, "holiday_kind"), nullable=False)
+    name = Column(String(32), nullable=False)
+    entered_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    entered_by = relationship("User")
+    entered_at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now())
+
+    def __str__(self):
+        return f"{self.day} {self.kind} {self.name}"
+
+
+class ProvisionalJudgment(Model):
+    """A notice published on a verdict that relied on 暂定 days. When the year
+    is entered, the verdict is taken again (`rechecked_*`) and a change is
+    listed for the administrator in 【节假日维护】."""
+
+    __tablename__ = "provisional_judgment"
+    id = Column(Integer, primary_key=True)
+    notice_id = Column(Integer, ForeignKey("notice.id"), nullable=False, index=True)
+    notice = relationship("Notice")
+    years = Column(String(64), nullable=False)  # "2027" or "2027,2028"
+    judged_on = Column(Date, nullable=False)  # the day the verdict was for
+    until = Column(Date, nullable=False)  # last date the verdict concerns
+    verdict = Column(Text, nullable=False)  # what the user was told ("" = lawful)
+    rechecked_at = Column(DateTime)
+    recheck_verdict = Column(Text)
+    changed = Column(Boolean, nullable=False, default=False)

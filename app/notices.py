@@ -9,6 +9,10 @@ on its website (notice.published, app/sync/messages/notice.py).
 - The statutory periods (app/rules/deadlines.py) against the publication
   date: refused with the rule, the dates and the days missing; a late 结果公告
   is only warned, and its reason recorded.
+- Working days come from 【节假日维护】 (app/holidays.py). A verdict that
+  relied on a 暂定 year says so among the warnings, in the audit row, and in
+  a ProvisionalJudgment that is taken again when the year is entered
+  (`recheck_provisional`).
 - A published notice never changes. A 变更公告 or 结果更正公告 refers to the
   notice it corrects (`original`).
 
@@ -22,9 +26,10 @@ from decimal import Decimal
 
 from flask import render_template
 
+from . import holidays
 from .audit import record
 from .extensions import db
-from .models import CHANGE_ITEMS, Notice, NoticeLot, Plan, ProjectReplica
+from .models import CHANGE_ITEMS, Notice, NoticeLot, Plan, ProjectReplica, ProvisionalJudgment
 from .numbering import next_value
 from .public.sanitise import clean_html
 from .rules import deadlines
@@ -318,10 +323,7 @@ def problems(notice: Notice, today: dt.date) -> list[Problem]:
              if _blank(getattr(notice, field))]
     found += _lot_problems(notice)
     found += _order_problems(notice)
-    if notice.notice_type in ("采购公告", "变更公告"):
-        found += _time_problems(notice, today)
-    if notice.notice_type == "结果公告":
-        found += _result_problems(notice, today)
+    found += _period_problems(notice, today, holidays.current())
     if notice.notice_type == "变更公告" and notice.change_items:
         wrong = set(notice.change_items) - set(CHANGE_ITEMS)
         if wrong:
@@ -384,20 +386,29 @@ def _order_problems(notice: Notice) -> list[Problem]:
     return []
 
 
-def _time_problems(notice: Notice, today: dt.date) -> list[Problem]:
+def _period_problems(notice: Notice, today: dt.date, cal) -> list[Problem]:
+    """The statutory periods, on the calendar `cal`."""
+    if notice.notice_type in ("采购公告", "变更公告"):
+        return _time_problems(notice, today, cal)
+    if notice.notice_type == "结果公告":
+        return _result_problems(notice, today, cal)
+    return []
+
+
+def _time_problems(notice: Notice, today: dt.date, cal) -> list[Problem]:
     method = notice.plan.procurement_method
     if notice.notice_type == "采购公告":
         found = []
         if notice.doc_start and notice.doc_start.date() < today:
             found.append(Problem("doc_start", LABELS["doc_start"],
                                  f"{notice.doc_start:%Y-%m-%d} 早于公告发布日期 {today}"))
-        times = deadlines.times_errors(method, notice.doc_start, notice.doc_end,
+        times = deadlines.times_errors(cal, method, notice.doc_start, notice.doc_end,
                                        notice.bid_deadline, notice.open_time)
         return found + [Problem(field, LABELS[field], message) for field, message in times.items()]
-    return _change_problems(notice, method, today)
+    return _change_problems(notice, method, today, cal)
 
 
-def _change_problems(notice: Notice, method: str, today: dt.date) -> list[Problem]:
+def _change_problems(notice: Notice, method: str, today: dt.date, cal) -> list[Problem]:
     original = notice.original
     if original is None:
         return []
@@ -411,10 +422,10 @@ def _change_problems(notice: Notice, method: str, today: dt.date) -> list[Proble
     found = []
     new_deadline = _new_deadline(notice)
     if new_deadline is not None:
-        times = deadlines.times_errors(method, doc_start, notice.doc_end or doc_end,
+        times = deadlines.times_errors(cal, method, doc_start, notice.doc_end or doc_end,
                                        new_deadline, notice.open_time)
         found += [Problem(field, LABELS[field], message) for field, message in times.items()]
-    check = _preparation_check(notice, today)
+    check = _preparation_check(notice, today, cal)
     if check is not None and check.error:
         found.append(Problem("bid_deadline", LABELS["bid_deadline"], check.error))
     return found
@@ -425,7 +436,7 @@ def _new_deadline(notice: Notice) -> dt.datetime | None:
     return notice.bid_deadline if "时间" in (notice.change_items or []) else None
 
 
-def _preparation_check(notice: Notice, today: dt.date) -> deadlines.ChangeCheck | None:
+def _preparation_check(notice: Notice, today: dt.date, cal) -> deadlines.ChangeCheck | None:
     """A 变更公告 changing the documents affects bid preparation: the period
     before the deadline in force (or the one it sets). None: not such a change."""
     if notice.notice_type != "变更公告" or notice.original is None:
@@ -433,14 +444,14 @@ def _preparation_check(notice: Notice, today: dt.date) -> deadlines.ChangeCheck 
     deadline = current_times(notice.original)[2]
     if deadline is None or "文件" not in (notice.change_items or []):
         return None
-    return deadlines.change_check(notice.plan.procurement_method, today, deadline,
+    return deadlines.change_check(cal, notice.plan.procurement_method, today, deadline,
                                   _new_deadline(notice))
 
 
 def postpone_to(notice: Notice, today: dt.date) -> dt.datetime | None:
     """顺延: the earliest lawful bid deadline for this 变更公告, when the one
     it gives (or the one in force) is too soon."""
-    check = _preparation_check(notice, today)
+    check = _preparation_check(notice, today, holidays.current())
     return check.earliest if check is not None else None
 
 
@@ -456,7 +467,7 @@ def _deadlines_in_force(notice: Notice) -> dict[str, dt.datetime]:
     return found
 
 
-def _result_problems(notice: Notice, today: dt.date) -> list[Problem]:
+def _result_problems(notice: Notice, today: dt.date, cal) -> list[Problem]:
     """A result comes after the bids closed, and the result was confirmed
     then; a late one needs its reason."""
     deadlines_ = _deadlines_in_force(notice)
@@ -475,18 +486,73 @@ def _result_problems(notice: Notice, today: dt.date) -> list[Problem]:
     if notice.confirmed_on > today:
         return [Problem("confirmed_on", LABELS["confirmed_on"],
                         f"{notice.confirmed_on} 晚于今天 {today}")]
-    warning = deadlines.result_late_warning(notice.confirmed_on, today)
+    warning = deadlines.result_late_warning(cal, notice.confirmed_on, today)
     if warning and not (notice.late_reason or "").strip():
         return [Problem("late_reason", LABELS["late_reason"], warning)]
     return []
 
 
 def warnings(notice: Notice, today: dt.date) -> list[str]:
-    """What is allowed but recorded: a late 结果公告."""
+    """What is allowed but recorded: a late 结果公告, and a verdict that
+    relied on a 暂定 year of the calendar."""
+    return [*_late_warnings(notice, today), *filter(None, [provisional_note(notice, today)])]
+
+
+def _late_warnings(notice: Notice, today: dt.date) -> list[str]:
     if notice.notice_type == "结果公告" and notice.confirmed_on and notice.confirmed_on <= today:
-        warning = deadlines.result_late_warning(notice.confirmed_on, today)
+        warning = deadlines.result_late_warning(holidays.current(), notice.confirmed_on, today)
         return [warning] if warning else []
     return []
+
+
+def provisional_note(notice: Notice, today: dt.date) -> str | None:
+    """“按法定节假日暂定计算…” when the periods' verdict relied on a year
+    not yet entered in 【节假日维护】."""
+    cal = holidays.current().recording()
+    period_verdict(notice, today, cal)
+    return cal.note()
+
+
+def period_verdict(notice: Notice, today: dt.date, cal) -> str:
+    """The statutory periods' verdict as one text ("" when lawful and in
+    time): what a ProvisionalJudgment keeps and compares."""
+    texts = [f"{p.label}：{p.message}" for p in _period_problems(notice, today, cal)]
+    if (notice.notice_type == "结果公告" and notice.confirmed_on
+            and notice.confirmed_on <= today and not texts):
+        if late := deadlines.result_late_warning(cal, notice.confirmed_on, today):
+            texts.append(late)
+    return "；".join(texts)
+
+
+def _provisional_judgment(notice: Notice, today: dt.date) -> str | None:
+    """Keep a verdict given on 暂定 days, to take it again later; its note."""
+    cal = holidays.current().recording()
+    verdict = period_verdict(notice, today, cal)
+    if not cal.consulted:
+        return None
+    dates = [value.date() if isinstance(value, dt.datetime) else value
+             for value in (notice.doc_end, notice.bid_deadline, notice.open_time,
+                           notice.confirmed_on) if value is not None]
+    db.session.add(ProvisionalJudgment(
+        notice=notice, years=",".join(str(y) for y in sorted(cal.consulted)),
+        judged_on=today, until=max([today, *dates]), verdict=verdict))
+    return cal.note()
+
+
+def recheck_provisional(year: int, cal) -> int:
+    """After `year` changed in 【节假日维护】: take again the verdicts given
+    on its 暂定 days for notices still in force. Returns how many changed."""
+    today = dt.date.today()
+    rows = (db.session.query(ProvisionalJudgment)
+            .filter(ProvisionalJudgment.until >= today,
+                    ProvisionalJudgment.years.contains(str(year))).all())
+    changed = 0
+    for row in rows:
+        row.recheck_verdict = period_verdict(row.notice, row.judged_on, cal)
+        row.rechecked_at = dt.datetime.now()
+        row.changed = row.recheck_verdict != row.verdict
+        changed += row.changed
+    return changed
 
 
 # --- publishing ----------------------------------------------------------------------
@@ -515,13 +581,15 @@ def publish(notice: Notice, user, now: dt.datetime | None = None) -> list[Proble
     found = problems(notice, now.date())
     if found:
         return found
-    late = warnings(notice, now.date())
+    late = _late_warnings(notice, now.date())
+    note = _provisional_judgment(notice, now.date())
     notice.state, notice.published_at = "已发布", now.replace(microsecond=0)
     notice.sync_state = "待推送"
     db.session.flush()  # the version the message carries
     outbox.send("notice.published", notice.platform_code, entity_key(notice.notice_key),
                 notice.version, payload_of(notice, render_body(notice)))
     detail = "；".join([f"标段：{'、'.join(lot.lot_code for lot in notice.lots)}",
-                       *(f"{w}；原因：{notice.late_reason}" for w in late)])
+                       *(f"{w}；原因：{notice.late_reason}" for w in late),
+                       *filter(None, [note])])
     record(user, f"发布{notice.notice_type}", notice, detail)
     return []

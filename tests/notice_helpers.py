@@ -44,7 +44,7 @@ def at(day: dt.date, hour=9, minute=0) -> str:
 
 
 def next_workday(day: dt.date) -> dt.date:
-    from app.rules.workdays import add_workdays
+    from tests.workcal import add_workdays
 
     return add_workdays(day, 1)
 
@@ -52,7 +52,7 @@ def next_workday(day: dt.date) -> dt.date:
 def announcement_fields(today: dt.date | None = None) -> dict:
     """A complete, lawful 采购公告 (公开招标): documents from the next working
     day for 7 working days, bids due 25 days after."""
-    from app.rules.workdays import add_workdays
+    from tests.workcal import add_workdays
 
     today = today or dt.date.today()
     start = next_workday(today)

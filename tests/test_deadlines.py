@@ -2,10 +2,13 @@
 rule at its boundary: one day short, exactly enough, and with holidays and
 调休 (weekend days made working days) in between.
 
-The working days come from the pinned `chinese-calendar` (1.11.0, 2004–2026).
-Every date the tables rely on is pinned first in CALENDAR, straight from
-`chinese_calendar.is_workday`, so that a package upgrade that moves a holiday
-fails there, with the reason, rather than somewhere in a deadline table.
+The working days come from the calendar a fresh site holds: the years seeded
+from the pinned `chinese-calendar` (1.11.0, 2004–2026) as 正式, and 2027
+暂定 (the law's holidays, tests/workcal.py). Every date the tables rely on is
+pinned first in CALENDAR, straight from `chinese_calendar.is_workday`, so that
+a package upgrade that moves a holiday fails there, with the reason, rather
+than somewhere in a deadline table. Across 2026 → 2027 each case is judged
+twice: with 2027 暂定, and with a 2027 arrangement entered (ENTERED_2027).
 
 The real arrangements used (from the package):
 - 2025 国庆/中秋: 10-01..10-08 off; Sunday 09-28 and Saturday 10-11 worked.
@@ -23,14 +26,29 @@ from datetime import date, datetime
 import chinese_calendar
 import pytest
 
-from app.rules.deadlines import (
-    bid_period_error,
-    change_check,
-    docs_period_error,
-    result_late_warning,
-    times_errors,
-)
-from app.rules.workdays import NotCovered
+from app.rules import deadlines
+from app.rules.workdays import Calendar
+from tests.workcal import CAL
+
+
+def bid_period_error(*args, cal=CAL, **kwargs):
+    return deadlines.bid_period_error(cal, *args, **kwargs)
+
+
+def docs_period_error(*args, cal=CAL, **kwargs):
+    return deadlines.docs_period_error(cal, *args, **kwargs)
+
+
+def times_errors(*args, cal=CAL, **kwargs):
+    return deadlines.times_errors(cal, *args, **kwargs)
+
+
+def change_check(*args, cal=CAL, **kwargs):
+    return deadlines.change_check(cal, *args, **kwargs)
+
+
+def result_late_warning(*args, cal=CAL, **kwargs):
+    return deadlines.result_late_warning(cal, *args, **kwargs)
 
 
 def d(text: str) -> date:
@@ -39,11 +57,6 @@ def d(text: str) -> date:
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def not_covered(day: str) -> str:
-    """The message deadlines.* return for the first day beyond the calendar."""
-    return str(NotCovered(d(day)))
 
 
 # --- The calendar the tables below rely on -----------------------------------
@@ -367,42 +380,73 @@ def test_result_late_warning(confirmed, published, late):
     assert "请填写逾期原因" in warning
 
 
-# --- Beyond the calendar (2027) -------------------------------------------------
+# --- Across 2026 → 2027: 暂定, then a 2027 arrangement entered ---------------------
 
-BEYOND = [
-    # (id, call, the first day beyond the calendar that it needed)
-    ("bid-period-谈判-into-2027",
-     lambda: bid_period_error("竞争性谈判", d("2026-12-31"), d("2027-01-06")), "2027-01-01"),
-    ("bid-period-询价-in-2027",
-     lambda: bid_period_error("询价", d("2027-03-01"), d("2027-03-05")), "2027-03-02"),
-    ("docs-period-in-2027",
-     lambda: docs_period_error(d("2027-03-01"), d("2027-03-05")), "2027-03-01"),
-    ("docs-period-into-2027",
-     lambda: docs_period_error(d("2026-12-28"), d("2027-01-04")), "2027-01-01"),
-    ("times-docs-period-in-2027",
-     lambda: times_errors("公开招标", at("2027-03-01 09:00"), at("2027-03-08 17:00"),
-                          at("2027-03-22 09:30"), at("2027-03-22 09:30"))["doc_end"],
-     "2027-03-01"),
-    ("change-谈判-in-2027",
-     lambda: change_check("竞争性谈判", d("2027-03-01"), at("2027-03-05 09:00"), None).error,
-     "2027-03-02"),
-    ("result-in-2027",
-     lambda: result_late_warning(d("2027-03-01"), d("2027-03-08")), "2027-03-02"),
-    ("result-late-into-2027",
-     lambda: result_late_warning(d("2026-12-28"), d("2027-01-05")), "2027-01-01"),
+# A made-up 2027 arrangement for these tests (the real one is not published
+# yet): 元旦 Friday 1 → Monday 4 January off, Saturday 9 January worked (调休).
+ENTERED_2027 = Calendar(days_off=CAL.days_off | {date(2027, 1, 1), date(2027, 1, 4)},
+                        days_worked=CAL.days_worked | {date(2027, 1, 9)},
+                        official_years=CAL.official_years | {2027})
+NOTE = "按法定节假日暂定计算，2027 年节假日安排尚未录入"
+
+ACROSS = [
+    # (id, check(cal) -> message or None, verdict with 2027 暂定, verdict once entered)
+    # Documents from Monday 28 December: 28–31 are four working days; 暂定, Monday
+    # 4 January is the fifth; entered, the 4th is off and the 5th is the fifth.
+    ("docs-to-jan-4", lambda cal: docs_period_error(d("2026-12-28"), d("2027-01-04"), cal=cal),
+     None, "获取截止最早为 2027-01-05"),
+    ("docs-to-jan-5", lambda cal: docs_period_error(d("2026-12-28"), d("2027-01-05"), cal=cal),
+     None, None),
+    ("docs-to-dec-31", lambda cal: docs_period_error(d("2026-12-28"), d("2026-12-31"), cal=cal),
+     "获取截止最早为 2027-01-04", "获取截止最早为 2027-01-05"),
+    # 谈判 ≥ 3 working days from Thursday 31 December.
+    ("谈判-to-jan-6", lambda cal: bid_period_error("竞争性谈判", d("2026-12-31"), d("2027-01-06"),
+                                                 cal=cal),
+     None, "投标截止最早为 2027-01-07"),
+    ("谈判-to-jan-4", lambda cal: bid_period_error("竞争性谈判", d("2026-12-31"), d("2027-01-04"),
+                                                 cal=cal),
+     "投标截止最早为 2027-01-06", "投标截止最早为 2027-01-07"),
+    # 询价 from Thursday 7 January: the 调休 Saturday counts once entered.
+    ("询价-to-jan-11", lambda cal: bid_period_error("询价", d("2027-01-07"), d("2027-01-11"),
+                                                  cal=cal),
+     "投标截止最早为 2027-01-12", None),
+    # 结果公告 within 2 working days of Thursday 31 December.
+    ("result-jan-5", lambda cal: result_late_warning(d("2026-12-31"), d("2027-01-05"), cal=cal),
+     None, None),
+    ("result-jan-6", lambda cal: result_late_warning(d("2026-12-31"), d("2027-01-06"), cal=cal),
+     "截至 2027-01-05", None),
+    # A 谈判 change published Thursday 31 December: ≥ 3 working days before.
+    ("change-谈判-jan-6", lambda cal: change_check("竞争性谈判", d("2026-12-31"),
+                                                 at("2027-01-06 09:00"), None, cal=cal).error,
+     None, "最早为 2027-01-07 09:00"),
 ]
 
 
-@pytest.mark.parametrize("call, day", [row[1:] for row in BEYOND], ids=[row[0] for row in BEYOND])
-def test_working_days_beyond_the_calendar_give_the_not_covered_message(call, day):
-    message = call()
-    assert message == not_covered(day)
-    assert "2004–2026" in message and day in message
+@pytest.mark.parametrize("check, provisional, entered", [row[1:] for row in ACROSS],
+                         ids=[row[0] for row in ACROSS])
+def test_across_the_year_end_provisional_then_entered(check, provisional, entered):
+    recording = CAL.recording()
+    got = check(recording)
+    if provisional is None:
+        assert got is None
+    else:
+        assert got is not None and provisional in got
+    # Every one of these looked at 2027: the verdict is 暂定 and says so.
+    assert recording.note() == NOTE
+    got = check(ENTERED_2027)
+    if entered is None:
+        assert got is None
+    else:
+        assert got is not None and entered in got
+    entered_recording = ENTERED_2027.recording()
+    check(entered_recording)
+    assert entered_recording.note() is None
 
 
-def test_a_change_beyond_the_calendar_gives_no_earliest_date():
-    check = change_check("询价", d("2027-03-01"), at("2027-03-05 09:00"), None)
-    assert check.earliest is None
+def test_a_check_inside_2026_is_not_provisional():
+    recording = CAL.recording()
+    assert docs_period_error(d("2026-12-01"), d("2026-12-07"), cal=recording) is None
+    assert recording.note() is None
 
 
 CALENDAR_DAYS_2027 = [
@@ -416,7 +460,7 @@ CALENDAR_DAYS_2027 = [
 
 @pytest.mark.parametrize("method, start, deadline, short", CALENDAR_DAYS_2027,
                          ids=[f"{m}-{s}-{e}" for m, s, e, _ in CALENDAR_DAYS_2027])
-def test_calendar_day_periods_still_work_beyond_the_calendar(method, start, deadline, short):
+def test_calendar_day_periods_in_a_provisional_year(method, start, deadline, short):
     error = bid_period_error(method, d(start), d(deadline))
     if short is None:
         assert error is None
@@ -431,18 +475,20 @@ def test_calendar_day_periods_still_work_beyond_the_calendar(method, start, dead
     ("2027-03-02", "2027-03-16 09:30", None, "2027-03-17 09:30"),
     ("2027-03-02", "2027-03-16 09:30", "2027-03-17 09:30", None),
 ])
-def test_tender_change_still_works_beyond_the_calendar(on, deadline, new_deadline, earliest):
+def test_tender_change_in_a_provisional_year(on, deadline, new_deadline, earliest):
     check = change_check("公开招标", d(on), at(deadline), new_deadline and at(new_deadline))
     assert check.earliest == (earliest and at(earliest))
     assert (check.error is None) is (earliest is None)
 
 
-def test_times_errors_beyond_the_calendar_still_checks_the_tender_period():
-    # The 20 calendar days are checked; only the documents' working days cannot be.
-    found = times_errors("公开招标", at("2027-03-01 09:00"), at("2027-03-08 17:00"),
+def test_times_errors_in_a_provisional_year_checks_both_periods():
+    # 1–5 March 2027 are five working days by the law; the 20 days are 1 short.
+    found = times_errors("公开招标", at("2027-03-01 09:00"), at("2027-03-05 17:00"),
                          at("2027-03-20 09:30"), at("2027-03-20 09:30"))
-    assert "还差 1 日" in found["bid_deadline"]
-    assert found["doc_end"] == not_covered("2027-03-01")
+    assert "还差 1 日" in found["bid_deadline"] and "doc_end" not in found
+    found = times_errors("公开招标", at("2027-03-01 09:00"), at("2027-03-04 17:00"),
+                         at("2027-03-21 09:30"), at("2027-03-21 09:30"))
+    assert list(found) == ["doc_end"] and "获取截止最早为 2027-03-05" in found["doc_end"]
 
 
 # --- Year ends and days off: lawful results are not blocked by the calendar ------

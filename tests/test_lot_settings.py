@@ -20,6 +20,8 @@ from tests.helpers import api_token, bearer, csrf_token, form_token, logged_in
 
 DT = "%Y-%m-%d %H:%M:%S"
 
+from tests.workcal import CAL
+
 
 @pytest.fixture
 def pds(site_factory):
@@ -212,17 +214,17 @@ def test_planning_periods_count_working_days_over_national_day():
                           doc_issue_end=dt.datetime(2026, 10, 8, 17),
                           bid_deadline=dt.datetime(2026, 10, 9, 9), open_time=None,
                           evaluation_method="最低价成交", committee_size=3)
-    errors = rules.planning_errors(lot)
+    errors = rules.planning_errors(lot, CAL)
     assert "仅 2 个工作日，竞争性谈判不得少于3个工作日（非招标采购方式管理办法第二十九条），还差 1 个工作日，投标截止最早为 2026-10-10" in errors["bid_deadline"]
     lot.bid_deadline = dt.datetime(2026, 10, 10, 9)  # the 调休 Saturday counts
-    assert rules.planning_errors(lot) == {}
+    assert rules.planning_errors(lot, CAL) == {}
     tender = SimpleNamespace(procurement_method="公开招标", budget=Decimal(12000000))
     lot = SimpleNamespace(project=tender, doc_issue_start=dt.datetime(2026, 9, 29, 9),
                           doc_issue_end=dt.datetime(2026, 10, 8, 17),
                           bid_deadline=dt.datetime(2026, 10, 30, 9),
                           open_time=dt.datetime(2026, 10, 30, 9),
                           evaluation_method="最低价成交", committee_size=5)
-    errors = rules.planning_errors(lot)
+    errors = rules.planning_errors(lot, CAL)
     assert "仅 3 个工作日，不得少于5个工作日" in errors["doc_issue_end"]
     assert "获取截止最早为 2026-10-10" in errors["doc_issue_end"]
     assert "公开招标项目的评标办法只能是：综合评分法、最低评标价法" == errors["evaluation_method"]
@@ -316,10 +318,10 @@ def test_objection_received_after_7_working_days_is_warned():
     today = dt.date(2026, 10, 20)
     known = dt.date(2026, 9, 28)  # Monday; 7 working days end 13 October (over National Day)
     on_time = objection_warnings(_objection(known, dt.date(2026, 10, 13), dt.date(2026, 10, 14)),
-                                 today)
+                                 today, CAL)
     assert on_time == []  # 7 calendar days would have ended on 5 October
     [late] = objection_warnings(_objection(known, dt.date(2026, 10, 14), dt.date(2026, 10, 15)),
-                                today)
+                                today, CAL)
     assert "已超过法定质疑期" in late and "截至 2026-10-13" in late and "逾期 1 个工作日" in late
 
 
@@ -327,26 +329,26 @@ def test_reply_limit_near_and_past_is_warned():
     from app.lot_settings import objection_warnings, reply_deadline
 
     received = dt.date(2026, 9, 30)
-    assert reply_deadline(received) == dt.date(2026, 10, 15)  # 8, 9, 10 (调休), 12–15
+    assert reply_deadline(received, CAL) == dt.date(2026, 10, 15)  # 8, 9, 10 (调休), 12–15
     item = _objection(dt.date(2026, 9, 29), received)
-    assert objection_warnings(item, dt.date(2026, 10, 8)) == []  # 5 working days left
-    [near] = objection_warnings(item, dt.date(2026, 10, 13))
+    assert objection_warnings(item, dt.date(2026, 10, 8), CAL) == []  # 5 working days left
+    [near] = objection_warnings(item, dt.date(2026, 10, 13), CAL)
     assert near == "尚未答复，答复期限为 2026-10-15，仅剩 2 个工作日"
     # On the 调休 Saturday four working days remain (12–15 October): no warning yet.
-    assert objection_warnings(item, dt.date(2026, 10, 10)) == []
-    [last] = objection_warnings(item, dt.date(2026, 10, 15))
+    assert objection_warnings(item, dt.date(2026, 10, 10), CAL) == []
+    [last] = objection_warnings(item, dt.date(2026, 10, 15), CAL)
     assert last == "尚未答复，今天（2026-10-15）是答复期限的最后一天"
-    [past] = objection_warnings(item, dt.date(2026, 10, 19))
+    [past] = objection_warnings(item, dt.date(2026, 10, 19), CAL)
     assert "已超过答复期限 2026-10-15" in past and "逾期 2 个工作日" in past
     replied_late = _objection(dt.date(2026, 9, 29), received, dt.date(2026, 10, 16))
-    [late] = objection_warnings(replied_late, dt.date(2026, 10, 19))
+    [late] = objection_warnings(replied_late, dt.date(2026, 10, 19), CAL)
     assert "答复日期 2026-10-16 晚于答复期限 2026-10-15" in late
     replied = _objection(dt.date(2026, 9, 29), received, dt.date(2026, 10, 15))
-    assert objection_warnings(replied, dt.date(2026, 10, 19)) == []
+    assert objection_warnings(replied, dt.date(2026, 10, 19), CAL) == []
 
 
 def test_objections_are_recorded_with_their_warnings(pds):
-    from app.rules.workdays import add_workdays
+    from tests.workcal import add_workdays
 
     daili, _pk, _code, (lot1, _lot2) = _accepted(pds)
     today = dt.date.today()
@@ -577,19 +579,23 @@ def test_every_page_opens_for_the_agency(pds):
     assert daili.get("/lot-fees/add").status_code in (403, 404)
 
 
-def test_a_reply_deadline_beyond_the_calendar_is_explained_not_a_crash(pds):
-    """Received 28 December 2026: 7 working days reach into 2027, which the
-    calendar does not hold; pages and REST say so instead of failing."""
+def test_a_reply_deadline_in_a_provisional_year_says_so(pds):
+    """Received 28 December 2026: 7 working days reach into 2027, not entered
+    yet (暂定): the deadline is computed by the law's holidays and says so, on
+    the page and in REST."""
     from app.extensions import db
     from app.lot_settings import objection_warnings, reply_deadline_text
     from app.models import Objection
 
-    text = reply_deadline_text(dt.date(2026, 12, 28))
-    assert "超出工作日历收录的年份" in text and "2004–2026" in text
-    assert reply_deadline_text(dt.date(2026, 12, 1)) == "2026-12-10"
-    item = _objection(dt.date(2026, 12, 25), dt.date(2026, 12, 28))
-    [warning] = objection_warnings(item, dt.date(2026, 12, 29))
-    assert "超出工作日历收录的年份" in warning
+    note = "按法定节假日暂定计算，2027 年节假日安排尚未录入"
+    with pds.app_context():
+        # 29, 30, 31 December; 1 January off (元旦); 4, 5, 6, 7 January.
+        assert reply_deadline_text(dt.date(2026, 12, 28)) == f"2027-01-07（{note}）"
+        assert reply_deadline_text(dt.date(2026, 12, 1)) == "2026-12-10"
+        item = _objection(dt.date(2026, 12, 25), dt.date(2026, 12, 28))
+        assert objection_warnings(item, dt.date(2026, 12, 29)) == []
+        [near, said] = objection_warnings(item, dt.date(2027, 1, 6))
+        assert near == "尚未答复，答复期限为 2027-01-07，仅剩 1 个工作日" and said == note
 
     daili, _pk, _code, (lot1, _lot2) = _accepted(pds)
     with pds.app_context():
@@ -599,7 +605,7 @@ def test_a_reply_deadline_beyond_the_calendar_is_explained_not_a_crash(pds):
         db.session.commit()
         pk = row.id
     listed = daili.get("/objections/list/")
-    assert listed.status_code == 200 and "超出工作日历收录的年份" in listed.get_data(as_text=True)
+    assert listed.status_code == 200 and note in listed.get_data(as_text=True)
     client, auth = _api(pds, "daili")
     shown = client.get(f"/api/v1/objection/{pk}", headers=auth)
-    assert shown.status_code == 200 and "超出工作日历" in shown.json["reply_deadline"]
+    assert shown.status_code == 200 and shown.json["reply_deadline"] == f"2027-01-07（{note}）"

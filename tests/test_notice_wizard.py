@@ -114,7 +114,7 @@ def test_bad_formats_change_nothing(gps, plan_id):
 
 def test_documents_obtainable_for_fewer_than_5_working_days_is_refused_with_the_dates(gps,
                                                                                      plan_id):
-    from app.rules.workdays import add_workdays
+    from tests.workcal import add_workdays
 
     code = push_lots(gps, plan_id)
     client = logged_in(gps, "jingban")
@@ -224,7 +224,7 @@ def test_a_change_exactly_15_days_before_the_deadline_is_lawful(gps, plan_id):
 
 
 def test_a_late_result_notice_is_warned_and_needs_its_reason(gps, plan_id):
-    from app.rules.workdays import add_workdays, workdays_between
+    from tests.workcal import add_workdays, workdays_between
 
     code = push_lots(gps, plan_id)
     _published_announcement(gps, plan_id, code, days_ago=30, deadline_in=-5)
@@ -249,7 +249,7 @@ def test_a_late_result_notice_is_warned_and_needs_its_reason(gps, plan_id):
 
 
 def test_a_result_notice_within_2_working_days_needs_no_reason(gps, plan_id):
-    from app.rules.workdays import add_workdays
+    from tests.workcal import add_workdays
 
     code = push_lots(gps, plan_id)
     _published_announcement(gps, plan_id, code, days_ago=30, deadline_in=-5)

@@ -1,11 +1,13 @@
 """Working days on the Chinese calendar (app/rules/workdays.py): holidays,
-调休 Saturdays, and the estimate outside the years the table holds."""
+调休 Saturdays from the seeded years, and 暂定 years judged by the law's
+holidays (app/rules/statutory_holidays.py) until they are entered."""
 from datetime import date, datetime
 
 import pytest
 
-from app.rules import workdays
-from app.rules.workdays import add_workdays, is_workday, workdays_between
+from app.rules import calendar_seed, statutory_holidays, workdays
+from app.rules.workdays import Calendar
+from tests.workcal import CAL, add_workdays, is_workday, workdays_between
 
 
 def test_national_day_2026_is_off_and_the_tiaoxiu_saturday_is_on():
@@ -61,29 +63,69 @@ def test_spring_festival_2026_with_its_tiaoxiu_saturdays():
     assert add_workdays(date(2026, 2, 13), 2) == date(2026, 2, 24)
 
 
-def test_the_package_refuses_years_it_does_not_hold():
-    """Why NotCovered exists: chinese_calendar raises outside its table."""
+def test_the_seed_matches_the_package_day_by_day():
+    """Every day 2004–2026 answers as chinese_calendar does: the seed loses nothing."""
     import chinese_calendar
 
-    with pytest.raises(NotImplementedError):
-        chinese_calendar.is_workday(date(workdays.LAST_YEAR + 1, 1, 4))
+    day = date(2004, 1, 1)
+    while day.year <= calendar_seed.years()[-1]:
+        assert is_workday(day) == chinese_calendar.is_workday(day), day
+        day = date.fromordinal(day.toordinal() + 1)
 
 
-def test_beyond_the_covered_years_a_clear_error_names_the_date_and_years():
-    later = date(workdays.LAST_YEAR + 1, 1, 4)
-    assert not workdays.covers(later) and workdays.covers(date(2026, 3, 1))
+def test_the_law_gives_2027_its_holidays_with_make_up_days():
+    """《全国年节及纪念日放假办法》(2024): 春节 from 除夕 (Friday 2027-02-05) for 4
+    days; Saturday and Sunday are made up on the next weekdays (第六条)."""
+    off = statutory_holidays.days_off(2027)
+    assert off[date(2027, 1, 1)] == "元旦"
+    assert [d for d, name in off.items() if name.startswith("春节")] == [
+        date(2027, 2, 5), date(2027, 2, 8), date(2027, 2, 9), date(2027, 2, 10)]
+    assert off[date(2027, 4, 5)] == "清明节"  # the solar term, Monday
+    assert off[date(2027, 6, 9)] == "端午节" and off[date(2027, 9, 15)] == "中秋节"
+    assert {date(2027, 10, 1), date(2027, 10, 4), date(2027, 10, 5)} <= set(off)
+    assert all(day.weekday() < 5 for day in off)
+    # 2026 by the law alone, to compare with the real arrangement: 清明 (Sunday
+    # 5 April) made up on Monday the 6th, as the State Council did.
+    assert statutory_holidays.days_off(2026)[date(2026, 4, 6)] == "清明节（补假）"
+
+
+def test_a_provisional_year_counts_the_law_and_guesses_no_tiaoxiu():
+    assert CAL.state(2027) == "暂定" and CAL.state(2026) == "正式"
+    assert not is_workday(date(2027, 1, 1))
+    assert not is_workday(date(2027, 2, 6))  # Saturday: no 调休 guessed
+    # Thursday 31 December 2026 + 1 → Monday 4 January 2027 (元旦 Friday off).
+    assert add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    assert workdays_between(date(2026, 12, 30), date(2027, 1, 4)) == 2
+
+
+def test_a_recording_calendar_names_the_provisional_years_it_relied_on():
+    inside = CAL.recording()
+    inside.add_workdays(date(2026, 12, 1), 5)
+    assert inside.note() is None
+    across = CAL.recording()
+    assert across.add_workdays(date(2026, 12, 28), 5) == date(2027, 1, 5)
+    assert across.note() == "按法定节假日暂定计算，2027 年节假日安排尚未录入"
+    assert CAL.consulted is None  # the shared calendar records nothing
+
+
+def test_entered_days_override_the_law_and_official_years_ignore_it():
+    worked = date(2027, 2, 20)  # a Saturday made a working day
+    entered = Calendar(days_off=frozenset({date(2027, 2, 11), date(2027, 2, 12)}),
+                       days_worked=frozenset({worked}))
+    assert entered.is_workday(worked) and not entered.is_workday(date(2027, 2, 11))
+    assert not entered.is_workday(date(2027, 2, 8))  # still 暂定: the law's 春节
+    official = Calendar(days_off=frozenset({date(2027, 1, 1)}),
+                        official_years=frozenset({2027}))
+    assert official.is_workday(date(2027, 2, 8))  # only what was entered counts
+    recorded = official.recording()
+    recorded.add_workdays(date(2027, 1, 4), 10)
+    assert recorded.note() is None
+
+
+def test_beyond_the_computable_years_a_clear_error():
     with pytest.raises(workdays.NotCovered) as raised:
-        is_workday(later)
-    message = str(raised.value)
-    assert str(later) in message
-    assert f"{workdays.FIRST_YEAR}–{workdays.LAST_YEAR}" in message
-    assert "升级 chinese-calendar" in message
-    with pytest.raises(workdays.NotCovered):
-        is_workday(date(workdays.FIRST_YEAR - 1, 6, 1))
-    # Across the end of the table: Thursday 31 December 2026 + 1 needs 2027.
-    with pytest.raises(workdays.NotCovered):
-        add_workdays(date(workdays.LAST_YEAR, 12, 31), 1)
-    assert add_workdays(date(2026, 12, 30), 1) == date(2026, 12, 31)
+        is_workday(date(workdays.LAST_YEAR + 1, 1, 4))
+    assert "无法按工作日计算法定期限" in str(raised.value)
 
 
 def test_far_out_of_range_is_refused():

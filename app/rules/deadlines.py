@@ -18,8 +18,10 @@ are counted as 《民法典》第二百零一条 says: the starting day is not c
 - 《政府采购法实施条例》第四十三条: 结果公告 within 2 working days of the
   result being confirmed.
 
-Working days come from app/rules/workdays.py; a date beyond the calendar's
-years gives its `NotCovered` message instead of a guess.
+Working days come from the `Calendar` the caller hands in
+(app/rules/workdays.py): the one administrators maintain in 【节假日维护】.
+A 暂定 year is judged by the law's holidays; the caller asks a recording()
+calendar whether that happened and says so next to the verdict.
 
 Pure: no Flask, no database.
 """
@@ -28,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .workdays import NotCovered, add_workdays, workdays_between
+from .workdays import Calendar, NotCovered
 
 TENDER = ("公开招标", "邀请招标")
 NEGOTIATION = ("竞争性谈判", "询价")
@@ -55,17 +57,17 @@ def _date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _add(day: dt.date, amount: int, unit: str) -> dt.date:
+def _add(cal: Calendar, day: dt.date, amount: int, unit: str) -> dt.date:
     if unit == "日":
         return day + dt.timedelta(days=amount)
-    return add_workdays(day, amount)
+    return cal.add_workdays(day, amount)
 
 
-def _between(a: dt.date, b: dt.date, unit: str) -> int:
-    return (b - a).days if unit == "日" else workdays_between(a, b)
+def _between(cal: Calendar, a: dt.date, b: dt.date, unit: str) -> int:
+    return (b - a).days if unit == "日" else cal.workdays_between(a, b)
 
 
-def bid_period_error(method: str, start, deadline) -> str | None:
+def bid_period_error(cal: Calendar, method: str, start, deadline) -> str | None:
     """From the documents' first day of issue to the bid deadline."""
     if method not in BID_PERIOD:
         return None
@@ -74,10 +76,10 @@ def bid_period_error(method: str, start, deadline) -> str | None:
     try:
         # The earliest lawful date first: counting stops there, so a late
         # deadline in a year the calendar does not hold is still judged.
-        earliest = _add(start, need, unit)
+        earliest = _add(cal, start, need, unit)
         if deadline >= earliest:
             return None
-        have = _between(start, deadline, unit)
+        have = _between(cal, start, deadline, unit)
     except NotCovered as exc:
         return str(exc)
     return (f"自文件开始发出之日（{start}）至投标截止（{deadline}）仅 {have} {unit}，"
@@ -85,14 +87,14 @@ def bid_period_error(method: str, start, deadline) -> str | None:
             f"投标截止最早为 {earliest}")
 
 
-def docs_period_error(start, end) -> str | None:
+def docs_period_error(cal: Calendar, start, end) -> str | None:
     """Documents obtainable for at least 5 working days, the first day counted."""
     start, end = _date(start), _date(end)
     try:
-        earliest = add_workdays(start - dt.timedelta(days=1), DOCS_OBTAINABLE)
+        earliest = cal.add_workdays(start - dt.timedelta(days=1), DOCS_OBTAINABLE)
         if end >= earliest:
             return None
-        have = workdays_between(start - dt.timedelta(days=1), end)
+        have = cal.workdays_between(start - dt.timedelta(days=1), end)
     except NotCovered as exc:
         return str(exc)
     return (f"采购文件获取期限（{start} 至 {end}）仅 {have} 个工作日，不得少于"
@@ -100,7 +102,7 @@ def docs_period_error(start, end) -> str | None:
             f"个工作日，获取截止最早为 {earliest}")
 
 
-def times_errors(method: str, doc_start, doc_end, bid_deadline, open_time) -> dict[str, str]:
+def times_errors(cal: Calendar, method: str, doc_start, doc_end, bid_deadline, open_time) -> dict[str, str]:
     """The order of a notice's (or a lot's) times and the statutory periods
     between them, by field: doc_start, doc_end, bid_deadline, open_time.
     Blank times are not checked here."""
@@ -118,10 +120,10 @@ def times_errors(method: str, doc_start, doc_end, bid_deadline, open_time) -> di
             found["open_time"] = ("开标应当在投标截止时间的同一时间进行"
                                   "（87号令第三十九条）")
     if ("bid_deadline" not in found and doc_start and bid_deadline
-            and (message := bid_period_error(method, doc_start, bid_deadline))):
+            and (message := bid_period_error(cal, method, doc_start, bid_deadline))):
         found["bid_deadline"] = message
     if ("doc_end" not in found and doc_start and doc_end and method in (*TENDER, "竞争性磋商")
-            and (message := docs_period_error(doc_start, doc_end))):
+            and (message := docs_period_error(cal, doc_start, doc_end))):
         found["doc_end"] = message
     return found
 
@@ -135,7 +137,7 @@ class ChangeCheck:
     earliest: dt.datetime | None = None
 
 
-def change_check(method: str, on: dt.date, deadline: dt.datetime,
+def change_check(cal: Calendar, method: str, on: dt.date, deadline: dt.datetime,
                  new_deadline: dt.datetime | None) -> ChangeCheck:
     """A change affecting preparation, published on `on`, to a procurement
     whose bid deadline is `deadline`; `new_deadline` when it postpones."""
@@ -144,10 +146,10 @@ def change_check(method: str, on: dt.date, deadline: dt.datetime,
     need, unit = CHANGE_NOTICE[method]
     effective = new_deadline or deadline
     try:
-        earliest = dt.datetime.combine(_add(on, need, unit), effective.time())
+        earliest = dt.datetime.combine(_add(cal, on, need, unit), effective.time())
         if effective.date() >= earliest.date():
             return ChangeCheck(None)
-        have = _between(on, effective.date(), unit)
+        have = _between(cal, on, effective.date(), unit)
     except NotCovered as exc:
         return ChangeCheck(str(exc))
     what = "变更后的投标截止时间" if new_deadline else "投标截止时间"
@@ -158,19 +160,19 @@ def change_check(method: str, on: dt.date, deadline: dt.datetime,
         f"请顺延投标截止时间，最早为 {earliest:%Y-%m-%d %H:%M}", earliest)
 
 
-def result_late_warning(confirmed_on: dt.date, published_on: dt.date) -> str | None:
+def result_late_warning(cal: Calendar, confirmed_on: dt.date, published_on: dt.date) -> str | None:
     """结果公告 later than 2 working days after the result was confirmed."""
     try:
         # Fewer working days than allowed up to today: in time, and nothing
         # past today need be known.
-        if workdays_between(confirmed_on, published_on) < RESULT_NOTICE:
+        if cal.workdays_between(confirmed_on, published_on) < RESULT_NOTICE:
             return None
-        due = add_workdays(confirmed_on, RESULT_NOTICE)
+        due = cal.add_workdays(confirmed_on, RESULT_NOTICE)
     except NotCovered as exc:
         return str(exc)
     if published_on <= due:
         return None
-    late = workdays_between(due, published_on)
+    late = cal.workdays_between(due, published_on)
     late = f"{late} 个工作日" if late else f"{(published_on - due).days} 日"
     return (f"结果公告应在采购结果确定之日（{confirmed_on}）起 {RESULT_NOTICE} 个工作日内发布"
             f"（《政府采购法实施条例》第四十三条），截至 {due}；{published_on} 发布已逾期 {late}，"

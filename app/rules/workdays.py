@@ -1,18 +1,15 @@
 """Working days (工作日) on the Chinese calendar, with 调休.
 
-Source: the pinned `chinese-calendar` package (import `chinese_calendar`),
-which holds the State Council's yearly holiday arrangements (国务院办公厅关于
-部分节假日安排的通知): the statutory days off, and the weekend days made
-working days (调休, e.g. Saturday 2026-10-10 after National Day).
+A `Calendar` is data handed in by the caller: the weekdays off (休) and the
+weekend days worked (班) that administrators entered in 【节假日维护】 (or
+that were seeded from `chinese-calendar`), and which years are 正式, i.e.
+hold the State Council's arrangement (国务院办公厅关于部分节假日安排的通知).
 
-The package covers FIRST_YEAR–LAST_YEAR (1.11.0: 2004–2026). Beyond them
-a working day cannot be known (春节, 端午, 中秋 move with the lunar calendar,
-and 调休 swaps exist only once the State Council publishes them), so every
-function here raises `NotCovered`, whose message names the date and the
-years covered; callers show it as the reason a deadline cannot be checked.
-The fix is operational: upgrade the package once the next year's
-arrangement is published (usually in November or December; see
-docs/operations.md).
+A year that is not 正式 is 暂定: its days off are the law's own
+(app/rules/statutory_holidays.py) plus any days already entered for it, and
+no 调休 weekend is guessed. Judging on a 暂定 day is allowed, but callers
+say so next to the verdict: `provisional_note()` gives the words, and a
+`recording()` calendar notes which 暂定 years a check looked at.
 
 Counting follows 《民法典》第二百零一条: the day of the event is not counted,
 so "within 7 working days of D" ends on `add_workdays(D, 7)`.
@@ -22,15 +19,13 @@ Pure: no Flask, no database.
 from __future__ import annotations
 
 import datetime as dt
-from importlib.metadata import version
+from dataclasses import dataclass, field, replace
 
-import chinese_calendar
-from chinese_calendar.constants import holidays as _KNOWN_HOLIDAYS
+from . import statutory_holidays
 
-FIRST_YEAR = min(_KNOWN_HOLIDAYS).year
-LAST_YEAR = max(_KNOWN_HOLIDAYS).year
-VERSION = version("chinese-calendar")
+FIRST_YEAR, LAST_YEAR = statutory_holidays.FIRST_YEAR, statutory_holidays.LAST_YEAR
 MAX_STEP = 3660  # about ten years of days: a guard against runaway loops
+OFFICIAL, PROVISIONAL = "正式", "暂定"
 
 
 def _day(value) -> dt.date:
@@ -42,51 +37,92 @@ def _day(value) -> dt.date:
 
 
 class NotCovered(ValueError):
-    """A date outside the years the holiday calendar holds."""
+    """A date outside the years any calendar can be computed for."""
 
     def __init__(self, day: dt.date):
         self.day = day
-        super().__init__(
-            f"{day} 超出工作日历收录的年份（{FIRST_YEAR}–{LAST_YEAR} 年，"
-            f"chinese-calendar {VERSION}），无法按工作日计算法定期限；"
-            f"请在国务院办公厅公布该年节假日安排后升级 chinese-calendar")
+        super().__init__(f"{day} 超出工作日历可计算的年份（{FIRST_YEAR}–{LAST_YEAR} 年），"
+                         "无法按工作日计算法定期限")
 
 
-def covers(day) -> bool:
-    return FIRST_YEAR <= _day(day).year <= LAST_YEAR
+def provisional_note(years) -> str | None:
+    """The words shown next to a verdict that relied on 暂定 days."""
+    years = sorted(set(years))
+    if not years:
+        return None
+    listed = "、".join(str(y) for y in years)
+    return f"按法定节假日暂定计算，{listed} 年节假日安排尚未录入"
 
 
-def is_workday(day) -> bool:
-    day = _day(day)
-    if not covers(day):
-        raise NotCovered(day)
-    return chinese_calendar.is_workday(day)
+@dataclass(frozen=True)
+class Calendar:
+    days_off: frozenset = frozenset()      # weekdays off (休)
+    days_worked: frozenset = frozenset()   # weekend days worked (班, 调休)
+    official_years: frozenset = frozenset()
+    # Set on a recording() copy only: the 暂定 years a check looked at.
+    consulted: set | None = field(default=None, compare=False, hash=False)
 
+    def recording(self) -> "Calendar":
+        """A copy that notes the 暂定 years its answers relied on."""
+        return replace(self, consulted=set())
 
-def add_workdays(day, n: int) -> dt.date:
-    """The n-th working day after `day` (before it when n < 0); `day`
-    itself when n == 0, whether or not it is a working day."""
-    day = _day(day)
-    step = 1 if n >= 0 else -1
-    remaining, walked = abs(n), 0
-    while remaining:
-        day += dt.timedelta(days=step)
-        walked += 1
-        if walked > MAX_STEP:
-            raise ValueError(f"{n} working days is out of range")
-        if is_workday(day):
-            remaining -= 1
-    return day
+    def state(self, year: int) -> str:
+        return OFFICIAL if year in self.official_years else PROVISIONAL
 
+    def note(self) -> str | None:
+        """On a recording() copy: the 暂定 note for what was looked at."""
+        return provisional_note(self.consulted or ())
 
-def workdays_between(a, b) -> int:
-    """Working days d with a < d <= b (the first day not counted, the last
-    counted); negative, counted the same way from b, when b is before a.
-    So workdays_between(a, add_workdays(a, n)) == n for n >= 0."""
-    a, b = _day(a), _day(b)
-    if b < a:
-        return -workdays_between(b, a)
-    if (b - a).days > MAX_STEP:
-        raise ValueError("date range out of range")
-    return sum(1 for i in range(1, (b - a).days + 1)
-               if is_workday(a + dt.timedelta(days=i)))
+    def is_workday(self, day) -> bool:
+        day = _day(day)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise NotCovered(day)
+        official = day.year in self.official_years
+        if not official and self.consulted is not None:
+            self.consulted.add(day.year)
+        if day in self.days_worked:
+            return True
+        if day in self.days_off:
+            return False
+        if not official and day in statutory_holidays.days_off(day.year):
+            return False
+        return day.weekday() < 5
+
+    def add_workdays(self, day, n: int) -> dt.date:
+        """The n-th working day after `day` (before it when n < 0); `day`
+        itself when n == 0, whether or not it is a working day."""
+        day = _day(day)
+        step = 1 if n >= 0 else -1
+        remaining, walked = abs(n), 0
+        while remaining:
+            day += dt.timedelta(days=step)
+            walked += 1
+            if walked > MAX_STEP:
+                raise ValueError(f"{n} working days is out of range")
+            if self.is_workday(day):
+                remaining -= 1
+        return day
+
+    def workdays_between(self, a, b) -> int:
+        """Working days d with a < d <= b (the first day not counted, the last
+        counted); negative, counted the same way from b, when b is before a.
+        So workdays_between(a, add_workdays(a, n)) == n for n >= 0."""
+        a, b = _day(a), _day(b)
+        if b < a:
+            return -self.workdays_between(b, a)
+        if (b - a).days > MAX_STEP:
+            raise ValueError("date range out of range")
+        return sum(1 for i in range(1, (b - a).days + 1)
+                   if self.is_workday(a + dt.timedelta(days=i)))
+
+    def days_of(self, year: int) -> dict[dt.date, str]:
+        """The days of `year` that differ from the plain week, as 休 or 班
+        (for drawing the year: entered days, and the law's for a 暂定 year)."""
+        found = {}
+        if year not in self.official_years and FIRST_YEAR <= year <= LAST_YEAR:
+            found.update({day: "休" for day in statutory_holidays.days_off(year)})
+        found.update({day: "休" for day in self.days_off if day.year == year})
+        for day in self.days_worked:
+            if day.year == year:
+                found[day] = "班"
+        return found

@@ -59,6 +59,17 @@ def _sync_state() -> dict:
     return state
 
 
+def _calendar_state() -> dict:
+    """Whether next year's holiday arrangement is entered (【节假日维护】)."""
+    from ... import holidays
+
+    try:
+        return holidays.next_year_state(dt.date.today())
+    except Exception as exc:  # noqa: BLE001
+        db.session.rollback()
+        return {"error": type(exc).__name__}
+
+
 @health.get("/health")
 def show_health():
     state = {
@@ -67,6 +78,7 @@ def show_health():
         "database": _database_state(),
         "redis": _redis_state(),
         "sync": _sync_state(),
+        "calendar": _calendar_state(),
     }
     state["ok"] = state["database"]["ok"] and state["redis"]["ok"]
     return jsonify(state), 200 if state["ok"] else 503

@@ -298,14 +298,21 @@ class LotSettingView(LotSectionView):
         return item
 
     def show_extras(self, item):
-        return {"problems": rules.completeness(item), "lot": item}
+        note = rules.planning_note(item)
+        return {"problems": rules.completeness(item), "lot": item,
+                "warnings": [note] if note else []}
 
     def pre_update(self, item):
         if item.evaluation_method == "":
             item.evaluation_method = None
         self._refuse_if_locked(item)
         _raise(rules.planning_errors(item))
-        record(g.user, "招标文件规划与开评标配置", item)
+        note = rules.planning_note(item)
+        record(g.user, "招标文件规划与开评标配置", item, note or "")
+
+    def post_update(self, item):
+        if note := rules.planning_note(item):
+            flash(note, "warning")
 
 
 # --- 评分标准 ----------------------------------------------------------------------
@@ -713,7 +720,7 @@ class LotSettingApi(LotSectionApi):
             item.evaluation_method = None
         self._refuse_if_locked(item)
         _rejected(rules.planning_errors(item))
-        record(g.user, "招标文件规划与开评标配置", item)
+        record(g.user, "招标文件规划与开评标配置", item, rules.planning_note(item) or "")
 
     @api_expose("/<int:pk>/check", methods=["GET"])
     @protect()
@@ -724,7 +731,9 @@ class LotSettingApi(LotSectionApi):
         if lot is None:
             return self.response_404()
         problems = rules.completeness(lot)
+        note = rules.planning_note(lot)
         return self.response(200, complete=not problems, problems=problems,
+                             warnings=[note] if note else [],
                              lock_reason=rules.lock_reason(lot, self.section))
 
 

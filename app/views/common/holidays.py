@@ -1,0 +1,273 @@
+"""【系统管理】→【节假日维护】 (Admin, both kinds of site), and its REST API.
+
+A year is drawn as twelve month grids; holidays are added, changed and
+deleted as ranges with their 调休 working days; the year's notice (文号,
+date, link) and its state (正式/暂定) are set; a year can be imported from a
+JSON or CSV file and exported as JSON. The rules live in app/holidays.py.
+"""
+from __future__ import annotations
+
+import calendar as month_calendar
+import datetime as dt
+
+from flask import Response, abort, flash, g, json, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.api import BaseApi
+from flask_appbuilder.api import expose as api_expose
+from flask_appbuilder.api import protect, safe
+from flask_babel import lazy_gettext as _
+from sqlalchemy import func
+
+from ... import holidays
+from ...extensions import db
+from ...models import HolidayDay, HolidayYear, ProvisionalJudgment
+from ...rules import workdays
+
+PERMISSIONS = {"index": "read", "year": "read", "export": "read", "save_holiday": "edit",
+               "delete_holiday": "edit", "save_year": "edit", "import_file": "edit"}
+HOLIDAY_FIELDS = ("name", "start", "end", "workdays", "replacing")
+YEAR_FIELDS = ("state", "notice_no", "notice_date", "notice_url")
+
+
+def _year_or_404(year: int) -> int:
+    if not workdays.FIRST_YEAR <= year <= workdays.LAST_YEAR:
+        abort(404)
+    return year
+
+
+def _date(value: str, label: str, errors: dict, field: str):
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors[field] = f"{label}“{value[:20]}”不是有效日期（格式 YYYY-MM-DD）"
+        return None
+
+
+def _dates(value: str, errors: dict):
+    try:
+        return holidays.parse_dates(value, "调休上班日")
+    except holidays.Refusal as refusal:
+        errors["workdays"] = refusal.errors["file"]
+        return []
+
+
+def month_grids(year: int, cal, today: dt.date) -> list[dict]:
+    """Twelve months, weeks from Monday: each cell a day (or None) with its
+    kind (休, 班, or None), its holiday name and whether it is today."""
+    names = dict(db.session.query(HolidayDay.day, HolidayDay.name).filter_by(year=year).all())
+    from ...rules import statutory_holidays
+
+    if cal.state(year) == workdays.PROVISIONAL:
+        for day, name in statutory_holidays.days_off(year).items():
+            names.setdefault(day, f"{name}（暂定）")
+    kinds = cal.days_of(year)
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in month_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            weeks.append([None if day.month != month else {
+                "day": day, "kind": kinds.get(day), "name": names.get(day, ""),
+                "weekend": day.weekday() >= 5, "today": day == today} for day in week])
+        months.append({"month": month, "weeks": weeks})
+    return months
+
+
+class HolidayView(BaseView):
+    route_base = "/holidays"
+    class_permission_name = "Holiday"
+    method_permission_name = PERMISSIONS
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        today = dt.date.today()
+        rows = {row.year: row for row in db.session.query(HolidayYear)}
+        counts = {(year, kind): n for year, kind, n in db.session.query(
+            HolidayDay.year, HolidayDay.kind, func.count(HolidayDay.id))
+            .group_by(HolidayDay.year, HolidayDay.kind)}
+        years = sorted(set(rows) | {today.year, today.year + 1}, reverse=True)
+        listed = [{"year": year, "row": rows.get(year),
+                   "state": rows[year].state if year in rows else workdays.PROVISIONAL,
+                   "off": counts.get((year, "休"), 0), "worked": counts.get((year, "班"), 0)}
+                  for year in years]
+        return self.render_template("holidays/index.html", title=_("节假日维护"),
+                                    years=listed, today=today,
+                                    banner=holidays.banner(today))
+
+    def _year_page(self, year: int, holiday_form=None, year_form=None, errors=None,
+                   status=200):
+        today = dt.date.today()
+        cal = holidays.current()
+        row = db.session.get(HolidayYear, year)
+        changed = (db.session.query(ProvisionalJudgment)
+                   .filter(ProvisionalJudgment.changed.is_(True),
+                           ProvisionalJudgment.years.contains(str(year)))
+                   .order_by(ProvisionalJudgment.id).all())
+        year_form = year_form or {
+            "state": row.state if row else workdays.PROVISIONAL,
+            "notice_no": (row.notice_no or "") if row else "",
+            "notice_date": row.notice_date.isoformat() if row and row.notice_date else "",
+            "notice_url": (row.notice_url or "") if row else ""}
+        page = self.render_template(
+            "holidays/year.html", title=_("节假日维护"), year=year, row=row,
+            state=cal.state(year), months=month_grids(year, cal, today),
+            holidays=holidays.holidays_of(year), weekday_name=holidays.weekday_name,
+            holiday_form=holiday_form or {}, year_form=year_form, errors=errors or {},
+            changed=changed, today=today)
+        return page, status
+
+    @expose("/<int:year>")
+    @has_access
+    def year(self, year):
+        _year_or_404(year)
+        edit = request.args.get("edit")
+        form = None
+        if edit:
+            found = [h for h in holidays.holidays_of(year) if h.name == edit]
+            if found:
+                h = found[0]
+                form = {"name": h.name, "replacing": h.name,
+                        "start": h.start.isoformat() if h.start else "",
+                        "end": h.end.isoformat() if h.end else "",
+                        "workdays": ", ".join(d.isoformat() for d in h.workdays)}
+        return self._year_page(year, holiday_form=form)
+
+    @expose("/<int:year>/holiday", methods=["POST"])
+    @has_access
+    def save_holiday(self, year):
+        _year_or_404(year)
+        form = {key: (request.form.get(key) or "")[:500] for key in HOLIDAY_FIELDS}
+        errors: dict = {}
+        start = _date(form["start"], "放假开始日期", errors, "start")
+        end = _date(form["end"], "放假结束日期", errors, "end")
+        worked = _dates(form["workdays"], errors)
+        if not errors:
+            try:
+                holidays.save_holiday(year, form["name"], start, end, worked, g.user,
+                                      replacing=form["replacing"] or None)
+            except holidays.Refusal as refusal:
+                errors = refusal.errors
+        if errors:
+            db.session.rollback()
+            flash("未保存：" + "；".join(errors.values()), "danger")
+            return self._year_page(year, holiday_form=form, errors=errors, status=422)
+        db.session.commit()
+        flash(f"已保存“{form['name'].strip()}”", "success")
+        return redirect(url_for(".year", year=year))
+
+    @expose("/<int:year>/holiday/delete", methods=["POST"])
+    @has_access
+    def delete_holiday(self, year):
+        _year_or_404(year)
+        name = (request.form.get("name") or "")[:64]
+        try:
+            holidays.delete_holiday(year, name, g.user)
+        except holidays.Refusal as refusal:
+            db.session.rollback()
+            flash("；".join(refusal.errors.values()), "danger")
+            return redirect(url_for(".year", year=year))
+        db.session.commit()
+        flash(f"已删除“{name}”", "success")
+        return redirect(url_for(".year", year=year))
+
+    @expose("/<int:year>/info", methods=["POST"])
+    @has_access
+    def save_year(self, year):
+        _year_or_404(year)
+        form = {key: (request.form.get(key) or "")[:600] for key in YEAR_FIELDS}
+        errors: dict = {}
+        notice_date = _date(form["notice_date"], "通知日期", errors, "notice_date")
+        if not errors:
+            try:
+                holidays.save_year(year, form["state"], form["notice_no"], notice_date,
+                                   form["notice_url"], g.user)
+            except holidays.Refusal as refusal:
+                errors = refusal.errors
+        if errors:
+            db.session.rollback()
+            flash("未保存：" + "；".join(errors.values()), "danger")
+            return self._year_page(year, year_form=form, errors=errors, status=422)
+        db.session.commit()
+        flash(f"{year} 年已保存为{form['state']}", "success")
+        return redirect(url_for(".year", year=year))
+
+    @expose("/import", methods=["GET", "POST"])
+    @has_access
+    def import_file(self):
+        form = {key: (request.form.get(key) or "")[:600] for key in YEAR_FIELDS}
+        errors: dict = {}
+        if request.method == "POST":
+            upload = request.files.get("file")
+            try:
+                data = upload.read(holidays.MAX_FILE_BYTES + 1) if upload else b""
+                parsed = holidays.parse_file(upload.filename if upload else "", data)
+                notice_date = _date(form["notice_date"], "通知日期", errors, "notice_date")
+                if errors:
+                    raise holidays.Refusal(errors)
+                changed = holidays.import_year(
+                    parsed, g.user, state=form["state"] or None,
+                    notice_no=form["notice_no"], notice_date=notice_date,
+                    notice_url=form["notice_url"])
+            except holidays.Refusal as refusal:
+                db.session.rollback()
+                errors = refusal.errors
+                flash("未导入：" + "；".join(errors.values()), "danger")
+            else:
+                db.session.commit()
+                flash(f"已导入 {parsed.year} 年节假日" if changed
+                      else f"{parsed.year} 年的节假日与文件一致，未作修改",
+                      "success" if changed else "info")
+                return redirect(url_for(".year", year=parsed.year))
+        return self.render_template("holidays/import.html", title=_("导入节假日"),
+                                    form=form, errors=errors,
+                                    header=",".join(holidays.CSV_HEADER)), \
+            (422 if errors else 200)
+
+    @expose("/<int:year>/export")
+    @has_access
+    def export(self, year):
+        _year_or_404(year)
+        body = json.dumps(holidays.export_year(year), ensure_ascii=False, indent=2)
+        return Response(body, mimetype="application/json", headers={
+            "Content-Disposition": f"attachment; filename=holidays-{year}.json"})
+
+
+class HolidayApi(BaseApi):
+    """GET /api/v1/holiday/<year>: the year as in the import format, with its
+    state; PUT the same to replace it (Admin)."""
+
+    resource_name = "holiday"
+    class_permission_name = "Holiday"
+    method_permission_name = {"get_year": "read", "put_year": "edit"}
+    allow_browser_login = False
+
+    @api_expose("/<int:year>", methods=["GET"])
+    @protect()
+    @safe
+    def get_year(self, year):
+        if not workdays.FIRST_YEAR <= year <= workdays.LAST_YEAR:
+            return self.response_404()
+        return self.response(200, **holidays.export_year(year))
+
+    @api_expose("/<int:year>", methods=["PUT"])
+    @protect()
+    @safe
+    def put_year(self, year):
+        if not workdays.FIRST_YEAR <= year <= workdays.LAST_YEAR:
+            return self.response_404()
+        data = request.get_data(cache=False)
+        try:
+            parsed = holidays.parse_file("body.json", data)
+            if parsed.year != year:
+                raise holidays.Refusal({"year": f"请求体的 year（{parsed.year}）与地址中的 {year} 不一致"})
+            changed = holidays.import_year(parsed, g.user)
+        except holidays.Refusal as refusal:
+            db.session.rollback()
+            return self.response(422, message="；".join(refusal.errors.values()),
+                                 errors=refusal.errors)
+        db.session.commit()
+        return self.response(200, changed=changed, **holidays.export_year(year))
