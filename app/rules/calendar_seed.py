@@ -21,8 +21,12 @@ def _tables():
     return holidays, workdays
 
 
-def _name(holiday) -> str:
-    return getattr(holiday, "chinese", None) or str(holiday)
+def _name(value: str) -> str:
+    """The package keys its tables by the English name; people know the Chinese."""
+    from chinese_calendar.constants import Holiday
+
+    names = {h.value: h.chinese for h in Holiday}
+    return names.get(value, value)
 
 
 def years() -> list[int]:
