@@ -524,6 +524,16 @@ def period_verdict(notice: Notice, today: dt.date, cal) -> str:
     return "；".join(texts)
 
 
+def period_check(notice: Notice, today: dt.date) -> str | None:
+    """For the draft page: the statutory periods' verdict as of `today` ("" =
+    lawful), or None while the notice has no dates to judge yet."""
+    if not any((notice.doc_start, notice.doc_end, notice.bid_deadline, notice.confirmed_on)):
+        return None
+    if notice.notice_type not in ("采购公告", "变更公告", "结果公告"):
+        return None
+    return period_verdict(notice, today, holidays.current())
+
+
 def _provisional_judgment(notice: Notice, today: dt.date) -> str | None:
     """Keep a verdict given on 暂定 days, to take it again later; its note."""
     cal = holidays.current().recording()

@@ -219,6 +219,7 @@ class NoticePublishView(ReadWriteModelView):
             lot_fields=LOT_FIELDS.get(notice.notice_type, ()), lot_labels=notices.LOT_LABELS,
             lot_errors=lot_errors, report=report,
             warnings=notices.warnings(notice, today),
+            period_check=notices.period_check(notice, today),
             postpone=notices.postpone_to(notice, today),
             times_in_force=(notices.current_times(notice.original)
                             if notice.notice_type == "变更公告" and notice.original else None))
