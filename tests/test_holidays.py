@@ -432,3 +432,29 @@ def test_a_notice_judged_provisionally_is_rechecked_when_the_year_is_entered(gps
         text = refused.get_data(as_text=True)
         assert refused.status_code == 200 and "获取截止最早为 2027-01-05" in text
         assert NOTE not in text  # 2027 is 正式 now
+
+
+def test_the_year_end_table_before_and_after_entering_2027_through_the_form(gps):
+    """tests/test_deadlines.py's cases across 2026-12-31 → 2027-01-04, judged on
+    the site's own calendar: 暂定 first, then after the administrator enters
+    元旦 (1–4 January) with Saturday 9 January worked in 【节假日维护】."""
+    from app import holidays
+    from tests.test_deadlines import ACROSS
+
+    def verdicts():
+        with gps.app_context():
+            calendar = holidays.current()
+            return [check(calendar) for _id, check, _p, _e in ACROSS]
+
+    def matches(got, wanted):
+        return got is None if wanted is None else (got is not None and wanted in got)
+
+    before = verdicts()
+    assert all(matches(got, row[2]) for got, row in zip(before, ACROSS)), before
+    admin = logged_in(gps, "admin")
+    assert post(admin, "/holidays/2027/holiday", {
+        "name": "元旦", "start": "2027-01-01", "end": "2027-01-04",
+        "workdays": "2027-01-09"}).status_code == 302
+    after = verdicts()
+    assert all(matches(got, row[3]) for got, row in zip(after, ACROSS)), after
+    assert before != after

@@ -609,3 +609,34 @@ def test_a_reply_deadline_in_a_provisional_year_says_so(pds):
     client, auth = _api(pds, "daili")
     shown = client.get(f"/api/v1/objection/{pk}", headers=auth)
     assert shown.status_code == 200 and shown.json["reply_deadline"] == f"2027-01-07（{note}）"
+
+
+def test_a_lot_plan_reaching_a_provisional_year_says_so_and_is_saved(pds):
+    """Documents obtainable 28 December 2026 → 4 January 2027: five working days
+    with 2027 暂定. Saved, and the 暂定 note is flashed, shown, in REST's check
+    and in the audit row."""
+    from app.extensions import db
+    from app.models import AuditLog
+
+    note = "按法定节假日暂定计算，2027 年节假日安排尚未录入"
+    daili, _pk, _code, (lot1, _lot2) = _accepted(pds)
+    _notice_received(pds, lot1)
+    saved = _post_form(daili, f"/lot-settings/edit/{lot1}", {
+        "doc_issue_start": "2026-12-28 09:00:00", "doc_issue_end": "2027-01-04 17:00:00",
+        "bid_deadline": "2027-01-18 09:30:00", "open_time": "2027-01-18 09:30:00",
+        "evaluation_method": "综合评分法", "committee_size": "5"})
+    assert saved.status_code == 302
+    shown = daili.get(saved.headers["Location"]).get_data(as_text=True)
+    assert note in shown
+    client, auth = _api(pds, "daili")
+    check = client.get(f"/api/v1/lot_setting/{lot1}/check", headers=auth).json
+    assert check["warnings"] == [note]
+    short = _post_form(daili, f"/lot-settings/edit/{lot1}", {
+        "doc_issue_start": "2026-12-28 09:00:00", "doc_issue_end": "2026-12-31 17:00:00",
+        "bid_deadline": "2027-01-18 09:30:00", "open_time": "2027-01-18 09:30:00",
+        "evaluation_method": "综合评分法", "committee_size": "5"})
+    assert short.status_code == 200 and "获取截止最早为 2027-01-04" in short.get_data(as_text=True)
+    with pds.app_context():
+        details = [d for (d,) in db.session.query(AuditLog.detail)
+                   .filter_by(action="招标文件规划与开评标配置")]
+    assert details == [note]
