@@ -24,7 +24,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import func
 
 from .audit import record
@@ -58,14 +58,17 @@ def _stamp():
 
 
 def current() -> Calendar:
-    """The site's calendar. One small query checks whether it changed."""
+    """The site's calendar: one small query per request (or app context)
+    checks whether another process changed it."""
+    if "holiday_calendar" in g:
+        return g.holiday_calendar
     stamp = _stamp()
     cached = current_app.extensions.get("holiday_calendar")
-    if cached and cached[0] == stamp:
-        return cached[1]
-    calendar = _build()
-    current_app.extensions["holiday_calendar"] = (stamp, calendar)
-    return calendar
+    if not cached or cached[0] != stamp:
+        cached = (stamp, _build())
+        current_app.extensions["holiday_calendar"] = cached
+    g.holiday_calendar = cached[1]
+    return cached[1]
 
 
 def _build() -> Calendar:
@@ -480,5 +483,6 @@ def _after_change(year: int) -> None:
     verdicts again (app/notices.py registers itself in create_app)."""
     db.session.flush()
     new = _build()
+    g.pop("holiday_calendar", None)  # this request's later checks see the change
     for recheck in current_app.extensions.get("holiday_rechecks", ()):
         recheck(year, new)

@@ -223,7 +223,8 @@ def test_add_change_and_delete_a_holiday_each_audited(gps):
     deleted = post(admin, "/holidays/2027/holiday/delete", {"name": "元旦"})
     assert deleted.status_code == 302 and year_days(gps, 2027) == []
     missing = post(admin, "/holidays/2027/holiday/delete", {"name": "元旦"})
-    assert missing.status_code == 302
+    assert missing.status_code == 422
+    assert "2027 年没有名为“元旦”的节日" in missing.get_data(as_text=True)
     with gps.app_context():
         actions = [a for (a,) in db.session.query(AuditLog.action)
                    .filter_by(entity="HolidayYear").order_by(AuditLog.id)]

@@ -136,64 +136,62 @@ class HolidayView(BaseView):
                         "workdays": ", ".join(d.isoformat() for d in h.workdays)}
         return self._year_page(year, holiday_form=form)
 
+    def _change(self, year, change, done: str, **page):
+        """Run `change` (it raises holidays.Refusal on bad input): commit and
+        go back to the year, or roll back and show the form again with the
+        reasons and what was typed."""
+        try:
+            change()
+        except holidays.Refusal as refusal:
+            db.session.rollback()
+            flash("未保存：" + "；".join(refusal.errors.values()), "danger")
+            return self._year_page(year, errors=refusal.errors, status=422, **page)
+        db.session.commit()
+        flash(done, "success")
+        return redirect(url_for(".year", year=year))
+
     @expose("/<int:year>/holiday", methods=["POST"])
     @has_access
     def save_holiday(self, year):
         _year_or_404(year)
         form = {key: (request.form.get(key) or "")[:500] for key in HOLIDAY_FIELDS}
-        errors: dict = {}
-        start = _date(form["start"], "放假开始日期", errors, "start")
-        end = _date(form["end"], "放假结束日期", errors, "end")
-        worked = _dates(form["workdays"], errors)
-        if not errors:
-            try:
-                holidays.save_holiday(year, form["name"], start, end, worked, g.user,
-                                      replacing=form["replacing"] or None)
-            except holidays.Refusal as refusal:
-                errors = refusal.errors
-        if errors:
-            db.session.rollback()
-            flash("未保存：" + "；".join(errors.values()), "danger")
-            return self._year_page(year, holiday_form=form, errors=errors, status=422)
-        db.session.commit()
-        flash(f"已保存“{form['name'].strip()}”", "success")
-        return redirect(url_for(".year", year=year))
+
+        def change():
+            errors: dict = {}
+            start = _date(form["start"], "放假开始日期", errors, "start")
+            end = _date(form["end"], "放假结束日期", errors, "end")
+            worked = _dates(form["workdays"], errors)
+            if errors:
+                raise holidays.Refusal(errors)
+            holidays.save_holiday(year, form["name"], start, end, worked, g.user,
+                                  replacing=form["replacing"] or None)
+
+        return self._change(year, change, f"已保存“{form['name'].strip()}”",
+                            holiday_form=form)
 
     @expose("/<int:year>/holiday/delete", methods=["POST"])
     @has_access
     def delete_holiday(self, year):
         _year_or_404(year)
         name = (request.form.get("name") or "")[:64]
-        try:
-            holidays.delete_holiday(year, name, g.user)
-        except holidays.Refusal as refusal:
-            db.session.rollback()
-            flash("；".join(refusal.errors.values()), "danger")
-            return redirect(url_for(".year", year=year))
-        db.session.commit()
-        flash(f"已删除“{name}”", "success")
-        return redirect(url_for(".year", year=year))
+        return self._change(year, lambda: holidays.delete_holiday(year, name, g.user),
+                            f"已删除“{name}”")
 
     @expose("/<int:year>/info", methods=["POST"])
     @has_access
     def save_year(self, year):
         _year_or_404(year)
         form = {key: (request.form.get(key) or "")[:600] for key in YEAR_FIELDS}
-        errors: dict = {}
-        notice_date = _date(form["notice_date"], "通知日期", errors, "notice_date")
-        if not errors:
-            try:
-                holidays.save_year(year, form["state"], form["notice_no"], notice_date,
-                                   form["notice_url"], g.user)
-            except holidays.Refusal as refusal:
-                errors = refusal.errors
-        if errors:
-            db.session.rollback()
-            flash("未保存：" + "；".join(errors.values()), "danger")
-            return self._year_page(year, year_form=form, errors=errors, status=422)
-        db.session.commit()
-        flash(f"{year} 年已保存为{form['state']}", "success")
-        return redirect(url_for(".year", year=year))
+
+        def change():
+            errors: dict = {}
+            notice_date = _date(form["notice_date"], "通知日期", errors, "notice_date")
+            if errors:
+                raise holidays.Refusal(errors)
+            holidays.save_year(year, form["state"], form["notice_no"], notice_date,
+                               form["notice_url"], g.user)
+
+        return self._change(year, change, f"{year} 年已保存为{form['state']}", year_form=form)
 
     @expose("/import", methods=["GET", "POST"])
     @has_access
