@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from flask import current_app, g
@@ -38,6 +39,7 @@ MAX_RANGE_DAYS = 31
 MAX_FILE_BYTES = 256 * 1024
 WEEKDAYS = "一二三四五六日"
 URL_RE = re.compile(r"^https?://[^\s<>\"']{1,490}$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Refusal(ValueError):
@@ -91,10 +93,14 @@ def next_year_state(today: dt.date) -> dict:
 
 def banner(today: dt.date) -> str | None:
     """From 1 November, while next year is 暂定: what admins are told."""
-    if today.month < 11 or year_state(today.year + 1) == OFFICIAL:
+    year = today.year + 1
+    if today.month < 11 or year_state(year) == OFFICIAL:
         return None
-    return (f"{today.year + 1} 年节假日安排尚未录入，相关期限按法定节假日暂定计算。"
-            f"国务院办公厅公布通知后，请在【系统管理】→【节假日维护】中录入。")
+    if db.session.query(HolidayDay.id).filter_by(year=year).first() is None:
+        return (f"{year} 年节假日安排尚未录入，相关期限按法定节假日暂定计算。"
+                f"国务院办公厅公布通知后，请在【系统管理】→【节假日维护】中录入。")
+    return (f"{year} 年节假日已部分录入但尚未设为正式，相关期限仍注明暂定。"
+            f"录入完毕后，请在【系统管理】→【节假日维护】中填写文号并设为正式。")
 
 
 # --- what a year holds --------------------------------------------------------------
@@ -130,6 +136,18 @@ def weekday_name(day: dt.date) -> str:
     return f"星期{WEEKDAYS[day.weekday()]}"
 
 
+def _unprintable(text: str) -> bool:
+    """Control and format characters (NUL, zero-width …): PostgreSQL refuses
+    NUL, and a name no one can see cannot be told apart."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
+
+
+def _short(text: str, size: int = 20) -> str:
+    """An input quoted back in a message, cut so a huge one stays readable."""
+    text = str(text)
+    return text if len(text) <= size else text[:size] + "…"
+
+
 # --- validation (nothing saved until all of it holds) -------------------------------------
 
 def _check_holiday(year: int, name, start, end, worked, taken: dict[dt.date, str]):
@@ -140,6 +158,8 @@ def _check_holiday(year: int, name, start, end, worked, taken: dict[dt.date, str
         errors["name"] = "请填写节日名称"
     elif len(name) > MAX_NAME:
         errors["name"] = f"节日名称不能超过 {MAX_NAME} 个字"
+    elif _unprintable(name):
+        errors["name"] = "节日名称不能包含控制字符或不可见字符"
     if start is None:
         errors["start"] = "请填写放假开始日期"
     if end is None:
@@ -181,6 +201,13 @@ def _check_holiday(year: int, name, start, end, worked, taken: dict[dt.date, str
             continue
         break
     return errors, (off, on)
+
+
+def holiday_errors(year: int, name, start, end, worked, replacing=None) -> dict[str, str]:
+    """Every reason the holiday would be refused (for a form that shows them
+    all at once, even while some of its dates could not be read)."""
+    errors, _days = _check_holiday(year, name, start, end, worked, _taken(year, replacing))
+    return errors
 
 
 def _taken(year: int, except_name: str | None) -> dict[dt.date, str]:
@@ -238,18 +265,24 @@ def save_holiday(year: int, name, start, end, worked, user, replacing: str | Non
     _put_days(year, name, off, on, user)
     worked_text = "、".join(str(d) for d in on) or "无"
     record(user, "修改节假日" if replacing else "增加节假日", row,
-           f"{name}：{start} 至 {end} 放假，调休上班 {worked_text}"
+           f"{year} 年{name}：{start} 至 {end} 放假，调休上班 {worked_text}"
            + (f"（原“{replacing}”）" if replacing and replacing != name else ""))
     _after_change(year)
 
 
 def delete_holiday(year: int, name: str, user) -> None:
     _check_year(year)
-    if not _exists(year, name):
-        raise Refusal({"name": f"{year} 年没有名为“{name}”的节日"})
+    if not name or len(name) > MAX_NAME or _unprintable(name) or not _exists(year, name):
+        raise Refusal({"name": f"{year} 年没有名为“{_short(name)}”的节日"})
+    others = (db.session.query(HolidayDay.id)
+              .filter(HolidayDay.year == year, HolidayDay.kind == "休",
+                      HolidayDay.name != name).first())
+    if year_state(year) == OFFICIAL and others is None:
+        raise Refusal({"name": f"{year} 年为正式，不能删除最后一个节日；"
+                               "如需重新录入，请先将该年设为暂定"})
     db.session.query(HolidayDay).filter_by(year=year, name=name).delete()
     row = _year_row(year, user)
-    record(user, "删除节假日", row, name)
+    record(user, "删除节假日", row, f"{year} 年：{name}")
     _after_change(year)
 
 
@@ -266,7 +299,9 @@ def check_year_info(year: int, state, notice_no, notice_date, notice_url,
         errors["state"] = "状态只能是正式或暂定"
     if len(notice_no) > 64:
         errors["notice_no"] = "文号不能超过 64 个字"
-    if notice_url and not URL_RE.match(notice_url):
+    elif _unprintable(notice_no):
+        errors["notice_no"] = "文号不能包含控制字符或不可见字符"
+    if notice_url and (not URL_RE.match(notice_url) or _unprintable(notice_url)):
         errors["notice_url"] = "通知链接须以 http:// 或 https:// 开头，且不超过 500 个字符"
     if notice_date is not None and not (dt.date(year - 2, 1, 1) <= notice_date
                                         <= dt.date(year, 12, 31)):
@@ -309,17 +344,30 @@ class YearFile:
     notice_url: str | None = None
 
 
-def _date(text, where: str) -> dt.date:
+def parse_date(text) -> dt.date | None:
+    """YYYY-MM-DD only (fromisoformat alone would take 20270101 or 2027W011)."""
+    if not isinstance(text, str) or not DATE_RE.match(text.strip()):
+        return None
     try:
-        return dt.date.fromisoformat(str(text).strip())
-    except (TypeError, ValueError):
-        raise Refusal({"file": f"{where}：“{str(text)[:20]}”不是 YYYY-MM-DD 格式的日期"}) from None
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _date(text, where: str) -> dt.date:
+    day = parse_date(text)
+    if day is None:
+        raise Refusal({"file": f"{where}：“{_short(text)}”不是 YYYY-MM-DD 格式的日期"})
+    return day
 
 
 def parse_dates(text, where: str) -> list[dt.date]:
+    """A list of dates (JSON), or dates separated by commas, semicolons or spaces."""
     if isinstance(text, list):
         return [_date(item, where) for item in text]
-    parts = [p for p in re.split(r"[\s;；,，、]+", str(text or "")) if p]
+    if not isinstance(text, str):
+        raise Refusal({"file": f"{where}：调休上班日须为日期列表"})
+    parts = [p for p in re.split(r"[\s;；,，、]+", text) if p]
     return [_date(part, where) for part in parts]
 
 
@@ -350,8 +398,10 @@ def parse_file(filename: str, data: bytes) -> YearFile:
 def _parse_json(text: str) -> YearFile:
     try:
         data = json.loads(text)
-    except ValueError as exc:
-        raise Refusal({"file": f"JSON 格式错误（第 {getattr(exc, 'lineno', '?')} 行）"}) from None
+    except json.JSONDecodeError as exc:
+        raise Refusal({"file": f"JSON 格式错误（第 {exc.lineno} 行）"}) from None
+    except (ValueError, RecursionError):  # a huge number, or arrays nested too deep
+        raise Refusal({"file": "JSON 格式错误"}) from None
     if not isinstance(data, dict) or not isinstance(data.get("holidays"), list):
         raise Refusal({"file": "JSON 须为一个对象，含 year 和 holidays 列表"})
     year = data.get("year")
@@ -364,9 +414,14 @@ def _parse_json(text: str) -> YearFile:
             raise Refusal({"file": f"{where}须为对象（name、start、end、workdays）"})
         if not isinstance(item.get("name"), str):
             raise Refusal({"file": f"{where}缺少名称 name"})
+        workdays_ = item.get("workdays", [])
+        if not isinstance(workdays_, list):
+            raise Refusal({"file": f"{where}的 workdays 须为日期列表，例如 [\"2027-02-20\"]"})
         found.append((item["name"], _date(item.get("start"), where),
-                      _date(item.get("end"), where), parse_dates(item.get("workdays") or [], where)))
+                      _date(item.get("end"), where), parse_dates(workdays_, where)))
     notice_date = data.get("notice_date")
+    if notice_date is not None and not isinstance(notice_date, str):
+        raise Refusal({"file": "JSON 的 notice_date 须为 YYYY-MM-DD 格式的文字"})
     for key in ("state", "notice_no", "notice_url"):
         if data.get(key) is not None and not isinstance(data[key], str):
             raise Refusal({"file": f"JSON 的 {key} 须为文字"})
@@ -420,7 +475,7 @@ def import_year(parsed: YearFile, user, state=None, notice_no=None, notice_date=
         if not errors and name.strip() in names:
             errors = {"name": f"节日“{name.strip()}”出现了两次"}
         if errors:
-            raise Refusal({"file": f"第 {number} 个节日（{name or '未命名'}）："
+            raise Refusal({"file": f"第 {number} 个节日（{_short(name) or '未命名'}）："
                            + "；".join(errors.values())})
         names.add(name.strip())
         for day in off:
@@ -431,6 +486,8 @@ def import_year(parsed: YearFile, user, state=None, notice_no=None, notice_date=
         raise Refusal({"file": "文件中没有节日"})
     errors = check_year_info(year, state, notice_no, notice_date, notice_url,
                              any(kind == "休" for kind, _n in wanted.values()))
+    if errors.get("notice_no", "").startswith("设为正式前"):
+        errors["notice_no"] = "导入为正式时请填写文号（文件中的 notice_no 或下方的文号），或将状态选为暂定"
     if errors:
         raise Refusal({"file": "；".join(errors.values())})
     have = {row.day: (row.kind, row.name)

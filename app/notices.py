@@ -549,6 +549,14 @@ def _provisional_judgment(notice: Notice, today: dt.date) -> str | None:
     return cal.note()
 
 
+def provisional_judgments(notice: Notice) -> list[ProvisionalJudgment]:
+    """The 暂定 verdicts a published notice was given, and their re-checks."""
+    if notice.id is None:
+        return []
+    return (db.session.query(ProvisionalJudgment).filter_by(notice_id=notice.id)
+            .order_by(ProvisionalJudgment.id).all())
+
+
 def recheck_provisional(year: int, cal) -> int:
     """After `year` changed in 【节假日维护】: take again the verdicts given
     on its 暂定 days for notices still in force. Returns how many changed."""

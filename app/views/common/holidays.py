@@ -17,12 +17,14 @@ from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_babel import lazy_gettext as _
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 
 from ... import holidays
 from ...extensions import db
 from ...models import HolidayDay, HolidayYear, ProvisionalJudgment
 from ...rules import workdays
 
+CONCURRENT = "该年份的节假日正被同时修改（可能是重复提交），本次未保存，请查看当前数据后重试"
 PERMISSIONS = {"index": "read", "year": "read", "export": "read", "save_holiday": "edit",
                "delete_holiday": "edit", "save_year": "edit", "import_file": "edit"}
 HOLIDAY_FIELDS = ("name", "start", "end", "workdays", "replacing")
@@ -39,11 +41,11 @@ def _date(value: str, label: str, errors: dict, field: str):
     value = (value or "").strip()
     if not value:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        errors[field] = f"{label}“{value[:20]}”不是有效日期（格式 YYYY-MM-DD）"
-        return None
+    day = holidays.parse_date(value)
+    if day is None:
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        errors[field] = f"{label}“{shown}”不是有效日期（格式 YYYY-MM-DD）"
+    return day
 
 
 def _dates(value: str, errors: dict):
@@ -117,7 +119,9 @@ class HolidayView(BaseView):
             state=cal.state(year), months=month_grids(year, cal, today),
             holidays=holidays.holidays_of(year), weekday_name=holidays.weekday_name,
             holiday_form=holiday_form or {}, year_form=year_form, errors=errors or {},
-            changed=changed, today=today)
+            changed=changed, today=today, first_year=workdays.FIRST_YEAR,
+            last_year=workdays.LAST_YEAR,
+            weekday_heads=[_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")])
         return page, status
 
     @expose("/<int:year>")
@@ -142,11 +146,15 @@ class HolidayView(BaseView):
         reasons and what was typed."""
         try:
             change()
+            db.session.commit()
         except holidays.Refusal as refusal:
             db.session.rollback()
             flash("未保存：" + "；".join(refusal.errors.values()), "danger")
             return self._year_page(year, errors=refusal.errors, status=422, **page)
-        db.session.commit()
+        except IntegrityError:  # the same change sent twice at once (a double click)
+            db.session.rollback()
+            flash(CONCURRENT, "danger")
+            return self._year_page(year, status=409, **page)
         flash(done, "success")
         return redirect(url_for(".year", year=year))
 
@@ -161,8 +169,10 @@ class HolidayView(BaseView):
             start = _date(form["start"], "放假开始日期", errors, "start")
             end = _date(form["end"], "放假结束日期", errors, "end")
             worked = _dates(form["workdays"], errors)
-            if errors:
-                raise holidays.Refusal(errors)
+            if errors:  # with the other reasons, so one round shows them all
+                others = holidays.holiday_errors(year, form["name"], start, end, worked,
+                                                 form["replacing"] or None)
+                raise holidays.Refusal({**others, **errors})
             holidays.save_holiday(year, form["name"], start, end, worked, g.user,
                                   replacing=form["replacing"] or None)
 
@@ -210,10 +220,15 @@ class HolidayView(BaseView):
                     parsed, g.user, state=form["state"] or None,
                     notice_no=form["notice_no"], notice_date=notice_date,
                     notice_url=form["notice_url"])
+                db.session.flush()
             except holidays.Refusal as refusal:
                 db.session.rollback()
                 errors = refusal.errors
                 flash("未导入：" + "；".join(errors.values()), "danger")
+            except IntegrityError:
+                db.session.rollback()
+                errors = {"file": CONCURRENT}
+                flash(CONCURRENT, "danger")
             else:
                 db.session.commit()
                 flash(f"已导入 {parsed.year} 年节假日" if changed
@@ -263,9 +278,12 @@ class HolidayApi(BaseApi):
             if parsed.year != year:
                 raise holidays.Refusal({"year": f"请求体的 year（{parsed.year}）与地址中的 {year} 不一致"})
             changed = holidays.import_year(parsed, g.user)
+            db.session.commit()
         except holidays.Refusal as refusal:
             db.session.rollback()
             return self.response(422, message="；".join(refusal.errors.values()),
                                  errors=refusal.errors)
-        db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return self.response(409, message=CONCURRENT)
         return self.response(200, changed=changed, **holidays.export_year(year))

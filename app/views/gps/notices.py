@@ -256,6 +256,8 @@ class NoticePublishView(ReadWriteModelView):
             flash(_("公告未发布：有 %(n)s 项需要修改，详见下方检查结果", n=len(report)), "danger")
             return None
         flash(_("公告已发布，正在同步至交易平台"), "success")
+        if note := notices.provisional_note(notice, today):
+            flash(note, "warning")
         return redirect(url_for(".notice", notice_id=notice.id))
 
     @expose("/notice/<int:notice_id>")
@@ -265,6 +267,7 @@ class NoticePublishView(ReadWriteModelView):
         return self.render_template("notice/show.html", title=notice.title, notice=notice,
                                     body=Markup(notices.render_body(notice)),
                                     web_url=_web_url(notice),
+                                    judgments=notices.provisional_judgments(notice),
                                     may_publish=self._may_publish())
 
     @expose("/notice/<int:notice_id>/preview")
