@@ -224,10 +224,12 @@ def test_feed_works_through_a_key_rotation(sites):
                                  headers=feed_headers(gps, "since=0")).status_code == 200
 
 
-@pytest.mark.parametrize("since", ["-1", "1.5", "abc", str(2 ** 70)])
+@pytest.mark.parametrize("since", ["-1", "1.5", "abc", "²", str(2 ** 70)])
 def test_bad_watermark_is_a_4xx(sites, since):
     gps, pds = sites
-    query = f"since={since}"
+    from urllib.parse import quote
+
+    query = f"since={quote(since)}"
     response = pds.test_client().get(FEED_PATH + "?" + query, headers=feed_headers(gps, query))
     assert_refused(pds, response, 400)
 

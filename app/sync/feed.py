@@ -12,6 +12,7 @@ a captured feed request cannot be replayed either.
 """
 import datetime as dt
 import json
+import re
 import uuid
 
 import redis
@@ -45,7 +46,8 @@ def serve_feed():
                                 request.headers.get("webhook-id"))
         _use_nonce(peer.code, nonce)
         since = request.args.get("since", "0")
-        if not since.isdigit() or int(since) > MAX_WATERMARK:
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+        if not re.fullmatch(r"[0-9]{1,19}", since) or int(since) > MAX_WATERMARK:
             raise inbox.Refused(400, "bad_since", "since 必须是非负整数水位", peer_code, nonce)
         since = int(since)
     except inbox.Refused as refused:
