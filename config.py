@@ -101,6 +101,9 @@ def settings(site: str, platform_code: str | None) -> dict:
         # Sync: how long a delivery attempt holds its message before the
         # sweeper may hand it to another job (longer than the HTTP timeout).
         "SYNC_LEASE_SECONDS": int(os.environ.get("SYNC_LEASE_SECONDS", "90")),
+        # Where each sync worker/cron process keeps its status file for /health
+        # (default: <instance>/sync-status); every process of a site must agree.
+        "SYNC_STATUS_DIR": os.environ.get("SYNC_STATUS_DIR"),
         # Number of trusted reverse proxies in front (nginx: 1); 0 = none.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
     }

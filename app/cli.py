@@ -72,40 +72,63 @@ sync_cli = AppGroup("sync", help="互联互通同步")
 
 
 @sync_cli.command("worker")
+@click.option("--peer", "peers", multiple=True,
+              help="只处理发往该对端的队列（可重复）；不给则为每个对端各起一个工作进程")
+@click.option("--sweep", is_flag=True, help="只处理扫描队列 sync-<site>-sweep")
 @click.option("--burst", is_flag=True, help="处理完队列后退出")
-def sync_worker(burst):
-    """Run an RQ worker for this site's sync queues (round robin per peer)."""
-    from rq import SimpleWorker
-    from rq.worker import DequeueStrategy
+def sync_worker(peers, sweep, burst):
+    """Deliver this site's messages. Without --peer/--sweep: a supervisor
+    that runs one worker process per active peer's queue and one for the
+    sweep queue (a hung peer holds up only its own queue) and restarts any
+    that dies. Every worker rides out a Redis outage by itself."""
+    import os
+    import sys
 
-    from .models import Peer
-    from .sync import queues
+    from flask.cli import ScriptInfo
 
     from .extensions import db
+    from .models import Peer
+    from .sync import queues, runner
 
-    peers = [p.code for p in db.session.query(Peer).filter_by(active=True)]
+    if peers or sweep:
+        names = [queues.queue_name(code) for code in peers]
+        names += [queues.sweep_queue_name()] if sweep else []
+        role = "worker-" + ("sweep" if sweep and not peers else "+".join(peers))
+        click.echo("listening on: " + ", ".join(names))
+        runner.run_worker(names, role, burst=burst)
+        return
+    codes = [p.code for p in db.session.query(Peer).filter_by(active=True).order_by(Peer.code)]
     db.session.rollback()
-    names = [queues.queue_name(code) for code in peers] + [queues.sweep_queue_name()]
-    click.echo("listening on: " + ", ".join(names))
-    worker = SimpleWorker(names, connection=queues.connection())
-    worker.work(with_scheduler=True, burst=burst, dequeue_strategy=DequeueStrategy.ROUND_ROBIN,
-                logging_level="INFO")
+    if burst:  # one pass over everything, in this process (tests, one-off drains)
+        names = [queues.queue_name(code) for code in codes] + [queues.sweep_queue_name()]
+        click.echo("listening on: " + ", ".join(names))
+        runner.run_worker(names, "worker-burst", burst=True)
+        return
+    # The children build the same app: same environment, same --app.
+    env = dict(os.environ)
+    app_path = click.get_current_context().ensure_object(ScriptInfo).app_import_path
+    if app_path:
+        env["FLASK_APP"] = app_path
+    base = [sys.executable, "-m", "flask", "sync", "worker"]
+    children = {f"worker {code}": [*base, "--peer", code] for code in codes}
+    children["worker sweep"] = [*base, "--sweep"]
+    click.echo("supervising: " + ", ".join(children))
+    raise SystemExit(runner.supervise(children, env))
 
 
 @sync_cli.command("cron")
 @click.option("--every", default=5, show_default=True, help="扫描间隔（秒）")
 def sync_cron(every):
-    """Run the sweeper every few seconds through RQ's cron scheduler."""
-    from rq.cron import CronScheduler
-
-    from .sync import queues
+    """Run the sweeper every few seconds through RQ's cron scheduler; rides
+    out a Redis outage by itself."""
+    from .sync import queues, runner
     from .sync.tasks import sweep_job
 
-    scheduler = CronScheduler(connection=queues.connection(), name=f"sweeper-{queues.site_id()}",
-                              logging_level="WARNING")
-    scheduler.register(sweep_job, queue_name=queues.sweep_queue_name(),
-                       args=(queues.site_id(),), interval=every, job_timeout=120)
-    scheduler.start()
+    def register(scheduler):
+        scheduler.register(sweep_job, queue_name=queues.sweep_queue_name(),
+                           args=(queues.site_id(),), interval=every, job_timeout=120)
+
+    runner.run_cron("cron", f"sweeper-{queues.site_id()}", register)
 
 
 @sync_cli.command("sweep")

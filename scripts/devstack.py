@@ -4,9 +4,11 @@
     GPS 政府采购系统  http://127.0.0.1:5000
     平顶山市 410400    http://127.0.0.1:5001
     方城县 411322      http://127.0.0.1:5002
-    per site: `flask sync worker` (RQ worker with the scheduler, on the
-    site's queues sync-<site>-to-<peer> and sync-<site>-sweep) and
-    `flask sync cron --every 5` (enqueues the sweeper every 5 s)
+    per site: `flask sync worker` (a supervisor with one RQ worker process,
+    scheduler included, per queue: sync-<site>-to-<peer> for each peer and
+    sync-<site>-sweep, so a hung peer holds up only its own queue) and
+    `flask sync cron --every 5` (enqueues the sweeper every 5 s); both ride
+    out a Redis outage by themselves (see docs/operations.md)
 
 Each site is first brought up to date (db upgrade, roles sync, demo load; all
 idempotent). The demo load writes the shared sync secrets into
@@ -263,8 +265,10 @@ def start_sites(stack: Stack, env: dict) -> None:
 
 
 def start_sync(stack: Stack, env: dict) -> None:
-    """Per site: the delivery worker (its queues, round robin, with RQ's
-    scheduler for delayed retries) and the cron that enqueues the sweeper."""
+    """Per site: the delivery worker (a worker process per peer queue and one
+    for the sweep queue, each with RQ's scheduler for delayed retries; their
+    output appears under "<site> worker") and the cron that enqueues the
+    sweeper."""
     for site in SITES:
         stack.start(f"{site.name} worker", flask("sync", "worker"), site_env(site, env), TIER_SYNC)
         stack.start(f"{site.name} cron", flask("sync", "cron", "--every", str(SWEEP_EVERY)),
@@ -296,7 +300,7 @@ def print_banner(redis_url: str) -> None:
         lines += [f"  {site.title}", f"    {site.url}/",
                   f"    登录 logins: {site.logins}"]
     lines += ["", f"  所有账号密码 password for all: {PASSWORD}",
-              f"  同步 sync: per site a worker and a sweeper cron (every {SWEEP_EVERY} s)",
+              f"  同步 sync: per site a worker per peer queue and a sweeper cron (every {SWEEP_EVERY} s)",
               "    admin →【同步监控】: 发送队列, 接收记录, 拒收记录, 任务队列（RQ） (/rq/)",
               "    平顶山市, 方城县 →【互联互通】→【已接收计划】: the plans GPS pushed there",
               f"  Redis: {redis_url}",

@@ -54,7 +54,7 @@ def test_tampered_body_and_stale_timestamp_fail(site_factory):
     with pytest.raises(signing.WebhookVerificationError):
         _verify(pds, "gps", '{"a":2}', headers)
     stale = dict(headers, **{"webhook-timestamp": str(int(dt.datetime.now().timestamp()) - 301)})
-    with pytest.raises(signing.WebhookVerificationError, match="too old"):
+    with pytest.raises(signing.WebhookVerificationError, match="过旧"):
         _verify(pds, "gps", '{"a":1}', stale)
 
 

@@ -1,7 +1,9 @@
 """POST /interop/v1/messages: verify → store → apply, in one transaction.
 
 Refusals answer a JSON 4xx ({"error": code, "message": 中文说明}) and store
-nothing but a SecurityEvent row.
+nothing but a SecurityEvent row (拒收记录), whatever the bytes: signing.verify
+raises only WebhookVerificationError, and any other failure while checking an
+unauthenticated request is still a refusal, never a 500.
 """
 import hashlib
 import logging
@@ -51,6 +53,10 @@ def accept(body: bytes, headers) -> dict:
     except signing.WebhookVerificationError as exc:
         raise Refused(401, "bad_signature", f"签名校验失败：{exc}", source=source,
                       message_id=headers.get("webhook-id"))
+    except Exception:  # noqa: BLE001 - an unforeseen case is still a refusal
+        log.exception("signature check failed unexpectedly")
+        raise Refused(401, "bad_signature", "签名校验失败：签名头无法解析", source=source,
+                      message_id=headers.get("webhook-id")) from None
     message = _checked_envelope(body, headers, peer)
     return _store_and_apply(message, body)
 
@@ -59,7 +65,7 @@ def _checked_envelope(body, headers, peer) -> dict:
     message_id = headers.get("webhook-id")
     try:
         message = envelope.parse(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise Refused(400, "malformed", "消息体不是合法的UTF-8 JSON", peer.code, message_id)
     except ValidationError as exc:
         raise Refused(422, "bad_envelope", f"消息信封不合规：{exc.messages}", peer.code,
@@ -79,6 +85,10 @@ def _checked_envelope(body, headers, peer) -> dict:
     except ValidationError as exc:
         raise Refused(422, "bad_payload", f"消息内容不合规：{exc.messages}", peer.code,
                       message_id)
+    if kind.entity(message["payload"]) != message["entity"]:
+        raise Refused(422, "entity_mismatch",
+                      f"消息信封的实体（{message['entity']}）与消息内容"
+                      f"（{kind.entity(message['payload'])}）不一致", peer.code, message_id)
     message["kind"] = kind
     return message
 
@@ -131,9 +141,16 @@ def _refuse(refused: Refused):
     log.warning("interop refused %s from %s (%s): %s", refused.code, remote,
                 refused.source, refused.message)
     db.session.add(SecurityEvent(remote_addr=remote,
-                                 claimed_source=(refused.source or "")[:64],
-                                 message_id=(refused.message_id or "")[:64],
+                                 claimed_source=_printable(refused.source, 64),
+                                 message_id=_printable(refused.message_id, 64),
                                  status=refused.status,
-                                 reason=f"{refused.code}: {refused.message}"[:255]))
+                                 reason=_printable(f"{refused.code}: {refused.message}", 255)))
     db.session.commit()
     return jsonify({"error": refused.code, "message": refused.message}), refused.status
+
+
+def _printable(value, limit: int) -> str:
+    """Whatever a stranger sent, as a string any database stores (PostgreSQL
+    refuses NUL in text) and a person can read in 拒收记录."""
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)[:limit]

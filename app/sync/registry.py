@@ -15,12 +15,16 @@ class MessageType:
     name: str
     schema: type
     apply: Callable  # apply(envelope, payload); called only for a newer entity_version
+    # entity(payload) -> the envelope's `entity` key; the inbox refuses a
+    # message whose envelope names another entity than its payload, or the
+    # version bookkeeping (older versions ignored) would track the wrong one.
+    entity: Callable
     on_outcome: Callable | None = None  # on_outcome(outbox_row, delivered: bool)
 
 
-def handles(name: str, schema: type, on_outcome: Callable | None = None):
+def handles(name: str, schema: type, *, entity: Callable, on_outcome: Callable | None = None):
     def register(apply):
-        _TYPES[name] = MessageType(name, schema, apply, on_outcome)
+        _TYPES[name] = MessageType(name, schema, apply, entity, on_outcome)
         return apply
     return register
 

@@ -1,18 +1,43 @@
-"""Standard Webhooks signatures (HMAC-SHA256 over id.timestamp.body).
+"""Standard Webhooks signatures (HMAC-SHA256 over id.timestamp.content).
 
 Every active key of a peer signs (the header carries one "v1,…" signature
 per key, as the scheme allows) and every active key verifies. So a new key
 can be added on one site before the other, and the old one retired after,
 without a moment where either side refuses the other.
+
+What is signed is bound to the request it travels with:
+
+- a push (POST /interop/v1/messages) signs the message body, exactly as the
+  Standard Webhooks scheme does; the body is a JSON object naming its own
+  source and target;
+- any other request (the feed: GET /interop/v1/feed) signs
+  "<METHOD> <path>?<query>", so it starts with a method name and can never
+  be mistaken for a push body (which starts with "{"), nor a push signature
+  for it. Its webhook-id is a fresh nonce that the server accepts once.
+
+The headers are parsed here rather than by the standardwebhooks library:
+its verify() raises ValueError, UnicodeDecodeError or binascii.Error on junk
+(“garbage”, “v1,a,b”, a body that is not UTF-8) and accepts a fractional
+timestamp. Signing still uses the library (see the known-answer test).
 """
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import re
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from ..extensions import db
 from ..models import Peer, PeerKey
 
-__all__ = ["sign_headers", "verify", "WebhookVerificationError", "active_keys"]
+__all__ = ["sign_headers", "sign_request", "verify", "verify_request", "request_content",
+           "WebhookVerificationError", "active_keys", "TOLERANCE"]
+
+TOLERANCE = 300  # seconds either side, the scheme's default
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+MAX_SIGNATURE_HEADER = 4096  # a handful of keys' signatures, not an essay
 
 
 def active_keys(peer_code: str) -> list[str]:
@@ -36,20 +61,72 @@ def sign_headers(peer_code: str, message_id: str, body: str, source: str) -> dic
     }
 
 
-def verify(peer: Peer, body: bytes, headers) -> None:
-    """Raises WebhookVerificationError unless one active key signed it."""
+def request_content(method: str, path: str, query: str | bytes) -> bytes:
+    """What a non-push request signs: its method, path and query string, the
+    query byte for byte as it arrived (WSGI's raw QUERY_STRING)."""
+    if isinstance(query, str):
+        query = query.encode("utf-8")
+    return f"{method.upper()} {path}?".encode("utf-8") + query
+
+
+def sign_request(peer_code: str, nonce: str, method: str, path: str, query: str,
+                 source: str) -> dict:
+    """Headers for a signed GET (the feed); `nonce` becomes the webhook-id."""
+    content = request_content(method, path, query).decode("utf-8")
+    headers = sign_headers(peer_code, nonce, content, source)
+    headers.pop("content-type")
+    return headers
+
+
+def verify(peer: Peer, body: bytes, headers, tolerance: int = TOLERANCE) -> None:
+    """Raises WebhookVerificationError (message in Chinese) unless one active
+    key of the peer signed this body with these headers. Never anything else,
+    whatever the bytes."""
+    message_id = _header(headers, "webhook-id")
+    timestamp = _header(headers, "webhook-timestamp")
+    signatures = _header(headers, "webhook-signature")
+    if not (message_id and timestamp and signatures):
+        raise WebhookVerificationError("缺少签名头（webhook-id、webhook-timestamp、webhook-signature）")
+    if not _MESSAGE_ID.fullmatch(message_id):
+        raise WebhookVerificationError("webhook-id 格式不正确")
+    if not _TIMESTAMP.fullmatch(timestamp):
+        raise WebhookVerificationError("webhook-timestamp 必须是整数秒（Unix 时间）")
+    now = int(dt.datetime.now(dt.timezone.utc).timestamp())
+    if now - int(timestamp) > tolerance:
+        raise WebhookVerificationError(f"签名时间戳过旧（超过 {tolerance} 秒），拒绝重放")
+    if int(timestamp) - now > tolerance:
+        raise WebhookVerificationError(f"签名时间戳超前（超过 {tolerance} 秒），请校准时钟")
+    if len(signatures) > MAX_SIGNATURE_HEADER:
+        raise WebhookVerificationError("webhook-signature 过长")
+    offered = [part.split(",", 1)[1].encode("utf-8", "replace")
+               for part in signatures.split() if part.startswith("v1,")]
+    if not offered:
+        raise WebhookVerificationError("webhook-signature 中没有 v1 签名")
     keys = active_keys(peer.code)
     if not keys:
         raise WebhookVerificationError("对端没有可用的共享密钥")
-    wanted = {k.lower(): v for k, v in headers.items()
-              if k.lower().startswith("webhook-")}
-    last = None
+    signed = f"{message_id}.{timestamp}.".encode() + body
     for key in keys:
-        try:
-            Webhook(key).verify(body, wanted, json_parse=False)
+        expected = _digest(key, signed)
+        # Compare against every offered signature without stopping early.
+        if any(hmac.compare_digest(expected, candidate) for candidate in offered):
             return
-        except WebhookVerificationError as exc:
-            last = exc
-            if "timestamp" in str(exc) or "headers" in str(exc).lower():
-                break  # a stale or missing header fails the same way for every key
-    raise last
+    raise WebhookVerificationError("签名不匹配（密钥不符或内容被改动）")
+
+
+def verify_request(peer: Peer, method: str, path: str, query: bytes, headers) -> str:
+    """Verify a signed non-push request; returns its nonce (the webhook-id)."""
+    verify(peer, request_content(method, path, query), headers)
+    return _header(headers, "webhook-id")
+
+
+def _header(headers, name: str) -> str:
+    value = headers.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _digest(key: str, signed: bytes) -> bytes:
+    """base64(HMAC-SHA256(secret, id.timestamp.content)), the scheme's v1."""
+    # Decoded as the library decodes it (padding added, so unpadded keys work).
+    secret = base64.b64decode(key.removeprefix("whsec_") + "==")
+    return base64.b64encode(hmac.new(secret, signed, hashlib.sha256).digest())

@@ -54,6 +54,12 @@ class Stack:
             self.env[DB_ENV[key]] = url
         self.sweep_every = sweep_every
 
+    def site_env(self, key) -> dict:
+        # Each stack's processes report to /health through a folder of their
+        # own, so stacks running side by side never see each other.
+        return {**self.env, **SITE_ENV[key],
+                "SYNC_STATUS_DIR": str(self.logdir / f"sync-status-{key}")}
+
     def url(self, key) -> str:
         return f"http://127.0.0.1:{self.ports[key]}"
 
@@ -69,7 +75,7 @@ class Stack:
 
     def command(self, key, *args) -> str:
         """Run a `flask` command for the site to completion; its output."""
-        env = {**self.env, **SITE_ENV[key]}
+        env = self.site_env(key)
         done = subprocess.run([*FLASK, *args], cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
@@ -77,7 +83,7 @@ class Stack:
 
     def python(self, key, code: str) -> str:
         """Run code in the site's app context, in a process of its own."""
-        env = {**self.env, **SITE_ENV[key]}
+        env = self.site_env(key)
         script = ("from run import app\nfrom app.extensions import db\n"
                   "with app.app_context():\n" + "".join(f"    {line}\n" for line in code.splitlines()))
         done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
@@ -86,7 +92,7 @@ class Stack:
         return done.stdout
 
     def start(self, name, key, *args):
-        env = {**self.env, **SITE_ENV[key]}
+        env = self.site_env(key)
         log = open(self.logdir / f"{name}.log", "ab")
         self.procs[name] = subprocess.Popen([*FLASK, *args], cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)

@@ -79,6 +79,10 @@ def entity_key(notice_key: str) -> str:
     return f"notice:{notice_key}"
 
 
+def _notice_entity(payload) -> str:
+    return entity_key(payload["notice_key"])
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -151,7 +155,7 @@ def _accepted_project(envelope, payload) -> TradingProject:
     return project
 
 
-@handles("notice.published", NoticePayload, on_outcome=_record_sync)
+@handles("notice.published", NoticePayload, entity=_notice_entity, on_outcome=_record_sync)
 def apply_notice(envelope, payload) -> None:
     project = _accepted_project(envelope, payload)
     key, version = payload["notice_key"], envelope["entity_version"]
@@ -202,7 +206,7 @@ def _procurement_notice(project: TradingProject, codes: list[str], times: dict) 
 
 # --- GPS: notice.online ------------------------------------------------------------
 
-@handles("notice.online", OnlinePayload)
+@handles("notice.online", OnlinePayload, entity=_notice_entity)
 def apply_online(envelope, payload) -> None:
     key = payload["notice_key"]
     platform = db.session.query(Notice.platform_code).filter_by(notice_key=key).scalar()

@@ -83,8 +83,12 @@ def entity_key(plan_no: str) -> str:
     return f"plan:{plan_no}"
 
 
-@handles("plan.filed", PlanPayload, on_outcome=_record_push)
-@handles("plan.updated", PlanPayload, on_outcome=_record_push)
+def _plan_entity(payload) -> str:
+    return entity_key(payload["plan_no"])
+
+
+@handles("plan.filed", PlanPayload, entity=_plan_entity, on_outcome=_record_push)
+@handles("plan.updated", PlanPayload, entity=_plan_entity, on_outcome=_record_push)
 def apply_plan(envelope, payload) -> None:
     replica = db.session.get(PlanReplica, payload["plan_no"])
     if replica is None:
@@ -105,7 +109,7 @@ def apply_plan(envelope, payload) -> None:
     replica.received_at = dt.datetime.now()
 
 
-@handles("plan.withdrawn", WithdrawPayload, on_outcome=_record_push)
+@handles("plan.withdrawn", WithdrawPayload, entity=_plan_entity, on_outcome=_record_push)
 def apply_withdrawal(envelope, payload) -> None:
     replica = db.session.get(PlanReplica, payload["plan_no"])
     if replica is None:

@@ -49,8 +49,13 @@ class StatusPayload(Schema):
     stage = fields.String(required=True, validate=validate.OneOf(PROJECT_STAGES))
 
 
-@handles("project.accepted", ProjectPayload)
-@handles("project.updated", ProjectPayload)
+def _project_entity(payload) -> str:
+    # The key the sender (app/projects.py entity_key) gives the envelope.
+    return f"project:{payload['project_code']}"
+
+
+@handles("project.accepted", ProjectPayload, entity=_project_entity)
+@handles("project.updated", ProjectPayload, entity=_project_entity)
 def apply_project(envelope, payload) -> None:
     plan = db.session.query(Plan).filter_by(plan_no=payload["plan_no"]).one_or_none()
     if plan is None or plan.pushed_to != envelope["source"]:
@@ -78,7 +83,7 @@ def apply_project(envelope, payload) -> None:
     db.session.add(replica)  # only now: a half-filled row must not autoflush
 
 
-@handles("project.status", StatusPayload)
+@handles("project.status", StatusPayload, entity=_project_entity)
 def apply_status(envelope, payload) -> None:
     replica = db.session.get(ProjectReplica, payload["project_code"])
     if replica is None:

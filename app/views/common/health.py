@@ -59,6 +59,25 @@ def _sync_state() -> dict:
     return state
 
 
+def _sync_processes() -> dict:
+    """The sync worker and cron processes of this site, as their status files
+    tell (app/sync/runner.py): who is running, and whether each reaches
+    Redis right now or is reconnecting, with the last Redis error."""
+    from ...sync import runner
+
+    processes = runner.read_statuses(runner.status_dir())
+    errors = [p for p in processes if p.get("last_redis_error_at")]
+    last = max(errors, key=lambda p: p["last_redis_error_at"], default=None)
+    return {
+        "running": sorted(f"{p.get('role')}[{p.get('pid')}]" for p in processes),
+        "reconnecting": sorted(f"{p.get('role')}[{p.get('pid')}]" for p in processes
+                               if p.get("redis") != "ok"),
+        "last_redis_error": last and last.get("last_redis_error"),
+        "last_redis_error_at": last and last.get("last_redis_error_at"),
+        "processes": processes,
+    }
+
+
 def _calendar_state() -> dict:
     """Whether next year's holiday arrangement is entered (【节假日维护】)."""
     from ... import holidays
@@ -79,6 +98,7 @@ def show_health():
         "redis": _redis_state(),
         "sync": _sync_state(),
         "calendar": _calendar_state(),
+        "sync_processes": _sync_processes(),
     }
     state["ok"] = state["database"]["ok"] and state["redis"]["ok"]
     return jsonify(state), 200 if state["ok"] else 503
