@@ -35,6 +35,8 @@ def serve_feed():
         except signing.WebhookVerificationError as exc:
             raise inbox.Refused(401, "bad_signature", f"签名校验失败：{exc}", peer_code)
         since = int(request.args.get("since", "0"))
+        if not 0 <= since < 2**63:  # a database integer: larger ones overflow (was a 500)
+            raise ValueError(since)
     except inbox.Refused as refused:
         return inbox._refuse(refused)
     except ValueError:
