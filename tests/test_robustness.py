@@ -257,3 +257,23 @@ def test_database_locked_is_a_503_in_chinese(site_factory):
     assert response.json["message"].startswith("系统繁忙")
     assert response.headers["Retry-After"]
     assert _plans_named(app, PLAN["project_name"]) == 0
+
+
+def test_unknown_related_key_or_unstorable_text_is_422(site_factory):
+    """Found by tests/test_fuzz_api.py: marshmallow-sqlalchemy made a new
+    related row for a key it did not find (a 500 from the insert)."""
+    from app.models import Region
+
+    app = site_factory("pds")
+    client = app.test_client()
+    headers = bearer(api_token(client, "daili"))
+    with app.app_context():
+        regions = db.session.query(Region).count()
+    for body, field in (({"project_name": "x", "region": 3.05}, "region"),
+                        ({"project_name": "x", "region": {"nope": 1}}, "region"),
+                        ({"project_name": "\ud800"}, "_body")):
+        response = client.post("/api/v1/acceptance/", json=body, headers=headers)
+        assert response.status_code == 422, response.get_data(as_text=True)[:300]
+        assert field in response.json["message"]
+    with app.app_context():
+        assert db.session.query(Region).count() == regions
