@@ -11,9 +11,15 @@ BASE_DIR = Path(__file__).resolve().parent
 
 
 def instance_dir(site_id: str) -> Path:
+    """The site's folder: its SQLite file (password hashes, peer secrets), the
+    secret key and uploads, so only the service's own user may enter it."""
     root = Path(os.environ.get("INSTANCE_ROOT", BASE_DIR / "instance"))
     path = root / site_id
-    path.mkdir(parents=True, exist_ok=True)
+    if not root.exists():
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+        path.chmod(0o700)  # made by an earlier version with the umask's 0755
     return path
 
 
@@ -23,8 +29,10 @@ def secret_key(site_id: str) -> str:
         return os.environ["SECRET_KEY"]
     key_file = instance_dir(site_id) / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # Created 0600, never readable by others even for a moment.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
@@ -68,6 +76,8 @@ def settings(site: str, platform_code: str | None) -> dict:
         ).split(","),
         "FAB_SECURITY_MANAGER_CLASS": "app.security.SecurityManager",
         "FAB_INDEX_VIEW": "app.views.common.home.HomeView",
+        # FAB's layout plus app/static/js/confirm.js (data-confirm="…").
+        "FAB_BASE_TEMPLATE": "site_layout.html",
         # --- login throttling, shared by all processes through Redis ---
         "AUTH_RATE_LIMITED": True,
         "AUTH_RATE_LIMIT": os.environ.get("AUTH_RATE_LIMIT", "10 per 20 second"),
@@ -106,4 +116,11 @@ def settings(site: str, platform_code: str | None) -> dict:
         "SYNC_STATUS_DIR": os.environ.get("SYNC_STATUS_DIR"),
         # Number of trusted reverse proxies in front (nginx: 1); 0 = none.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # /health: anyone sees ok/not ok; the details (sync queues, dead
+        # letters, calendar) go to a logged-in Admin or to a request carrying
+        # "Authorization: Bearer <HEALTH_TOKEN>" (monitoring). Unset: Admin only.
+        "HEALTH_TOKEN": os.environ.get("HEALTH_TOKEN") or None,
+        # SQLite only: how long a connection waits for another's write lock
+        # before "database is locked" (then answered 503, app/errors.py).
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
     }

@@ -30,6 +30,9 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
     app.config.update(config or {})
 
     db.init_app(app)
+    from . import sqlite
+
+    sqlite.init_app(app, db)  # before anything connects: file mode, WAL, busy timeout
     csrf.init_app(app)  # before AppBuilder, so FAB can exempt its REST APIs
     migrate.init_app(app, db, directory=str(settings_module.BASE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -98,7 +101,10 @@ def _mount_rq_dashboard(app: Flask) -> None:
     """rq-dashboard at /rq, for those holding can_read on RqDashboard (Admin).
 
     Its own POST actions carry no CSRF token, so our CSRF check refuses them:
-    replays are done through 【同步监控】 instead.
+    replays are done through 【同步监控】 instead. Its GET /rq/requeue/<queue>
+    would requeue every failed job on a mere link (or an <img> on another
+    page): refused with 405. It connects to the N-th configured Redis for
+    /rq/<N>/… and raises LookupError (a 500) past the last: refused with 404.
     """
     import rq_dashboard
     from flask import abort, g
@@ -118,6 +124,11 @@ def _mount_rq_dashboard(app: Flask) -> None:
             abort(401)
         if not app.appbuilder.sm.has_access("can_read", "RqDashboard"):
             abort(403)
+        if request.endpoint == "rq_dashboard.requeue_all" and request.method != "POST":
+            abort(405)
+        instance = (request.view_args or {}).get("instance_number")
+        if instance is not None and instance >= len(app.config["RQ_DASHBOARD_REDIS_URL"]):
+            abort(404)
         return None
 
 

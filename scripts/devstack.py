@@ -18,6 +18,7 @@ file. Ctrl-C or SIGTERM stops everything; if any process dies on its own,
 everything is stopped and the exit status is 1.
 
 Environment: REDIS_URL (use this Redis instead of starting one),
+HEALTH_TOKEN (bearer token for /health's details; default dev-health-token),
 DEVSTACK_REDIS_PORT (6390), DEVSTACK_PORT_BASE (5000), INSTANCE_ROOT
 (./instance), DATABASE_URL_GPS / DATABASE_URL_TRADING_410400 /
 DATABASE_URL_TRADING_411322 (PostgreSQL).
@@ -50,6 +51,11 @@ STOP_TIMEOUT = 10  # seconds before SIGKILL
 PREFIX_WIDTH = 21  # "trading-410400 worker"
 SETUP_STEPS = (("db", "upgrade"), ("roles", "sync"), ("demo", "load"))
 PASSWORD = "DemoPass@2026"
+# /health shows its details (queues, dead letters, calendar) only to an Admin
+# or to this bearer token; the development stack uses a known one so that
+# `curl -H "Authorization: Bearer dev-health-token" :5000/health` and
+# .ci/run's smoke test can read them. HEALTH_TOKEN in the environment wins.
+DEV_HEALTH_TOKEN = "dev-health-token"
 
 
 @dataclass
@@ -184,6 +190,7 @@ def base_env(redis_url: str) -> dict:
     shared sync secrets) and DEVSTACK_PORT_BASE (the peers' addresses)."""
     env = dict(os.environ, REDIS_URL=redis_url, INSTANCE_ROOT=str(INSTANCE_ROOT),
                DEVSTACK_PORT_BASE=str(PORT_BASE), PYTHONUNBUFFERED="1")
+    env.setdefault("HEALTH_TOKEN", DEV_HEALTH_TOKEN)
     env.pop("FLASK_APP", None)
     return env
 

@@ -15,6 +15,8 @@ import uuid
 import pytest
 
 DEMO_PASSWORD = "DemoPass@2026"
+# /health's details need it (tests.helpers.HEALTH); the e2e stack sets it too.
+HEALTH_TOKEN = "test-health-token"
 SITES = {"gps": ("gps", None), "pds": ("trading", "410400"), "fc": ("trading", "411322")}
 
 
@@ -146,6 +148,7 @@ def make_app(key, db_url, redis_url, **overrides):
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
         "AUTH_RATE_LIMIT": "1000 per second",
         "SERVER_NAME": None,
+        "HEALTH_TOKEN": HEALTH_TOKEN,
     }
     config.update(overrides)
     return create_app(site, config, platform=platform)

@@ -3,6 +3,9 @@ import re
 
 DEMO_PASSWORD = "DemoPass@2026"
 
+# Headers that show /health's details (the token tests/conftest.py configures).
+HEALTH = {"Authorization": "Bearer test-health-token"}
+
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 import time_machine
 
-from tests.helpers import api_token, bearer, form_token, logged_in
+from tests.helpers import HEALTH, api_token, bearer, form_token, logged_in
 from tests.notice_helpers import (announcement_fields, at, draft_id, notice_row, plan_of,
                                   push_lots, start_draft, submit)
 
@@ -395,7 +395,7 @@ def test_from_november_admins_see_a_banner_while_next_year_is_provisional(gps):
     with travel("2026-10-30"):
         admin = logged_in(gps, "admin")
         assert 'id="calendar-banner"' not in admin.get("/").get_data(as_text=True)
-        assert gps.test_client().get("/health").json["calendar"] == {
+        assert gps.test_client().get("/health", headers=HEALTH).json["calendar"] == {
             "year": 2027, "next_year": "暂定"}
     with travel("2026-11-02"):
         admin, jingban = logged_in(gps, "admin"), logged_in(gps, "jingban")
@@ -404,7 +404,7 @@ def test_from_november_admins_see_a_banner_while_next_year_is_provisional(gps):
         assert 'id="calendar-banner"' not in jingban.get("/").get_data(as_text=True)
         assert upload(admin, "2027.json", json.dumps(GOOD_2027).encode()).status_code == 302
         assert 'id="calendar-banner"' not in admin.get("/holidays/").get_data(as_text=True)
-        assert gps.test_client().get("/health").json["calendar"]["next_year"] == "正式"
+        assert gps.test_client().get("/health", headers=HEALTH).json["calendar"]["next_year"] == "正式"
 
 
 # --- verdicts given on 暂定 days, then the year entered -----------------------------------

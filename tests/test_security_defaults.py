@@ -2,7 +2,7 @@
 import redis
 
 from app.extensions import db
-from tests.helpers import DEMO_PASSWORD, csrf_token, logged_in, login
+from tests.helpers import DEMO_PASSWORD, HEALTH, csrf_token, logged_in, login
 
 
 def test_security_headers(gps_demo):
@@ -63,14 +63,14 @@ def test_weak_password_is_refused(gps):
 
 def test_health_reports_database_and_redis(gps_demo, pds_demo):
     for app, site in ((gps_demo, "gps"), (pds_demo, "trading")):
-        body = app.test_client().get("/health").json
+        body = app.test_client().get("/health", headers=HEALTH).json
         assert body["ok"] and body["site"] == site
         assert body["database"]["ok"] and body["redis"]["ok"]
 
 
 def test_health_is_503_when_redis_is_down(site_factory):
     app = site_factory("gps", REDIS_URL="redis://127.0.0.1:1/0")
-    response = app.test_client().get("/health")
+    response = app.test_client().get("/health", headers=HEALTH)
     assert response.status_code == 503
     assert response.json["redis"]["ok"] is False and response.json["database"]["ok"]
 

@@ -4,7 +4,7 @@ import pytest
 from app.extensions import db
 from app.models import OutboxMessage
 from app.sync import delivery, outbox
-from tests.helpers import form_token, logged_in
+from tests.helpers import HEALTH, form_token, logged_in
 
 
 def _dead_message(app):
@@ -50,7 +50,7 @@ def test_health_reports_the_backlog(gps):
     with gps.test_request_context():
         outbox.send("plan.filed", "410400", "plan:M-2", 1, {"plan_no": "M-2"})
         db.session.commit()
-    sync = gps.test_client().get("/health").json["sync"]
+    sync = gps.test_client().get("/health", headers=HEALTH).json["sync"]
     assert sync["dead_letters"] >= 1 and sync["undelivered"] >= 1
     assert sync["oldest_undelivered_age_seconds"] is not None
     assert sync["queue_depth"]["410400"] >= 1

@@ -20,6 +20,7 @@ SITE_ENV = {"gps": {"SITE": "gps"},
             "fc": {"SITE": "trading", "PLATFORM_CODE": "411322"}}
 DB_ENV = {"gps": "DATABASE_URL_GPS", "pds": "DATABASE_URL_TRADING_410400",
           "fc": "DATABASE_URL_TRADING_411322"}
+HEALTH_TOKEN = "test-health-token"
 PEER_CODE = {"gps": "gps", "pds": "410400", "fc": "411322"}
 
 
@@ -48,7 +49,8 @@ class Stack:
         self.ports = {key: free_port() for key in db_urls}
         self.procs: dict[str, subprocess.Popen] = {}
         self.env = {**os.environ, "REDIS_URL": redis_url, "AUTH_RATE_LIMIT": "1000 per second",
-                    "SYNC_LEASE_SECONDS": str(lease), "PYTHONUNBUFFERED": "1"}
+                    "SYNC_LEASE_SECONDS": str(lease), "PYTHONUNBUFFERED": "1",
+                    "HEALTH_TOKEN": HEALTH_TOKEN}
         self.env.pop("DATABASE_URL", None)
         for key, url in db_urls.items():
             self.env[DB_ENV[key]] = url
@@ -140,7 +142,9 @@ class Stack:
             return False
 
     def health(self, key) -> dict:
-        return requests.get(self.url(key) + "/health", timeout=5).json()
+        """/health with its details (sync, calendar), as monitoring sees it."""
+        return requests.get(self.url(key) + "/health", timeout=5,
+                            headers={"Authorization": f"Bearer {HEALTH_TOKEN}"}).json()
 
     # --- acting as a user, over HTTP -------------------------------------
 

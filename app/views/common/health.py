@@ -1,8 +1,15 @@
-"""GET /health: is this site's database and Redis reachable?"""
+"""GET /health: is this site's database and Redis reachable?
+
+Anyone (a load balancer) gets only {"ok": true|false} with 200 or 503. The
+details — queue depth per peer, undelivered and dead letters, the calendar —
+say too much about the site to strangers: they go to a logged-in Admin, or to
+monitoring sending "Authorization: Bearer <HEALTH_TOKEN>" (config.py).
+"""
 import datetime as dt
+import hmac
 
 import redis
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import func, text
 
 from ...extensions import db
@@ -89,16 +96,31 @@ def _calendar_state() -> dict:
         return {"error": type(exc).__name__}
 
 
+def may_see_details() -> bool:
+    token = current_app.config.get("HEALTH_TOKEN")
+    offered = request.headers.get("Authorization", "")
+    if token and offered.startswith("Bearer ") and hmac.compare_digest(
+            offered.removeprefix("Bearer ").strip().encode(), token.encode()):
+        return True
+    user = getattr(g, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    admin = current_app.config["AUTH_ROLE_ADMIN"]
+    return any(role.name == admin for role in user.roles)
+
+
 @health.get("/health")
 def show_health():
-    state = {
+    state = {"database": _database_state(), "redis": _redis_state()}
+    ok = state["database"]["ok"] and state["redis"]["ok"]
+    if not may_see_details():
+        return jsonify(ok=ok), 200 if ok else 503
+    state.update({
         "site": current_app.config["SITE"],
         "platform": current_app.config["PLATFORM_CODE"],
-        "database": _database_state(),
-        "redis": _redis_state(),
         "sync": _sync_state(),
         "calendar": _calendar_state(),
         "sync_processes": _sync_processes(),
-    }
-    state["ok"] = state["database"]["ok"] and state["redis"]["ok"]
-    return jsonify(state), 200 if state["ok"] else 503
+        "ok": ok,
+    })
+    return jsonify(state), 200 if ok else 503

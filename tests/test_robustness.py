@@ -1,0 +1,279 @@
+"""Issue 12, items 8–10 in-process: no 500 for odd input, REST validation in
+the user's language with limits on text and dates, private SQLite files,
+/health details only for those allowed, a CSP without inline scripts.
+The same findings over real HTTP: tests/e2e/test_robustness_over_http.py."""
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.models import Plan
+from tests.helpers import HEALTH, api_token, bearer, csrf_token, logged_in
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = {
+    "project_name": "稳健性测试课桌椅采购", "procurement_method": "公开招标", "category": "货物",
+    "item_name": "A05010201 课桌椅", "budget": "1000000.00", "fund_source": "财政性资金",
+    "expected_date": "2026-12-15", "platform": "410400", "interconnected": True,
+    "contact": "张经办", "phone": "0375-1234567",
+}
+
+
+def deep_pdf(depth=2000) -> bytes:
+    """A PDF whose page tree nests `depth` /Pages nodes one inside the other."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>"]
+    for n in range(depth):
+        parent = f" /Parent {n + 1} 0 R" if n else ""
+        objects.append(f"<< /Type /Pages /Kids [{n + 3} 0 R] /Count 1{parent} >>")
+    objects.append(f"<< /Type /Page /Parent {depth + 1} 0 R /MediaBox [0 0 10 10] >>")
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
+            f"startxref\n{xref}\n%%EOF\n").encode()
+    return bytes(out)
+
+
+def nested_array_pdf(depth=5000) -> bytes:
+    return (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+            b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+            b"3 0 obj\n<< /Type /Page /Parent 2 0 R /X " + b"[" * depth + b"]" * depth
+            + b" >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+
+
+def _plans_named(app, name):
+    with app.app_context():
+        return db.session.query(Plan).filter_by(project_name=name).count()
+
+
+# --- item 8: 500s -------------------------------------------------------------
+
+@pytest.mark.parametrize("q", ["(((((", "!", "(a:", "(" * 3000, "'"])
+def test_unparsable_rison_is_a_400_on_every_list(gps_demo, pds_demo, q):
+    for app, user, url in ((gps_demo, "jingban", "/api/v1/plan/"),
+                           (gps_demo, "admin", "/api/v1/organisation/"),
+                           (pds_demo, "keshi", "/api/v1/acceptance/"),
+                           (pds_demo, "keshi", "/api/v1/acceptance/_info")):
+        client = app.test_client()
+        response = client.get(url, query_string={"q": q},
+                              headers=bearer(api_token(client, user)))
+        assert response.status_code == 400, (url, q, response.get_data(as_text=True)[:300])
+        assert response.json["message"] == "查询参数q不是有效的Rison或JSON。"
+
+
+def test_rison_error_in_english_when_asked(gps_demo):
+    client = gps_demo.test_client()
+    response = client.get("/api/v1/plan/", query_string={"q": "(((((", "_l_": "en"},
+                          headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 400
+    assert response.json["message"] == "Not a valid rison/json argument."
+
+
+@pytest.mark.parametrize("make", [deep_pdf, nested_array_pdf], ids=["page tree", "arrays"])
+def test_hostile_pdf_is_refused_not_a_500(gps_demo, make):
+    from app import attachments
+
+    with gps_demo.app_context():
+        message = attachments.pdf_error("说明.pdf", make())
+    assert "不是有效的PDF文件" in message
+
+
+def test_rq_dashboard_requeue_needs_post_and_unknown_instance_is_404(gps_demo):
+    admin = logged_in(gps_demo, "admin")
+    assert admin.get("/rq/requeue/sync-gps-to-410400").status_code == 405
+    assert admin.get("/rq/1/view/queues").status_code == 404
+    assert admin.get("/rq/7/data/queues.json").status_code == 404
+    assert admin.get("/rq/").status_code == 200
+    # POST without a CSRF token is refused by the site's CSRF check.
+    assert admin.post("/rq/requeue/sync-gps-to-410400").status_code == 400
+
+
+# --- item 9: validation ----------------------------------------------------------
+
+def test_rest_errors_are_chinese_and_english_when_asked(gps):
+    client = gps.test_client()
+    headers = bearer(api_token(client, "jingban"))
+    body = {**PLAN, "expected_date": "2026-13-45", "contact": "张" * 201, "colour": "red"}
+    response = client.post("/api/v1/plan/", json=body, headers=headers)
+    assert response.status_code == 422
+    message = response.json["message"]
+    assert message["expected_date"] == ["不是有效的日期或时间。"]
+    assert message["colour"] == ["未知字段。"]
+    assert "长度不能超过" in str(message["contact"])
+    english = client.post("/api/v1/plan/?_l_=en", json=body, headers=headers).json["message"]
+    assert english["expected_date"] == ["Not a valid date."]
+    assert english["colour"] == ["Unknown field."]
+    assert "Longer than maximum length" in str(english["contact"])
+    missing = client.post("/api/v1/plan/", json={}, headers=headers).json["message"]
+    assert "必填项，不能为空。" in str(missing)
+    assert _plans_named(gps, PLAN["project_name"]) == 0
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31", "2100-01-01"])
+def test_plan_date_outside_a_sensible_range_is_refused(gps, day):
+    client = gps.test_client()
+    response = client.post("/api/v1/plan/", json={**PLAN, "expected_date": day},
+                           headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.json["message"]["expected_date"] == ["须在2000-01-01至2099-12-31之间。"]
+    form = logged_in(gps, "jingban")
+    page = form.post("/plans/add", data={
+        **PLAN, "interconnected": "y", "agency": "", "expected_date": day,
+        "csrf_token": csrf_token(form, "/plans/add")})
+    assert "日期须在2000-01-01至2099-12-31之间" in page.get_data(as_text=True)
+    assert _plans_named(gps, PLAN["project_name"]) == 0
+
+
+def test_huge_remark_is_refused_in_rest_and_form(gps):
+    huge = "备" * 1_700_000
+    client = gps.test_client()
+    response = client.post("/api/v1/plan/", json={**PLAN, "remark": huge},
+                           headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 422
+    assert response.json["message"]["remark"] == ["长度不能超过2000个字符。"]
+    form = logged_in(gps, "jingban")
+    page = form.post("/plans/add", data={**PLAN, "interconnected": "y", "agency": "",
+                                         "remark": huge,
+                                         "csrf_token": csrf_token(form, "/plans/add")})
+    assert "不能超过2000个字符" in page.get_data(as_text=True)
+    assert _plans_named(gps, PLAN["project_name"]) == 0
+    ok = client.post("/api/v1/plan/", json={**PLAN, "remark": "备" * 2000},
+                     headers=bearer(api_token(client, "jingban")))
+    assert ok.status_code == 201, ok.get_data(as_text=True)
+
+
+def test_every_text_column_of_every_api_has_a_maximum(gps_demo, pds_demo):
+    """A new model's Text column gets the limit without anyone remembering."""
+    from marshmallow import validate
+    from sqlalchemy import Text
+
+    from app.views.common.base import ReadWriteApi
+
+    for app in (gps_demo, pds_demo):
+        for api in app.appbuilder.baseviews:
+            if not isinstance(api, ReadWriteApi) or api.add_model_schema is None:
+                continue
+            for name, field in api.add_model_schema.fields.items():
+                column = api.datamodel.obj.__table__.columns.get(name)
+                if column is None or not isinstance(column.type, Text):
+                    continue
+                assert field.validators, f"{type(api).__name__}.{name} has no maximum"
+                limits = [v for v in field.validators if isinstance(v, validate.Length)]
+                assert limits and limits[0].max, f"{type(api).__name__}.{name}"
+
+
+# --- item 10: files and information ------------------------------------------------
+
+def test_sqlite_files_and_instance_dir_are_private(site_factory, tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_ROOT", str(tmp_path / "instance"))
+    app = site_factory("gps")
+    with app.app_context():
+        db.session.execute(db.text("SELECT 1"))
+        path = Path(db.engine.url.database)
+        assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(db.text("PRAGMA busy_timeout")).scalar() == 10000
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists():
+            assert stat.S_IMODE(name.stat().st_mode) == 0o600, name
+    assert stat.S_IMODE(Path(app.instance_path).stat().st_mode) == 0o700
+
+    from app.sqlite import make_private
+
+    fresh = tmp_path / "new" / "app.db"
+    old_umask = os.umask(0o022)
+    try:
+        make_private(fresh)
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    assert stat.S_IMODE(fresh.parent.stat().st_mode) == 0o700
+
+
+def test_health_details_only_for_admin_or_token(gps_demo):
+    anonymous = gps_demo.test_client().get("/health")
+    assert anonymous.status_code == 200 and anonymous.json == {"ok": True}
+    wrong = gps_demo.test_client().get("/health", headers={"Authorization": "Bearer nope"})
+    assert wrong.json == {"ok": True}
+    clerk = logged_in(gps_demo, "jingban").get("/health")
+    assert clerk.json == {"ok": True}
+    for response in (gps_demo.test_client().get("/health", headers=HEALTH),
+                     logged_in(gps_demo, "admin").get("/health")):
+        body = response.json
+        assert body["ok"] and body["site"] == "gps"
+        assert {"undelivered", "dead_letters", "oldest_undelivered_age_seconds",
+                "queue_depth"} <= set(body["sync"])
+        assert "calendar" in body
+
+
+def test_csp_has_a_nonce_and_no_unsafe_inline_script(gps_demo):
+    page = logged_in(gps_demo, "jingban").get("/plans/list/")
+    csp = page.headers["Content-Security-Policy"]
+    script_src = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src
+    nonce = re.search(r"'nonce-([^']+)'", script_src).group(1)
+    html = page.get_data(as_text=True)
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
+    assert inline, "FAB's list page has inline scripts: they must carry the nonce"
+    assert all(f'nonce="{nonce}"' in attrs for attrs in inline)
+    assert "/static/js/confirm.js" in html
+    other = logged_in(gps_demo, "jingban").get("/plans/list/").headers["Content-Security-Policy"]
+    assert other != csp, "a fresh nonce per response"
+
+
+def test_no_inline_script_or_handler_in_our_templates():
+    handler = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+    for folder in (ROOT / "app/templates", ROOT / "app/public/templates"):
+        for path in folder.rglob("*.html"):
+            text = path.read_text()
+            assert not handler.search(text), f"inline event handler in {path}"
+            assert not inline_script.search(text), f"inline <script> in {path}"
+            assert "javascript:" not in text, f"javascript: URL in {path}"
+
+
+def test_database_locked_is_a_503_in_chinese(site_factory):
+    import sqlite3
+
+    app = site_factory("gps", SQLITE_BUSY_TIMEOUT_MS=200)
+    client = app.test_client()
+    token = api_token(client, "jingban")
+    with app.app_context():
+        path = db.engine.url.database
+    blocker = sqlite3.connect(path, timeout=5)
+    blocker.execute("BEGIN IMMEDIATE")  # holds the write lock, as a long sync job would
+    try:
+        response = client.post("/api/v1/plan/", json=PLAN, headers=bearer(token))
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert response.status_code == 503, response.get_data(as_text=True)[:500]
+    assert response.json["message"].startswith("系统繁忙")
+    assert response.headers["Retry-After"]
+    assert _plans_named(app, PLAN["project_name"]) == 0
+
+
+def test_unknown_related_key_or_unstorable_text_is_422(site_factory):
+    """Found by tests/test_fuzz_api.py: marshmallow-sqlalchemy made a new
+    related row for a key it did not find (a 500 from the insert)."""
+    from app.models import Region
+
+    app = site_factory("pds")
+    client = app.test_client()
+    headers = bearer(api_token(client, "daili"))
+    with app.app_context():
+        regions = db.session.query(Region).count()
+    for body, field in (({"project_name": "x", "region": 3.05}, "region"),
+                        ({"project_name": "x", "region": {"nope": 1}}, "region"),
+                        ({"project_name": "\ud800"}, "_body")):
+        response = client.post("/api/v1/acceptance/", json=body, headers=headers)
+        assert response.status_code == 422, response.get_data(as_text=True)[:300]
+        assert field in response.json["message"]
+    with app.app_context():
+        assert db.session.query(Region).count() == regions
