@@ -85,6 +85,11 @@ def settings(site: str, platform_code: str | None) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url,
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": site_id,  # sites may share one Redis
+        # Redis down must not stop people signing in: limits then count in
+        # each process's memory until Redis answers again (a warning is logged
+        # by security.auth), and any other limiter error is logged, not a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "REMEMBER_COOKIE_NAME": f"remember_{site_id}",
         # --- cookies and CSRF ------------------------------------------
         "WTF_CSRF_ENABLED": True,

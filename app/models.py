@@ -110,10 +110,33 @@ class OrgUser(FabUser):
     __tablename__ = "ab_user"
     organisation_id = Column(Integer, ForeignKey("organisation.id"))
     organisation = relationship("Organisation")
+    # FAB's session is a signed cookie that stays valid wherever it was copied
+    # to; each session remembers this number from its login and stops working
+    # once it changes (logout, password change, deactivation: app/security.py).
+    session_version = Column(Integer, nullable=False, default=0, server_default="0")
+
+    def end_sessions(self):
+        self.session_version = (self.session_version or 0) + 1
 
     def __str__(self):
         # Chinese names: 姓 (first_name) then 名, no space.
         return f"{self.first_name or ''}{self.last_name or ''}" or self.username
+
+
+@event.listens_for(OrgUser.password, "set")
+def _password_changed(user, value, old, initiator):
+    # Every path that changes a password (self-service, admin reset, CLI) ends
+    # the sessions opened with the old one. `old` is not a str for a new user.
+    if isinstance(old, str) and value != old:
+        user.end_sessions()
+
+
+@event.listens_for(OrgUser.active, "set")
+def _deactivated(user, value, old, initiator):
+    # FAB refuses an inactive user's session already; bumping the version too
+    # keeps old cookies dead if the account is later reactivated.
+    if old is True and not value:
+        user.end_sessions()
 
 
 class Platform(Model):

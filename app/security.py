@@ -7,10 +7,30 @@ pairs no longer listed are removed. Admin holds every permission of its site.
 Our views map FAB's methods to four verbs (see app/views/common/base.py):
 can_read, can_create, can_edit, can_delete, plus named actions (can_file).
 """
+import hashlib
+import hmac
+import logging
+import time
+
+from flask import (
+    current_app, flash, has_request_context, jsonify, make_response, request, session)
+from flask_appbuilder.security.api import SecurityApi
+from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import force_locale, gettext
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import user_logged_in
 
 from .models import OrgUser
+
+log = logging.getLogger("security.auth")
+
+# Where a browser session keeps the user's session_version from its login.
+SESSION_VERSION_KEY = "session_version"
+# JWT claim binding a token to the password it was issued under.
+CREDENTIAL_CLAIM = "cred"
 
 # Pairs every signed-in user needs: their own profile and password.
 SELF_SERVICE = [
@@ -200,6 +220,132 @@ class OrgUserDBModelView(UserDBModelView):
 class SecurityManager(FabSecurityManager):
     user_model = OrgUser
     userdbmodelview = OrgUserDBModelView
+
+    # --- login throttling ------------------------------------------------
+    # FAB's AUTH_RATE_LIMITED limits only the login form, in a bucket of its
+    # own. We apply one limit instead, shared by the form and the REST login
+    # (guessing through both doors counts once), plus one on token refresh.
+
+    def create_limiter(self, app):
+        limiter = Limiter(key_func=app.config.get("RATELIMIT_KEY_FUNC", get_remote_address))
+        limiter.init_app(app)
+        # Flask-Limiter's own logger holds a NullHandler, which hides its
+        # warning that Redis is unreachable (then limits fall back to memory,
+        # RATELIMIT_IN_MEMORY_FALLBACK_ENABLED): log it where operators look.
+        limiter.logger = log
+        return limiter
+
+    @property
+    def is_auth_limited(self) -> bool:
+        return False  # FAB's own form-only limit: replaced in register_views
+
+    def register_views(self):
+        super().register_views()
+        if not current_app.config.get("AUTH_RATE_LIMITED"):
+            return
+        limit = self.limiter.shared_limit(
+            lambda: current_app.config["AUTH_RATE_LIMIT"], scope=_auth_scope,
+            methods=["POST"], on_breach=self._too_many_attempts)
+        limit(self.auth_view.blueprint)
+        for view in self.appbuilder.baseviews:
+            if isinstance(view, SecurityApi):
+                limit(view.blueprint)
+
+    def _too_many_attempts(self, breached):
+        seconds = max(1, int(breached.reset_at - time.time()))
+        if request.path.startswith("/api/"):
+            return _api_refusal(_too_many_message, 429, seconds=seconds)
+        # The form: the login page again, with the reason, and 429.
+        flash(_too_many_message(seconds=seconds), "danger")
+        view = self.auth_view
+        page = view.render_template(view.login_template, title=view.title,
+                                    form=LoginForm_db(), appbuilder=self.appbuilder)
+        return make_response(page, 429)
+
+    # --- ending sessions server-side -------------------------------------
+    # A browser session stores the user's session_version at login and is
+    # refused once the number changes; logout, a password change and a
+    # deactivation change it (OrgUser.end_sessions and its model events).
+
+    def create_login_manager(self, app):
+        lm = super().create_login_manager(app)
+        lm.user_loader(self.load_session_user)
+        # FAB passes current_app, a proxy; the signal is sent by the app itself.
+        user_logged_in.connect(_remember_session_version, current_app._get_current_object(),
+                               weak=False)
+        return lm
+
+    def load_session_user(self, user_id):
+        user = self.load_user(user_id)
+        if user is None or session.get(SESSION_VERSION_KEY) != (user.session_version or 0):
+            return None
+        return user
+
+    def on_user_logout(self, user) -> None:
+        user.end_sessions()
+        self.update_user(user)
+
+    def reset_password(self, userid, password):
+        super().reset_password(userid, password)  # the new hash ends the sessions
+        if has_request_context() and str(session.get("_user_id")) == str(userid):
+            # Changing one's own password keeps this browser signed in; every
+            # other copy of the session (and every other device) is ended.
+            session[SESSION_VERSION_KEY] = self.get_user_by_id(userid).session_version
+
+    # JWTs carry a stamp of the password they were issued under: a password
+    # change revokes them (an inactive user is refused by FAB already).
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(self._credential_claims)
+        jwt_manager.token_in_blocklist_loader(self._token_revoked)
+        jwt_manager.revoked_token_loader(
+            lambda header, payload: _api_refusal(_session_ended_message, 401))
+        return jwt_manager
+
+    def credential_stamp(self, user) -> str:
+        key = current_app.config["SECRET_KEY"].encode()
+        return hmac.new(key, (user.password or "").encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _credential_claims(self, identity):
+        user = self.get_user_by_id(int(identity))
+        return {CREDENTIAL_CLAIM: self.credential_stamp(user)} if user else {}
+
+    def _token_revoked(self, jwt_header, jwt_payload) -> bool:
+        user = self.get_user_by_id(int(jwt_payload["sub"]))
+        return user is None or jwt_payload.get(CREDENTIAL_CLAIM) != self.credential_stamp(user)
+
+
+def _auth_scope(endpoint: str) -> str:
+    # Login by form (AuthDBView.login) and by REST (SecurityApi.login) share
+    # one bucket per client; token refresh has its own.
+    return "auth-refresh" if endpoint.endswith(".refresh") else "auth-login"
+
+
+def _too_many_message(seconds):
+    if request.endpoint and request.endpoint.endswith(".refresh"):
+        return gettext("刷新令牌的请求过于频繁，请%(seconds)s秒后再试。", seconds=seconds)
+    return gettext("登录尝试过于频繁，请%(seconds)s秒后再试。", seconds=seconds)
+
+
+def _session_ended_message():
+    return gettext("登录已失效（已退出、密码已修改或账号已停用），请重新登录。")
+
+
+def _api_refusal(message, status, **kwargs):
+    """A JSON refusal in the client's language: FAB's choice (session or
+    ?_l_=), unless the request's Accept-Language prefers English."""
+    if request.accept_languages and request.accept_languages.best_match(("zh", "en")) == "en" \
+            and "_l_" not in request.args:
+        with force_locale("en"):
+            text = message(**kwargs)
+    else:
+        text = message(**kwargs)
+    return make_response(jsonify(message=text), status)
+
+
+def _remember_session_version(app, user, **extra):
+    session[SESSION_VERSION_KEY] = user.session_version or 0
 
 
 def sync_roles(appbuilder, site: str) -> list[str]:
