@@ -282,7 +282,8 @@ def supervise(children: dict[str, list[str]], env: dict) -> int:
                 log.error("%s (pid %s) exited with status %s; restarting in %.1f s",
                           name, proc.pid, proc.returncode, wait)
                 restart_at[name] = time.monotonic() + wait
-            elif time.monotonic() >= restart_at.pop(name):
+            elif time.monotonic() >= restart_at[name]:
+                del restart_at[name]
                 procs[name] = subprocess.Popen(children[name], env=env)
                 log.warning("restarted %s (pid %s)", name, procs[name].pid)
         stopping.wait(0.5)

@@ -4,10 +4,13 @@ over real HTTP with real Redis and real worker processes:
 - Redis stops for ~5 s while the workers and crons run: they stay up, say
   so in /health, and deliver what was filed meanwhile, once, by themselves;
 - one peer is hung (SIGSTOP): the other peer's messages still go promptly;
+- a worker is killed (SIGKILL) while it holds a message: restarted by its
+  supervisor, the message redelivered and applied once;
 - junk at the inbox and a captured push used on the feed are refused with a
   JSON 4xx in Chinese and a 拒收记录 row; a signed feed request works once.
 """
 import json
+import os
 import re
 import shutil
 import signal
@@ -112,6 +115,44 @@ def test_redis_outage_is_ridden_out_without_a_restart(templates, databases, own_
         assert sync_processes(stack, "pds")["reconnecting"] == []
     finally:
         stack.stop_all()
+
+
+def _peer_worker(supervisor_pid: int, peer: str) -> int | None:
+    """The pid of the supervisor's child that serves `peer`'s queue."""
+    found = subprocess.run(["pgrep", "-P", str(supervisor_pid)], capture_output=True, text=True)
+    for pid in found.stdout.split():
+        try:
+            argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if b"--peer" in argv and peer.encode() in argv:
+            return int(pid)
+    return None
+
+
+def test_a_worker_killed_mid_delivery_is_restarted_and_applies_once(stack):
+    """SIGKILL to the worker serving 平顶山市 while it holds a message: the
+    supervisor starts another, the message is redelivered after its lease
+    and applied once, and every process of the stack is still up."""
+    from tests.e2e.test_plan_push import file_plan
+
+    stack.stop("cron-gps")
+    supervisor = stack.procs["worker-gps"]
+    child = wait_for(lambda: _peer_worker(supervisor.pid, "410400"), 20,
+                     what="the 410400 worker child")
+    plan_id, plan_no = file_plan(stack, "工作进程被杀项目")
+    wait_for(lambda: stack.query("gps", "select state from outbox_message where entity_key = "
+                                        f"'plan:{plan_no}'")[0][0] in ("推送中", "已推送"),
+             20, interval=0.01, what="claim")
+    os.kill(child, signal.SIGKILL)
+    stack.start_cron("gps")
+    wait_for(lambda: push_state(stack, plan_id) == "已推送", 60, what="redelivery")
+    assert applied_count(stack, "pds", plan_no) == 1
+    restarted = wait_for(lambda: _peer_worker(supervisor.pid, "410400"), 30,
+                         what="a new 410400 worker")
+    assert restarted != child
+    for name, proc in stack.procs.items():
+        assert proc.poll() is None, f"{name} exited"
 
 
 def test_hung_peer_does_not_hold_up_the_other(stack):
