@@ -22,7 +22,8 @@ import uuid
 import pytest
 
 DEMO_PASSWORD = "DemoPass@2026"
-TODAY_ENV = "TEST_TODAY"  # read by tests/e2e/travelled.py in the processes tests start
+# Read by tests/e2e/travelled.py in the processes tests start.
+TODAY_ENV, OFFSET_ENV = "TEST_TODAY", "TEST_CLOCK_OFFSET"
 SITES = {"gps": ("gps", None), "pds": ("trading", "410400"), "fc": ("trading", "411322")}
 
 
@@ -43,12 +44,19 @@ def parse_today(value: str) -> dt.date:
 
 
 def travel_to(day: dt.date):
-    """Start travelling this process to `day` at 10:00 local time; the clock ticks."""
+    """Start travelling this process to `day` at 10:00 local time; the clock
+    ticks. TEST_TODAY and TEST_CLOCK_OFFSET (travelled minus real seconds) tell
+    the processes tests start, through tests/e2e/travelled.py, to keep the very
+    same clock: a site started ten minutes later must not read 10:00 again
+    (signed sync messages allow ±300 s between sites)."""
     import time_machine
 
-    traveller = time_machine.travel(dt.datetime.combine(day, dt.time(10, 0)).astimezone(),
-                                    tick=True)
+    destination = dt.datetime.combine(day, dt.time(10, 0)).astimezone()
+    traveller = time_machine.travel(destination, tick=True)
+    real = time.time()
     traveller.start()
+    os.environ[TODAY_ENV] = day.isoformat()
+    os.environ[OFFSET_ENV] = repr(destination.timestamp() - real)
     return traveller
 
 
@@ -59,10 +67,9 @@ def pytest_configure(config):
     value = config.getoption("--today")
     if not value:
         os.environ.pop(TODAY_ENV, None)
+        os.environ.pop(OFFSET_ENV, None)
         return
-    day = parse_today(value)
-    config._today_traveller = travel_to(day)
-    os.environ[TODAY_ENV] = day.isoformat()
+    config._today_traveller = travel_to(parse_today(value))
 
 
 def pytest_unconfigure(config):
@@ -71,6 +78,7 @@ def pytest_unconfigure(config):
         traveller.stop()
         del config._today_traveller
         os.environ.pop(TODAY_ENV, None)
+        os.environ.pop(OFFSET_ENV, None)
 
 
 def pytest_report_header(config):
@@ -90,7 +98,6 @@ def _clock(request):
     started = None
     if getattr(request.config, "_today_traveller", None) is None:
         started = travel_to(day)
-        os.environ[TODAY_ENV] = day.isoformat()
     assert dt.date.today() >= day, "the clock did not travel"
     yield day
     if started is not None:

@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import runpy
 import sys
+import time
 
 USAGE = "usage: travelled.py -m MODULE [ARG ...] | -c CODE [ARG ...]"
 
@@ -27,8 +28,14 @@ def travel() -> None:
         sys.exit(f"travelled.py: TEST_TODAY={value!r} is not a date (YYYY-MM-DD)")
     import time_machine
 
+    offset = os.environ.get("TEST_CLOCK_OFFSET")
+    if offset:
+        # The test process's clock exactly: travelled = real + offset.
+        destination = dt.datetime.fromtimestamp(time.time() + float(offset)).astimezone()
+    else:
+        destination = dt.datetime.combine(day, dt.time(10, 0)).astimezone()
     # Started for the life of the process: never stopped.
-    time_machine.travel(dt.datetime.combine(day, dt.time(10, 0)).astimezone(), tick=True).start()
+    time_machine.travel(destination, tick=True).start()
 
 
 def main() -> None:
