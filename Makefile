@@ -4,6 +4,8 @@
 #               a sync worker and a sync cron (see scripts/devstack.py)
 #   make test   run the test suite on SQLite, then on PostgreSQL when
 #               TEST_DATABASE_URL is set (e.g. postgresql+psycopg://u:p@host/postgres)
+#   make test-dates  the date-sensitive tests again, as if today were TODAY
+#               (default: 24 December of this year): pytest --today
 #
 # Other targets: venv, translations, migrate-check, clean.
 
@@ -16,13 +18,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+TODAY ?= $(shell date +%Y)-12-24
+# Tests that depend on "today" (deadlines, notices, lot settings, 质疑, the
+# calendar, thresholds from a date, signed-message timestamps, anything that
+# reads the clock); those not in this tree are skipped when the target runs.
+DATE_TESTS := tests/test_deadlines.py tests/test_workdays.py tests/test_holidays.py \
+	tests/test_notice_wizard.py tests/test_notice_api.py tests/test_notice_sync.py \
+	tests/test_lot_settings.py tests/test_organisations.py tests/test_ocds.py \
+	tests/test_received_plans.py tests/test_sync_signing.py tests/test_sync_inbox.py \
+	tests/test_sync_delivery.py \
+	tests/e2e/test_notice_publish.py tests/e2e/test_notice_browser.py
+DATE_PYTEST_ARGS ?= -n 2
 FLASK := $(BIN)/flask --app run
 
-.PHONY: help venv translations run test migrate-check clean bench
+.PHONY: help venv translations run test test-dates migrate-check clean bench
 
 help:
 	@echo "make run            start the whole development stack (Ctrl-C stops it)"
 	@echo "make test           run the tests (SQLite; also PostgreSQL if TEST_DATABASE_URL is set)"
+	@echo "make test-dates     the date-sensitive tests again with pytest --today \$$(date +%Y)-12-24 (TODAY=...)"
 	@echo "make migrate-check  migrations apply, match the models and downgrade cleanly"
 	@echo "make venv           create .venv and install requirements-dev.txt"
 	@echo "make translations   compile translations/*/LC_MESSAGES/*.po"
@@ -58,6 +72,15 @@ test: venv translations
 		echo "(TEST_DATABASE_URL not set: PostgreSQL run skipped)"; \
 	fi; \
 	exit $$status
+
+# SQLite only: the day, not the database, is what changes.
+test-dates: venv translations
+	@files=""; \
+	for f in $(DATE_TESTS); do \
+		if [ -e "$$f" ]; then files="$$files $$f"; else echo "(not in this tree: $$f)"; fi; \
+	done; \
+	echo "== date-sensitive tests on SQLite, --today $(TODAY) =="; \
+	env -u TEST_DB $(BIN)/python -m pytest -q $(DATE_PYTEST_ARGS) --today $(TODAY) $$files
 
 # On a throw-away SQLite database: one head, upgrade to it, no model change
 # left without a migration, then down to base and up again.

@@ -1,10 +1,17 @@
-"""Fixtures: a real Redis, real databases built by the real migrations.
+"""Fixtures: a real Redis, real databases built by the real migrations, a clock.
+
+`pytest --today YYYY-MM-DD` runs the whole suite as if it were that day (10:00
+local time, the clock ticking), with time-machine: in this process, in every
+xdist worker, and (through tests/e2e/travelled.py, which reads TEST_TODAY) in
+the app processes the end-to-end tests start. Without it the real clock is used.
+Tests read the effective day from the `today` fixture or `dt.date.today()`.
 
 Every site database is built once per session as a template (migrations,
 `roles sync`, demo data), then cloned for each test that writes: a file copy
 on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL (TEST_DB=postgres with
 TEST_DATABASE_URL pointing at a server where we may create databases).
 """
+import datetime as dt
 import os
 import shutil
 import socket
@@ -17,7 +24,92 @@ import pytest
 DEMO_PASSWORD = "DemoPass@2026"
 # /health's details need it (tests.helpers.HEALTH); the e2e stack sets it too.
 HEALTH_TOKEN = "test-health-token"
+# Read by tests/e2e/travelled.py in the processes tests start.
+TODAY_ENV, OFFSET_ENV = "TEST_TODAY", "TEST_CLOCK_OFFSET"
 SITES = {"gps": ("gps", None), "pds": ("trading", "410400"), "fc": ("trading", "411322")}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today", metavar="YYYY-MM-DD", default=None,
+        help="run the tests as if today were this day (10:00 local time, the clock "
+             "ticking; app processes of the end-to-end tests too). Default: the real date.")
+
+
+def parse_today(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"--today: {value!r} is not a date; give it as YYYY-MM-DD, e.g. --today 2026-12-24"
+        ) from None
+
+
+def travel_to(day: dt.date):
+    """Start travelling this process to `day` at 10:00 local time; the clock
+    ticks. TEST_TODAY and TEST_CLOCK_OFFSET (travelled minus real seconds) tell
+    the processes tests start, through tests/e2e/travelled.py, to keep the very
+    same clock: a site started ten minutes later must not read 10:00 again
+    (signed sync messages allow ±300 s between sites)."""
+    import time_machine
+
+    destination = dt.datetime.combine(day, dt.time(10, 0)).astimezone()
+    traveller = time_machine.travel(destination, tick=True)
+    real = time.time()
+    traveller.start()
+    os.environ[TODAY_ENV] = day.isoformat()
+    os.environ[OFFSET_ENV] = repr(destination.timestamp() - real)
+    return traveller
+
+
+def pytest_configure(config):
+    # Travel as early as configuration, so collection (module-level dates,
+    # parametrisation) sees the same day as the tests. Every xdist worker runs
+    # this hook with the same option, so each travels.
+    value = config.getoption("--today")
+    if not value:
+        os.environ.pop(TODAY_ENV, None)
+        os.environ.pop(OFFSET_ENV, None)
+        return
+    config._today_traveller = travel_to(parse_today(value))
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_today_traveller", None)
+    if traveller is not None:
+        traveller.stop()
+        del config._today_traveller
+        os.environ.pop(TODAY_ENV, None)
+        os.environ.pop(OFFSET_ENV, None)
+
+
+def pytest_report_header(config):
+    value = config.getoption("--today")
+    return f"today: {value} (--today, time-machine)" if value else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clock(request):
+    """The whole session runs on the day --today gives (else the real clock):
+    make sure this process is travelled, whatever plugin order configured it."""
+    value = request.config.getoption("--today")
+    if value is None:
+        yield None
+        return
+    day = parse_today(value)
+    started = None
+    if getattr(request.config, "_today_traveller", None) is None:
+        started = travel_to(day)
+    assert dt.date.today() >= day, "the clock did not travel"
+    yield day
+    if started is not None:
+        started.stop()
+
+
+@pytest.fixture
+def today(_clock) -> dt.date:
+    """The effective date: --today when given, else the real one."""
+    return dt.date.today()
 
 
 def _free_port() -> int:

@@ -21,7 +21,7 @@ def _plan_ids(app):
 
 
 def _listed(client):
-    return set(re.findall(r"41\d{4}-2026-\d{5}", client.get("/plans/list/").get_data(as_text=True)))
+    return set(re.findall(r"41\d{4}-20\d{2}-\d{5}", client.get("/plans/list/").get_data(as_text=True)))
 
 
 @pytest.mark.parametrize("user,sees,hidden", [
@@ -127,7 +127,7 @@ def test_search_by_foreign_unit_finds_nothing(gps_demo):
         pds_unit = db.session.query(Organisation).filter_by(name="平顶山市教育局").one().id
     client = logged_in(gps_demo, "jingban2")
     page = client.get(f"/plans/list/?_flt_0_unit={pds_unit}").get_data(as_text=True)
-    assert not re.findall(r"41\d{4}-2026-\d{5}", page)
+    assert not re.findall(r"41\d{4}-20\d{2}-\d{5}", page)
 
 
 def test_organisations_are_scoped(gps_demo):

@@ -1,6 +1,11 @@
 """Real processes for end-to-end tests: each site a `flask run` server, each
 with its own sync worker and sweeper cron, talking HTTP on loopback through a
-real Redis. Databases are clones of the session's migrated templates."""
+real Redis. Databases are clones of the session's migrated templates.
+
+Under `pytest --today` (TEST_TODAY in the environment) every Python process
+started here runs through tests/e2e/travelled.py, so all the sites, workers and
+crons share the tests' "today" (signed sync messages allow only ±300 s between
+sites). Redis keeps the real clock."""
 import json
 import os
 import re
@@ -14,7 +19,19 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-FLASK = [sys.executable, "-m", "flask", "--app", "run"]
+TRAVELLED = Path(__file__).resolve().with_name("travelled.py")
+
+
+def python_argv(*args, env=None) -> list[str]:
+    """`python ARGS`, through the travelled launcher when TEST_TODAY is set."""
+    env = os.environ if env is None else env
+    launcher = [str(TRAVELLED)] if env.get("TEST_TODAY") else []
+    return [sys.executable, *launcher, *args]
+
+
+def flask_argv(*args, env=None) -> list[str]:
+    return python_argv("-m", "flask", "--app", "run", *args, env=env)
+
 SITE_ENV = {"gps": {"SITE": "gps"},
             "pds": {"SITE": "trading", "PLATFORM_CODE": "410400"},
             "fc": {"SITE": "trading", "PLATFORM_CODE": "411322"}}
@@ -78,7 +95,7 @@ class Stack:
     def command(self, key, *args) -> str:
         """Run a `flask` command for the site to completion; its output."""
         env = self.site_env(key)
-        done = subprocess.run([*FLASK, *args], cwd=ROOT, env=env, capture_output=True,
+        done = subprocess.run(flask_argv(*args, env=env), cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout
@@ -88,7 +105,7 @@ class Stack:
         env = self.site_env(key)
         script = ("from run import app\nfrom app.extensions import db\n"
                   "with app.app_context():\n" + "".join(f"    {line}\n" for line in code.splitlines()))
-        done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+        done = subprocess.run(python_argv("-c", script, env=env), cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout
@@ -96,7 +113,7 @@ class Stack:
     def start(self, name, key, *args):
         env = self.site_env(key)
         log = open(self.logdir / f"{name}.log", "ab")
-        self.procs[name] = subprocess.Popen([*FLASK, *args], cwd=ROOT, env=env, stdout=log,
+        self.procs[name] = subprocess.Popen(flask_argv(*args, env=env), cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_site(self, key):
