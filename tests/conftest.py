@@ -2,7 +2,7 @@
 
 `pytest --today YYYY-MM-DD` runs the whole suite as if it were that day (10:00
 local time, the clock ticking), with time-machine: in this process, in every
-xdist worker, and (through tests/e2e/travelled.py, which reads TEST_TODAY) in
+xdist worker, and (through tests/e2e/clock/sitecustomize.py, which reads TEST_TODAY) in
 the app processes the end-to-end tests start. Without it the real clock is used.
 Tests read the effective day from the `today` fixture or `dt.date.today()`.
 
@@ -24,7 +24,7 @@ import pytest
 DEMO_PASSWORD = "DemoPass@2026"
 # /health's details need it (tests.helpers.HEALTH); the e2e stack sets it too.
 HEALTH_TOKEN = "test-health-token"
-# Read by tests/e2e/travelled.py in the processes tests start.
+# Read by tests/e2e/clock/sitecustomize.py in the processes tests start.
 TODAY_ENV, OFFSET_ENV = "TEST_TODAY", "TEST_CLOCK_OFFSET"
 SITES = {"gps": ("gps", None), "pds": ("trading", "410400"), "fc": ("trading", "411322")}
 
@@ -48,7 +48,7 @@ def parse_today(value: str) -> dt.date:
 def travel_to(day: dt.date):
     """Start travelling this process to `day` at 10:00 local time; the clock
     ticks. TEST_TODAY and TEST_CLOCK_OFFSET (travelled minus real seconds) tell
-    the processes tests start, through tests/e2e/travelled.py, to keep the very
+    the processes tests start, through tests/e2e/clock/sitecustomize.py, to keep the very
     same clock: a site started ten minutes later must not read 10:00 again
     (signed sync messages allow ±300 s between sites)."""
     import time_machine

@@ -3,7 +3,8 @@ with its own sync worker and sweeper cron, talking HTTP on loopback through a
 real Redis. Databases are clones of the session's migrated templates.
 
 Under `pytest --today` (TEST_TODAY in the environment) every Python process
-started here runs through tests/e2e/travelled.py, so all the sites, workers and
+started here gets tests/e2e/clock/ on PYTHONPATH, whose sitecustomize travels it
+(and the processes it starts), so all the sites, workers and
 crons share the tests' "today" (signed sync messages allow only ±300 s between
 sites). Redis keeps the real clock."""
 import json
@@ -19,18 +20,11 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-TRAVELLED = Path(__file__).resolve().with_name("travelled.py")
+CLOCK = Path(__file__).resolve().with_name("clock")  # its sitecustomize travels
 
 
-def python_argv(*args, env=None) -> list[str]:
-    """`python ARGS`, through the travelled launcher when TEST_TODAY is set."""
-    env = os.environ if env is None else env
-    launcher = [str(TRAVELLED)] if env.get("TEST_TODAY") else []
-    return [sys.executable, *launcher, *args]
-
-
-def flask_argv(*args, env=None) -> list[str]:
-    return python_argv("-m", "flask", "--app", "run", *args, env=env)
+def flask_argv(*args) -> list[str]:
+    return [sys.executable, "-m", "flask", "--app", "run", *args]
 
 SITE_ENV = {"gps": {"SITE": "gps"},
             "pds": {"SITE": "trading", "PLATFORM_CODE": "410400"},
@@ -68,6 +62,10 @@ class Stack:
         self.env = {**os.environ, "REDIS_URL": redis_url, "AUTH_RATE_LIMIT": "1000 per second",
                     "SYNC_LEASE_SECONDS": str(lease), "PYTHONUNBUFFERED": "1",
                     "HEALTH_TOKEN": HEALTH_TOKEN}
+        if self.env.get("TEST_TODAY"):
+            # Every Python process started from here, and those it starts, travels.
+            self.env["PYTHONPATH"] = os.pathsep.join(
+                filter(None, [str(CLOCK), self.env.get("PYTHONPATH")]))
         self.env.pop("DATABASE_URL", None)
         for key, url in db_urls.items():
             self.env[DB_ENV[key]] = url
@@ -95,7 +93,7 @@ class Stack:
     def command(self, key, *args) -> str:
         """Run a `flask` command for the site to completion; its output."""
         env = self.site_env(key)
-        done = subprocess.run(flask_argv(*args, env=env), cwd=ROOT, env=env, capture_output=True,
+        done = subprocess.run(flask_argv(*args), cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout
@@ -105,7 +103,7 @@ class Stack:
         env = self.site_env(key)
         script = ("from run import app\nfrom app.extensions import db\n"
                   "with app.app_context():\n" + "".join(f"    {line}\n" for line in code.splitlines()))
-        done = subprocess.run(python_argv("-c", script, env=env), cwd=ROOT, env=env,
+        done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout
@@ -113,7 +111,7 @@ class Stack:
     def start(self, name, key, *args):
         env = self.site_env(key)
         log = open(self.logdir / f"{name}.log", "ab")
-        self.procs[name] = subprocess.Popen(flask_argv(*args, env=env), cwd=ROOT, env=env, stdout=log,
+        self.procs[name] = subprocess.Popen(flask_argv(*args), cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_site(self, key):
