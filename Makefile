@@ -17,18 +17,22 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PYTEST_ARGS ?=
+# Four workers on two cores: the end-to-end tests spend most of their time
+# waiting on servers and polls; each test stack takes free ports of its own.
+PYTEST_ARGS ?= -n 4 --dist worksteal
 TODAY ?= $(shell date +%Y)-12-24
 # Tests that depend on "today" (deadlines, notices, lot settings, 质疑, the
 # calendar, thresholds from a date, plan numbers with the year filed,
-# signed-message timestamps, anything that reads the clock); those not in this tree are skipped when the target runs.
+# signed-message timestamps, anything that reads the clock); those not in
+# this tree are skipped when the target runs.
 DATE_TESTS := tests/test_deadlines.py tests/test_workdays.py tests/test_holidays.py \
 	tests/test_notice_wizard.py tests/test_notice_api.py tests/test_notice_sync.py \
 	tests/test_lot_settings.py tests/test_organisations.py tests/test_ocds.py \
 	tests/test_received_plans.py tests/test_sync_signing.py tests/test_sync_inbox.py \
 	tests/test_sync_delivery.py tests/test_scope.py tests/test_plan_filing.py \
-	tests/e2e/test_notice_publish.py tests/e2e/test_notice_browser.py
-DATE_PYTEST_ARGS ?= -n 2
+	tests/e2e/test_notice_publish.py tests/e2e/test_notice_browser.py \
+	tests/e2e/test_holidays_browser.py
+DATE_PYTEST_ARGS ?= -n 4 --dist worksteal
 FLASK := $(BIN)/flask --app run
 
 .PHONY: help venv translations run test test-dates migrate-check clean bench
