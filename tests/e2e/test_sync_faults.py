@@ -74,7 +74,7 @@ def file_with(stack, api, ui, name, **changes):
 
 
 def sync_processes(stack, key):
-    return requests.get(stack.url(key) + "/health", timeout=10).json()["sync_processes"]
+    return stack.health(key)["sync_processes"]
 
 
 def test_redis_outage_is_ridden_out_without_a_restart(templates, databases, own_redis, tmp_path):
