@@ -247,6 +247,12 @@ def _put_days(year: int, name: str, off, on, user) -> None:
 def save_holiday(year: int, name, start, end, worked, user, replacing: str | None = None):
     """Add a holiday (replacing=None) or replace the one named `replacing`."""
     _check_year(year)
+    # Text PostgreSQL cannot even compare (NUL) is refused before any query.
+    if replacing is not None and (len(replacing) > MAX_NAME or _unprintable(replacing)):
+        raise Refusal({"name": f"{year} 年没有名为“{_short(replacing)}”的节日"})
+    if name and (len(name.strip()) > MAX_NAME or _unprintable(name)):
+        errors, _days = _check_holiday(year, name, start, end, worked, {})
+        raise Refusal(errors)
     if replacing is not None and not _exists(year, replacing):
         raise Refusal({"name": f"{year} 年没有名为“{replacing}”的节日"})
     name = (name or "").strip()

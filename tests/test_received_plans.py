@@ -38,3 +38,14 @@ def test_received_plans_are_read_only(pds_demo):
     token = api_token(client, "keshi")
     assert client.post("/api/v1/received_plan/", json={}, headers=bearer(token)).status_code in (403, 404, 405)
     assert logged_in(pds_demo, "admin").get("/received-plans/add").status_code in (403, 404)
+
+
+def test_rest_get_by_a_number_is_404_not_500(site_factory):
+    """The key is the 计划编号 (text); FAB's GET /<int:pk> compared it with a
+    number, which PostgreSQL refuses (the fuzz test found a 500)."""
+    from tests.helpers import api_token, bearer
+
+    app = site_factory("pds")
+    client = app.test_client()
+    auth = bearer(api_token(client, "admin"))
+    assert client.get("/api/v1/received_plan/405", headers=auth).status_code == 404

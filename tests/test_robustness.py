@@ -21,6 +21,10 @@ PLAN = {
     "contact": "张经办", "phone": "0375-1234567",
 }
 
+# SQLite behaviour (file modes, "database is locked"): nothing to test on PostgreSQL.
+SQLITE_ONLY = pytest.mark.skipif(os.environ.get("TEST_DB") == "postgres",
+                                 reason="SQLite only")
+
 
 def deep_pdf(depth=2000) -> bytes:
     """A PDF whose page tree nests `depth` /Pages nodes one inside the other."""
@@ -171,6 +175,7 @@ def test_every_text_column_of_every_api_has_a_maximum(gps_demo, pds_demo):
 
 # --- item 10: files and information ------------------------------------------------
 
+@SQLITE_ONLY
 def test_sqlite_files_and_instance_dir_are_private(site_factory, tmp_path, monkeypatch):
     monkeypatch.setenv("INSTANCE_ROOT", str(tmp_path / "instance"))
     app = site_factory("gps")
@@ -238,6 +243,7 @@ def test_no_inline_script_or_handler_in_our_templates():
             assert "javascript:" not in text, f"javascript: URL in {path}"
 
 
+@SQLITE_ONLY
 def test_database_locked_is_a_503_in_chinese(site_factory):
     import sqlite3
 

@@ -59,4 +59,9 @@ class ReceivedPlanApi(ReadWriteApi):
                     "status", "version"]
     show_columns = list(LABELS)
 
+    def get_headless(self, pk, **kwargs):
+        # FAB routes GET /<int:pk>, but this key is the 计划编号 (text):
+        # PostgreSQL refuses to compare text with a number (was a 500).
+        return super().get_headless(str(pk), **kwargs)
+
 
