@@ -143,7 +143,7 @@ def test_a_worker_killed_mid_delivery_is_restarted_and_applies_once(stack):
     plan_id, plan_no = file_plan(stack, "工作进程被杀项目")
     wait_for(lambda: stack.query("gps", "select state from outbox_message where entity_key = "
                                         f"'plan:{plan_no}'")[0][0] in ("推送中", "已推送"),
-             20, interval=0.01, what="claim")
+             60, interval=0.01, what="claim")  # a busy machine starts workers slowly
     os.kill(child, signal.SIGKILL)
     stack.start_cron("gps")
     wait_for(lambda: push_state(stack, plan_id) == "已推送", 60, what="redelivery")
