@@ -28,6 +28,7 @@ import signal
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import redis
@@ -186,15 +187,24 @@ class SyncCronScheduler(CronScheduler):
         super()._request_stop(signum, frame)
 
 
-def run_worker(queue_names: list[str], role: str, *, burst: bool = False) -> None:
-    """An RQ worker on these queues that outlives Redis outages."""
+@contextmanager
+def _watched(role: str):
+    """A sync process's status file and Redis watch, for the worker and the
+    cron alike; the status file goes when the process does."""
     from . import queues
 
     _log_to_stderr()
     status = ProcessStatus(role, status_dir(), queues.site_id())
-    client = queues.connection()
     RedisWatch(current_app.config["REDIS_URL"], status).start()
     try:
+        yield status, queues.connection()
+    finally:
+        status.remove()
+
+
+def run_worker(queue_names: list[str], role: str, *, burst: bool = False) -> None:
+    """An RQ worker on these queues that outlives Redis outages."""
+    with _watched(role) as (status, client):
         while True:
             worker = None
             try:
@@ -207,20 +217,12 @@ def run_worker(queue_names: list[str], role: str, *, burst: bool = False) -> Non
                 return
             log.warning("%s: RQ worker loop ended without a stop request; waiting for Redis", role)
             wait_for_redis(client, status, role)
-    finally:
-        status.remove()
 
 
 def run_cron(role: str, name: str, register) -> None:
     """RQ's CronScheduler, started again after each Redis outage.
     `register(scheduler)` adds the jobs to a new scheduler."""
-    from . import queues
-
-    _log_to_stderr()
-    status = ProcessStatus(role, status_dir(), queues.site_id())
-    client = queues.connection()
-    RedisWatch(current_app.config["REDIS_URL"], status).start()
-    try:
+    with _watched(role) as (status, client):
         while True:
             scheduler = None
             try:
@@ -234,8 +236,6 @@ def run_cron(role: str, name: str, register) -> None:
                 return
             log.warning("%s: cron scheduler ended without a stop request; waiting for Redis", role)
             wait_for_redis(client, status, role)
-    finally:
-        status.remove()
 
 
 def read_statuses(directory: Path, max_age: float = STATUS_MAX_AGE) -> list[dict]:
