@@ -137,6 +137,12 @@ def pages(facts: dict) -> dict[str, tuple[str, str, str]]:
         "dates": (f"Search 发布日期 {month_start:%Y-%m-%d}…{month_end:%Y-%m-%d}",
                   f"/web/caigou/?start={month_start}&end={month_end}", "html"),
         "title": ("Search 标题 “教育局”", "/web/caigou/?title=" + quote("教育局"), "html"),
+        "title2": ("Search 标题 “教育” (2 characters)", "/web/caigou/?title=" + quote("教育"),
+                   "html"),
+        "title1": ("Search 标题 “教” (1 character: a scan)", "/web/caigou/?title=" + quote("教"),
+                   "html"),
+        "title-long": ("Search 标题 “教育局台式计算机”",
+                       "/web/caigou/?title=" + quote("教育局台式计算机"), "html"),
         "code": ("Search 项目编号 “-2025-00”", "/web/caigou/?code=-2025-00", "html"),
         "feed": ("Atom feed 采购公告 (20, with bodies)", "/web/caigou/feed.atom", "feed"),
         "detail": ("Notice detail", f"/web/notices/{facts['detail_id']}", "html"),
@@ -304,6 +310,12 @@ def run(args, workdir: Path, procs: p.Processes) -> dict:
         f"(+{args.unpublished} unpublished)")
     seeding, facts = build_database(db_path, args.notices, args.unpublished)
     page_list = pages(facts)
+    if args.pages:
+        unknown = set(args.pages) - set(page_list)
+        if unknown:
+            raise SystemExit(f"--pages: unknown {', '.join(sorted(unknown))}; "
+                             f"known: {', '.join(page_list)}")
+        page_list = {name: page_list[name] for name in args.pages}
     spec = capture(db_path, page_list)
     spec_path = workdir / "bare.json"
     spec_path.write_text(json.dumps(spec, default=str))
@@ -350,7 +362,8 @@ def _up(port: int) -> bool:
 
 def render(outcome: dict, args, elapsed: float) -> str:
     command = ".venv/bin/python bench/website_bench.py" + "".join(
-        f" --{k.replace('_', '-')} {v}" for k, v in _given(args).items())
+        f" --{k.replace('_', '-')} {','.join(v) if isinstance(v, list) else v}"
+        for k, v in _given(args).items())
     lines = [
         f"Run of {dt.date.today().isoformat()}, {elapsed / 60:.1f} min in all.",
         "",
@@ -407,6 +420,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--workers", type=int, default=4, help="gunicorn workers, both servers")
     ap.add_argument("--clients", type=int, default=2, help="load-generator processes")
     ap.add_argument("--threads", type=int, default=4, help="threads per load-generator process")
+    ap.add_argument("--pages", type=lambda v: [n for n in v.split(",") if n], default=[],
+                    help="only these pages, comma-separated (home, column, deep, dates, title, "
+                         "title2, title1, title-long, code, feed, detail); default all")
     ap.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     ap.add_argument("--keep", action="store_true", help="keep the temp directory (logs, DB)")
     return ap.parse_args(argv)
