@@ -31,7 +31,10 @@ SITE_ENV = {"gps": {"SITE": "gps"},
             "fc": {"SITE": "trading", "PLATFORM_CODE": "411322"}}
 DB_ENV = {"gps": "DATABASE_URL_GPS", "pds": "DATABASE_URL_TRADING_410400",
           "fc": "DATABASE_URL_TRADING_411322"}
-HEALTH_TOKEN = "test-health-token"
+# One per test process: a /health that shows this token's details is one of
+# this process's own servers, not another pytest worker's that took the
+# port between free_port() and our bind (see start_site).
+HEALTH_TOKEN = f"test-health-{os.getpid()}-{os.urandom(4).hex()}"
 PEER_CODE = {"gps": "gps", "pds": "410400", "fc": "411322"}
 
 
@@ -41,7 +44,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Every wait ends as soon as its condition holds, so a long budget costs a
+# passing test nothing. The budgets written in the tests are what a quiet
+# machine needs; CI machines have run three times slower than that, and each
+# of stops 19–21 failed on one such wait. No test expects a wait to time out
+# (promptness is asserted from recorded timestamps instead).
+WAIT_FLOOR = float(os.environ.get("E2E_WAIT_FLOOR", "60"))
+
+
 def wait_for(check, timeout=30.0, interval=0.2, what="condition"):
+    timeout = max(timeout, WAIT_FLOOR)
     deadline = time.time() + timeout
     while True:
         result = check()
@@ -70,6 +82,8 @@ class Stack:
         for key, url in db_urls.items():
             self.env[DB_ENV[key]] = url
         self.sweep_every = sweep_every
+        self._engines = {}
+        self.started: dict[str, float] = {}  # process name → when it was last started
 
     def site_env(self, key) -> dict:
         # Each stack's processes report to /health through a folder of their
@@ -109,15 +123,36 @@ class Stack:
         return done.stdout
 
     def start(self, name, key, *args):
+        # The file system's clock, not time.time(): under --today this process
+        # travels, while the status files' mtimes stay real.
+        marker = self.logdir / f"{name}.started"
+        marker.touch()
+        self.started[name] = marker.stat().st_mtime
         env = self.site_env(key)
         log = open(self.logdir / f"{name}.log", "ab")
         self.procs[name] = subprocess.Popen(flask_argv(*args), cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_site(self, key):
-        self.start(f"web-{key}", key, "run", "--host", "127.0.0.1",
-                   "--port", str(self.ports[key]), "--no-reload")
-        wait_for(lambda: self._healthy(key), 30, what=f"{key} /health")
+        """The site's web server, once it answers /health. free_port() only
+        found a port free a moment ago: another pytest worker's server may
+        have taken it since (CI saw 平顶山市 exit with "Address already in use"
+        while GPS pushed to another stack's site on that port). Then the
+        site starts again on another port and its peers are told."""
+        for attempt in range(3):
+            name = f"web-{key}"
+            self.start(name, key, "run", "--host", "127.0.0.1",
+                       "--port", str(self.ports[key]), "--no-reload")
+            proc = self.procs[name]
+            wait_for(lambda: self._healthy(key) or proc.poll() is not None, 30,
+                     what=lambda: f"{key} /health; {self.log_tails(name)}")
+            if proc.poll() is None:
+                if attempt:
+                    self.point_peers_at_ports()
+                return
+            self.procs.pop(name)
+            self.ports[key] = free_port()
+        raise AssertionError(f"{key} did not start: {self.log_tails(name)}")
 
     def start_worker(self, key):
         self.start(f"worker-{key}", key, "sync", "worker")
@@ -125,12 +160,59 @@ class Stack:
     def start_cron(self, key):
         self.start(f"cron-{key}", key, "sync", "cron", "--every", str(self.sweep_every))
 
+    def restart_sync(self, key):
+        """The site's worker and cron again, once both listen: a test's own
+        wait must not be spent on their start-up (each imports the app, which
+        on a crowded machine has taken most of half a minute)."""
+        self.start_worker(key)
+        self.start_cron(key)
+        self.wait_sync_ready(key)
+
     def start_all(self):
         self.point_peers_at_ports()
         for key in self.db_urls:
             self.start_site(key)
             self.start_worker(key)
             self.start_cron(key)
+        # A test's own waits start once every worker listens: on a busy
+        # machine the supervisor and its children (each importing the app)
+        # have taken more than a test's 20 s wait to come up.
+        for key in self.db_urls:
+            self.wait_sync_ready(key)
+
+    def wait_sync_ready(self, key, timeout=120):
+        """Until the site's cron and a worker for each active peer's queue
+        and for the sweep queue have written their status files since they
+        were last started (a killed process leaves its file behind)."""
+        codes = [code for (code,) in self.query(key, "select code from peer where active")]
+        wanted = {"cron", "worker-sweep", *(f"worker-{code}" for code in codes)}
+        since = {name: self.started.get(f"{name}-{key}", 0) for name in ("worker", "cron")}
+
+        def running():
+            folder = self.logdir / f"sync-status-{key}"
+            fresh = set()
+            for path in folder.glob("*.json"):
+                role = path.name.rsplit("-", 1)[0]
+                try:
+                    if path.stat().st_mtime >= since.get(role.split("-")[0], float("inf")):
+                        fresh.add(role)
+                except OSError:
+                    continue  # replaced this very moment
+            return wanted <= fresh
+
+        wait_for(running, timeout, what=lambda: f"{key}'s sync processes ({sorted(wanted)}); "
+                 f"{self.log_tails(f'worker-{key}', f'cron-{key}')}")
+
+    def wait_delivered(self, key, target, timeout=120):
+        """Until the site has nothing left to send `target`. The demo data
+        in every template files plans, so each new stack starts by pushing
+        them: a test that then freezes the peer (SIGSTOP) would otherwise put
+        them, at 15 s of read timeout each, ahead of its own message."""
+        pending = (f"select count(*) from outbox_message where target = '{target}' "
+                   "and state in ('待推送', '推送中', '推送失败')")
+        wait_for(lambda: self.query(key, pending)[0][0] == 0, timeout,
+                 what=lambda: f"{key}'s messages to {target} delivered; "
+                              f"{self.query(key, pending)[0][0]} still pending")
 
     def stop(self, name, sig=signal.SIGTERM):
         proc = self.procs.pop(name, None)
@@ -149,11 +231,25 @@ class Stack:
     def stop_all(self):
         for name in list(self.procs):
             self.stop(name)
+        for engine in self._engines.values():
+            engine.dispose()
+
+    def log_tails(self, *names, lines=15) -> str:
+        """The last lines of these processes' logs, for a failure message."""
+        parts = []
+        for name in names:
+            path = self.logdir / f"{name}.log"
+            text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+            parts.append(f"--- {name}.log ---\n" + "\n".join(text.splitlines()[-lines:]))
+        return "\n".join(parts)
 
     def _healthy(self, key):
+        """Ours answers, with the details only our token opens."""
         try:
-            return requests.get(self.url(key) + "/health", timeout=1).status_code == 200
-        except requests.RequestException:
+            response = requests.get(self.url(key) + "/health", timeout=1,
+                                    headers={"Authorization": f"Bearer {HEALTH_TOKEN}"})
+            return response.status_code == 200 and "sync" in response.json()
+        except (requests.RequestException, ValueError):
             return False
 
     def health(self, key) -> dict:
@@ -175,11 +271,20 @@ class Stack:
         return UiSession(self.url(key), username, password)
 
     def query(self, key, sql) -> list:
-        """Read the site's database through its own app (works for SQLite and PostgreSQL)."""
-        out = self.python(key, "import json\nfrom sqlalchemy import text\n"
-                          f"print(json.dumps([list(r) for r in db.session.execute(text({sql!r}))],"
-                          " default=str))")
-        return json.loads(out.strip().splitlines()[-1])
+        """Read the site's database directly, as an operator's psql would
+        (SQLite and PostgreSQL alike). Not through the app: a process that
+        imports it takes seconds on a busy machine, longer than many of the
+        waits that poll this. Values come back as the app's JSON would give
+        them (dates and amounts as text)."""
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.pool import NullPool
+
+        if key not in self._engines:
+            # NullPool: no connection (or SQLite read lock) outlives a query.
+            self._engines[key] = create_engine(self.db_urls[key], poolclass=NullPool)
+        with self._engines[key].connect() as conn:
+            rows = [list(r) for r in conn.execute(text(sql))]
+        return json.loads(json.dumps(rows, default=str))
 
 
 class UiSession:
