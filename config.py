@@ -111,8 +111,16 @@ def settings(site: str, platform_code: str | None) -> dict:
             "en": {"flag": "gb", "name": "English"},
         },
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # GPS's address as the public reaches it (https://gps.example.gov.cn/):
+        # the 合同公告's link to the redacted contract, sent to the platforms
+        # and put in OCDS, must not depend on which host a request came in on.
+        # Unset: the request's own address (development).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
         # 加盖公章的情况说明材料 and other uploads (PDF only).
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "10")) * 1024 * 1024,
+        # 组建评委会: experts.drawn is refused (425, retried) until its 评审时间,
+        # allowing the sender's clock to run this many seconds ahead.
+        "EXPERTS_CLOCK_SKEW": int(os.environ.get("EXPERTS_CLOCK_SKEW", "120")),
         # Sync: how long a delivery attempt holds its message before the
         # sweeper may hand it to another job (longer than the HTTP timeout).
         "SYNC_LEASE_SECONDS": int(os.environ.get("SYNC_LEASE_SECONDS", "90")),

@@ -40,12 +40,20 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
     from . import cli, errors, web_security
     from .sync import feed, outbox  # noqa: F401 (feed adds its route to interop)
     from .sync.inbox import interop
+    from .views.common import formatting
     from .views.common.health import health
 
+    from .security import quiet_cleanup_refusals
+
+    quiet_cleanup_refusals()  # FAB's per-permission cleanup lines: DEBUG only
+    formatting.register(app)
     with app.app_context():
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder, site)
+    from . import i18n
+
+    i18n.init_app(app)  # templates' _(): after FAB has set Flask-Babel up
     app.register_blueprint(health)
     app.register_blueprint(interop)
     if site == "trading":
@@ -53,6 +61,30 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
 
         public.init_app(app)
     outbox.init_app(app)
+    from . import history
+
+    history.init_app(app)  # 【历史】: field_change rows in the flush of each change
+    from . import notice_sync, project_info
+
+    # Domain modules own what their messages do; app/sync imports none of them.
+    notice_sync.register_sync()  # notice.published, notice.online
+    project_info.register_sync()  # project.info_changed (立项信息 corrected)
+    from . import committee
+
+    committee.register_sync()  # experts.drawn, committee.formed (组建评委会)
+    from . import lot_status
+
+    lot_status.register_sync()  # lot.status (招标文件/开评标配置, 质疑, 开标 → GPS)
+    if site == "gps":
+        from . import contract_notice
+
+        contract_notice.init_app(app)  # /gongkai/contracts/<key>.pdf, no login
+        from . import expert_draw
+
+        expert_draw.register()  # experts.drawn released at the 评审时间 by the sweeper
+        from . import supervision
+
+        supervision.init_app(app)  # 项目监督's derived rows, rebuilt on commit and daily
     _init_calendar(app, site)
     _mount_rq_dashboard(app)
     web_security.init_app(app)
@@ -131,6 +163,31 @@ def _mount_rq_dashboard(app: Flask) -> None:
             abort(404)
         return None
 
+    @app.after_request  # runs after web_security's, which set the CSP
+    def allow_rq_dashboard_script(response):
+        import base64
+        import hashlib
+        import re
+
+        from flask import request
+
+        if request.blueprint != "rq_dashboard" or response.mimetype != "text/html":
+            return response
+        # The dashboard's own script: the one right after its bootstrap bundle
+        # (its templates and its poll interval; job data arrives as JSON).
+        # It compiles its row templates with underscore's _.template, which
+        # builds a Function from a string: without 'unsafe-eval' every table
+        # stays at "Loading...". Only these Admin-only pages allow it.
+        found = re.search(r'bootstrap\.bundle\.min\.js"[^>]*></script>\s*'
+                          r'<script type="text/javascript">(.*?)</script>',
+                          response.get_data(as_text=True), re.S)
+        policy = response.headers.get("Content-Security-Policy")
+        if found and policy:
+            digest = base64.b64encode(hashlib.sha256(found.group(1).encode()).digest()).decode()
+            response.headers["Content-Security-Policy"] = policy.replace(
+                "script-src 'self'", f"script-src 'self' 'sha256-{digest}' 'unsafe-eval'", 1)
+        return response
+
 
 def _register_views(appbuilder: AppBuilder, site: str) -> None:
     from .views.common.audit import AuditLogView
@@ -147,6 +204,7 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
                             category_label=_("计划管理"), category_icon="fa-list")
         appbuilder.add_api(PlanApi)
         _register_gps_filings(appbuilder)
+        _register_gps_experts(appbuilder)
         from .views.gps.projects import LotReplicaView, ProjectReplicaApi, ProjectReplicaView
 
         appbuilder.add_view(ProjectReplicaView, "TradingProjects", label=_("交易项目与标段"),
@@ -159,6 +217,11 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
                             icon="fa-bullhorn", category="NoticeMenu",
                             category_label=_("信息发布"), category_icon="fa-newspaper-o")
         appbuilder.add_api(NoticeApi)
+        from .views.gps.project_guide import ProjectGuideApi, ProjectGuideView
+
+        # 项目向导: opened from the 【项目监督】 list, no menu entry of its own.
+        appbuilder.add_view_no_menu(ProjectGuideView)
+        appbuilder.add_api(ProjectGuideApi)
         appbuilder.add_view(PlatformView, "Platforms", label=_("交易平台"),
                             icon="fa-exchange", **system)
         appbuilder.add_view(PushThresholdView, "PushThresholds",
@@ -170,6 +233,9 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
     appbuilder.add_api(OrganisationApi)
     appbuilder.add_view(AuditLogView, "AuditLog", label=_("审计日志"), icon="fa-history",
                         **system)
+    from .views.common.history import HistoryView
+
+    appbuilder.add_view_no_menu(HistoryView)  # 【历史】 /history/<Entity>/<id>, from a record's page
     from .views.common.holidays import HolidayApi, HolidayView
 
     appbuilder.add_view(HolidayView, "Holidays", label=_("节假日维护"), icon="fa-calendar",
@@ -179,23 +245,72 @@ def _register_views(appbuilder: AppBuilder, site: str) -> None:
 
 
 def _register_gps_filings(appbuilder: AppBuilder) -> None:
-    """【待办任务】 and 【监督管理】→【中标结果变更备案】 with its review page."""
+    """【待办任务】, 【监督管理】→【中标结果变更备案】 and 【专家管理】→【专家抽取申请】,
+    each with its review page."""
     from .views.common.todo import TodoApi, TodoView
+    from .views.gps.expert_draw import ExpertDrawView
     from .views.gps.winner_changes import WinnerChangeApi, WinnerChangeView
 
     appbuilder.add_view(TodoView, "Todo", label=_("待办任务"), icon="fa-bell")
+    appbuilder.add_view_no_menu(ExpertDrawView)  # /expert-draw/<id>, linked from the application
     appbuilder.add_view(WinnerChangeView, "WinnerChanges", label=_("中标结果变更备案"),
                         icon="fa-random", category="SuperviseMenu",
                         category_label=_("监督管理"), category_icon="fa-eye")
     appbuilder.add_api(WinnerChangeApi)
     appbuilder.add_api(TodoApi)
+    from .views.gps.expert_requests import ExpertRequestApi, ExpertRequestView
+
+    # One category (ExpertMenu) with 【专家库】.
+    appbuilder.add_view(ExpertRequestView, "ExpertRequests", label=_("专家抽取申请"),
+                        icon="fa-user-plus", category="ExpertMenu",
+                        category_label=_("专家管理"), category_icon="fa-users")
+    appbuilder.add_api(ExpertRequestApi)
+    from .views.gps.contracts import ContractApi, ContractQueryView, ContractView
+
+    contract_menu = {"category": "ContractMenu", "category_label": _("合同管理"),
+                     "category_icon": "fa-handshake-o"}
+    appbuilder.add_view(ContractView, "Contracts", label=_("合同公告及备案"),
+                        icon="fa-file-text", **contract_menu)
+    appbuilder.add_view(ContractQueryView, "ContractQuery", label=_("合同备案查询"),
+                        icon="fa-search", **contract_menu)
+    appbuilder.add_api(ContractApi)
+    from .views.gps.supervision import SupervisionApi, SupervisionView
+    from .views.gps.supervision_dashboard import SupervisionDashboardView
+
+    # 【项目监督】 (docs/supervision.md): the list, then 【监督看板】; the 项目向导
+    # is reached from the list.
+    supervision_menu = {"category": "SupervisionMenu", "category_label": _("项目监督"),
+                        "category_icon": "fa-binoculars"}
+    appbuilder.add_view(SupervisionView, "Supervision", label=_("项目监督"), icon="fa-eye",
+                        **supervision_menu)
+    appbuilder.add_view(SupervisionDashboardView, "SupervisionDashboard", label=_("监督看板"),
+                        icon="fa-bar-chart", **supervision_menu)
+    appbuilder.add_api(SupervisionApi)
+    from .views.gps import regulators
+
+    regulators.init_app(appbuilder.app)
+    from .errors import guard_nul
+
+    # Forms read by hand: NUL is refused before any query meets it.
+    guard_nul(appbuilder.app, "ExpertRequestView", "ExpertDrawView", "ContractView")
+
+
+def _register_gps_experts(appbuilder: AppBuilder) -> None:
+    """【专家管理】→【专家库】 (with 【导入】【导出】) and 【评审专业】."""
+    from .views.gps.experts import ExpertApi, ExpertSpecialityView, ExpertView
+
+    experts = {"category": "ExpertMenu", "category_label": _("专家管理"),
+               "category_icon": "fa-user-md"}
+    appbuilder.add_view(ExpertView, "ExpertLibrary", label=_("专家库"), icon="fa-users",
+                        **experts)
+    appbuilder.add_view(ExpertSpecialityView, "ExpertSpecialities", label=_("评审专业"),
+                        icon="fa-sitemap", **experts)
+    appbuilder.add_api(ExpertApi)
 
 
 def _register_sync_views(appbuilder: AppBuilder, site: str) -> None:
-    from flask_appbuilder import BaseView
-
     from .views.common.sync_monitor import (
-        InboxView, OutboxView, PeerKeyView, PeerView, SecurityEventView)
+        InboxView, OutboxView, PeerKeyView, PeerView, RqDashboard, SecurityEventView)
 
     monitor = {"category": "SyncMenu", "category_label": _("同步监控"),
                "category_icon": "fa-exchange"}
@@ -210,14 +325,8 @@ def _register_sync_views(appbuilder: AppBuilder, site: str) -> None:
     appbuilder.add_view(PeerKeyView, "SyncKeys", label=_("共享密钥"), icon="fa-key",
                         **monitor)
 
-    class RqDashboard(BaseView):
-        """Holds the can_read permission that guards /rq (no routes of its own)."""
-
-        base_permissions = ["can_read"]
-        default_view = "index"
-
-    appbuilder.add_view_no_menu(RqDashboard)
-    appbuilder.add_link("RqDashboardLink", href="/rq/", label=_("任务队列（RQ）"),
+    # The menu item keeps its name (RqDashboardLink), and so its menu_access.
+    appbuilder.add_view(RqDashboard, "RqDashboardLink", label=_("任务队列（RQ）"),
                         icon="fa-tasks", **monitor)
     if site == "trading":
         from .views.trading.received_plans import ReceivedPlanApi, ReceivedPlanView
@@ -263,6 +372,11 @@ def _register_trading_projects(appbuilder: AppBuilder) -> None:
             (ls.OpeningBidView, "OpeningBids", _("开标记录"), "fa-gavel"),
             (ls.ProjectStageView, "ProjectStages", _("项目阶段"), "fa-flag-checkered")):
         appbuilder.add_view(view, name, label=label, icon=icon, **projects)
+    from .views.trading.committee import CommitteeView
+
+    # 项目阶段 【开始评标】 waits until every lot's committee is complete (manual §7).
+    appbuilder.add_view(CommitteeView, "Committees", label=_("组建评委会"), icon="fa-users",
+                        **projects)
     for api in (ls.LotFeeApi, ls.LotSettingApi, ls.ScoringItemApi, ls.ComplianceItemApi,
                 ls.ObjectionApi, ls.OpeningBidApi, ls.ProjectStageApi):
         appbuilder.add_api(api)

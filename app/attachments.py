@@ -9,8 +9,9 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import current_app, send_file
+from flask import current_app
 
+from .downloads import ascii_name, send_download
 from .extensions import db
 from .models import Attachment
 
@@ -81,5 +82,6 @@ def read_upload(file_storage) -> tuple[str, bytes]:
 
 def send(attachment: Attachment):
     path = upload_dir() / attachment.stored_name
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name, max_age=0)
+    return send_download(path, attachment.original_name,
+                         ascii_name(attachment.original_name, f"attachment-{attachment.id}"),
+                         mimetype=attachment.content_type, max_age=0)

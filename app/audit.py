@@ -17,7 +17,7 @@ def record(user, action: str, entity, detail: str = "") -> None:
 
 def _key(entity) -> str:
     """The number people know the record by."""
-    for attribute in ("notice_key", "project_code", "plan_no", "filing_no", "code", "year", "id"):
+    for attribute in ("request_no", "notice_key", "project_code", "plan_no", "filing_no", "code", "year", "id"):
         value = getattr(entity, attribute, None)
         if value:
             return str(value)

@@ -1,4 +1,5 @@
-"""Site commands: `flask roles sync`, `flask demo load`, `flask calendar import`."""
+"""Site commands: `flask roles sync`, `flask demo load`, `flask calendar import`,
+`flask supervision refresh`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -6,25 +7,37 @@ from flask.cli import AppGroup
 roles_cli = AppGroup("roles", help="角色与权限")
 demo_cli = AppGroup("demo", help="演示数据")
 calendar_cli = AppGroup("calendar", help="节假日维护（工作日历）")
+supervision_cli = AppGroup("supervision", help="项目监督")
 
 
 @roles_cli.command("sync")
 def roles_sync():
     """Make roles match app/security.py (idempotent)."""
-    from .security import sync_roles
+    from .security import FAB_SECURITY_LOGGER, quiet_cleanup_refusals, sync_roles
 
     changes = sync_roles(current_app.appbuilder, current_app.config["SITE"])
     for line in changes:
         click.echo(line)
-    click.echo(f"roles synced: {len(changes)} change(s)")
+    kept = quiet_cleanup_refusals().last_sync
+    click.echo(f"roles synced: {len(changes)} change(s)"
+               + (f"; {kept} permission(s) kept because a role holds them "
+                  f"(listed at DEBUG by {FAB_SECURITY_LOGGER})" if kept else ""))
 
 
 @demo_cli.command("load")
-def demo_load():
-    """Load the demo regions, organisations, users and plans (idempotent)."""
+@click.option("--stages", is_flag=True,
+              help="另建各阶段的演示项目（GPS 与两个交易平台一起，见 README）")
+def demo_load(stages):
+    """Load the demo regions, organisations, users and plans (idempotent).
+    --stages: also a project at every stage in each region, on GPS and both
+    local trading sites (migrated and role-synced first)."""
     from .demo import load
+    from .demo_stages import DemoRefused
 
-    summary = load(current_app)
+    try:
+        summary = load(current_app, stages=stages)
+    except DemoRefused as refused:
+        raise click.ClickException(f"演示数据未能完整载入：{refused}") from None
     click.echo("demo loaded: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
 
 
@@ -61,10 +74,29 @@ def calendar_status():
         click.echo(f"{year}: {holidays.year_state(year)}")
 
 
+@supervision_cli.command("refresh")
+@click.option("--all", "everything", is_flag=True, help="重建全部项目（升级后）")
+@click.argument("plan_ids", nargs=-1, type=int)
+def supervision_refresh(everything, plan_ids):
+    """Rebuild the 项目监督 rows and 预警 of the given plans, or of all (--all)."""
+    from . import supervision
+    from .extensions import db
+
+    if not everything and not plan_ids:
+        raise click.UsageError("请给出计划 ID，或使用 --all 重建全部项目")
+    if "supervision" not in current_app.extensions:
+        raise click.ClickException("项目监督只在政府采购系统（GPS）站点上")
+    written = (supervision.refresh_all(db.session) if everything
+               else supervision.refresh(db.session, plan_ids))
+    db.session.commit()
+    click.echo(f"supervision refreshed: {written} project(s)")
+
+
 def init_app(app):
     app.cli.add_command(roles_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(supervision_cli)
     app.cli.add_command(sync_cli)
 
 

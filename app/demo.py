@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .extensions import db
-from .models import Organisation, Peer, PeerKey, Plan, Platform, PushThreshold, Region
+from .models import Expert, Organisation, Peer, PeerKey, Plan, Platform, PushThreshold, Region
 from .rules.credit_code import complete
 
 DEMO_PASSWORD = "DemoPass@2026"
@@ -29,18 +29,30 @@ REGIONS = [  # code, name, level, parent
     ("411321", "南召县", "县级", "411300"),
 ]
 
-ORGS = [  # key, name, type, region, 17-char prefix of the credit code
-    ("pds_unit", "平顶山市教育局", "采购单位", "410400", "11410400MB0000001"),
-    ("pds_unit2", "平顶山市卫生健康委员会", "采购单位", "410400", "11410400MB0000002"),
-    ("fc_unit", "方城县人民医院", "采购单位", "411322", "12411322MB0000003"),
-    ("agency", "河南中原招标代理有限公司", "代理机构", "410400", "91410400MA0000004"),
-    ("agency2", "南阳宛城项目管理有限公司", "代理机构", "411300", "91411300MA0000005"),
-    ("pds_reg", "平顶山市财政局", "监管部门", "410400", "11410400MB0000006"),
-    ("fc_reg", "方城县财政局", "监管部门", "411322", "11411322MB0000007"),
-    ("prov_reg", "河南省财政厅", "监管部门", "410000", "11410000MB0000008"),
-    ("pds_centre", "平顶山市公共资源交易中心", "交易中心", "410400", "12410400MB0000009"),
-    ("fc_centre", "方城县公共资源交易中心", "交易中心", "411322", "12411322MB0000010"),
+ORGS = [  # key, name, type, region, 17-char prefix of the credit code, address, contact, phone
+    ("pds_unit", "平顶山市教育局", "采购单位", "410400", "11410400MB0000001",
+     "平顶山市新华区建设路中段1号", "张经办", "0375-2661001"),
+    ("pds_unit2", "平顶山市卫生健康委员会", "采购单位", "410400", "11410400MB0000002",
+     "平顶山市新华区光明路南段6号", "刘科长", "0375-2661002"),
+    ("fc_unit", "方城县人民医院", "采购单位", "411322", "12411322MB0000003",
+     "方城县凤瑞路与释之路交叉口", "王经办", "0377-67221003"),
+    ("agency", "河南中原招标代理有限公司", "代理机构", "410400", "91410400MA0000004",
+     "平顶山市湛河区开源路8号", "赵代理", "0375-7661004"),
+    ("agency2", "南阳宛城项目管理有限公司", "代理机构", "411300", "91411300MA0000005",
+     "南阳市宛城区仲景路168号", "郑代理", "0377-63161005"),
+    ("pds_reg", "平顶山市财政局", "监管部门", "410400", "11410400MB0000006",
+     "平顶山市新华区中兴路与建设路交叉口", "政府采购监管科", "0375-2661006"),
+    ("fc_reg", "方城县财政局", "监管部门", "411322", "11411322MB0000007",
+     "方城县建设路中段", "政府采购股", "0377-67221007"),
+    ("prov_reg", "河南省财政厅", "监管部门", "410000", "11410000MB0000008",
+     "郑州市金水区纬二路8号", "政府采购监督管理处", "0371-65808008"),
+    ("pds_centre", "平顶山市公共资源交易中心", "交易中心", "410400", "12410400MB0000009",
+     "平顶山市新城区长安大道与平安大道交叉口", "吴科室", "0375-2661009"),
+    ("fc_centre", "方城县公共资源交易中心", "交易中心", "411322", "12411322MB0000010",
+     "方城县行政服务中心三楼", "冯科室", "0377-67221010"),
 ]
+# What demo loads before this version wrote as contact; replaced on the next load.
+OLD_PLACEHOLDER = ("联系人", "0375-0000000")
 
 PLATFORMS = [  # code, name, region, port offset from DEVSTACK_PORT_BASE
     ("410400", "平顶山市公共资源交易中心", "410400", 1),
@@ -94,7 +106,38 @@ PLANS = [  # owner, name, method, category, budget, platform, agency
 ]
 
 
-def load(app) -> dict:
+def load(app, stages: bool = False) -> dict:
+    """This site's regions, organisations, users and plans. With `stages`,
+    also the stage projects of app/demo_stages.py on GPS and both local
+    trading sites, whose demo is loaded too (they must be migrated and
+    role-synced)."""
+    summary = _load_site(app)
+    if stages:
+        from . import demo_stages
+
+        sites = demo_stages.local_sites(app)
+        others = [other for other in sites.all() if other is not app]
+        try:
+            for other in others:
+                with other.app_context():
+                    _load_site(other)
+            summary["stage_projects"] = demo_stages.build(sites)
+        finally:
+            for other in others:  # their connections end with the command
+                with other.app_context():
+                    db.session.remove()
+                    db.engine.dispose()
+    if app.config["SITE"] == "gps":
+        # Every commit keeps 项目监督 current; this also mends rows of a demo
+        # loaded before it existed, so `make run` shows a populated list.
+        from . import supervision
+
+        summary["supervised"] = supervision.refresh_all(db.session)
+        db.session.commit()
+    return summary
+
+
+def _load_site(app) -> dict:
     site = app.config["SITE"]
     regions = _regions()
     orgs = _organisations()
@@ -105,6 +148,9 @@ def load(app) -> dict:
         users = _users(app, GPS_USERS, orgs)
         db.session.commit()
         plans = _plans(app, orgs)
+        from . import demo_experts
+
+        demo_experts.load(app.appbuilder.sm.find_user(username="admin").id)
     else:
         code = app.config["PLATFORM_CODE"]
         _peer("gps", "河南省电子化政府采购系统", f"http://127.0.0.1:{port_base()}", pair=code)
@@ -112,7 +158,10 @@ def load(app) -> dict:
         plans = 0
         _website_notices()
     db.session.commit()
-    return {"regions": regions, "organisations": len(orgs), "users": users, "plans": plans}
+    summary = {"regions": regions, "organisations": len(orgs), "users": users, "plans": plans}
+    if site == "gps":
+        summary["experts"] = db.session.query(Expert.id).count()
+    return summary
 
 
 def _regions() -> int:
@@ -127,13 +176,18 @@ def _regions() -> int:
 
 def _organisations() -> dict:
     orgs = {}
-    for key, name, org_type, region, prefix in ORGS:
+    for key, name, org_type, region, prefix, address, contact, phone in ORGS:
         org = db.session.query(Organisation).filter_by(name=name).one_or_none()
         if org is None:
             org = Organisation(name=name, org_type=org_type, region_code=region,
-                               credit_code=complete(prefix), contact="联系人",
-                               phone="0375-0000000")
+                               credit_code=complete(prefix))
             db.session.add(org)
+        # Notices copy these; fill what is empty or still the old placeholder,
+        # never what an administrator typed.
+        if not org.address:
+            org.address = address
+        if (org.contact, org.phone) in ((None, None), OLD_PLACEHOLDER):
+            org.contact, org.phone = contact, phone
         orgs[key] = org
     db.session.flush()
     return orgs
@@ -229,7 +283,7 @@ def _plans(app, orgs) -> int:
                         expected_date=dt.date.today() + dt.timedelta(days=30),
                         platform=db.session.get(Platform, platform),
                         agency=orgs[agency] if agency else None, interconnected=True,
-                        contact=user.first_name + user.last_name, phone="0375-0000000")
+                        contact=user.first_name + user.last_name, phone=user.organisation.phone)
             db.session.add(plan)
             plan_service.prepare(plan, user)
             db.session.flush()
@@ -240,8 +294,9 @@ def _plans(app, orgs) -> int:
 
 
 def _website_notices() -> None:
-    """A few made-up notices so the public website has something to show
-    before notices arrive from GPS (only into an empty table: idempotent)."""
+    """A few made-up notices of this platform's own region, so its public
+    website has something to show before notices arrive from GPS (only into
+    an empty table: idempotent)."""
     import random
 
     from .models import PublishedNotice

@@ -1,6 +1,11 @@
 """Error pages users can act on, in their language."""
-from flask import current_app, flash, jsonify, redirect, render_template_string, request
+import re
+
+from flask import (abort, current_app, flash, jsonify, redirect, render_template,
+                   render_template_string, request)
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
 
 
 def too_large_message() -> str:
@@ -21,7 +26,68 @@ def database_locked(error: OperationalError) -> bool:
     return "database is locked" in str(getattr(error, "orig", error))
 
 
+# Werkzeug's own pages ("Not Found", "The requested URL was not found on
+# the server…") are English: a stale link or a record out of the user's
+# scope showed them. Each code here gets a page in the site's frame.
+HTTP_PAGES = {
+    403: (_l("无权访问"), _l("您没有访问此页面的权限。如需访问，请联系系统管理员。")),
+    404: (_l("页面不存在"), _l("您访问的页面或记录不存在，或不在您的查看范围内。请从菜单重新进入。")),
+    405: (_l("操作方式不正确"), _l("此页面不支持这种操作方式，请从页面上的按钮进行操作。")),
+}
+
+# The REST clients got the same English HTML pages (an unrouted URL, a junk
+# id, a wrong method): under /api/ every such answer is JSON like the APIs' own.
+API_MESSAGES = {
+    403: _l("无权访问"),
+    404: _l("接口不存在"),
+    405: _l("不支持该请求方法"),
+}
+
+
+# A record key is an integer column: SQLite and PostgreSQL hold at most
+# 2**63 - 1 (19 digits). A longer run of digits in a URL or a list action's
+# rowid is no record, but reached the query and failed there with a 500
+# (OverflowError on SQLite, out of range on PostgreSQL).
+_LONG_NUMBER = re.compile(r"[0-9]{19,}")
+
+
+def refuse_impossible_keys():
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2 ** 63:
+            abort(404)
+        if isinstance(value, str) and _LONG_NUMBER.fullmatch(value.lstrip("-")):
+            abort(404)
+    endpoint = request.endpoint or ""
+    if endpoint.endswith((".action_post", ".action")):
+        # FAB's actions: an unknown action name was an AttributeError (500).
+        view = getattr(current_app.view_functions.get(endpoint), "__self__", None)
+        name = (request.form.get("action") if endpoint.endswith("_post")
+                else (request.view_args or {}).get("name"))
+        if name not in getattr(view, "actions", {}):
+            abort(404)
+        if any(_LONG_NUMBER.fullmatch(rowid.lstrip("-"))
+               for rowid in request.form.getlist("rowid")):
+            abort(404)
+    return None
+
+
 def init_app(app):
+    app.before_request(refuse_impossible_keys)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if request.path.startswith("/api/") and error.code in API_MESSAGES:
+            headers = [h for h in error.get_headers() if h[0] != "Content-Type"]  # Allow
+            return jsonify(message=str(API_MESSAGES[error.code])), error.code, headers
+        page = HTTP_PAGES.get(error.code)
+        if page is None or _wants_json() or request.blueprint == "rq_dashboard":
+            return error
+        title, message = page
+        appbuilder = app.appbuilder
+        return render_template("errors/http.html", title=title, message=message,
+                               appbuilder=appbuilder, base_template=appbuilder.base_template,
+                               current_app=app), error.code
+
     @app.errorhandler(413)
     def too_large(error):
         message = too_large_message()
@@ -54,3 +120,25 @@ def busy_response(error):
     if _wants_json():
         return jsonify(error="database_busy", message=BUSY_MESSAGE), 503, headers
     return render_template_string(BUSY_PAGE, message=BUSY_MESSAGE), 503, headers
+
+
+def refuse_nul():
+    """PostgreSQL refuses NUL in text, even in a WHERE: a 500 deep inside
+    whichever query meets it first. For views whose forms are read by hand
+    (no WTForms validators to say it field by field): refused up front."""
+    values = [request.path, *(v for _, vs in request.args.lists() for v in vs),
+              *(v for _, vs in request.form.lists() for v in vs)]
+    if not any("\x00" in value for value in values):
+        return None
+    message = "提交的内容含有空字符（\\x00），未作任何处理，请检查后重新提交"
+    if _wants_json():
+        return jsonify(message=message), 400
+    flash(message, "danger")
+    referrer = request.referrer or ""
+    return redirect(referrer if referrer.startswith(request.host_url) else "/", code=303)
+
+
+def guard_nul(app, *blueprints: str) -> None:
+    for name in blueprints:
+        app.before_request_funcs.setdefault(name, []).append(refuse_nul)
+

@@ -1,6 +1,6 @@
 """What the agency sets up per lot on a trading site once the project is
 accepted, and the trading stages GPS is told about. Views and REST both call
-these functions (app/views/trading/lot_settings.py); messages are Chinese.
+these functions (app/views/trading/lot_settings/); messages are Chinese.
 
 - 资费定义: 文件费, 投标保证金 (≤ 2% of the lot budget, 《政府采购法实施条例》
   第三十三条), 平台服务费.
@@ -36,8 +36,9 @@ from .models import (
     ScoringItem,
     TradingProject,
 )
-from . import holidays
+from . import committee, holidays
 from .projects import set_stage
+from .rules.bid_ceiling import ceiling_warning as _ceiling_warning
 from .rules.credit_code import credit_code_error
 from .rules.money import amount_error
 from .rules import deadlines
@@ -506,6 +507,27 @@ def opening_errors(bid: OpeningBid, now: dt.datetime) -> dict[str, str]:
     return found
 
 
+def ceiling_warning(bid: OpeningBid) -> str | None:
+    """A price above the lot's 最高限价 (or budget) is recorded, not refused:
+    the warning says the committee treats it as 无效投标 (app/rules/bid_ceiling.py)."""
+    lot = bid.lot
+    if lot is None:
+        return None
+    method = lot.project.procurement_method if lot.project is not None else None
+    return _ceiling_warning(bid.price, lot.budget, lot.max_price, method)
+
+
+def project_bids_over_ceiling(project: TradingProject) -> list[OpeningBid]:
+    return bids_over_ceiling(select(Lot.id).where(Lot.project_id == project.id))
+
+
+def bids_over_ceiling(lot_ids_select, limit: int = 50) -> list[OpeningBid]:
+    """Opening records flagged above the ceiling, among the given lots."""
+    return (db.session.query(OpeningBid)
+            .filter(OpeningBid.lot_id.in_(lot_ids_select), OpeningBid.ceiling_warning.isnot(None))
+            .order_by(OpeningBid.lot_id, OpeningBid.id).limit(limit).all())
+
+
 def opened(project: TradingProject, user) -> bool:
     """An opening record was added: 已开标 unless the project is past it.
     Returns whether the stage changed (and project.status was queued)."""
@@ -531,6 +553,19 @@ def stage_refusal(project: TradingProject, action: str) -> str | None:
         return f"项目当前阶段为“{current}”，须先{first}，才能{label}"
     if current != before:
         return f"项目当前阶段为“{current}”，不能再{label}"
+    if action == "start_evaluation":
+        return committee_refusal(project)
+    return None
+
+
+def committee_refusal(project: TradingProject) -> str | None:
+    """开始评标 waits until the 评委会 of every lot that was opened (has bids
+    to evaluate) is lawfully composed (app/rules/committee.py, via
+    app/committee.py)."""
+    found = [f"标段“{lot.code}”：" + "；".join(problems) for lot in project.lots
+             if has_opening(lot) and (problems := committee.refusals(lot))]
+    if found:
+        return "评委会尚未组建完成，不能开始评标（【组建评委会】）：" + "　".join(found)
     return None
 
 

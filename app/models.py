@@ -22,10 +22,12 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     Text,
     JSON,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import relationship
 
@@ -57,7 +59,9 @@ APPROVAL_RESULTS = ("提交", "通过", "退回")
 # trading stages reported to GPS (project.status).
 ACCEPTANCE_STATES = ("草稿", "待受理审核", "受理通过", "已退回")
 PROJECT_STAGES = ("未受理", "受理通过", "公告已发布", "已开标", "评标中", "评标结束")
-NOTICE_COLUMNS = ("采购公告", "变更公告", "结果公告", "结果更正公告", "终止公告")
+# 合同公告: published from 【合同管理】→【合同公告及备案】 (app/contracts.py), not
+# drafted in the notice wizard.
+NOTICE_COLUMNS = ("采购公告", "变更公告", "结果公告", "结果更正公告", "终止公告", "合同公告")
 SCORING_CATEGORIES = ("价格", "技术", "商务")
 # 变更公告 column: the agency adjusts the times after a GPS change notice.
 TIME_CHANGE_STATES = ("待调整", "待审核", "已生效", "已退回")
@@ -121,6 +125,11 @@ class OrgUser(FabUser):
     def __str__(self):
         # Chinese names: 姓 (first_name) then 名, no space.
         return f"{self.first_name or ''}{self.last_name or ''}" or self.username
+
+    def get_full_name(self):
+        # FAB's joins the two with a space (the navbar read "张 经办",
+        # "系 统管理员"); a Chinese name has none.
+        return str(self)
 
 
 @event.listens_for(OrgUser.password, "set")
@@ -271,7 +280,7 @@ class AuditLog(Model):
     organisation_id = Column(Integer, ForeignKey("organisation.id"))
     action = Column(String(64), nullable=False)
     entity = Column(String(64), nullable=False)
-    entity_key = Column(String(64))
+    entity_key = Column(String(64), index=True)  # the timeline of 项目监督 looks rows up by it
     detail = Column(Text)
 
 
@@ -417,6 +426,15 @@ class WinnerChange(AuditMixin, Model):
     def unit_name(self) -> str:
         return self.unit.name if self.unit else ""
 
+    # 涉及标段 as the form's multiple choice; stored as "code、code".
+    @property
+    def lot_codes(self) -> list[str]:
+        return [code for code in (self.lots or "").split("、") if code]
+
+    @lot_codes.setter
+    def lot_codes(self, codes) -> None:
+        self.lots = "、".join(codes or []) or None
+
     def __str__(self):
         return f"{self.filing_no} {self.plan.project_name if self.plan else ''}".strip()
 
@@ -481,6 +499,11 @@ class TradingProject(AuditMixin, Model):
     phone = Column(String(32))
     encrypted = Column(Boolean, nullable=False, default=True)  # 是否加密
     remote_opening = Column(Boolean, nullable=False, default=False)  # 是否为不见面开标项目
+    # 87号令第四十七条: such a project needs a committee of 7 or more.
+    technically_complex = Column(Boolean, nullable=False, default=False,
+                                 server_default=false())  # 技术复杂、专业性强
+    wide_impact = Column(Boolean, nullable=False, default=False,
+                         server_default=false())  # 社会影响较大
     state = Column(_enum(ACCEPTANCE_STATES, "acceptance_state"), nullable=False,
                    default="草稿", index=True)
     stage = Column(_enum(PROJECT_STAGES, "project_stage"), nullable=False, default="未受理")
@@ -509,6 +532,9 @@ class Lot(Model):
     code = Column(String(40), nullable=False, unique=True)
     name = Column(String(200), nullable=False)
     budget = Column(Numeric(16, 2), nullable=False)
+    # 最高限价, as the GPS 采购公告 states it (notice.published); none: the
+    # budget is the ceiling (87号令第六十三条（四）).
+    max_price = Column(Numeric(16, 2))
     content = Column(Text)
     # 资费定义 (set by the agency)
     doc_fee = Column(Numeric(10, 2))  # 文件费
@@ -522,6 +548,12 @@ class Lot(Model):
     open_time = Column(DateTime)  # 开标时间
     evaluation_method = Column(String(32))  # 评标办法
     committee_size = Column(Integer)  # 评委会人数
+    # 组建评委会: when experts.drawn arrived (the 评审时间 had come), and the
+    # version of the last committee.formed sent to GPS.
+    experts_received_at = Column(DateTime)
+    committee_version = Column(Integer, nullable=False, default=0, server_default="0")
+    # lot.status (招标文件/开评标配置, 质疑, 开标 → GPS): the entity_version of the last one sent
+    status_version = Column(Integer, nullable=False, default=0, server_default="0")
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -577,6 +609,10 @@ class OpeningBid(Model):
     bidder_credit_code = Column(String(18))
     price = Column(Numeric(16, 2), nullable=False)
     opened_at = Column(DateTime, nullable=False)
+    # Set when the price was above the lot's 最高限价 (or budget) as recorded:
+    # the warning, with its legal basis. The record is kept (it is what
+    # happened at the opening); the committee treats the bid as 无效投标.
+    ceiling_warning = Column(String(500))
 
 
 class PublishedNotice(Model):
@@ -593,6 +629,9 @@ class PublishedNotice(Model):
     region_code = Column(String(6))
     body_html = Column(Text, nullable=False)  # sanitised on the way in
     lots = Column(JSON)  # [{"code", "name", "budget"}]
+    # Public documents of the notice, linked where their owner serves them
+    # (a 合同公告's redacted contract on GPS): [{"title", "url", "size", "sha256"}]
+    documents = Column(JSON)
     published_at = Column(DateTime, nullable=False, index=True)
     published = Column(Boolean, nullable=False, default=True, index=True)
     version = Column(Integer, nullable=False, default=1)
@@ -600,6 +639,21 @@ class PublishedNotice(Model):
 
     def __str__(self):
         return self.title
+
+
+class NoticeTitleGram(Model):
+    """Every two-character substring (lower-cased) of a published notice's
+    title, for the website's 标题 search: a search of 2+ characters reads the
+    notice ids under its grams instead of scanning the column. Written only by
+    database triggers on published_notice (migration e6b2d4f81a37), so every
+    writer (store_notice, the seeder's bulk INSERT, SQL by hand) keeps it
+    current; hidden notices have no rows. See docs/architecture.md."""
+
+    __tablename__ = "notice_title_gram"
+    gram = Column(String(2), primary_key=True)
+    column = Column(String(16), primary_key=True)
+    notice_id = Column(Integer, primary_key=True)
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class ProjectReplica(Model):
@@ -617,6 +671,9 @@ class ProjectReplica(Model):
     agency_credit_code = Column(String(18))
     budget = Column(Numeric(16, 2), nullable=False)
     stage = Column(String(8), nullable=False)
+    # 立项信息 as the platform last said (None: not sent by an older platform)
+    encrypted = Column(Boolean)  # 是否加密
+    remote_opening = Column(Boolean)  # 是否为不见面开标项目
     version = Column(Integer, nullable=False)
     received_at = Column(DateTime, nullable=False)
     lots = relationship("LotReplica", order_by="LotReplica.seq", back_populates="project",
@@ -624,6 +681,27 @@ class ProjectReplica(Model):
 
     def __str__(self):
         return f"{self.project_code} {self.project_name}"
+
+
+class ProjectInfoChange(Model):
+    """A correction of 立项信息 (是否加密, 不见面开标) after 受理通过, with its
+    reason. Written on the trading site by 中心业务科室 and, from the
+    project.info_changed message, on GPS: the same rows on both sides."""
+
+    __tablename__ = "project_info_change"
+    __table_args__ = (UniqueConstraint("project_code", "seq", name="uq_project_info_change"),)
+    id = Column(Integer, primary_key=True)
+    project_code = Column(String(32), nullable=False, index=True)
+    seq = Column(Integer, nullable=False)  # 1, 2, … per project
+    changes = Column(JSON, nullable=False)  # [{"field", "label", "old", "new"}]
+    reason = Column(String(500), nullable=False)
+    user_name = Column(String(128), nullable=False)
+    organisation_name = Column(String(128), nullable=False)
+    changed_at = Column(DateTime, nullable=False)
+
+    @property
+    def summary(self) -> str:
+        return "；".join(f"{c['label']}：{c['old']} → {c['new']}" for c in self.changes)
 
 
 class LotReplica(Model):
@@ -657,6 +735,12 @@ class TimeChange(Model):
     new_doc_issue_end = Column(DateTime)  # 文件获取截止时间
     new_bid_deadline = Column(DateTime)  # 投标截止时间
     new_open_time = Column(DateTime)  # 开标时间
+    # The times the GPS 变更公告 itself states (None: an older message
+    # without them); entered times that differ need a reason.
+    gps_doc_issue_end = Column(DateTime)
+    gps_bid_deadline = Column(DateTime)
+    gps_open_time = Column(DateTime)
+    deviation_reason = Column(Text)  # 与变更公告不一致的原因
     remark = Column(Text)
     state = Column(_enum(TIME_CHANGE_STATES, "time_change_state"), nullable=False,
                    default="待调整", index=True)
@@ -853,3 +937,482 @@ class ProvisionalJudgment(Model):
     rechecked_at = Column(DateTime)
     recheck_verdict = Column(Text)
     changed = Column(Boolean, nullable=False, default=False)
+
+
+# --- 专家管理 (GPS): the expert library, 专家抽取申请 and the sealed draw ---------
+EXPERT_STATES = ("正常", "暂停", "注销")
+EXPERT_REQUEST_STATES = ("草稿", "待监管初审", "已通过", "已退回")
+# 回避单位 named in an application: the purchaser is always one.
+RECUSAL_KINDS = ("采购人", "投标人", "其他")
+DRAW_KINDS = ("抽取", "补抽")
+DRAWN_ROLES = ("正选", "备选")
+# The operator's record of the call to a drawn expert.
+ATTENDANCE = ("待通知", "参加", "不参加", "请假")
+# Where the sealed result stands: 未到评审时间 → 已推送 (outbox row made) .
+RELEASE_STATES = ("未抽取", "已抽取", "已推送")
+
+
+expert_speciality_link = Table(
+    "expert_speciality_link", Model.metadata,
+    Column("expert_id", Integer, ForeignKey("expert.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("speciality_code", String(16), ForeignKey("expert_speciality.code"),
+           primary_key=True, index=True),
+)
+
+
+class ExpertSpeciality(Model):
+    """评审专业: a category tree (e.g. A 货物 → A02 信息技术 → A0201 计算机设备)."""
+
+    __tablename__ = "expert_speciality"
+    code = Column(String(16), primary_key=True)
+    name = Column(String(64), nullable=False)
+    parent_code = Column(String(16), ForeignKey("expert_speciality.code"))
+    parent = relationship("ExpertSpeciality", remote_side=[code])
+    # Materialised path "A/A02/A0201/": an expert of a subtree matches a need
+    # for its parent.
+    path = Column(String(128), nullable=False, index=True)
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Expert(AuditMixin, Model):
+    """An expert of the provincial library (【专家管理】→【专家库】).
+    身份证号 and mobile are shown unmasked only to those who maintain it."""
+
+    __tablename__ = "expert"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(32), nullable=False)
+    id_number = Column(String(18), nullable=False, unique=True)  # 身份证号
+    mobile = Column(String(11), nullable=False)
+    work_unit = Column(String(128), nullable=False)  # 工作单位
+    work_unit_credit_code = Column(String(18), index=True)  # 统一社会信用代码
+    region_code = Column(String(6), ForeignKey("region.code"), nullable=False, index=True)
+    region = relationship("Region")
+    state = Column(_enum(EXPERT_STATES, "expert_state"), nullable=False, default="正常",
+                   index=True)
+    # Staff of a 监管部门 may not sit on a committee (财库〔2016〕198号).
+    is_regulator = Column(Boolean, nullable=False, default=False)
+    title = Column(String(64))  # 职称
+    remark = Column(String(500))
+    specialities = relationship("ExpertSpeciality", secondary=expert_speciality_link,
+                                order_by="ExpertSpeciality.code")
+    recusals = relationship("ExpertRecusal", back_populates="expert",
+                            cascade="all, delete-orphan")
+
+    def __str__(self):
+        return self.name
+
+
+class ExpertRecusal(Model):
+    """A 回避单位 the expert declared (employment or control in the last 3
+    years, a close relative's employer, another conflict)."""
+
+    __tablename__ = "expert_recusal"
+    id = Column(Integer, primary_key=True)
+    expert_id = Column(Integer, ForeignKey("expert.id", ondelete="CASCADE"), nullable=False,
+                       index=True)
+    expert = relationship("Expert", back_populates="recusals")
+    unit_name = Column(String(128), nullable=False)
+    credit_code = Column(String(18), index=True)
+    reason = Column(String(200))
+
+    def __str__(self):
+        return self.unit_name
+
+
+class ExpertRequest(AuditMixin, Model):
+    """专家抽取申请 (【专家管理】→【专家抽取申请】), reviewed by the region's
+    监管初审岗 and drawn by a regulator. A chosen (interconnected) project's
+    result is pushed to its platform at the 评审时间; a project typed by hand
+    is not pushed."""
+
+    __tablename__ = "expert_request"
+    id = Column(Integer, primary_key=True)
+    request_no = Column(String(32), nullable=False, unique=True)  # 申请编号
+    # Scope, copied so that it is a plain column filter (app/scope.py).
+    unit_id = Column(Integer, ForeignKey("organisation.id"), nullable=False, index=True)
+    unit = relationship("Organisation", foreign_keys=[unit_id])
+    agency_id = Column(Integer, ForeignKey("organisation.id"), index=True)
+    agency = relationship("Organisation", foreign_keys=[agency_id])
+    region_code = Column(String(6), ForeignKey("region.code"), nullable=False, index=True)
+    region = relationship("Region", foreign_keys=[region_code])
+    # 选择项目 (None: typed by hand, not pushed)
+    project_code = Column(String(32), ForeignKey("project_replica.project_code"), index=True)
+    project = relationship("ProjectReplica")
+    platform_code = Column(String(16))
+    project_name = Column(String(200), nullable=False)  # 项目名称
+    project_no = Column(String(32), nullable=False)  # 项目编号
+    lot_code = Column(String(40), index=True)  # 标段
+    lot_name = Column(String(200))
+    procurement_method = Column(_enum(PROCUREMENT_METHODS, "expert_request_method"),
+                                nullable=False)
+    budget = Column(Numeric(16, 2))
+    purchaser_name = Column(String(128), nullable=False)
+    purchaser_credit_code = Column(String(18))
+    review_at = Column(DateTime, nullable=False, index=True)  # 评审时间
+    review_place = Column(String(200), nullable=False)  # 评审地点
+    duration_hours = Column(Numeric(4, 1))  # 预计评审时长（小时）
+    remote_review = Column(Boolean, nullable=False, default=False)  # 异地评审
+    # Experts are drawn from this region and those below it.
+    expert_region_code = Column(String(6), ForeignKey("region.code"), nullable=False)
+    expert_region = relationship("Region", foreign_keys=[expert_region_code])
+    state = Column(_enum(EXPERT_REQUEST_STATES, "expert_request_state"), nullable=False,
+                   default="草稿", index=True)
+    submitted_at = Column(DateTime)
+    approved_at = Column(DateTime)
+    last_opinion = Column(String(500))
+    release_state = Column(_enum(RELEASE_STATES, "expert_release_state"), nullable=False,
+                           default="未抽取", index=True)
+    released_at = Column(DateTime)  # when experts.drawn went to the outbox
+    release_version = Column(Integer, nullable=False, default=0)  # experts.drawn version
+    needs = relationship("ExpertNeed", order_by="ExpertNeed.seq", back_populates="request",
+                         cascade="all, delete-orphan")
+    recusal_units = relationship("RequestRecusal", order_by="RequestRecusal.id",
+                                 back_populates="request", cascade="all, delete-orphan")
+    draws = relationship("ExpertDraw", order_by="ExpertDraw.seq", back_populates="request")
+    version = Column(Integer, nullable=False, default=1)  # optimistic lock
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def unit_name(self) -> str:
+        return self.unit.name if self.unit else self.purchaser_name
+
+    def __str__(self):
+        return f"{self.request_no} {self.project_name}"
+
+
+class ExpertNeed(Model):
+    """专家需求: one row of 评审专业, 人数 and 备选人数."""
+
+    __tablename__ = "expert_need"
+    __table_args__ = (UniqueConstraint("request_id", "seq", name="uq_expert_need_seq"),)
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("expert_request.id"), nullable=False, index=True)
+    request = relationship("ExpertRequest", back_populates="needs")
+    seq = Column(Integer, nullable=False)
+    speciality_code = Column(String(16), ForeignKey("expert_speciality.code"), nullable=False)
+    speciality = relationship("ExpertSpeciality")
+    count = Column(Integer, nullable=False)  # 人数
+    reserve_count = Column(Integer, nullable=False, default=0)  # 备选人数
+
+
+class RequestRecusal(Model):
+    """A 回避单位 named in an application (the purchaser is always one)."""
+
+    __tablename__ = "request_recusal"
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("expert_request.id"), nullable=False, index=True)
+    request = relationship("ExpertRequest", back_populates="recusal_units")
+    kind = Column(_enum(RECUSAL_KINDS, "recusal_kind"), nullable=False)
+    unit_name = Column(String(128), nullable=False)
+    credit_code = Column(String(18))
+
+
+class ExpertDraw(Model):
+    """One draw (抽取, then any 补抽), recorded so that 【验证】 can re-run it:
+    the seed, the filters, the pool's size and hash. Append-only."""
+
+    __tablename__ = "expert_draw"
+    # (request, seq) is UNIQUE: of two regulators pressing 【抽取】 at once,
+    # only one inserts seq 1.
+    __table_args__ = (UniqueConstraint("request_id", "seq", name="uq_expert_draw_seq"),)
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("expert_request.id"), nullable=False, index=True)
+    request = relationship("ExpertRequest", back_populates="draws")
+    seq = Column(Integer, nullable=False)
+    kind = Column(_enum(DRAW_KINDS, "draw_kind"), nullable=False)
+    seed = Column(String(64), nullable=False)  # hex, from secrets
+    filters = Column(JSON, nullable=False)  # what made the pool, per need row
+    pool_size = Column(Integer, nullable=False)
+    pool_hash = Column(String(64), nullable=False)  # sha256 over the pool's ids
+    result_hash = Column(String(64), nullable=False)  # sha256 over the drawn ids in order
+    reason = Column(String(500))  # 补抽: why
+    drawn_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    drawn_by_name = Column(String(128), nullable=False)
+    drawn_at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now())
+    experts = relationship("DrawnExpert", order_by="DrawnExpert.id", back_populates="draw")
+
+
+class DrawnExpert(Model):
+    """An expert a draw picked: 正选 or an ordered 备选, with the call's outcome."""
+
+    __tablename__ = "drawn_expert"
+    # Not drawn twice for the same application.
+    __table_args__ = (UniqueConstraint("request_id", "expert_id", name="uq_drawn_expert"),)
+    id = Column(Integer, primary_key=True)
+    draw_id = Column(Integer, ForeignKey("expert_draw.id"), nullable=False, index=True)
+    draw = relationship("ExpertDraw", back_populates="experts")
+    request_id = Column(Integer, ForeignKey("expert_request.id"), nullable=False, index=True)
+    need_id = Column(Integer, ForeignKey("expert_need.id"), nullable=False)
+    need = relationship("ExpertNeed")
+    expert_id = Column(Integer, ForeignKey("expert.id"), nullable=False, index=True)
+    expert = relationship("Expert")
+    role = Column(_enum(DRAWN_ROLES, "drawn_role"), nullable=False)
+    position = Column(Integer, nullable=False)  # order within its need and role
+    attendance = Column(_enum(ATTENDANCE, "attendance"), nullable=False, default="待通知")
+    called_at = Column(DateTime)
+    called_by_name = Column(String(128))
+    remark = Column(String(200))
+
+
+# --- 组建评委会 (trading): the committee of a lot --------------------------------
+COMMITTEE_SOURCES = ("抽取专家", "备选专家", "采购人代表")
+COMMITTEE_STATES = ("在册", "备选", "缺席", "已替换")
+
+
+class CommitteeMember(Model):
+    """A member (or synced reserve) of a lot's 评标委员会. Drawn experts and
+    reserves arrive with experts.drawn; the agency adds the 采购人代表 with
+    a 授权书, replaces an absent expert from the reserves and marks the
+    评审组长."""
+
+    __tablename__ = "committee_member"
+    id = Column(Integer, primary_key=True)
+    lot_id = Column(Integer, ForeignKey("lot.id"), nullable=False, index=True)
+    lot = relationship("Lot")
+    source = Column(_enum(COMMITTEE_SOURCES, "committee_source"), nullable=False)
+    state = Column(_enum(COMMITTEE_STATES, "committee_state"), nullable=False, default="在册")
+    expert_key = Column(String(40))  # GPS's expert id (None: 采购人代表)
+    name = Column(String(32), nullable=False)
+    speciality = Column(String(64))
+    work_unit = Column(String(128))
+    position = Column(Integer, nullable=False, default=0)  # reserves: their order
+    is_chair = Column(Boolean, nullable=False, default=False)  # 评审组长
+    authorization_id = Column(Integer, ForeignKey("attachment.id"))  # 授权书 (PDF)
+    authorization = relationship("Attachment")
+    replaces_id = Column(Integer, ForeignKey("committee_member.id"))
+    replaces = relationship("CommitteeMember", remote_side=[id])
+    added_by_name = Column(String(128))
+    added_at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now())
+
+    def __str__(self):
+        return self.name
+
+
+class CommitteeReplica(Model):
+    """On GPS: a lot's committee as its platform last sent it
+    (committee.formed); the 结果公告's 评审专家名单 is pre-filled from it."""
+
+    __tablename__ = "committee_replica"
+    lot_code = Column(String(40), primary_key=True)
+    project_code = Column(String(32), nullable=False, index=True)
+    members = Column(JSON, nullable=False)  # [{"name", "source", "work_unit", "is_chair"}]
+    version = Column(Integer, nullable=False)
+    received_at = Column(DateTime, nullable=False)
+
+
+# --- 合同管理 (GPS): 【合同公告及备案】 -------------------------------------------------
+# 经办岗 【提交】 → 单位内部审核岗 通过 → 已备案 (the 合同公告 is published and the
+# 备案 recorded for the region's regulator); 退回 → 已退回, edited and 提交 again.
+CONTRACT_STATES = ("草稿", "待单位审核", "已退回", "已备案")
+
+
+class Contract(AuditMixin, Model):
+    """合同公告及备案 of one interconnected project, filed by the purchasing
+    unit after the project's 结果公告 (GPS manual §4). Fields after the
+    national contract-notice format (财办库〔2020〕50号 合同公告). A 补充合同
+    refers to its original (`original`) and carries no lots of its own.
+    Rules: app/rules/contracts.py; behaviour: app/contracts.py."""
+
+    __tablename__ = "contract"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="ck_contract_amount_positive"),
+    )
+    id = Column(Integer, primary_key=True)
+    filing_no = Column(String(32), nullable=False, unique=True)  # 备案编号
+    # Scope, copied from the plan so that it is a plain column filter (app/scope.py).
+    unit_id = Column(Integer, ForeignKey("organisation.id"), nullable=False, index=True)
+    unit = relationship("Organisation", foreign_keys=[unit_id])
+    region_code = Column(String(6), ForeignKey("region.code"), nullable=False, index=True)
+    region = relationship("Region")
+    plan_id = Column(Integer, ForeignKey("plan.id"), nullable=False, index=True)
+    plan = relationship("Plan")
+    project_code = Column(String(32), ForeignKey("project_replica.project_code"),
+                          nullable=False, index=True)
+    project = relationship("ProjectReplica")
+    # The 结果公告 (or the 结果更正公告 after it) the lots and awards were taken from.
+    result_notice_id = Column(Integer, ForeignKey("notice.id"), nullable=False)
+    result_notice = relationship("Notice", foreign_keys=[result_notice_id])
+    original_id = Column(Integer, ForeignKey("contract.id"), index=True)  # 补充合同 of
+    original = relationship("Contract", remote_side=[id], foreign_keys=[original_id])
+    contract_no = Column(String(64), nullable=False)  # 合同编号
+    contract_name = Column(String(200), nullable=False)  # 合同名称
+    # 采购人（甲方） and 供应商（乙方）: filled from the plan and the award, editable.
+    purchaser_name = Column(String(128), nullable=False)
+    purchaser_address = Column(String(200))
+    purchaser_phone = Column(String(64))
+    supplier_name = Column(String(128), nullable=False)
+    supplier_address = Column(String(200))
+    supplier_phone = Column(String(64))
+    supplier_credit_code = Column(String(18))
+    main_items = Column(String(500), nullable=False)  # 主要标的名称
+    spec = Column(Text)  # 规格型号或服务要求
+    quantity = Column(String(64))  # 数量 (e.g. "120台", "1项")
+    unit_price = Column(Numeric(16, 2))  # 单价（元）
+    amount = Column(Numeric(16, 2), nullable=False)  # 合同金额（元）
+    amount_note = Column(String(500))  # why 合同金额 differs from the award
+    performance_period = Column(String(128))  # 履约期限
+    performance_place = Column(String(200))  # 履约地点
+    procurement_method = Column(_enum(PROCUREMENT_METHODS, "contract_method"),
+                                nullable=False)  # 采购方式 (filled)
+    # The 中标/成交通知书 date; None: the result notice's publication date stands for it.
+    award_notice_on = Column(Date)
+    signed_on = Column(Date, nullable=False)  # 合同签订日期
+    announce_on = Column(Date)  # 公告日期 (planned; the real one is the notice's)
+    other_html = Column(Text)  # 其他补充事宜
+    late_reason = Column(String(500))  # 逾期原因, required when a clock is missed
+    signed_pdf_id = Column(Integer, ForeignKey("attachment.id"))  # 合同原件 (signed)
+    signed_pdf = relationship("Attachment", foreign_keys=[signed_pdf_id])
+    redacted_pdf_id = Column(Integer, ForeignKey("attachment.id"))  # 公开版 (secrets removed)
+    redacted_pdf = relationship("Attachment", foreign_keys=[redacted_pdf_id])
+    state = Column(_enum(CONTRACT_STATES, "contract_state"), nullable=False, default="草稿",
+                   index=True)
+    submitted_at = Column(DateTime)
+    filed_at = Column(DateTime, index=True)  # 备案 recorded (approved)
+    last_opinion = Column(String(500))
+    # The published 合同公告 (a Notice of type 合同公告, sent by the notice sync).
+    notice_id = Column(Integer, ForeignKey("notice.id"), unique=True)
+    notice = relationship("Notice", foreign_keys=[notice_id])
+    lots = relationship("ContractLot", order_by="ContractLot.seq", back_populates="contract",
+                        cascade="all, delete-orphan")
+    version = Column(Integer, nullable=False, default=1)  # optimistic lock
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def unit_name(self) -> str:
+        return self.unit.name if self.unit else self.purchaser_name
+
+    @property
+    def is_supplement(self) -> bool:
+        return self.original_id is not None
+
+    def __str__(self):
+        return f"{self.filing_no} {self.contract_name}"
+
+
+class ContractLot(Model):
+    """关联标段: one awarded lot a contract covers, with the award as the result
+    notice stated it when the contract was filed, and this contract's part."""
+
+    __tablename__ = "contract_lot"
+    __table_args__ = (UniqueConstraint("contract_id", "lot_code", name="uq_contract_lot"),)
+    id = Column(Integer, primary_key=True)
+    contract_id = Column(Integer, ForeignKey("contract.id"), nullable=False, index=True)
+    contract = relationship("Contract", back_populates="lots")
+    seq = Column(Integer, nullable=False)
+    lot_code = Column(String(40), nullable=False, index=True)
+    lot_name = Column(String(200), nullable=False)
+    supplier_name = Column(String(128), nullable=False)  # 中标（成交）供应商
+    award_amount = Column(Numeric(16, 2), nullable=False)  # 中标（成交）金额
+    amount = Column(Numeric(16, 2), nullable=False)  # 本合同在该标段的金额
+
+    def __str__(self):
+        return f"{self.lot_code} {self.lot_name}"
+
+
+# --- 项目监督 (GPS): 【项目监督】→【项目监督】, the 项目向导, 预警, 【监督看板】 --------------------
+# docs/supervision.md. One row per filed plan, kept current by app/supervision.py
+# from the records it summarises (never typed), so that the regulator's list,
+# its filters and the dashboard are one indexed table at a province's volume.
+SUPERVISION_STAGES = ("计划备案", "进场受理", "采购公告", "开标", "评标", "结果公告", "合同备案",
+                      "终止", "已撤回")
+
+
+class SupervisionProject(Model):
+    """A project as 项目监督 lists it: the plan, where it stands, its amounts
+    and how many 预警 it carries. Derived; rebuilt by `flask supervision refresh`."""
+
+    __tablename__ = "supervision_project"
+    __table_args__ = (
+        Index("ix_supervision_project_region_filed", "region_code", "filed_at"),
+        Index("ix_supervision_project_stage_filed", "stage", "filed_at"),
+    )
+    plan_id = Column(Integer, ForeignKey("plan.id"), primary_key=True)
+    plan = relationship("Plan")
+    plan_no = Column(String(32), nullable=False, unique=True)
+    project_code = Column(String(32), index=True)  # 项目编号, once a platform accepted it
+    project_name = Column(String(200), nullable=False)
+    unit_id = Column(Integer, ForeignKey("organisation.id"), nullable=False, index=True)
+    unit_name = Column(String(128), nullable=False)
+    agency_id = Column(Integer, ForeignKey("organisation.id"), index=True)
+    agency_name = Column(String(128))
+    region_code = Column(String(6), ForeignKey("region.code"), nullable=False)
+    region = relationship("Region")
+    platform_code = Column(String(16))
+    procurement_method = Column(_enum(PROCUREMENT_METHODS, "supervision_method"), nullable=False)
+    category = Column(_enum(CATEGORIES, "supervision_category"), nullable=False)
+    budget = Column(Numeric(16, 2), nullable=False)
+    filed_at = Column(DateTime, nullable=False)  # 计划备案
+    stage = Column(_enum(SUPERVISION_STAGES, "supervision_stage"), nullable=False)
+    stage_at = Column(DateTime)  # when the project reached its stage
+    award_amount = Column(Numeric(16, 2))  # 中标（成交）金额, from the result in force
+    contract_amount = Column(Numeric(16, 2))  # 已备案合同金额 (supplements included)
+    flag_count = Column(Integer, nullable=False, default=0)
+    refreshed_at = Column(DateTime, nullable=False)
+
+    def __str__(self):
+        return f"{self.plan_no} {self.project_name}"
+
+
+class ProjectFlag(Model):
+    """A 预警 (提示) raised on a project by a rule of app/rules/flags.py, with
+    the record that raised it. Derived, like SupervisionProject."""
+
+    __tablename__ = "project_flag"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "flag_id", "record_type", "record_id", name="uq_project_flag"),
+        Index("ix_project_flag_flag_plan", "flag_id", "plan_id"),
+    )
+    id = Column(Integer, primary_key=True)
+    plan_id = Column(Integer, ForeignKey("supervision_project.plan_id"), nullable=False,
+                     index=True)
+    flag_id = Column(String(8), nullable=False)  # e.g. "YJ03", see app/rules/flags.py
+    record_type = Column(String(32), nullable=False)  # Notice, Contract, LotStatus, …
+    record_id = Column(String(64), nullable=False)  # its id or key
+    record_label = Column(String(200))  # what people call it (公告编号, 备案编号, 标段编号)
+    detail = Column(String(500), nullable=False)  # the figures, worded as a 提示
+    raised_on = Column(Date, nullable=False)  # the day the rule was first met
+
+
+class LotStatusReplica(Model):
+    """On GPS: a lot's trading-side stages as its platform last sent them
+    (lot.status): 招标文件/开评标配置, 质疑, 开标. For the 项目向导 and 预警."""
+
+    __tablename__ = "lot_status_replica"
+    lot_code = Column(String(40), primary_key=True)
+    project_code = Column(String(32), nullable=False, index=True)
+    doc_issue_start = Column(DateTime)  # 文件获取开始时间
+    doc_issue_end = Column(DateTime)  # 文件获取截止时间
+    bid_deadline = Column(DateTime)  # 投标截止时间
+    open_time = Column(DateTime)  # 开标时间
+    evaluation_method = Column(String(32))  # 评标办法
+    committee_size = Column(Integer)  # 评委会人数
+    configured_at = Column(DateTime)  # 招标文件规划/开评标配置 last saved
+    objections = Column(JSON)  # [{"received_on", "known_on", "reply_date"}] (质疑)
+    bids = Column(JSON)  # [{"bidder", "price", "opened_at", "over_ceiling"}] (开标记录)
+    opened_at = Column(DateTime)  # first bid opened
+    version = Column(Integer, nullable=False)
+    received_at = Column(DateTime, nullable=False)
+
+
+class FieldChange(Model):
+    """【历史】: one field of one record changed, by whom, when, old → new.
+    Written by app/history.py in the transaction of the change itself."""
+
+    __tablename__ = "field_change"
+    __table_args__ = (Index("ix_field_change_entity", "entity", "entity_id", "at"),)
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now())
+    user_id = Column(Integer, ForeignKey("ab_user.id"))
+    user_name = Column(String(128))  # as it was then; None: a system job or a peer's message
+    organisation_name = Column(String(128))
+    entity = Column(String(64), nullable=False)  # the model's class name: Plan, Notice, …
+    entity_id = Column(String(64), nullable=False)  # its primary key, as text
+    entity_key = Column(String(64))  # the number people know it by
+    action = Column(String(16), nullable=False)  # 新增 / 修改 / 删除
+    field = Column(String(64), nullable=False)
+    label = Column(String(64))  # the field's Chinese label
+    old = Column(Text)
+    new = Column(Text)

@@ -1,6 +1,6 @@
 """信息发布 on GPS: the notices of an interconnected project, drafted in the
 【项目向导】 and published to the project's trading platform, which puts them
-on its website (notice.published, app/sync/messages/notice.py).
+on its website (notice.published: app/sync/messages/notice.py, app/notice_sync.py).
 
 - Which notice may be drafted when, and for which lots (`draftable`).
 - What each type must say, after the 2020 national formats (财办库〔2020〕50号
@@ -29,10 +29,11 @@ from flask import render_template
 from . import holidays
 from .audit import record
 from .extensions import db
-from .models import CHANGE_ITEMS, Notice, NoticeLot, Plan, ProjectReplica, ProvisionalJudgment
+from .models import (CHANGE_ITEMS, NOTICE_TYPES, Contract, Notice, NoticeLot, Plan, ProjectReplica,
+                     ProvisionalJudgment)
 from .numbering import next_value
 from .public.sanitise import clean_html
-from .rules import deadlines
+from .rules import deadlines, notice_text
 from .rules.money import amount_error
 
 # The wizard's stages, in order (【项目向导】).
@@ -98,6 +99,12 @@ CORRECTS = {"变更公告": "采购公告", "结果更正公告": "结果公告"
 TITLE_SUFFIX = {"采购公告": "采购公告", "变更公告": "变更公告", "结果公告": "中标（成交）结果公告",
                 "结果更正公告": "结果更正公告", "终止公告": "终止公告"}
 RICH_TEXT = ("qualification_html", "change_html", "other_html")
+# What a notice takes over from the project's previous notice of its type
+# (a 采购公告 for the lots left out of the first one), besides the contacts.
+CARRIED_WITHIN_TYPE = {
+    "采购公告": ("performance_period", "joint_bid", "qualification_html", "doc_place",
+             "doc_method", "doc_price", "open_place", "other_html"),
+}
 
 
 @dataclass(frozen=True)
@@ -127,10 +134,12 @@ def published(project_code: str, *types: str) -> list[Notice]:
 
 
 def published_by_type(project_code: str | None) -> dict[str, list[Notice]]:
-    """The project's published notices, oldest first, by type (one query)."""
-    by_type = {kind: [] for kind in TITLE_SUFFIX}
+    """The project's published notices, oldest first, by type (one query);
+    every type is a key, 合同公告 too (published from 【合同管理】)."""
+    by_type = {kind: [] for kind in NOTICE_TYPES}
     for notice in published(project_code) if project_code else []:
-        by_type[notice.notice_type].append(notice)
+        if notice.notice_type in by_type:  # not 合同公告: published from 合同管理
+            by_type[notice.notice_type].append(notice)
     return by_type
 
 
@@ -139,9 +148,10 @@ def _lots_of(notices) -> set[str]:
 
 
 def draftable(project: ProjectReplica | None) -> dict[str, list]:
-    """Per notice type: what it may cover now — lot replicas for 采购公告,
-    结果公告 and 终止公告; published notices it may correct for 变更公告 and
-    结果更正公告. An empty list: not now."""
+    """Per notice type drafted in the wizard: what it may cover now — lot
+    replicas for 采购公告, 结果公告 and 终止公告; published notices it may
+    correct for 变更公告 and 结果更正公告. An empty list: not now. 合同公告 is
+    not among them: it is published when its contract is filed (app/contract_notice.py)."""
     if project is None or not project.lots:
         return {kind: [] for kind in TITLE_SUFFIX}
     by_type = published_by_type(project.project_code)
@@ -158,8 +168,29 @@ def draftable(project: ProjectReplica | None) -> dict[str, list]:
     }
 
 
-def stages(plan: Plan, project: ProjectReplica | None) -> list[dict]:
-    """The wizard's stages in order: [{"name", "state" (shown), "done" (bool)}]."""
+def contracts_of(plan: Plan, with_unfiled: bool = False) -> list[Contract]:
+    """The plan's contracts (合同公告及备案), oldest first: only those filed
+    (whose 合同公告 is public) unless `with_unfiled` (the purchasing unit's
+    own view: a draft contract is nobody else's business)."""
+    query = db.session.query(Contract).filter_by(plan_id=plan.id)
+    if not with_unfiled:
+        query = query.filter_by(state="已备案")
+    return query.order_by(Contract.id).all()
+
+
+def _contract_state(contracts: list[Contract]) -> tuple[str, bool]:
+    filed = sum(1 for contract in contracts if contract.state == "已备案")
+    pending = len(contracts) - filed
+    parts = ([f"已备案 {filed} 份"] if filed else []) + ([f"办理中 {pending} 份"] if pending else [])
+    return ("，".join(parts) or "未开始", bool(filed))
+
+
+def stages(plan: Plan, project: ProjectReplica | None,
+           contracts: list[Contract] | None = None) -> list[dict]:
+    """The wizard's stages in order: [{"name", "state" (shown), "done" (bool)}];
+    the 合同 stage also carries "contracts" (`contracts`, default the filed ones)."""
+    if contracts is None:
+        contracts = contracts_of(plan)
     by_kind = published_by_type(project.project_code if project else None)
 
     def notices_state(kind):
@@ -175,8 +206,10 @@ def stages(plan: Plan, project: ProjectReplica | None) -> list[dict]:
             ("专家抽取", ("未开始", False)),
             ("结果公告", notices_state("结果公告")),
             ("结果更正", notices_state("结果更正公告")),
-            ("合同", ("未开始", False))]
-    return [{"name": name, "state": state, "done": done} for name, (state, done) in rows]
+            ("合同", _contract_state(contracts))]
+    found = [{"name": name, "state": state, "done": done} for name, (state, done) in rows]
+    found[-1]["contracts"] = contracts
+    return found
 
 
 # --- drafting ------------------------------------------------------------------------
@@ -206,26 +239,63 @@ def start_draft(plan: Plan, project: ProjectReplica, kind: str, lot_codes: list[
     notice = Notice(notice_type=kind, project=project, plan=plan, unit_id=plan.unit_id,
                     agency_id=plan.agency_id, region_code=plan.region_code,
                     platform_code=project.platform_code, original=original, state="草稿",
-                    title=f"{project.project_name}{TITLE_SUFFIX[kind]}")
-    _prefill_contacts(notice, plan)
+                    title=notice_text.notice_title(project.project_name, TITLE_SUFFIX[kind]))
+    _prefill(notice, plan, project)
     if original is not None:
         _copy_from(notice, original)
     for seq, code in enumerate(chosen, 1):
         notice.lots.append(_notice_lot(seq, choosable[code]))
+    if kind == "结果公告":
+        from . import committee
+
+        committee.prefill_experts(notice)  # 评审专家名单 from the platform's committee.formed
     notice.notice_key = f"{project.project_code}-{next_value(f'notice:{project.project_code}'):02d}"
     db.session.add(notice)
     record(user, f"起草{kind}", notice, "、".join(chosen))
     return notice
 
 
-def _prefill_contacts(notice: Notice, plan: Plan) -> None:
+def _prefill(notice: Notice, plan: Plan, project: ProjectReplica) -> None:
+    """Nothing the project already said is typed twice: the contacts of its
+    newest published notice (the agency's only while it is the same agency),
+    the common parts of its previous notice of the same type; whatever is
+    still empty from the plan and the unit's and agency's records."""
+    earlier = published(project.project_code)
+    if earlier:
+        latest = earlier[-1]
+        carried = CONTACTS + (AGENCY_CONTACTS if latest.agency_id == notice.agency_id else ())
+        _carry(notice, latest, carried)
+    same_kind = [n for n in earlier if n.notice_type == notice.notice_type]
+    if same_kind:
+        _carry(notice, same_kind[-1], CARRIED_WITHIN_TYPE.get(notice.notice_type, ()))
+    _fill_from_records(notice, plan)
+
+
+def _carry(notice: Notice, source: Notice, columns) -> None:
+    for column in columns:
+        setattr(notice, column, getattr(source, column))
+
+
+def _contact_line(org) -> str | None:
+    return " ".join(filter(None, (org.contact, org.phone))) or None
+
+
+def _fill_from_records(notice: Notice, plan: Plan) -> None:
+    """The unit's and agency's organisation records and the plan's contact,
+    for what the project's earlier notices did not give."""
     unit, agency = plan.unit, plan.agency
-    notice.purchaser_name, notice.purchaser_address = unit.name, unit.address
-    notice.purchaser_phone = " ".join(filter(None, (unit.contact, unit.phone))) or None
-    notice.project_contact, notice.project_phone = plan.contact, plan.phone
+    found = {"purchaser_name": unit.name, "purchaser_address": unit.address,
+             "purchaser_phone": _contact_line(unit),
+             # The plan names the project's contact; else the agency that runs
+             # the procurement, else the unit.
+             "project_contact": plan.contact or (agency or unit).contact,
+             "project_phone": plan.phone or (agency or unit).phone}
     if agency is not None:
-        notice.agency_name, notice.agency_address = agency.name, agency.address
-        notice.agency_phone = " ".join(filter(None, (agency.contact, agency.phone))) or None
+        found.update(agency_name=agency.name, agency_address=agency.address,
+                     agency_phone=_contact_line(agency))
+    for column, value in found.items():
+        if _blank(getattr(notice, column)):
+            setattr(notice, column, value)
 
 
 def _copy_from(notice: Notice, original: Notice) -> None:
@@ -319,6 +389,9 @@ def required_fields(notice: Notice) -> tuple[str, ...]:
 def problems(notice: Notice, today: dt.date) -> list[Problem]:
     """The validator report: every missing or wrong field, by name. Empty: it
     may be published on `today`."""
+    if notice.notice_type not in REQUIRED:
+        return [Problem("notice_type", "公告类型",
+                        f"{notice.notice_type}不在项目向导中发布（见【合同管理】→【合同公告及备案】）")]
     found = [Problem(field, LABELS[field], "必填") for field in required_fields(notice)
              if _blank(getattr(notice, field))]
     found += _lot_problems(notice)
@@ -577,8 +650,14 @@ def recheck_provisional(year: int, cal) -> int:
 
 def render_body(notice: Notice) -> str:
     """The notice as the public reads it (预览, and the website's copy)."""
+    if notice.notice_type == "合同公告":
+        from . import contract_notice
+
+        return contract_notice.render_body(notice)
     return render_template("notice/body.html", notice=notice, labels=LABELS,
-                           lot_labels=LOT_LABELS, times=_times_in_force(notice))
+                           lot_labels=LOT_LABELS, times=_times_in_force(notice),
+                           qualification=notice_text.qualification_html(
+                               notice.qualification_html))
 
 
 def _times_in_force(notice: Notice):
@@ -590,9 +669,6 @@ def _times_in_force(notice: Notice):
 def publish(notice: Notice, user, now: dt.datetime | None = None) -> list[Problem]:
     """【发布】: checked, then published and sent to the platform in the
     caller's transaction. Returns the report; non-empty means nothing changed."""
-    from .sync import outbox
-    from .sync.messages.notice import entity_key, payload_of
-
     now = now or dt.datetime.now()
     if refusal := edit_refusal(notice):
         raise Refusal(refusal)
@@ -602,12 +678,21 @@ def publish(notice: Notice, user, now: dt.datetime | None = None) -> list[Proble
     late = _late_warnings(notice, now.date())
     note = _provisional_judgment(notice, now.date())
     notice.state, notice.published_at = "已发布", now.replace(microsecond=0)
-    notice.sync_state = "待推送"
-    db.session.flush()  # the version the message carries
-    outbox.send("notice.published", notice.platform_code, entity_key(notice.notice_key),
-                notice.version, payload_of(notice, render_body(notice)))
+    send_published(notice)
     detail = "；".join([f"标段：{'、'.join(lot.lot_code for lot in notice.lots)}",
                        *(f"{w}；原因：{notice.late_reason}" for w in late),
                        *filter(None, [note])])
     record(user, f"发布{notice.notice_type}", notice, detail)
     return []
+
+
+def send_published(notice: Notice, documents: list[dict] | None = None) -> None:
+    """notice.published for a notice just marked 已发布 (the wizard's and the
+    合同公告's), in the caller's transaction: 待推送 until the platform answers."""
+    from .sync import outbox
+    from .sync.messages.notice import entity_key, payload_of
+
+    notice.sync_state = "待推送"
+    db.session.flush()  # the version the message carries
+    outbox.send("notice.published", notice.platform_code, entity_key(notice.notice_key),
+                notice.version, payload_of(notice, render_body(notice), documents))

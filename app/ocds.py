@@ -21,9 +21,13 @@ Releases, in order (`releases_of`):
     tenderCancellation  each 终止公告: its lots cancelled; tender.status follows
                         the lots (cancelled when every lot is, complete when the
                         others were awarded, active while any lot is open)
+    contract            each 合同公告: contracts[] tied to the award of its lots
+                        (awardID), value, dateSigned and the public (redacted)
+                        contract text only
 
 Lots use the shape of the OCDS lots extension (tender.lots[] with id, title,
-description, status, value; relatedLots on awards, documents, milestones).
+description, status, value; relatedLots on awards, contracts, documents,
+milestones).
 The package does **not** declare that extension in `extensions`: a declared
 extension is fetched by every validator from its URL, which CI cannot reach,
 and an unresolvable one is reported as an error of its own. Undeclared, these
@@ -310,9 +314,65 @@ def tender_cancellation_release(process: _Process, notice) -> dict:
     return release
 
 
+def contract_release(process: _Process, notice) -> dict:
+    """A 合同公告: the filed contract, tied to the award in force for its lots.
+    OCDS gives a contract one awardID and this export makes one award per lot,
+    so a contract over several lots is one entry per lot (id 备案编号-标段编号,
+    value the contract's part of that lot). Only the public version of the
+    contract is linked; its period is free text (履约期限), so it goes to the
+    description instead of `period`."""
+    from .contract_notice import DOCUMENT_TITLE, contract_of, public_base_url, public_url
+
+    release = _release(process, notice.notice_key, notice.published_at, "contract")
+    contract = contract_of(notice)
+    if contract is None:  # a 合同公告 row without its contract: the notice alone
+        release["tender"] = _tender(process, status=process.tender_status(),
+                                    documents=[_notice_document(notice, "contractNotice",
+                                                                _codes(notice))])
+        return release
+    base = public_base_url()
+    parts = {lot.lot_code: lot.amount for lot in contract.lots}
+    lots = notice.lots
+    single = len(lots) == 1 or contract.is_supplement
+    entries = []
+    for lot in (lots[:1] if single else lots):
+        codes = _codes(notice) if single else [lot.lot_code]
+        award_id = process.awards.get(lot.lot_code, (f"{notice.notice_key}-{lot.lot_code}",))[0]
+        documents = [_notice_document(notice, "contractNotice", codes)]
+        if base is not None:
+            documents.append({"id": f"{contract.filing_no}-redacted",
+                              "documentType": "contractSigned", "title": DOCUMENT_TITLE,
+                              "description": "合同文本公开版，依法不予公开的内容已删除",
+                              "url": public_url(notice.notice_key, base), "format": "application/pdf",
+                              "datePublished": _datetime(notice.published_at), "language": "zh"})
+        entries.append(_compact({
+            "id": contract.filing_no if single else f"{contract.filing_no}-{lot.lot_code}",
+            "awardID": award_id,
+            "title": contract.contract_name,
+            "description": _contract_description(contract),
+            "status": "active",
+            "value": _value(contract.amount if single else parts.get(lot.lot_code)),
+            "dateSigned": _datetime(contract.signed_on),
+            "relatedLots": codes,
+            "documents": documents,
+        }))
+    release["parties"].append(_supplier_party(lots[0]))
+    release["contracts"] = entries
+    return release
+
+
+def _contract_description(contract) -> str:
+    parts = [("合同编号", contract.contract_no), ("主要标的", contract.main_items),
+             ("履约期限", contract.performance_period), ("履约地点", contract.performance_place)]
+    if contract.original is not None:
+        parts.insert(0, ("补充合同，原合同", f"{contract.original.filing_no} "
+                                      f"{contract.original.contract_name}"))
+    return "；".join(f"{label}：{value}" for label, value in parts if value)
+
+
 BUILDERS = {"采购公告": tender_release, "变更公告": tender_amendment_release,
             "结果公告": award_release, "结果更正公告": award_update_release,
-            "终止公告": tender_cancellation_release}
+            "终止公告": tender_cancellation_release, "合同公告": contract_release}
 
 
 # --- parts ---------------------------------------------------------------------------

@@ -187,6 +187,8 @@ def payload_of(project: TradingProject) -> dict:
         "agency": {"name": project.agency.name, "credit_code": project.agency.credit_code},
         "budget": f"{Decimal(project.budget):.2f}",
         "stage": project.stage,
+        "encrypted": project.encrypted,
+        "remote_opening": project.remote_opening,
         "lots": [{"code": lot.code, "seq": lot.seq, "name": lot.name,
                   "budget": f"{Decimal(lot.budget):.2f}", "content": lot.content}
                  for lot in project.lots],

@@ -9,7 +9,7 @@ from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, select, true
 
-from .models import (Lot, LotReplica, Notice, Organisation, Plan, Platform, ProjectReplica,
+from .models import (Contract, ExpertRequest, Lot, LotReplica, Notice, Organisation, Plan, Platform, ProjectReplica,
                      PublishedNotice, Region, TimeChange, TradingProject, WinnerChange)
 from .security import ADMIN
 
@@ -19,6 +19,20 @@ REGIONAL_TYPES = ("监管部门", "交易中心")
 def current_user():
     user = getattr(g, "user", None)
     return user if user is not None and user.is_authenticated else None
+
+
+def api_user():
+    """The REST token's user: an API's before_request runs before FAB's
+    @protect has read it. None without a valid token (@protect answers that)."""
+    from flask_jwt_extended import current_user as token_user
+    from flask_jwt_extended import verify_jwt_in_request
+
+    try:
+        if verify_jwt_in_request(optional=True) is None:
+            return None
+    except Exception:  # noqa: BLE001 - a bad token: @protect answers it
+        return None
+    return token_user
 
 
 def is_admin(user) -> bool:
@@ -57,12 +71,38 @@ def _plan_rule(org):
 
 
 def _winner_change_rule(org):
-    """The unit's own filings; a regulator's region and below. Agencies and
-    trading centres have no part in this GPS-only filing."""
+    """The unit's own filings; a regulator's region and below once submitted
+    (a 草稿 is the unit's own until then, as a notice's draft is). Agencies
+    and trading centres have no part in this GPS-only filing."""
     if org.org_type == "采购单位":
         return WinnerChange.unit_id == org.id
     if org.org_type == "监管部门":
-        return WinnerChange.region_code.in_(region_subtree(org.region.path))
+        return WinnerChange.region_code.in_(region_subtree(org.region.path)) & (
+            WinnerChange.state != "草稿")
+    return false()
+
+
+def _contract_rule(org):
+    """合同公告及备案: the unit's own contracts; a regulator's region and
+    below once filed (the 备案 is what reaches them). Agencies and trading
+    centres have no part in it."""
+    if org.org_type == "采购单位":
+        return Contract.unit_id == org.id
+    if org.org_type == "监管部门":
+        return Contract.region_code.in_(region_subtree(org.region.path)) & (
+            Contract.state == "已备案")
+    return false()
+
+
+def _expert_request_rule(org):
+    """专家抽取申请: the unit's own, those the agency filed or is entrusted
+    with, a regulator's region and below."""
+    if org.org_type == "采购单位":
+        return ExpertRequest.unit_id == org.id
+    if org.org_type == "代理机构":
+        return ExpertRequest.agency_id == org.id
+    if org.org_type == "监管部门":
+        return ExpertRequest.region_code.in_(region_subtree(org.region.path))
     return false()
 
 
@@ -105,13 +145,35 @@ def plan_clause(user):
     return by_organisation(user, _plan_rule)
 
 
+# Who may draft notices (security.PUBLISH_NOTICES): the unit's 经办岗 and the
+# entrusted agency. A draft is theirs until 【发布】; everyone else who follows
+# the project (regulators, trading centres) sees published notices only.
+DRAFTING_TYPES = ("采购单位", "代理机构")
+
+
+def _notice_rule(org):
+    of_plans = Notice.plan_id.in_(select(Plan.id).where(_plan_rule(org)))
+    if org.org_type in DRAFTING_TYPES:
+        return of_plans
+    return of_plans & (Notice.state != "草稿")
+
+
 def notice_clause(user):
-    """GPS: the notices of the plans the user sees (信息发布)."""
-    return Notice.plan_id.in_(select(Plan.id).where(plan_clause(user)))
+    """GPS: the notices of the plans the user sees (信息发布); drafts only
+    for the unit and its agency."""
+    return by_organisation(user, _notice_rule)
 
 
 def winner_change_clause(user):
     return by_organisation(user, _winner_change_rule)
+
+
+def contract_clause(user):
+    return by_organisation(user, _contract_rule)
+
+
+def expert_request_clause(user):
+    return by_organisation(user, _expert_request_rule)
 
 
 def project_clause(user):
@@ -162,6 +224,14 @@ class WinnerChangeScope(ScopeFilter):
     clause = staticmethod(winner_change_clause)
 
 
+class ContractScope(ScopeFilter):
+    clause = staticmethod(contract_clause)
+
+
+class ExpertRequestScope(ScopeFilter):
+    clause = staticmethod(expert_request_clause)
+
+
 class ProjectScope(ScopeFilter):
     clause = staticmethod(project_clause)
 
@@ -207,3 +277,28 @@ class PlatformsForUser(ScopeFilter):
     def clause(user):
         return Platform.active.is_(True) & by_organisation(
             user, lambda org: Platform.region_code.in_(region_ancestors(org.region)))
+
+
+# 【专家库】: maintained by the regulators of the expert's region and above.
+def _expert_rule(org):
+    from .models import Expert
+
+    if org.org_type == "监管部门":
+        return Expert.region_code.in_(region_subtree(org.region.path))
+    return false()
+
+
+def expert_clause(user):
+    return by_organisation(user, _expert_rule)
+
+
+class ExpertScope(ScopeFilter):
+    clause = staticmethod(expert_clause)
+
+
+class RegionsInScope(ScopeFilter):
+    """The user's region and those below it (Admin: all)."""
+
+    @staticmethod
+    def clause(user):
+        return by_organisation(user, lambda org: Region.code.in_(region_subtree(org.region.path)))

@@ -11,19 +11,21 @@ import hashlib
 import hmac
 import logging
 import time
+from types import SimpleNamespace
 
 from flask import (
-    current_app, flash, has_request_context, jsonify, make_response, request, session)
+    current_app, flash, g, has_request_context, jsonify, make_response, request, session)
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_babel import force_locale, gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import user_logged_in
+from flask_login import current_user, user_logged_in
 
 from .models import OrgUser
+from .views.common import security_views as views
 
 log = logging.getLogger("security.auth")
 
@@ -102,18 +104,97 @@ READ_NOTICES = [
     ("menu_access", "NoticePublish"),
 ]
 PUBLISH_NOTICES = READ_NOTICES + [("can_publish", "NoticePublish")]
+# 【专家管理】→【专家库】 and 【评审专业】 (app/experts.py): the regulators keep
+# the library of their region and the regions below it. can_edit on Expert is
+# what experts.may_maintain looks for: 身份证号 and mobile unmasked.
+MAINTAIN_EXPERTS = [
+    ("can_read", "Expert"),
+    ("can_create", "Expert"),
+    ("can_edit", "Expert"),
+    ("can_import", "Expert"),
+    ("can_read", "ExpertSpeciality"),
+    ("menu_access", "ExpertMenu"),
+    ("menu_access", "ExpertLibrary"),
+    ("menu_access", "ExpertSpecialities"),
+]
+# 【专家管理】→【专家抽取申请】 (app/views/gps/expert_requests.py). The unit's
+# 经办岗 and the agency file; the region's 监管初审岗 reviews (which step is
+# the chain's business, app/workflows/expert_request.py); other regulators read.
+READ_EXPERT_REQUESTS = [
+    ("can_read", "ExpertRequest"),
+    ("menu_access", "ExpertMenu"),  # 【专家管理】, shared with 【专家库】
+    ("menu_access", "ExpertRequests"),
+]
+FILE_EXPERT_REQUESTS = READ_EXPERT_REQUESTS + [
+    ("can_create", "ExpertRequest"),
+    ("can_edit", "ExpertRequest"),
+    ("can_delete", "ExpertRequest"),
+    ("can_submit", "ExpertRequest"),
+]
+REVIEW_EXPERT_REQUESTS = READ_EXPERT_REQUESTS + [("can_review", "ExpertRequest")]
+
+# 【合同管理】→【合同公告及备案】 (app/views/gps/contracts.py): the unit's 经办岗
+# files, its 单位内部审核岗 approves (the chain decides which step,
+# app/workflows/contract.py); the region's regulators read the filed ones in
+# 【合同备案查询】 (and may open the 备案 and its signed original).
+READ_CONTRACTS = [
+    ("can_read", "Contract"),
+    ("menu_access", "ContractMenu"),
+    ("menu_access", "Contracts"),
+]
+FILE_CONTRACTS = READ_CONTRACTS + [
+    ("can_create", "Contract"),
+    ("can_edit", "Contract"),
+    ("can_delete", "Contract"),
+    ("can_submit", "Contract"),
+]
+REVIEW_CONTRACTS = READ_CONTRACTS + [("can_review", "Contract")]
+QUERY_CONTRACTS = [
+    ("can_read", "Contract"),
+    ("can_read", "ContractQuery"),
+    ("menu_access", "ContractMenu"),
+    ("menu_access", "ContractQuery"),
+]
+
+# 【项目监督】 (app/supervision.py, docs/supervision.md): the region's regulators
+# see every project of their region and below, its 项目向导, timeline and 预警,
+# and 【监督看板】. Read-only; no other organisation sees any of it (404).
+SUPERVISE = [
+    ("can_read", "Supervision"),
+    ("can_export", "Supervision"),
+    ("menu_access", "SupervisionMenu"),
+    ("menu_access", "Supervision"),
+]
+SUPERVISION_DASHBOARD = [
+    ("can_read", "SupervisionDashboard"),
+    ("menu_access", "SupervisionMenu"),
+    ("menu_access", "SupervisionDashboard"),
+]
+# 【历史】 (app/history.py): every change of a record, field by field, to
+# whoever may read the record itself (the record's own scope decides).
+READ_HISTORY = [("can_read", "History")]
 REVIEWER = (SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS + TODO + REVIEW_WINNER_CHANGES
             + READ_NOTICES)
 
+# The draw page of an approved 专家抽取申请 (app/expert_draw.py): the region's
+# regulators draw; the applicant and agency read (sealed until the 评审时间).
+READ_EXPERT_DRAW = [("can_read", "ExpertDraw")]
+DRAW_EXPERTS = READ_EXPERT_DRAW + [("can_draw", "ExpertDraw")]
+
 GPS_ROLES = {
     "采购单位经办岗": (SELF_SERVICE + FILE_PLANS + READ_ORGANISATIONS + TODO
-                + FILE_WINNER_CHANGES + PUBLISH_NOTICES),
-    "单位内部审核岗": REVIEWER,
-    "代理机构": SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS + PUBLISH_NOTICES,
-    "监管初审岗": REVIEWER,
-    "监管复核岗": REVIEWER,
+                + FILE_WINNER_CHANGES + PUBLISH_NOTICES + FILE_EXPERT_REQUESTS
+                + READ_EXPERT_DRAW + FILE_CONTRACTS + READ_HISTORY),
+    "单位内部审核岗": REVIEWER + REVIEW_CONTRACTS + READ_HISTORY,
+    "代理机构": (SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS + PUBLISH_NOTICES
+             + FILE_EXPERT_REQUESTS + READ_EXPERT_DRAW + READ_HISTORY),
+    "监管初审岗": (REVIEWER + MAINTAIN_EXPERTS + REVIEW_EXPERT_REQUESTS + DRAW_EXPERTS
+              + QUERY_CONTRACTS + SUPERVISE + SUPERVISION_DASHBOARD + READ_HISTORY),
+    "监管复核岗": (REVIEWER + MAINTAIN_EXPERTS + READ_EXPERT_REQUESTS + DRAW_EXPERTS
+              + QUERY_CONTRACTS + SUPERVISE + SUPERVISION_DASHBOARD + READ_HISTORY),
     "监管处": (SELF_SERVICE + READ_PLANS + READ_ORGANISATIONS + READ_WINNER_CHANGES
-            + READ_NOTICES),
+            + READ_NOTICES + MAINTAIN_EXPERTS + READ_EXPERT_REQUESTS + DRAW_EXPERTS
+            + QUERY_CONTRACTS + SUPERVISE + SUPERVISION_DASHBOARD + READ_HISTORY),
 }
 
 READ_RECEIVED_PLANS = [
@@ -141,7 +222,9 @@ FILE_ACCEPTANCES = READ_ACCEPTANCES + [
     ("can_delete", "Lot"),
 ]
 
-REVIEW_ACCEPTANCES = READ_ACCEPTANCES + [("can_review", "Acceptance")]
+# 更正立项信息 after 受理通过 (app/project_info.py): the centre that accepts.
+REVIEW_ACCEPTANCES = READ_ACCEPTANCES + [("can_review", "Acceptance"),
+                                         ("can_correct", "Acceptance")]
 
 # 变更公告 column: the agency adjusts times, 中心业务科室 reviews them.
 READ_TIME_CHANGES = [("can_read", "TimeChange"), ("menu_access", "TimeChanges")]
@@ -177,6 +260,15 @@ LOT_SETTINGS_WRITE = LOT_SETTINGS_READ + [
     ("can_advance", "ProjectStage"),  # 开始评标, 评标结束
 ]
 
+# 【组建评委会】 (app/committee.py): the agency forms its lots' committees,
+# 中心业务科室 reads them.
+COMMITTEE_READ = [
+    ("can_read", "Committee"),
+    ("menu_access", "ProjectMenu"),
+    ("menu_access", "Committees"),
+]
+COMMITTEE_WRITE = COMMITTEE_READ + [("can_edit", "Committee")]
+
 # 【项目公告】: the notices GPS published for the projects in the user's scope.
 READ_PROJECT_NOTICES = [
     ("can_read", "ProjectNotice"),
@@ -187,10 +279,10 @@ READ_PROJECT_NOTICES = [
 TRADING_ROLES = {
     "代理机构": (SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS + TODO
              + FILE_ACCEPTANCES + ADJUST_TIME_CHANGES + LOT_SETTINGS_WRITE
-             + READ_PROJECT_NOTICES),
+             + READ_PROJECT_NOTICES + COMMITTEE_WRITE + READ_HISTORY),
     "中心业务科室": (SELF_SERVICE + READ_ORGANISATIONS + READ_RECEIVED_PLANS + TODO
                + REVIEW_ACCEPTANCES + REVIEW_TIME_CHANGES + LOT_SETTINGS_READ
-               + READ_PROJECT_NOTICES),
+               + READ_PROJECT_NOTICES + COMMITTEE_READ + READ_HISTORY),
 }
 
 ADMIN = "Admin"
@@ -200,26 +292,16 @@ def roles_for(site: str) -> dict:
     return GPS_ROLES if site == "gps" else TRADING_ROLES
 
 
-class OrgUserDBModelView(UserDBModelView):
-    """FAB's user admin with the user's organisation added."""
-
-    list_columns = ["first_name", "last_name", "username", "organisation",
-                    "roles", "active"]
-    show_fieldsets = [
-        ("User info", {"fields": ["username", "active", "roles", "organisation",
-                                  "login_count"]}),
-        ("Personal Info", {"fields": ["first_name", "last_name", "email"],
-                           "expanded": True}),
-    ]
-    add_columns = UserDBModelView.add_columns + ["organisation"]
-    edit_columns = ["first_name", "last_name", "username", "active", "email",
-                    "roles", "organisation"]
-    search_columns = ["username", "first_name", "organisation", "roles", "active"]
-
-
 class SecurityManager(FabSecurityManager):
     user_model = OrgUser
-    userdbmodelview = OrgUserDBModelView
+    # FAB's security pages, in the site's words (app/views/common/security_views.py).
+    userdbmodelview = views.OrgUserDBModelView
+    rolemodelview = views.SiteRoleModelView
+    groupmodelview = views.SiteUserGroupModelView
+    permissionmodelview = views.SitePermissionModelView
+    viewmenumodelview = views.SiteViewMenuModelView
+    permissionviewmodelview = views.SitePermissionViewModelView
+    userstatschartview = views.SiteUserStatsChartView
 
     # --- login throttling ------------------------------------------------
     # FAB's AUTH_RATE_LIMITED limits only the login form, in a bucket of its
@@ -262,6 +344,64 @@ class SecurityManager(FabSecurityManager):
                                     form=LoginForm_db(), appbuilder=self.appbuilder)
         return make_response(page, 429)
 
+    # --- permission checks, one query per request -----------------------
+    # FAB asks the database once per check: a list page checks a dozen
+    # (each action, each related view, the menu), which was most of its
+    # statements and about 70 ms of it. The (permission, view) pairs a set of
+    # roles holds are loaded once per request instead, and the checks answer
+    # from them. Per request, not per login: a role edited by an Admin takes
+    # effect on the user's next page.
+
+    def _granted(self, role_ids) -> frozenset | None:
+        if not has_request_context():
+            return None  # the CLI and jobs: FAB's own query, as before
+        cache = request.environ.setdefault("gps.granted_permissions", {})
+        key = frozenset(role_ids)
+        if key not in cache:
+            pv, assoc = self.permissionview_model, assoc_permissionview_role
+            cache[key] = frozenset(
+                self.session.query(self.permission_model.name, self.viewmenu_model.name)
+                .select_from(pv)
+                .join(assoc, assoc.c.permission_view_id == pv.id)
+                .join(self.permission_model, self.permission_model.id == pv.permission_id)
+                .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
+                .filter(assoc.c.role_id.in_(key)).distinct())
+        return cache[key]
+
+    def has_access(self, permission_name, view_name) -> bool:
+        # Every menu entry asks this (29 times for a page's navbar), and
+        # FAB's own answer walks the user proxies and roles each time. For a
+        # signed-in user (a login changes who that is mid-request, hence the
+        # key) the roles' grants are settled once per request and each
+        # question is a set lookup. Anonymous and JWT callers (whose identity
+        # is set mid-request by the API's decorator), API keys and built-in
+        # roles: FAB's way.
+        if not has_request_context() or self.builtin_roles or getattr(g, "_api_key_user", False) \
+                or not current_user.is_authenticated:
+            return super().has_access(permission_name, view_name)
+        memo = request.environ.setdefault("gps.access", {})
+        key = current_user.id
+        if key not in memo:
+            user = self._get_safe_user(g.user)
+            memo[key] = (self._granted([role.id for role in self.get_user_roles(user)])
+                         if user and user.is_active else frozenset())
+        return (permission_name, view_name) in memo[key]
+
+    def exist_permission_on_roles(self, view_name, permission_name, role_ids) -> bool:
+        granted = self._granted(role_ids)
+        if granted is None:
+            return super().exist_permission_on_roles(view_name, permission_name, role_ids)
+        return (permission_name, view_name) in granted
+
+    def find_roles_permission_view_menus(self, permission_name, role_ids):
+        granted = self._granted(role_ids)
+        if granted is None:
+            return super().find_roles_permission_view_menus(permission_name, role_ids)
+        # FAB reads .view_menu.name (the menu) and nothing else of these.
+        return [SimpleNamespace(permission=SimpleNamespace(name=permission),
+                                view_menu=SimpleNamespace(name=view))
+                for permission, view in sorted(granted) if permission == permission_name]
+
     # --- ending sessions server-side -------------------------------------
     # A browser session stores the user's session_version at login and is
     # refused once the number changes; logout, a password change and a
@@ -301,6 +441,16 @@ class SecurityManager(FabSecurityManager):
         jwt_manager.token_in_blocklist_loader(self._token_revoked)
         jwt_manager.revoked_token_loader(
             lambda header, payload: _api_refusal(_session_ended_message, 401))
+        # Flask-JWT-Extended's own answers were English {"msg": …}, a bad
+        # token even 422: every token refusal is 401 with a Chinese message.
+        jwt_manager.unauthorized_loader(
+            lambda reason: _api_refusal(_no_token_message, 401))
+        jwt_manager.invalid_token_loader(
+            lambda reason: _api_refusal(_invalid_token_message, 401))
+        jwt_manager.expired_token_loader(
+            lambda header, payload: _api_refusal(_expired_token_message, 401))
+        jwt_manager.needs_fresh_token_loader(
+            lambda header, payload: _api_refusal(_fresh_token_message, 401))
         return jwt_manager
 
     def credential_stamp(self, user) -> str:
@@ -332,6 +482,22 @@ def _session_ended_message():
     return gettext("登录已失效（已退出、密码已修改或账号已停用），请重新登录。")
 
 
+def _no_token_message():
+    return gettext("未登录或缺少令牌，请先登录获取令牌。")
+
+
+def _invalid_token_message():
+    return gettext("令牌无效，请重新登录获取令牌。")
+
+
+def _expired_token_message():
+    return gettext("令牌已过期，请重新登录。")
+
+
+def _fresh_token_message():
+    return gettext("此操作需要重新登录后取得的新令牌。")
+
+
 def _api_refusal(message, status, **kwargs):
     """A JSON refusal in the client's language: FAB's choice (session or
     ?_l_=), unless the request's Accept-Language prefers English."""
@@ -348,9 +514,49 @@ def _remember_session_version(app, user, **extra):
     session[SESSION_VERSION_KEY] = user.session_version or 0
 
 
+class CleanupRefusals(logging.Filter):
+    """FAB's security cleanup warns once per permission it keeps because a
+    role still holds it ("Refused to delete permission view …"): hundreds of
+    lines on every start-up that say nothing is wrong. They pass only when
+    the logger is at DEBUG; the others are counted for one summary line."""
+
+    PREFIX = "Refused to delete"
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+        self.last_sync = 0  # refusals during the latest sync_roles
+
+    def filter(self, record):
+        if not str(record.msg).startswith(self.PREFIX):
+            return True
+        self.count += 1
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(logging.DEBUG):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return True
+        return False
+
+
+FAB_SECURITY_LOGGER = "flask_appbuilder.security.sqla.manager"
+
+
+def quiet_cleanup_refusals() -> CleanupRefusals:
+    """Install the filter once per process (create_app calls this)."""
+    logger = logging.getLogger(FAB_SECURITY_LOGGER)
+    for existing in logger.filters:
+        if isinstance(existing, CleanupRefusals):
+            return existing
+    refusals = CleanupRefusals()
+    logger.addFilter(refusals)
+    return refusals
+
+
 def sync_roles(appbuilder, site: str) -> list[str]:
     """Make the database's roles match the lists above. Returns what changed."""
     sm = appbuilder.sm
+    refusals = quiet_cleanup_refusals()
+    refused_before = refusals.count
     # FAB grants every new permission to the admin role while adding them,
     # so the role must exist first.
     sm.find_role(ADMIN) or sm.add_role(ADMIN)
@@ -379,6 +585,7 @@ def sync_roles(appbuilder, site: str) -> list[str]:
             sm.del_permission_role(role, current[key])
             changes.append(f"- {role_name}: {key[0]} on {key[1]}")
     sm.session.commit()
+    refusals.last_sync = refusals.count - refused_before
     return changes
 
 

@@ -7,14 +7,18 @@ import datetime as dt
 from .audit import record
 from .extensions import db
 from .models import Lot, TimeChange, TradingProject
+from .rules import change_times
 
 EDITABLE_STATES = ("待调整", "已退回")
 
 
 def notice_arrived(project_code: str, notice_key: str, title: str,
-                   lot_codes: list[str] | None) -> TimeChange | None:
+                   lot_codes: list[str] | None, times: dict | None = None) -> TimeChange | None:
     """A 变更公告 for one of our projects arrived: open the column's entry
-    (once per notice). Returns None for a project not on this platform."""
+    (once per notice), with the notice's times kept and entered as a start
+    (`times`: doc_end, bid_deadline, open_time as naive local datetimes;
+    None from an older message). Returns None for a project not on this
+    platform."""
     project = db.session.query(TradingProject).filter_by(project_code=project_code).one_or_none()
     if project is None:
         return None
@@ -25,8 +29,43 @@ def notice_arrived(project_code: str, notice_key: str, title: str,
                             notice_title=title[:255],
                             lot_codes=lot_codes or None, received_at=dt.datetime.now(),
                             state="待调整")
+        times = times or {}
+        change.gps_doc_issue_end = change.new_doc_issue_end = times.get("doc_end")
+        change.gps_bid_deadline = change.new_bid_deadline = times.get("bid_deadline")
+        change.gps_open_time = change.new_open_time = times.get("open_time")
         db.session.add(change)
     return change
+
+
+def _times(change, prefix: str) -> dict:
+    return {field: getattr(change, prefix + field) for field, _label in change_times.FIELDS}
+
+
+def differences(change) -> list:
+    """Where the entered times differ from the GPS notice's (see rules)."""
+    return change_times.differences(_times(change, "gps_"), _times(change, "new_"))
+
+
+def comparison(change) -> list[dict]:
+    """Rows for the side-by-side table on the edit, show and review pages."""
+    differing = {field for field, *_rest in differences(change)}
+    return [{"label": label, "gps": change_times.minute(getattr(change, "gps_" + field)),
+             "entered": change_times.minute(getattr(change, "new_" + field)),
+             "differs": field in differing}
+            for field, label in change_times.FIELDS]
+
+
+def has_gps_times(change) -> bool:
+    return any(getattr(change, "gps_" + field) for field, _label in change_times.FIELDS)
+
+
+def audit_detail(change) -> str:
+    """What the audit row says: the notice, and any difference with its reason."""
+    found = differences(change)
+    if not found:
+        return change.notice_title
+    return (f"{change.notice_title}；与变更公告不一致：{change_times.difference_text(found)}；"
+            f"原因：{(change.deviation_reason or '').strip()}")
 
 
 def errors(change: TimeChange) -> dict[str, str]:
@@ -41,6 +80,8 @@ def errors(change: TimeChange) -> dict[str, str]:
     if change.new_doc_issue_end and change.new_bid_deadline and \
             change.new_doc_issue_end > change.new_bid_deadline:
         found["new_doc_issue_end"] = "文件获取截止时间不能晚于投标截止时间"
+    if message := change_times.difference_error(differences(change), change.deviation_reason):
+        found["deviation_reason"] = message
     return found
 
 
@@ -63,4 +104,4 @@ def apply(change: TimeChange, user) -> None:
         if change.new_doc_issue_end:
             lot.doc_issue_end = change.new_doc_issue_end
     change.applied_at = dt.datetime.now()
-    record(user, "变更时间生效", change.project, change.notice_title)
+    record(user, "变更时间生效", change.project, audit_detail(change))

@@ -1,6 +1,7 @@
 """Run the whole development stack in the foreground (`make run`).
 
     Redis            127.0.0.1:6390   (unless REDIS_URL is set)
+    each site served by gunicorn, WEB_WORKERS (2) workers, as in production:
     GPS 政府采购系统  http://127.0.0.1:5000
     平顶山市 410400    http://127.0.0.1:5001
     方城县 411322      http://127.0.0.1:5002
@@ -14,12 +15,13 @@ Each site is first brought up to date (db upgrade, roles sync, demo load; all
 idempotent). The demo load writes the shared sync secrets into
 INSTANCE_ROOT/demo-sync-secrets.json and points the peers at the ports from
 DEVSTACK_PORT_BASE; GPS loads first so that the trading sites only read that
-file. Ctrl-C or SIGTERM stops everything; if any process dies on its own,
+file; then `demo load --stages` (from GPS) adds the projects at every stage on
+all three sites. Ctrl-C or SIGTERM stops everything; if any process dies on its own,
 everything is stopped and the exit status is 1.
 
 Environment: REDIS_URL (use this Redis instead of starting one),
 HEALTH_TOKEN (bearer token for /health's details; default dev-health-token),
-DEVSTACK_REDIS_PORT (6390), DEVSTACK_PORT_BASE (5000), INSTANCE_ROOT
+DEVSTACK_REDIS_PORT (6390), DEVSTACK_PORT_BASE (5000), WEB_WORKERS (2), INSTANCE_ROOT
 (./instance), DATABASE_URL_GPS / DATABASE_URL_TRADING_410400 /
 DATABASE_URL_TRADING_411322 (PostgreSQL).
 
@@ -251,7 +253,8 @@ def flask(*args: str) -> list[str]:
 def set_up_sites(stack: Stack, env: dict) -> None:
     """db upgrade, roles sync, demo load: each step on all sites at once,
     except that GPS loads its demo first: it writes both pairs' secrets to
-    demo-sync-secrets.json, which the trading sites then only read."""
+    demo-sync-secrets.json, which the trading sites then only read. Last,
+    `demo load --stages` once, from GPS, for the projects at every stage."""
     for step in SETUP_STEPS:
         batches = [SITES[:1], SITES[1:]] if step == ("demo", "load") else [SITES]
         for batch in batches:
@@ -262,13 +265,29 @@ def set_up_sites(stack: Stack, env: dict) -> None:
                 if stack.finish(proc) != 0:
                     raise StackError(f"{site.name}: `flask {' '.join(step)}` failed "
                                      f"(status {proc.returncode}), see its output above")
+    # Then the demo's stage projects, played across all three sites at once
+    # (app/demo_stages.py): each site's databases are ready by now.
+    step = ("demo", "load", "--stages")
+    proc = stack.start(SITES[0].name, flask(*step), site_env(SITES[0], env), TIER_SITES)
+    if stack.finish(proc) != 0:
+        raise StackError(f"{SITES[0].name}: `flask {' '.join(step)}` failed "
+                         f"(status {proc.returncode}), see its output above")
+
+
+def gunicorn(port: int) -> list[str]:
+    """The site as production serves it (docs/deployment.md): gunicorn with
+    WEB_WORKERS sync workers (2), reading gunicorn.conf.py. Flask's
+    development server answered one request at a time: 70 ms for one user
+    became 2.4 s with twenty. A short graceful timeout so that Ctrl-C does
+    not wait out a long request."""
+    return [str(BIN / "gunicorn"), "run:app", "--bind", f"127.0.0.1:{port}",
+            "--workers", os.environ.get("WEB_WORKERS", "2"), "--timeout", "60",
+            "--graceful-timeout", "5", "--access-logfile", "-", "--error-logfile", "-"]
 
 
 def start_sites(stack: Stack, env: dict) -> None:
     for site in SITES:
-        stack.start(site.name, flask("run", "--no-reload", "--host", "127.0.0.1",
-                                     "--port", str(site.port)),
-                    site_env(site, env), TIER_SITES)
+        stack.start(site.name, gunicorn(site.port), site_env(site, env), TIER_SITES)
 
 
 def start_sync(stack: Stack, env: dict) -> None:
@@ -332,12 +351,37 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def stale_catalogues(root: Path = ROOT) -> list[Path]:
+    """The message catalogues (.po) whose compiled .mo is missing or older."""
+    stale = []
+    for po in sorted((root / "translations").glob("*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            stale.append(po)
+    return stale
+
+
+def compile_translations(stack: Stack) -> None:
+    """What `make translations` does, when needed. The .mo files are not in
+    git: run directly in a fresh checkout, the stack served FAB's English
+    for the app's strings (“Show”, “Add”) until they were compiled."""
+    if not stale_catalogues(ROOT):
+        return
+    result = subprocess.run(
+        [str(BIN / "pybabel"), "-q", "compile", "-d", str(ROOT / "translations")],
+        capture_output=True, text=True)
+    if result.returncode != 0:
+        raise StackError(f"pybabel compile failed: {result.stderr.strip()}")
+    stack.say("devstack", "compiled translations/*/LC_MESSAGES/*.po")
+
+
 def main() -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     stack = Stack()
     try:
         check_ports_free()
+        compile_translations(stack)
         redis_url = start_redis(stack)
         env = base_env(redis_url)
         set_up_sites(stack, env)

@@ -150,9 +150,31 @@ def redis_url(tmp_path_factory):
     proc.wait(5)
 
 
+def _no_fsync_sqlite(dbapi_connection, _record):
+    """Test databases are thrown away: no fsync on commit. A durability
+    setting only (what a crash would lose); every query and lock behaves the
+    same. Engines in this process only; the end-to-end sites keep SQLite's
+    default."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous = OFF")
+        cursor.close()
+
+
+def _listen_no_fsync():
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "connect", _no_fsync_sqlite):
+        event.listen(Engine, "connect", _no_fsync_sqlite)
+
+
 class SqliteDatabases:
     def __init__(self, root):
         self.root = root
+        _listen_no_fsync()
 
     def fresh(self, name):
         return f"sqlite:///{self.root / (name + '.db')}"
@@ -180,6 +202,11 @@ class PostgresDatabases:
         clause = f' TEMPLATE "{template}"' if template else ""
         with self.engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{dbname}"{clause}'))
+            # Thrown away after the run: commits need not wait for the WAL
+            # flush (durability only; transactions and locks are unchanged).
+            # Not copied by TEMPLATE, so set on each; the end-to-end sites'
+            # connections get it too.
+            conn.execute(text(f'ALTER DATABASE "{dbname}" SET synchronous_commit = off'))
         self.created.append(dbname)
         return self.server.set(database=dbname).render_as_string(hide_password=False)
 
@@ -246,6 +273,15 @@ def make_app(key, db_url, redis_url, **overrides):
     return create_app(site, config, platform=platform)
 
 
+# The demo users' hashes in the templates: scrypt as the site writes it, at
+# 1/32 of werkzeug's default work factor. Every login of a test (thousands per
+# run, in-process and in the end-to-end sites) verifies one; at the default
+# cost that is a tenth of a second to a second each on CI. The check is the same
+# code either way; what the site itself writes keeps the default
+# (tests/test_security_defaults.py).
+TEMPLATE_HASH = "scrypt:1024:8:1"
+
+
 @pytest.fixture(scope="session")
 def templates(databases, redis_url):
     """One migrated, role-synced, demo-loaded database per site."""
@@ -257,7 +293,7 @@ def templates(databases, redis_url):
     urls = {}
     for key in SITES:
         url = databases.fresh(f"template_{key}")
-        app = make_app(key, url, redis_url)
+        app = make_app(key, url, redis_url, FAB_PASSWORD_HASH_METHOD=TEMPLATE_HASH)
         with app.app_context():
             upgrade()
             sync_roles(app.appbuilder, app.config["SITE"])
@@ -326,3 +362,64 @@ def site_factory(templates, databases, redis_url):
     yield build
     for app in made:
         _dispose(app)
+
+
+@pytest.fixture
+def empty_pds(site_factory):
+    """平顶山市 without the demo's sample notices: each test adds its own."""
+    from sqlalchemy import delete
+
+    from app.extensions import db
+    from app.models import PublishedNotice
+
+    app = site_factory("pds")
+    with app.app_context():
+        db.session.execute(delete(PublishedNotice))
+        db.session.commit()
+    return app
+
+
+# --- the PostgreSQL round runs only the tests that reach a database ---------
+
+DB_FIXTURE = "databases"  # every site, template and stack fixture depends on it
+PG_DESELECTED = "postgres_deselected"
+
+
+def pytest_collection_modifyitems(config, items):
+    """TEST_DB=postgres: leave out the tests that never touch a database (no
+    `databases` among their fixtures, directly or through gps, templates,
+    stack, …): the PostgreSQL round can only repeat them unchanged, and the
+    SQLite round runs every one of them. TEST_DATABASE_URL is read nowhere
+    else, so a test without the fixture cannot reach the server."""
+    if os.environ.get("TEST_DB") != "postgres":
+        return
+    keep, pure = [], []
+    for item in items:
+        (keep if DB_FIXTURE in getattr(item, "fixturenames", ()) else pure).append(item)
+    if pure:
+        items[:] = keep
+        config.hook.pytest_deselected(items=pure)
+    if hasattr(config, "workeroutput"):  # an xdist worker: tell the controller
+        config.workeroutput[PG_DESELECTED] = len(pure)
+    else:
+        config.stash[_pg_deselected] = len(pure)
+
+
+_pg_deselected = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown without it
+def pytest_testnodedown(node, error):
+    """xdist controller: every worker collects the same tests; keep one count."""
+    count = getattr(node, "workeroutput", {}).get(PG_DESELECTED)
+    if count is not None:
+        node.config.stash[_pg_deselected] = count
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    count = config.stash.get(_pg_deselected, None)
+    if count:
+        terminalreporter.write_line(
+            f"TEST_DB=postgres: {count} tests deselected: they use no database fixture "
+            f"(`{DB_FIXTURE}`), so the SQLite round runs them and this round could only "
+            "repeat them unchanged")

@@ -65,3 +65,15 @@ def search_options(page: str, field: str) -> list[str]:
         if isinstance(fields, dict) and "<select" in str(fields.get(field, "")):
             return re.findall(r"<option[^>]*>([^<]+)</option>", fields[field])
     raise AssertionError(f"no search field {field!r} on the page")
+
+
+def xlsx_text(data: bytes) -> str:
+    """Every cell of an .xlsx as text, one per line: what a reader of an
+    export sees, to search for what must (not) be in it."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return "\n".join(str(v) for sheet in book.worksheets
+                     for row in sheet.iter_rows(values_only=True) for v in row if v is not None)

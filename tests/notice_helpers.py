@@ -23,6 +23,10 @@ def push_lots(app, plan_id, budgets=("900000.00", "600000.00")) -> str:
 
     with app.app_context():
         plan = db.session.get(Plan, plan_id)
+        # Pushed already (here, or by a real project.accepted from a platform).
+        pushed = db.session.query(ProjectReplica.project_code).filter_by(plan_id=plan_id).scalar()
+        if pushed is not None:
+            return pushed
         code = f"JY{plan.pushed_to}-2026-{plan_id:04d}"
         project = ProjectReplica(
             project_code=code, platform_code=plan.pushed_to, plan_no=plan.plan_no, plan=plan,
@@ -130,3 +134,110 @@ def award(code):
     return {f"{code}001": {"supplier_name": "河南甲科技有限公司",
                            "supplier_address": "郑州市金水区1号", "award_amount": "880000.00",
                            "main_items": "交互式一体机 20台"}}
+
+
+def form_values(page: str, form_id="notice-form") -> dict:
+    """What a browser would send for the form as the page shows it: every
+    input's value, checked boxes, textareas (lists for repeated names)."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.textarea, self.values = False, None, {}
+
+        def add(self, name, value):
+            if name in self.values:
+                old = self.values[name]
+                self.values[name] = (old if isinstance(old, list) else [old]) + [value]
+            else:
+                self.values[name] = value
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form":
+                self.inside = attrs.get("id") == form_id
+            elif self.inside and tag == "input" and attrs.get("name"):
+                kind = attrs.get("type", "text")
+                if kind in ("checkbox", "radio"):
+                    if "checked" in attrs:
+                        self.add(attrs["name"], attrs.get("value", "y"))
+                elif kind not in ("submit", "button"):
+                    self.add(attrs["name"], attrs.get("value") or "")
+            elif self.inside and tag == "textarea":
+                self.textarea = attrs.get("name")
+                self.add(self.textarea, "")
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.values[self.textarea] += data
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                # A browser drops the newline that starts a textarea's content.
+                value = self.values[self.textarea]
+                self.values[self.textarea] = value[2:] if value.startswith("\r\n") else (
+                    value[1:] if value.startswith("\n") else value)
+                self.textarea = None
+            elif tag == "form":
+                self.inside = False
+
+    reader = Reader()
+    reader.feed(page)
+    return reader.values
+
+
+WINNERS = {1: ("河南甲科技有限公司", "880000.00"), 2: ("河南丙科技有限公司", "590000.00")}
+
+
+def publish_result(app, plan_id, username="jingban", seqs=None) -> str:
+    """The plan's project with a published 采购公告 and, after its bids
+    closed, a published 结果公告 for every lot (or the lots numbered `seqs`) (through app/notices.py, on
+    the days they would have been published). Returns the project code;
+    a plan that already has its result is left as it is."""
+    from app import notices
+    from app.extensions import db
+    from app.models import Notice, OrgUser, Plan, ProjectReplica
+
+    today = dt.date.today()
+    with app.app_context():
+        if db.session.query(Notice.id).filter_by(plan_id=plan_id, notice_type="结果公告",
+                                                 state="已发布").first():
+            return db.session.query(ProjectReplica.project_code).filter_by(
+                plan_id=plan_id).scalar()
+    code = push_lots(app, plan_id)
+    announced_on = today - dt.timedelta(days=40)
+    deadline = dt.datetime.combine(announced_on + dt.timedelta(days=26), dt.time(9, 30))
+    resulted_on = deadline.date() + dt.timedelta(days=1)
+    with app.test_request_context():
+        from flask import g
+
+        user = g.user = db.session.query(OrgUser).filter_by(username=username).one()
+        plan = db.session.get(Plan, plan_id)
+        project = db.session.get(ProjectReplica, code)
+        lots = [lot for lot in project.lots if seqs is None or lot.seq in seqs]
+        codes = [lot.code for lot in lots]
+        notice = notices.start_draft(plan, project, "采购公告", codes, user)
+        values = dict(announcement_fields(announced_on))
+        for key in ("doc_start", "doc_end"):
+            values[key] = dt.datetime.strptime(values[key], "%Y-%m-%dT%H:%M")
+        values["bid_deadline"] = values["open_time"] = deadline
+        values["doc_price"] = 0
+        notices.save_draft(notice, values, {c: {"requirement_html": "<p>设备</p>"} for c in codes},
+                           user)
+        assert notices.publish(notice, user, now=dt.datetime.combine(announced_on,
+                                                                     dt.time(8))) == []
+        result = notices.start_draft(plan, project, "结果公告", codes, user)
+        fields = result_fields(resulted_on)
+        fields["confirmed_on"] = resulted_on
+        awards = {}
+        for lot in lots:
+            supplier, amount = WINNERS[lot.seq]
+            awards[lot.code] = {"supplier_name": supplier, "supplier_address": "郑州市金水区1号",
+                                "award_amount": Decimal(amount), "main_items": "交互式一体机"}
+        notices.save_draft(result, fields, awards, user)
+        problems = notices.publish(result, user, now=dt.datetime.combine(resulted_on,
+                                                                         dt.time(10)))
+        assert problems == [], [str(p) for p in problems]
+        db.session.commit()
+    return code

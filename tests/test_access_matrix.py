@@ -45,6 +45,18 @@ GPS_APIS = [
     ("/api/v1/notice/", NOTICE_READERS),
 ]
 
+# 合同管理: the unit files and reviews, the region's regulators query the 备案;
+# a 代理机构 has no part in it and is told nothing exists (404), where every
+# other role without the permission is refused (403).
+CONTRACT_READERS = EVERYONE - {"daili"}
+CONTRACT_URLS = [
+    ("/contracts/list/", CONTRACT_READERS),
+    ("/contracts/choose-project", FILERS),
+    ("/contract-filings/list/", {"admin", "chushen", "fuhe", "jianguan"}),
+    ("/api/v1/contract/", CONTRACT_READERS),
+]
+
+
 TRADING_USERS = ["admin", "daili", "keshi"]
 TRADING_VIEWS = [
     ("/organisations/list/", set(TRADING_USERS)),
@@ -139,7 +151,8 @@ def test_trading_apis(pds_demo, user, url, allowed):
 
 
 @pytest.mark.parametrize("url", ["/plans/list/", "/api/v1/plan/", "/platforms/list/",
-                                 "/winner-changes/list/", "/api/v1/winner_change/"])
+                                 "/winner-changes/list/", "/api/v1/winner_change/",
+                                 "/contracts/list/", "/api/v1/contract/"])
 def test_trading_site_has_no_gps_pages(trading_clients, url):
     assert trading_clients["admin"].get(url).status_code == 404
 
@@ -151,3 +164,23 @@ def test_gps_users_do_not_exist_on_trading_site(pds_demo):
     login(client, "jingban")
     response = client.get("/organisations/list/")
     assert response.status_code == 302 and "/login/" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("user,url,allowed", _view_cases(GPS_USERS, CONTRACT_URLS))
+def test_gps_contract_urls(gps_clients, gps_demo, gps_tokens, user, url, allowed):
+    if url.startswith("/api/"):
+        response = gps_demo.test_client().get(url, headers=bearer(gps_tokens[user]))
+    else:
+        response = gps_clients[user].get(url)
+    expected = 200 if allowed else 404 if user == "daili" else 403
+    assert response.status_code == expected, url
+
+
+@pytest.mark.parametrize("url", [u for u, _ in CONTRACT_URLS])
+def test_gps_contract_urls_anonymous(gps_demo, url):
+    response = gps_demo.test_client().get(url)
+    if url.startswith("/api/"):
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302 and "/login/" in response.headers["Location"]
+

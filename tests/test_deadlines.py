@@ -205,6 +205,17 @@ def test_docs_period(start, end, short):
     assert docs_period_error(d(start), d(earliest)) is None
 
 
+@pytest.mark.parametrize("method,article", [
+    ("公开招标", "87号令第十八条"), ("邀请招标", "87号令第十八条"),
+    ("竞争性磋商", "竞争性磋商暂行办法第十条")])
+def test_docs_period_names_the_methods_own_article(method, article):
+    error = docs_period_error(d("2026-02-13"), d("2026-02-25"), method)
+    assert f"（{article}）" in error
+    found = deadlines.times_errors(CAL, method, at("2026-02-13 09:00"), at("2026-02-25 17:00"),
+                                   None, None)
+    assert f"（{article}）" in found["doc_end"]
+
+
 def test_docs_period_takes_datetimes_by_their_date():
     assert docs_period_error(at("2026-09-29 09:00"), at("2026-10-10 17:00")) is None
     assert "还差 1 个工作日" in docs_period_error(at("2026-09-29 09:00"), at("2026-10-09 17:00"))

@@ -42,3 +42,15 @@ def test_every_message_has_an_english_translation(tmp_path):
     with (root / "translations/en/LC_MESSAGES/messages.po").open("rb") as po:
         translated = {m.id for m in read_po(po) if m.id and m.string}
     assert sorted(wanted - translated) == []
+
+
+def test_templates_follow_a_forced_locale_within_a_request(gps_demo):
+    # app/i18n.py keeps a catalogue per locale; the locale is still asked per string.
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with gps_demo.test_request_context("/"):
+        assert render_template_string("{{ _('计划管理') }}") == "计划管理"
+        with force_locale("en"):
+            assert render_template_string("{{ _('计划管理') }}") == "Plan Management"
+        assert render_template_string("{{ _('计划管理') }}") == "计划管理"

@@ -16,6 +16,7 @@ from tests.acceptance_helpers import (
     second_agency_user,
     take_plan,
 )
+from tests.committee_helpers import seat_committee
 from tests.helpers import api_token, bearer, csrf_token, form_token, logged_in
 
 DT = "%Y-%m-%d %H:%M:%S"
@@ -466,17 +467,20 @@ def test_evaluation_stages_only_in_order(pds):
     finish = client.post(f"/api/v1/project_stage/{pk}/finish_evaluation", headers=auth)
     assert finish.status_code == 409
     assert finish.json["message"] == "项目当前阶段为“受理通过”，须先开始评标，才能评标结束"
-    page = daili.get(f"/project-stages/start_evaluation/{pk}").get_data(as_text=True)
+    page = daili.get(f"/project-stages/show/{pk}").get_data(as_text=True)
     assert "项目当前阶段为“受理通过”，须先开标（录入开标记录），才能开始评标" in page
-    assert 'id="btn-confirm"' not in page
+    assert 'data-confirm-title="开始评标"' not in page  # refused: no button to confirm
     refused = daili.post(f"/project-stages/start_evaluation/{pk}",
                          data={"csrf_token": form_token(daili)}, follow_redirects=True)
     assert "须先开标（录入开标记录），才能开始评标" in refused.get_data(as_text=True)
     assert _stage(pds, pk) == "受理通过"
 
     assert _open_bid(daili, lot1, "甲公司", "900000.00").status_code == 302
-    confirm = daili.get(f"/project-stages/start_evaluation/{pk}").get_data(as_text=True)
-    assert "确认开始评标吗？" in confirm and 'id="btn-confirm"' in confirm
+    refused = client.post(f"/api/v1/project_stage/{pk}/start_evaluation", headers=auth)
+    assert refused.status_code == 409 and "评委会尚未组建完成" in refused.json["message"]
+    seat_committee(pds, lot1)  # lot 2 was not opened: it has no committee to wait for
+    confirm = daili.get(f"/project-stages/show/{pk}").get_data(as_text=True)
+    assert 'data-confirm-title="开始评标"' in confirm and "开标记录不能再修改" in confirm
     started = daili.post(f"/project-stages/start_evaluation/{pk}",
                          data={"csrf_token": form_token(daili)}, follow_redirects=True)
     assert "已开始评标，当前阶段：评标中" in started.get_data(as_text=True)

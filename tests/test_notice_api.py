@@ -62,7 +62,8 @@ def test_other_organisations_and_readers_cannot_publish(gps):
     assert api.get(f"/api/v1/notice/{notice_id}/check", headers=other).status_code == 404
     assert api.post(f"/api/v1/notice/{notice_id}/publish", headers=other).status_code == 404
     assert api.get("/api/v1/notice/", headers=other).json["count"] == 0
-    reader = bearer(api_token(api, "jianguan"))  # 监管处 of the region: reads only
-    assert api.get(f"/api/v1/notice/{notice_id}", headers=reader).status_code == 200
+    reader = bearer(api_token(api, "jianguan"))  # 监管处 of the region: reads only,
+    # and a draft is the unit's own until it is published (test_notice_drafts).
+    assert api.get(f"/api/v1/notice/{notice_id}", headers=reader).status_code == 404
     assert api.post(f"/api/v1/notice/{notice_id}/publish", headers=reader).status_code == 403
     assert notice_row(gps, notice_id).state == "草稿"

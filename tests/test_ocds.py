@@ -19,7 +19,8 @@ from tests import ocds_schema
 # additional fields the validator may find.
 LOTS_FIELDS = {"/releases/tender/lots", "/releases/awards/relatedLots",
                "/releases/tender/documents/relatedLots", "/releases/awards/documents/relatedLots",
-               "/releases/tender/milestones/relatedLots"}
+               "/releases/tender/milestones/relatedLots", "/releases/contracts/relatedLots",
+               "/releases/contracts/documents/relatedLots"}
 SUPPLIER_A = ("河南甲科技有限公司", "91410100MA0000101X")
 SUPPLIER_B = ("河南乙科技有限公司", "91410100MA0000202Y")
 
@@ -404,3 +405,44 @@ def test_a_correction_keeping_the_supplier_updates_the_award_in_place(standard):
     assert [a["description"] for a in award["amendments"]] == [
         f"涉及标段：{code}001。金额笔误更正"]
     assert compiled["tender"]["status"] == "complete"
+
+
+# --- contracts (合同公告) ---------------------------------------------------------------
+
+def test_filed_contracts_become_contracts_tied_to_their_awards(gps, standard):
+    """A contract over both lots (one entry per lot: OCDS gives a contract one
+    award), then a 补充合同 of it; only the public version is linked."""
+    from app import notices
+    from tests.contract_notice_helpers import filed_contract
+
+    made = filed_contract(gps, seqs=(1, 2))
+    supplement = filed_contract(gps, filing_no="HT-2026-0002", seqs=(), original_id=made["id"],
+                                amount=Decimal("50000.00"), contract_name="补充合同：增加5台")
+    with gps.test_request_context(base_url="https://gps.example.cn/"):
+        plan = db.session.get(Plan, made["plan_id"])
+        project = notices.project_of(plan)
+        package = ocds.record_package(plan, project, notices.published(project.project_code))
+    _assert_valid(ocds_schema.validate(package, standard))
+    body = json.dumps(package, ensure_ascii=False)
+    assert made["signed"] not in body and "合同原件" not in body
+    awards = {award["relatedLots"][0]: award["id"] for release in package["releases"]
+              for award in release.get("awards", [])}
+    first, second = [r for r in package["releases"] if r["tag"] == ["contract"]]
+    assert first["id"] == made["notice_key"] and second["id"] == supplement["notice_key"]
+    lot1, lot2 = made["lots"]
+    assert [(c["id"], c["awardID"], c["relatedLots"], c["value"], c["status"])
+            for c in first["contracts"]] == [
+        (f"{made['filing_no']}-{lot1}", awards[lot1], [lot1], {"amount": 880000, "currency": "CNY"},
+         "active"),
+        (f"{made['filing_no']}-{lot2}", awards[lot2], [lot2], {"amount": 590000, "currency": "CNY"},
+         "active")]
+    contract = first["contracts"][0]
+    assert contract["dateSigned"].endswith("T00:00:00+08:00") and "period" not in contract
+    assert "履约期限：合同签订后30日内交货" in contract["description"]
+    public = [d for d in contract["documents"] if d["documentType"] == "contractSigned"]
+    assert [d["url"] for d in public] == [
+        f"https://gps.example.cn/gongkai/contracts/{made['notice_key']}.pdf"]
+    [extra] = second["contracts"]
+    assert extra["id"] == "HT-2026-0002" and extra["value"] == {"amount": 50000, "currency": "CNY"}
+    assert extra["awardID"] == awards[lot1] and extra["relatedLots"] == [lot1, lot2]
+    assert extra["description"].startswith(f"补充合同，原合同：{made['filing_no']}")

@@ -120,7 +120,8 @@ def test_file_plan_action_with_confirmation(gps):
     _add(client)
     [plan] = _plans(gps)
     listing = client.get("/plans/list/").get_data(as_text=True)
-    assert "确认备案所选计划吗" in listing  # FAB asks before the irreversible step
+    # The confirmation dialog says what 备案 does before the irreversible step.
+    assert 'data-fab-action="file_plans"' in listing and "备案后计划不能修改或删除" in listing
     assert _outbox(gps) == []  # a draft goes nowhere
     page = _file(client, plan.id).get_data(as_text=True)
     assert "已备案" in page
@@ -153,7 +154,7 @@ def test_withdrawal_asks_for_a_reason_and_tells_the_platform(gps):
     [plan] = _plans(gps)
     _file(client, plan.id)
     page = client.get(f"/plans/withdraw/{plan.id}").get_data(as_text=True)
-    assert "确认撤回该计划吗" in page and "撤回原因" in page
+    assert "撤回后计划不能再修改" in page and "撤回原因" in page
     empty = client.post(f"/plans/withdraw/{plan.id}",
                         data={"reason": " ", "csrf_token": form_token(client)})
     assert "请填写撤回原因" in empty.get_data(as_text=True)

@@ -23,7 +23,7 @@ def _agency_credit_code():
     from app.demo import ORGS
     from app.rules.credit_code import complete
 
-    return complete(next(prefix for key, *_, prefix in ORGS if key == "agency"))
+    return complete(next(row[4] for row in ORGS if row[0] == "agency"))  # the credit-code prefix
 
 
 def _payload(plan_no, lots=2, stage="受理通过"):

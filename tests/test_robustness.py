@@ -234,12 +234,20 @@ def test_csp_has_a_nonce_and_no_unsafe_inline_script(gps_demo):
 
 def test_no_inline_script_or_handler_in_our_templates():
     handler = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)
-    inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+    # A data block (type="application/json") is never run by a browser; the
+    # page's script reads it. Its one content may be a value through `tojson`
+    # (which escapes <, > and &), so nothing typed can close the block.
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>",
+                               re.I)
+    data_block = re.compile(r"<script[^>]*type=\"application/json\"[^>]*>(.*?)</script>", re.S)
     for folder in (ROOT / "app/templates", ROOT / "app/public/templates"):
         for path in folder.rglob("*.html"):
             text = path.read_text()
             assert not handler.search(text), f"inline event handler in {path}"
             assert not inline_script.search(text), f"inline <script> in {path}"
+            for content in data_block.findall(text):
+                assert re.fullmatch(r"\{\{[^{}]*\|\s*tojson\s*\}\}", content.strip()), \
+                    f"a data block in {path} holds more than one value through tojson"
             assert "javascript:" not in text, f"javascript: URL in {path}"
 
 
@@ -283,3 +291,33 @@ def test_unknown_related_key_or_unstorable_text_is_422(site_factory):
         assert field in response.json["message"]
     with app.app_context():
         assert db.session.query(Region).count() == regions
+
+
+# --- keys no record can have, and list actions that do not exist: 404, not 500 ---------
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize("path", [
+    f"/contracts/show/{HUGE}", f"/contracts/edit/{HUGE}", f"/contracts/review/{HUGE}",
+    f"/winner-changes/show/{HUGE}", f"/winner-changes/review/{HUGE}",
+    f"/expert-requests/show/{HUGE}", f"/plans/show/{HUGE}", f"/plans/edit/{HUGE}",
+    f"/plans/show/-{HUGE}",
+])
+def test_a_thirty_digit_key_is_not_found(gps, path):
+    from tests.helpers import logged_in
+
+    assert logged_in(gps, "jingban").get(path).status_code == 404
+
+
+@pytest.mark.parametrize("data", [
+    {"action": "delete", "rowid": "1"}, {"action": "approve", "rowid": "1"},
+    {"action": "submit", "rowid": HUGE},
+])
+def test_a_list_action_that_cannot_be_is_not_found(gps, data):
+    from tests.helpers import form_token, logged_in
+
+    jingban = logged_in(gps, "jingban")
+    for path in ("/contracts/action_post", "/winner-changes/action_post"):
+        response = jingban.post(path, data={**data, "csrf_token": form_token(jingban)})
+        assert response.status_code == 404, path

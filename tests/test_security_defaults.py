@@ -1,5 +1,6 @@
 """Secure defaults: headers, cookies, CSRF, login throttling, passwords, /health."""
 import redis
+from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from tests.helpers import DEMO_PASSWORD, HEALTH, csrf_token, logged_in, login
@@ -87,4 +88,19 @@ def test_password_hashes_are_not_plain(gps_demo):
     with gps_demo.app_context():
         user = gps_demo.appbuilder.sm.find_user(username="jingban")
         assert DEMO_PASSWORD not in user.password
+        db.session.remove()
+
+
+def test_a_password_the_site_sets_gets_scrypts_full_cost(gps):
+    """The templates' demo users carry cheaper hashes (tests/conftest.py,
+    TEMPLATE_HASH); a password set through the site keeps werkzeug's default."""
+    from tests.conftest import TEMPLATE_HASH
+
+    with gps.test_request_context(), gps.app_context():
+        sm = gps.appbuilder.sm
+        assert sm.find_user(username="jingban").password.startswith(TEMPLATE_HASH + "$")
+        sm.reset_password(sm.find_user(username="jingban").id, "Another@Pass2026")
+        stored = sm.find_user(username="jingban").password
+        assert stored.startswith("scrypt:32768:8:1$")
+        assert check_password_hash(stored, "Another@Pass2026")
         db.session.remove()

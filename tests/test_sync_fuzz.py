@@ -71,6 +71,10 @@ def requests(draw):
             "bytes": draw(st.binary(max_size=200))}[body_kind]
     header_kind = draw(st.sampled_from(["signed", "signed", "resigned", "junk"]))
     message_id = message.get("id") if isinstance(message.get("id"), str) else "x"
+    if any(c in message_id for c in "\r\n\x00"):
+        # No HTTP client can send these in a header (webhook-id): the test
+        # client refuses to build the request rather than the inbox refusing it.
+        message_id = "x"
     return body, header_kind, message_id, draw(st.fixed_dictionaries({}, optional={
         "webhook-id": header_text, "webhook-timestamp": st.one_of(
             header_text, st.integers(0, 2 ** 40).map(str),

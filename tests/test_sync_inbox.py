@@ -179,3 +179,11 @@ def test_refusals_show_in_the_monitor(sites):
 
     page = logged_in(pds, "admin").get("/sync/refused/list/").get_data(as_text=True)
     assert "malformed" in page
+
+
+@pytest.mark.parametrize("version", [2**31, 2**63])
+def test_a_version_beyond_the_columns_is_refused(sites, version):
+    """A version no INTEGER column holds would freeze the replica (every
+    real message after it “older”) or overflow: refused, nothing stored."""
+    _refused(sites, post(sites, message(version)), 422, "bad_envelope")
+    assert counts(sites[1])[0] == 0

@@ -11,6 +11,7 @@ import pytest
 from app.extensions import db
 from app.models import PublishedNotice
 from app.public import notices, query
+from app.public.columns import SLUGS
 from app.public.notices import NoticeError, store_notice
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -53,26 +54,11 @@ def get(client, url, status=200):
     return response.get_data(as_text=True)
 
 
-@pytest.fixture
-def site(site_factory):
-    """平顶山市 without the demo's sample notices: each test adds its own."""
-    from sqlalchemy import delete
-
-    from app.extensions import db
-    from app.models import PublishedNotice
-
-    app = site_factory("pds")
-    with app.app_context():
-        db.session.execute(delete(PublishedNotice))
-        db.session.commit()
-    return app
-
-
 # --- access -----------------------------------------------------------------
 
-def test_anonymous_visitor_sees_every_page(site):
-    [nid] = add(site, notice("A1"))
-    client = site.test_client()
+def test_anonymous_visitor_sees_every_page(empty_pds):
+    [nid] = add(empty_pds, notice("A1"))
+    client = empty_pds.test_client()
     for url in ("/web/", "/web/caigou/", "/web/zhongzhi/", "/web/jieguo-gengzheng/",
                 f"/web/notices/{nid}", "/web/caigou/feed.atom", "/web/caigou/rss.xml"):
         response = client.get(url)
@@ -82,7 +68,7 @@ def test_anonymous_visitor_sees_every_page(site):
     assert "平顶山市公共资源交易网" in home
     for name in ("采购公告", "变更公告", "结果公告", "结果更正公告", "终止公告"):
         assert name in home
-    assert home.count(">更多") == 5
+    assert home.count(">更多") == len(SLUGS)
     assert "<script" not in home
 
 
@@ -92,20 +78,20 @@ def test_gps_site_has_no_website(gps_demo):
         assert client.get(url).status_code == 404, url
 
 
-def test_unknown_column_and_notice_are_404(site):
-    client = site.test_client()
+def test_unknown_column_and_notice_are_404(empty_pds):
+    client = empty_pds.test_client()
     for url in ("/web/nope/", "/web/nope/feed.atom", "/web/notices/999999", "/web/notices/abc",
                 "/web/notices/-1", "/web/notices/0", "/web/notices/" + "9" * 30,
                 "/web/notices/2147483648"):
         assert client.get(url).status_code == 404, url
 
 
-def test_detail_shows_notice_with_lots(site):
-    [nid] = add(site, notice("D1", column="结果公告", title="平顶山市教育局电脑采购结果公告",
+def test_detail_shows_notice_with_lots(empty_pds):
+    [nid] = add(empty_pds, notice("D1", column="结果公告", title="平顶山市教育局电脑采购结果公告",
                              project_code="410400-2026-00001", published_at=BASE,
                              lots=[{"code": "BD-1", "name": "台式计算机", "budget": "1500000"},
                                    {"code": "BD-2", "name": "打印机", "budget": 80000.5}]))
-    page = get(site.test_client(), f"/web/notices/{nid}")
+    page = get(empty_pds.test_client(), f"/web/notices/{nid}")
     for text in ("平顶山市教育局电脑采购结果公告", "结果公告", "410400-2026-00001",
                  "2026-03-01 09:00", "<p>正文D1</p>", "标段编号", "标段名称", "预算金额",
                  "BD-1", "台式计算机", "1,500,000.00 元", "BD-2", "80,000.50 元"):
@@ -115,11 +101,11 @@ def test_detail_shows_notice_with_lots(site):
 
 # --- only published notices ----------------------------------------------------
 
-def test_unpublished_notices_are_invisible(site):
-    shown, hidden = add(site, notice("SHOWN", title="公开的公告"),
+def test_unpublished_notices_are_invisible(empty_pds):
+    shown, hidden = add(empty_pds, notice("SHOWN", title="公开的公告"),
                         notice("HIDDEN", title="未发布的公告", published=False,
                                published_at=BASE + dt.timedelta(hours=1)))
-    client = site.test_client()
+    client = empty_pds.test_client()
     for url in ("/web/", "/web/caigou/", "/web/caigou/?title=公告",
                 "/web/caigou/?code=PDS-HIDDEN", "/web/caigou/feed.atom", "/web/caigou/rss.xml"):
         page = get(client, url)
@@ -131,28 +117,28 @@ def test_unpublished_notices_are_invisible(site):
     assert client.get(f"/web/notices/{shown}").status_code == 200
 
 
-def test_withdrawn_notice_disappears_at_once(site):
-    [nid] = add(site, notice("W1", title="将被撤销的公告"))
-    client = site.test_client()
+def test_withdrawn_notice_disappears_at_once(empty_pds):
+    [nid] = add(empty_pds, notice("W1", title="将被撤销的公告"))
+    client = empty_pds.test_client()
     assert client.get(f"/web/notices/{nid}").status_code == 200
-    add(site, notice("W1", title="将被撤销的公告", published=False, version=2))
+    add(empty_pds, notice("W1", title="将被撤销的公告", published=False, version=2))
     assert client.get(f"/web/notices/{nid}").status_code == 404
     assert "将被撤销的公告" not in get(client, "/web/")
     assert "将被撤销的公告" not in get(client, "/web/caigou/feed.atom")
 
 
-def test_paging_skips_hidden_rows_exactly(site, monkeypatch):
+def test_paging_skips_hidden_rows_exactly(empty_pds, monkeypatch):
     """Pages of a column with hidden rows scattered among 50 (index-only paging
     with the hidden rows subtracted) equal the plain ordered list."""
     items = [notice(f"P{i:02d}", published_at=BASE + dt.timedelta(hours=i // 2),
                     published=i % 7 != 3) for i in range(50)]  # equal times, too
-    add(site, *items)
-    with site.app_context():
+    add(empty_pds, *items)
+    with empty_pds.app_context():
         expected = [n.id for n in db.session.query(PublishedNotice)
                     .filter_by(column="采购公告", published=True)
                     .order_by(PublishedNotice.published_at.desc(), PublishedNotice.id.desc())]
     assert len(expected) == 43
-    client = site.test_client()
+    client = empty_pds.test_client()
     seen = []
     for page in (1, 2, 3):
         html = get(client, f"/web/caigou/?page={page}")
@@ -233,9 +219,9 @@ def test_inertness_check_catches_the_raw_payloads():
             assert_inert(payload)
 
 
-def test_xss_payloads_render_inert(site):
-    [nid] = add(site, notice("X1", title=XSS_TITLE, body_html=XSS_BODY))
-    client = site.test_client()
+def test_xss_payloads_render_inert(empty_pds):
+    [nid] = add(empty_pds, notice("X1", title=XSS_TITLE, body_html=XSS_BODY))
+    client = empty_pds.test_client()
     detail = get(client, f"/web/notices/{nid}")
     assert_inert(detail)
     assert "正文开始" in detail and "正文结束" in detail and "样式" in detail
@@ -244,20 +230,20 @@ def test_xss_payloads_render_inert(site):
         page = get(client, url)
         assert_inert(page)
         assert "&lt;script&gt;" in page
-    with site.app_context():
+    with empty_pds.app_context():
         stored = db.session.get(PublishedNotice, nid).body_html
     assert_inert(stored)  # sanitised on the way in, too
 
 
-def test_body_written_around_store_notice_is_still_inert(site):
+def test_body_written_around_store_notice_is_still_inert(empty_pds):
     """A row written some other way (SQL, an old import) is cleaned when shown."""
-    with site.app_context():
+    with empty_pds.app_context():
         row = PublishedNotice(notice_key="RAW", column="终止公告", title="直接写入",
                               body_html=XSS_BODY, published_at=BASE, published=True)
         db.session.add(row)
         db.session.commit()
         nid = row.id
-    client = site.test_client()
+    client = empty_pds.test_client()
     assert_inert(get(client, f"/web/notices/{nid}"))
     feed = get(client, "/web/zhongzhi/feed.atom")
     parsed = feedparser.parse(feed)
@@ -266,9 +252,9 @@ def test_body_written_around_store_notice_is_still_inert(site):
     assert_inert(ET.fromstring(feed.encode()).find(f"{ATOM}entry/{ATOM}content").text)
 
 
-def test_feeds_carry_escaped_titles(site):
-    add(site, notice("XF", title=XSS_TITLE, body_html=XSS_BODY))
-    client = site.test_client()
+def test_feeds_carry_escaped_titles(empty_pds):
+    add(empty_pds, notice("XF", title=XSS_TITLE, body_html=XSS_BODY))
+    client = empty_pds.test_client()
     for url in ("/web/caigou/feed.atom", "/web/caigou/rss.xml"):
         raw = get(client, url)
         assert "<script>" not in raw and "<iframe" not in raw
@@ -282,8 +268,8 @@ def test_feeds_carry_escaped_titles(site):
 
 # --- search --------------------------------------------------------------------
 
-def test_search_by_title_code_and_dates(site):
-    add(site,
+def test_search_by_title_code_and_dates(empty_pds):
+    add(empty_pds,
         notice("S1", title="平顶山市教育局台式计算机采购公告", project_code="410400-2026-00011",
                published_at=dt.datetime(2026, 1, 31, 23, 59)),
         notice("S2", title="平顶山市教育局办公家具采购公告",
@@ -295,7 +281,7 @@ def test_search_by_title_code_and_dates(site):
                published_at=dt.datetime(2026, 3, 1, 0, 0)),
         notice("S5", title="平顶山市教育局结果公告", column="结果公告",
                published_at=dt.datetime(2026, 2, 1)))
-    client = site.test_client()
+    client = empty_pds.test_client()
 
     def titles(qs):
         html = get(client, "/web/caigou/?" + qs)
@@ -324,9 +310,9 @@ def test_search_by_title_code_and_dates(site):
     assert titles("title=教育局").__len__() == 2
 
 
-def test_bad_query_input_gives_a_message_never_an_error(site):
-    add(site, *[notice(f"Q{i}", published_at=BASE + dt.timedelta(days=i)) for i in range(3)])
-    client = site.test_client()
+def test_bad_query_input_gives_a_message_never_an_error(empty_pds):
+    add(empty_pds, *[notice(f"Q{i}", published_at=BASE + dt.timedelta(days=i)) for i in range(3)])
+    client = empty_pds.test_client()
     html = get(client, "/web/caigou/?start=2026-13-01&end=abc")
     assert "发布日期（起）“2026-13-01”不是有效日期" in html
     assert "发布日期（止）“abc”不是有效日期" in html
@@ -346,11 +332,11 @@ def test_bad_query_input_gives_a_message_never_an_error(site):
 
 # --- pagination -------------------------------------------------------------------
 
-def test_pagination_boundaries(site):
-    ids = add(site, *[notice(f"G{i:02d}", column="变更公告",
+def test_pagination_boundaries(empty_pds):
+    ids = add(empty_pds, *[notice(f"G{i:02d}", column="变更公告",
                              published_at=BASE + dt.timedelta(minutes=i)) for i in range(45)])
     newest_first = ids[::-1]
-    client = site.test_client()
+    client = empty_pds.test_client()
     first = get(client, "/web/biangeng/")
     assert total_of(first) == 45 and "第 1/3 页" in first
     assert listed_ids(first) == newest_first[:20]
@@ -380,10 +366,10 @@ def test_pagination_boundaries(site):
     assert total_of(empty) == 0 and "没有符合条件的公告" in empty and "第 1/1 页" in empty
 
 
-def test_home_shows_newest_per_column(site):
-    add(site, *[notice(f"H{i:02d}", column="采购公告", title=f"首页公告{i:02d}",
+def test_home_shows_newest_per_column(empty_pds):
+    add(empty_pds, *[notice(f"H{i:02d}", column="采购公告", title=f"首页公告{i:02d}",
                        published_at=BASE + dt.timedelta(hours=i)) for i in range(12)])
-    home = get(site.test_client(), "/web/")
+    home = get(empty_pds.test_client(), "/web/")
     section = home.split('id="col-caigou"')[1].split("</section>")[0]
     shown = re.findall(r"首页公告(\d\d)</a>", section)
     assert shown == [f"{i:02d}" for i in range(11, 3, -1)]  # the newest 8, newest first
@@ -393,12 +379,12 @@ def test_home_shows_newest_per_column(site):
 
 # --- feeds -------------------------------------------------------------------------
 
-def test_atom_and_rss_feeds_validate(site):
-    ids = add(site, *[notice(f"F{i:02d}", column="结果公告", title=f"结果公告{i:02d}",
+def test_atom_and_rss_feeds_validate(empty_pds):
+    ids = add(empty_pds, *[notice(f"F{i:02d}", column="结果公告", title=f"结果公告{i:02d}",
                              published_at=BASE + dt.timedelta(days=i)) for i in range(25)])
-    add(site, notice("F-HIDDEN", column="结果公告", title="隐藏的结果公告", published=False,
+    add(empty_pds, notice("F-HIDDEN", column="结果公告", title="隐藏的结果公告", published=False,
                      published_at=BASE + dt.timedelta(days=99)))
-    client = site.test_client()
+    client = empty_pds.test_client()
 
     atom = client.get("/web/jieguo/feed.atom")
     assert atom.status_code == 200 and atom.mimetype == "application/atom+xml"
@@ -438,24 +424,24 @@ def test_atom_and_rss_feeds_validate(site):
     assert "隐藏的结果公告" not in rss.get_data(as_text=True)
 
 
-def test_feed_answers_304_until_it_changes(site):
-    [nid] = add(site, notice("E1", column="终止公告"))
-    client = site.test_client()
+def test_feed_answers_304_until_it_changes(empty_pds):
+    [nid] = add(empty_pds, notice("E1", column="终止公告"))
+    client = empty_pds.test_client()
     first = client.get("/web/zhongzhi/feed.atom")
     etag = first.headers["ETag"]
     again = client.get("/web/zhongzhi/feed.atom", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     assert client.get("/web/zhongzhi/rss.xml", headers={"If-None-Match": etag}).status_code == 200
-    add(site, notice("E1", column="终止公告", title="已更正", version=2))
+    add(empty_pds, notice("E1", column="终止公告", title="已更正", version=2))
     changed = client.get("/web/zhongzhi/feed.atom", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "已更正" in changed.get_data(as_text=True)
-    add(site, notice("E1", column="终止公告", published=False, version=3))
+    add(empty_pds, notice("E1", column="终止公告", published=False, version=3))
     gone = client.get("/web/zhongzhi/feed.atom", headers={"If-None-Match": changed.headers["ETag"]})
     assert gone.status_code == 200 and f"/web/notices/{nid}" not in gone.get_data(as_text=True)
 
 
-def test_empty_feed_is_still_valid(site):
-    client = site.test_client()
+def test_empty_feed_is_still_valid(empty_pds):
+    client = empty_pds.test_client()
     for url, version in (("/web/zhongzhi/feed.atom", "atom10"), ("/web/zhongzhi/rss.xml", "rss20")):
         parsed = feedparser.parse(client.get(url).data)
         assert parsed.bozo == 0 and parsed.version == version and parsed.entries == []
@@ -463,8 +449,8 @@ def test_empty_feed_is_still_valid(site):
 
 # --- store_notice (what the notice sync will call) -----------------------------------
 
-def test_store_notice_upserts_by_key_and_respects_versions(site):
-    with site.app_context():
+def test_store_notice_upserts_by_key_and_respects_versions(empty_pds):
+    with empty_pds.app_context():
         first = store_notice(notice("V1", title="第一版", version=2))
         db.session.commit()
         nid = first.id
@@ -490,8 +476,8 @@ def test_store_notice_upserts_by_key_and_respects_versions(site):
     {"version": "2"}, {"lots": "BD-1"}, {"lots": [{"code": "1", "budget": "abc"}]},
     {"project_code": "x" * 41}, {"published": "false"},
 ])
-def test_store_notice_refuses_invalid_data(site, bad):
-    with site.app_context():
+def test_store_notice_refuses_invalid_data(empty_pds, bad):
+    with empty_pds.app_context():
         with pytest.raises(NoticeError):
             store_notice(notice("BAD", **bad))
         db.session.rollback()
@@ -500,17 +486,31 @@ def test_store_notice_refuses_invalid_data(site, bad):
 
 # --- seeding and the query-string parser --------------------------------------------
 
-def test_seed_command(site):
-    runner = site.test_cli_runner()
+def test_seed_command(empty_pds):
+    runner = empty_pds.test_cli_runner()
     result = runner.invoke(args=["website", "seed", "--count", "7", "--column", "jieguo",
                                  "--unpublished", "2"])
     assert result.exit_code == 0, result.output
     assert "seeded 9" in result.output
-    assert total_of(get(site.test_client(), "/web/jieguo/")) == 7
+    assert total_of(get(empty_pds.test_client(), "/web/jieguo/")) == 7
     assert runner.invoke(args=["website", "seed", "--column", "nope"]).exit_code != 0
-    with site.app_context():
+    with empty_pds.app_context():
         bodies = [n.body_html for n in db.session.query(PublishedNotice)]
     assert bodies and all("<script" not in b for b in bodies)
+
+
+def test_seeding_fills_every_column_each_in_its_own_format(empty_pds):
+    """Six columns, 合同公告 included: a seeded 合同公告 reads like one."""
+    runner = empty_pds.test_cli_runner()
+    assert runner.invoke(args=["website", "seed", "--count", "12"]).exit_code == 0
+    client = empty_pds.test_client()
+    for slug in SLUGS:
+        assert total_of(get(client, f"/web/{slug}/")) >= 2, slug
+    with empty_pds.app_context():
+        bodies = {n.column: n.body_html for n in db.session.query(PublishedNotice)
+                  .filter(PublishedNotice.notice_key.like("seed-%"))}
+    assert "一、合同编号" in bodies["合同公告"] and "获取采购文件" not in bodies["合同公告"]
+    assert "获取采购文件" in bodies["采购公告"]
 
 
 def test_query_parser():

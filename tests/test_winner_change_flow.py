@@ -61,14 +61,35 @@ def test_each_return_goes_back_to_the_handler_with_the_opinion(gps, filed, retur
     from tests.helpers import csrf_token
     token = csrf_token(jingban, f"/winner-changes/edit/{filed}")
     from tests.filings import filed_plan_id as plan_of
+    from tests.filings import lot_of
     response = jingban.post(f"/winner-changes/edit/{filed}", data={
-        "csrf_token": token, "plan": str(plan_of(gps)), **FIELDS,
+        "csrf_token": token, "lot_codes": [lot_of(gps, plan_of(gps))], **FIELDS,
         "explanation": FIELDS["explanation"] + "（已补正盖章材料）"},
         content_type="multipart/form-data")
     assert response.status_code == 302
     assert "已提交" in submit(jingban, filed).get_data(as_text=True)
     assert state_of(gps, filed) == "待单位审核"
     assert records_of(gps, filed)[-1][:2] == ("经办岗重新提交", "提交")
+
+
+@pytest.mark.parametrize("username", ["chushen", "fuhe", "jianguan"])
+def test_a_draft_is_the_units_own_until_submitted(gps, username):
+    """A regulator sees a filing once it is submitted, not its 草稿: not in
+    the list, not its page, not its 【历史】, not over REST."""
+    from tests.helpers import api_token, bearer
+
+    jingban = logged_in(gps, "jingban")
+    assert add_filing(jingban, filed_plan_id(gps)).status_code == 302
+    pk = newest_filing_id(gps)
+    assert state_of(gps, pk) == "草稿"
+    regulator = logged_in(gps, username)
+    paths = [f"/winner-changes/show/{pk}", f"/history/WinnerChange/{pk}"]
+    assert all(regulator.get(p).status_code == 404 for p in paths)
+    token = bearer(api_token(regulator, username))
+    assert regulator.get(f"/api/v1/winner_change/{pk}", headers=token).status_code == 404
+    submit(jingban, pk)
+    assert all(regulator.get(p).status_code == 200 for p in paths)
+    assert regulator.get(f"/api/v1/winner_change/{pk}", headers=token).status_code == 200
 
 
 def test_return_needs_an_opinion(gps, filed):
@@ -140,22 +161,23 @@ def test_submitted_filing_cannot_be_edited_or_deleted(gps, filed):
 @pytest.mark.parametrize("change, field, message", [
     ({"new_supplier": "河南甲科技有限公司"}, "new_supplier", "不能与原中标供应商相同"),
     ({"new_amount": "-5"}, "new_amount", "变更后中标金额必须大于0元"),
-    ({"original_amount": "12.345"}, "original_amount", "最多保留两位小数"),
+    ({"new_amount": "12.345"}, "new_amount", "最多保留两位小数"),
     ({"reason": "其他", "explanation": "见附件"}, "explanation", "不少于10个字"),
 ])
 def test_bad_input_gets_a_message_in_form_and_rest_alike(gps, change, field, message):
     from app.extensions import db
     from app.models import WinnerChange
-    from tests.filings import FIELDS
+    from tests.filings import FIELDS, lot_of
     from tests.helpers import api_token, bearer
 
     with gps.app_context():
         before = db.session.query(WinnerChange).count()
-    page = add_filing(logged_in(gps, "jingban"), filed_plan_id(gps), **change)
+    plan_id = filed_plan_id(gps)
+    page = add_filing(logged_in(gps, "jingban"), plan_id, **change)
     assert page.status_code == 200 and message in page.get_data(as_text=True)
     token = api_token(gps.test_client(), "jingban")
-    response = gps.test_client().post("/api/v1/winner_change/", headers=bearer(token),
-                                      json={"plan": filed_plan_id(gps), **FIELDS, **change})
+    response = gps.test_client().post("/api/v1/winner_change/", headers=bearer(token), json={
+        "plan": plan_id, "lots": lot_of(gps, plan_id), **FIELDS, **change})
     assert response.status_code == 422
     assert message in str(response.json["message"])
     with gps.app_context():
@@ -163,23 +185,27 @@ def test_bad_input_gets_a_message_in_form_and_rest_alike(gps, change, field, mes
 
 
 def test_only_the_units_filed_plans_can_be_chosen(gps):
-    from tests.filings import FIELDS
+    from tests.filings import FIELDS, lot_of
     from tests.helpers import api_token, bearer
 
     other_units_plan = filed_plan_id(gps, "jingban2")
-    page = logged_in(gps, "jingban").get("/winner-changes/add").get_data(as_text=True)
-    assert "方城县" not in page  # the dropdown offers only the unit's own plans
+    jingban = logged_in(gps, "jingban")
+    page = jingban.get("/winner-changes/add").get_data(as_text=True)
+    assert "方城县" not in page  # 选择项目 offers only the unit's own projects
+    refused = jingban.get(f"/winner-changes/add?plan={other_units_plan}", follow_redirects=True)
+    assert "所选项目不存在、不属于本单位或尚未发布结果公告" in refused.get_data(as_text=True)
     token = api_token(gps.test_client(), "jingban")
-    response = gps.test_client().post("/api/v1/winner_change/", headers=bearer(token),
-                                      json={"plan": other_units_plan, **FIELDS})
+    response = gps.test_client().post("/api/v1/winner_change/", headers=bearer(token), json={
+        "plan": other_units_plan, "lots": lot_of(gps, other_units_plan), **FIELDS})
     assert response.status_code == 422
 
 
-def test_project_and_reason_must_be_chosen_not_defaulted(gps):
+def test_lots_and_reason_must_be_chosen_not_defaulted(gps):
     jingban = logged_in(gps, "jingban")
-    page = jingban.get("/winner-changes/add").get_data(as_text=True)
-    assert "请选择项目" in page and "请选择变更原因" in page
-    response = add_filing(jingban, "", reason="")
+    plan_id = filed_plan_id(gps)
+    page = jingban.get(f"/winner-changes/add?plan={plan_id}").get_data(as_text=True)
+    assert "请选择变更原因" in page
+    response = add_filing(jingban, plan_id, reason="", lot_codes=[])
     text = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "请选择项目信息" in text and "请选择变更原因" in text
+    assert "请选择涉及标段" in text and "请选择变更原因" in text

@@ -2,11 +2,13 @@
 web root under a generated name, downloadable only by those who may see
 the filing."""
 import io
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
-from tests.filings import add_filing, filed_plan_id, newest_filing_id, pdf_bytes
+from tests.filings import add_filing, filed_plan_id, newest_filing_id, pdf_bytes, submit
 from tests.helpers import api_token, bearer, logged_in
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200 + b"This program"
@@ -60,24 +62,29 @@ def test_bad_uploads_are_refused_over_rest(gps_module, rest_filing, case, name, 
 
 @pytest.fixture(scope="module")
 def rest_filing(gps_module):
-    from tests.filings import FIELDS
+    from tests.filings import rest_fields
 
     client = gps_module.test_client()
     token = api_token(client, "jingban")
     response = client.post("/api/v1/winner_change/", headers=bearer(token),
-                           json={"plan": filed_plan_id(gps_module), **FIELDS})
+                           json=rest_fields(gps_module, filed_plan_id(gps_module)))
     assert response.status_code == 201, response.get_data(as_text=True)
     return response.json["id"], client, token
 
 
 @pytest.fixture(scope="module")
 def stored(gps_module):
-    """A filing of 平顶山市教育局 with its statement, saved through the form."""
+    """A filing of 平顶山市教育局 with its statement, saved through the form;
+    while it is a 草稿 only the unit sees it, once submitted its regulators too."""
     content = pdf_bytes(pages=2)
     jingban = logged_in(gps_module, "jingban")
     response = add_filing(jingban, filed_plan_id(gps_module), pdf=("盖章说明.pdf", content))
     assert response.status_code == 302
-    return newest_filing_id(gps_module), content
+    pk = newest_filing_id(gps_module)
+    regulator = logged_in(gps_module, "jianguan")
+    assert regulator.get(f"/winner-changes/statement/{pk}").status_code == 404
+    submit(jingban, pk)
+    return pk, content
 
 
 def test_stored_outside_the_web_root_under_a_generated_name(gps_module, stored):
@@ -114,7 +121,9 @@ def test_who_may_download_the_statement(gps_module, stored, username, status):
     if status == 200:
         assert response.data == content
         assert response.mimetype == "application/pdf"
-        assert "attachment" in response.headers["Content-Disposition"]
+        # Named for clients that read only `filename`, in Chinese for the rest.
+        assert re.fullmatch(r"""attachment; filename="attachment-\d+\.pdf"; filename\*=UTF-8''"""
+                            + quote("盖章说明.pdf", safe=""), response.headers["Content-Disposition"])
     token = api_token(gps_module.test_client(), username)
     api = gps_module.test_client().get(f"/api/v1/winner_change/{pk}/statement",
                                        headers=bearer(token))
@@ -128,11 +137,11 @@ def test_anonymous_cannot_download(gps_module, stored):
 
 
 def test_a_request_over_the_server_limit_gets_a_message(gps_module, rest_filing):
-    from tests.helpers import csrf_token
+    from tests.helpers import form_token
 
     before = _count(gps_module)
     jingban = logged_in(gps_module, "jingban")
-    token = csrf_token(jingban, "/winner-changes/add")
+    token = form_token(jingban)
     huge = b"%PDF-1.4\n" + b"0" * (17 * 1024 * 1024)
     response = jingban.post("/winner-changes/add", data={
         "csrf_token": token, "statement_file": (io.BytesIO(huge), "大文件.pdf")},

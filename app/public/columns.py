@@ -10,6 +10,7 @@ SLUGS = {
     "jieguo": "结果公告",
     "jieguo-gengzheng": "结果更正公告",
     "zhongzhi": "终止公告",
+    "hetong": "合同公告",
 }
 SLUG_OF = {name: slug for slug, name in SLUGS.items()}
 

@@ -6,12 +6,14 @@ columns they show (never `body_html`), ordered newest first on the
 """
 import datetime as dt
 import math
+import re
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
-from sqlalchemy import DateTime, bindparam, func, select
+from sqlalchemy import DateTime, and_, bindparam, func, intersect, literal_column, select
 
 from ..extensions import db
-from ..models import NOTICE_COLUMNS, PublishedNotice
+from ..models import NOTICE_COLUMNS, NoticeTitleGram, PublishedNotice
 from .sanitise import clean_html, plain_text
 
 # What list pages read; the body and lots stay on disk.
@@ -47,6 +49,9 @@ def store_notice(data: dict) -> PublishedNotice:
       project_code, plan_no, region_code   optional strings
       lots          optional list of {"code", "name", "budget"} (budget a number
                     or a decimal string, kept as a string with 2 decimals)
+      documents     optional list (≤ 10) of public documents linked where their
+                    owner serves them: {"title" (≤ 100 characters), "url"
+                    (http/https, ≤ 500 characters), "size", "sha256"}
 
     Versions: a row is written only when `version` is newer than the stored
     one. An older or equal version is ignored and the row is returned as
@@ -96,6 +101,7 @@ def _validated(data: dict) -> dict:
         "region_code": _optional(data, "region_code", 6),
         "body_html": clean_html(data.get("body_html")),
         "lots": _lots(data.get("lots")),
+        "documents": _documents(data.get("documents")),
         "published_at": _when(data.get("published_at")),
         "published": published,
         "version": version,
@@ -143,6 +149,48 @@ def _lots(lots) -> list[dict]:
     return cleaned
 
 
+MAX_DOCUMENTS = 10
+
+
+def _link(url: str) -> bool:
+    if len(url) > 500 or not url.isprintable() or " " in url:
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _documents(documents) -> list[dict] | None:
+    """Links shown on the notice page: a document is only ever linked, at an
+    http(s) address, with a plain-text title; anything else is refused."""
+    if documents in (None, []):
+        return None
+    if not isinstance(documents, list) or len(documents) > MAX_DOCUMENTS:
+        raise NoticeError(f"documents: 应为不超过{MAX_DOCUMENTS}项的列表")
+    cleaned = []
+    for i, document in enumerate(documents, 1):
+        if not isinstance(document, dict):
+            raise NoticeError(f"documents[{i}]: 应为对象")
+        title = plain_text(str(document.get("title") or ""))
+        if not title or len(title) > 100:
+            raise NoticeError(f"documents[{i}].title: 必填，不超过100个字符")
+        url = str(document.get("url") or "").strip()
+        if not _link(url):
+            raise NoticeError(f"documents[{i}].url: 应为 http:// 或 https:// 开头的地址，"
+                              "不超过500个字符")
+        size = document.get("size")
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+            raise NoticeError(f"documents[{i}].size: 应为非负整数")
+        sha256 = document.get("sha256")
+        if sha256 is not None and not (isinstance(sha256, str) and _SHA256.match(sha256)):
+            raise NoticeError(f"documents[{i}].sha256: 应为64位十六进制摘要")
+        cleaned.append({"title": title, "url": url, "size": size, "sha256": sha256})
+    return cleaned
+
+
 # --- reading ------------------------------------------------------------------
 #
 # SQLite's planner (no ANALYZE statistics) picks the one-column index on
@@ -155,8 +203,11 @@ def _lots(lots) -> list[dict]:
 # the (column, published_at) index (+ rowid) covers them, and the few hidden
 # rows (published = 0: withdrawn, small by nature) are fetched once through
 # their own index and subtracted. Title / project-code searches read the
-# column's rows (LIKE '%…%'), newest first on the same index, once: the
-# page carries the total (count(*) OVER ()).
+# matching rows once, newest first: the page carries the total
+# (count(*) OVER ()). A title search of 2+ characters reads only the rows
+# whose titles hold its two-character grams (notice_title_gram, kept by
+# triggers), the LIKE then deciding; a 1-character one, and a code search,
+# read the column's rows (LIKE '%…%') on the (column, published_at) index.
 
 HIDDEN_LIMIT = 500  # more hidden rows than this: plain (slower) queries
 
@@ -189,6 +240,36 @@ def _like(text: str) -> str:
     return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
+MAX_GRAMS = 4  # grams of one title search looked up; the LIKE checks the rest
+
+
+def _grams(text: str) -> list[str]:
+    """The two-character grams a title containing `text` must have: side by
+    side (a 5-character text: 1-2, 3-4, 4-5), at most MAX_GRAMS of them
+    spread over the text. Fewer grams only let more rows reach the LIKE,
+    never fewer; none for a 1-character text."""
+    if len(text) < 2:
+        return []
+    starts = list(range(0, len(text) - 1, 2))
+    if starts[-1] != len(text) - 2:
+        starts.append(len(text) - 2)
+    if len(starts) > MAX_GRAMS:
+        starts = [starts[round(i * (len(starts) - 1) / (MAX_GRAMS - 1))]
+                  for i in range(MAX_GRAMS)]
+    return list(dict.fromkeys(text[i:i + 2] for i in starts))
+
+
+def _having_grams(count: int):
+    """Ids of the column's published notices whose titles hold the bound
+    grams g0…g{count-1}, each lower-cased by the database as the triggers
+    did (ASCII on SQLite, as its LIKE; the locale's on PostgreSQL, as ILIKE)."""
+    ids = [select(NoticeTitleGram.notice_id).where(
+        NoticeTitleGram.gram == func.lower(bindparam(f"g{i}")),
+        NoticeTitleGram.column == bindparam("column"))
+        for i in range(count)]
+    return PublishedNotice.id.in_(ids[0] if count == 1 else intersect(*ids))
+
+
 def _contains(column, name: str):
     """Case-insensitive LIKE against the bound pattern `name`. SQLite's LIKE
     already ignores ASCII case, and lower() on both sides would more than
@@ -202,7 +283,8 @@ class Listing:
     """A column's published notices matching a search: `count()` and `page()`.
 
     Title and project code match where they contain the text, ignoring case
-    (LIKE on SQLite, ILIKE elsewhere; wildcards escaped); `since`/`until`
+    (LIKE on SQLite, ILIKE elsewhere; wildcards escaped; a title of 2+
+    characters first narrowed by its grams, `_having_grams`); `since`/`until`
     are whole days, both included.
     Statements are built once per shape of search (which terms are given),
     with the values bound."""
@@ -215,21 +297,30 @@ class Listing:
                      if until else None)
         self.values = {"column": column, "start": self.start, "stop": self.stop,
                        "title": _like(title) if title else None,
-                       "code": _like(code) if code else None}
+                       "code": _like(code) if code else None,
+                       **{f"g{i}": gram for i, gram in enumerate(_grams(title))}}
         self.shape = tuple(name for name, value in self.values.items() if value is not None)
+        self.grams = sum(1 for name in self.shape if name[0] == "g")
         self.text = bool(title or code)
         self.hidden = None if self.text else self._hidden()
 
     def _terms(self, text: bool = True) -> list:
-        terms = {"column": PublishedNotice.column == bindparam("column"),
+        terms = {"column": (
+                     # The grams are the column's own; on SQLite the index on
+                     # (column, published_at) would be walked whole, probing the
+                     # grams' ids, so its use is defeated: the ids drive.
+                     PublishedNotice.column.concat(literal_column("''")) == bindparam("column")
+                     if self.grams else PublishedNotice.column == bindparam("column")),
                  "start": PublishedNotice.published_at >= bindparam("start", type_=DateTime),
                  "stop": PublishedNotice.published_at < bindparam("stop", type_=DateTime),
-                 "title": _contains(PublishedNotice.title, "title"),
+                 "title": (and_(_having_grams(self.grams), _contains(PublishedNotice.title, "title"))
+                           if self.grams else _contains(PublishedNotice.title, "title")),
                  # Through the project_code index alone (id IN …): only matching
                  # rows are then read, 3–7× faster for a specific code.
                  "code": PublishedNotice.id.in_(select(PublishedNotice.id).where(
                      _contains(PublishedNotice.project_code, "code")))}
-        return [terms[name] for name in self.shape if text or name not in ("title", "code")]
+        return [terms[name] for name in self.shape
+                if name in terms and (text or name not in ("title", "code"))]
 
     def _run(self, kind: str, build, **extra):
         params = {name: self.values[name] for name in self.shape}

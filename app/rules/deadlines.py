@@ -87,7 +87,12 @@ def bid_period_error(cal: Calendar, method: str, start, deadline) -> str | None:
             f"投标截止最早为 {earliest}")
 
 
-def docs_period_error(cal: Calendar, start, end) -> str | None:
+# Who sets the documents' 5 working days: 87号令 for 招标; the 磋商 rules for 磋商.
+DOCS_RULE = {"公开招标": "87号令第十八条", "邀请招标": "87号令第十八条",
+             "竞争性磋商": "竞争性磋商暂行办法第十条"}
+
+
+def docs_period_error(cal: Calendar, start, end, method: str = "公开招标") -> str | None:
     """Documents obtainable for at least 5 working days, the first day counted."""
     start, end = _date(start), _date(end)
     try:
@@ -98,7 +103,7 @@ def docs_period_error(cal: Calendar, start, end) -> str | None:
     except NotCovered as exc:
         return str(exc)
     return (f"采购文件获取期限（{start} 至 {end}）仅 {have} 个工作日，不得少于"
-            f"{DOCS_OBTAINABLE}个工作日（87号令第十八条），还差 {DOCS_OBTAINABLE - have} "
+            f"{DOCS_OBTAINABLE}个工作日（{DOCS_RULE.get(method, DOCS_RULE['公开招标'])}），还差 {DOCS_OBTAINABLE - have} "
             f"个工作日，获取截止最早为 {earliest}")
 
 
@@ -123,7 +128,7 @@ def times_errors(cal: Calendar, method: str, doc_start, doc_end, bid_deadline, o
             and (message := bid_period_error(cal, method, doc_start, bid_deadline))):
         found["bid_deadline"] = message
     if ("doc_end" not in found and doc_start and doc_end and method in (*TENDER, "竞争性磋商")
-            and (message := docs_period_error(cal, doc_start, doc_end))):
+            and (message := docs_period_error(cal, doc_start, doc_end, method))):
         found["doc_end"] = message
     return found
 

@@ -19,7 +19,9 @@ from . import outbox, registry, signing
 
 log = logging.getLogger(__name__)
 TIMEOUT = (3.05, 15)  # connect, read
-RETRYABLE_4XX = {408, 429}
+# 425: experts.drawn before its 评审时间 (clock skew); lot.status or committee.formed
+# before the project or lot they belong to has reached GPS.
+RETRYABLE_4XX = {408, 425, 429}
 # Kept per worker process so connections (and TLS sessions) to a peer are reused.
 _http = requests.Session()
 

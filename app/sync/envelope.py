@@ -18,8 +18,10 @@ class EnvelopeSchema(Schema):
     target = fields.String(required=True, validate=validate.Length(1, 16))
     occurred_at = fields.DateTime(required=True)
     entity = fields.String(required=True, validate=validate.Length(1, 64))
+    # Versions are INTEGER columns (32-bit on PostgreSQL): a larger one would
+    # freeze the replica (every real message after it "older") or overflow.
     entity_version = fields.Integer(required=True, strict=True,
-                                    validate=validate.Range(min=1))
+                                    validate=validate.Range(min=1, max=2**31 - 1))
     payload = fields.Dict(required=True)
 
 

@@ -76,4 +76,9 @@ def _enqueue_committed(session):
 
 
 def _forget_rolled_back(session):
+    # A savepoint's rollback (app/supervision.py's) leaves the transaction's
+    # messages to be sent; one added inside the savepoint is gone, and its
+    # job finds no row and does nothing (delivery.claim).
+    if session.in_nested_transaction():
+        return
     session.info.pop(PENDING_KEY, None)

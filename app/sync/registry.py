@@ -2,12 +2,17 @@
 and, optionally, what the sender records when delivery succeeds or fails.
 The inbox, not the type, drops duplicates and versions older than applied.
 
-A new type is one decorated function in app/sync/messages/.
+A new type is one decorated function in app/sync/messages/, or a domain
+module's own, registered with `register()` from create_app().
 """
 from dataclasses import dataclass
 from typing import Callable
 
 _TYPES: dict[str, "MessageType"] = {}
+# Work the sweeper does on every run besides re-enqueueing the outbox, e.g.
+# a domain releasing what became due (app/expert_draw.release_due): the
+# database, not Redis, is what guarantees it happens.
+_PERIODIC: list[Callable] = []
 
 
 @dataclass(frozen=True)
@@ -23,10 +28,17 @@ class MessageType:
 
 
 def handles(name: str, schema: type, *, entity: Callable, on_outcome: Callable | None = None):
-    def register(apply):
-        _TYPES[name] = MessageType(name, schema, apply, entity, on_outcome)
+    def decorate(apply):
+        register(name, schema, apply, entity=entity, on_outcome=on_outcome)
         return apply
-    return register
+    return decorate
+
+
+def register(name: str, schema: type, apply: Callable, *, entity: Callable,
+             on_outcome: Callable | None = None) -> None:
+    """For a domain module that owns its message type: it registers it when
+    create_app() wires the app, so app/sync never imports the domain."""
+    _TYPES[name] = MessageType(name, schema, apply, entity, on_outcome)
 
 
 def lookup(name: str) -> MessageType | None:
@@ -42,3 +54,14 @@ def names() -> list[str]:
 def _load():
     # The message modules register themselves when imported.
     from .messages import notice, plan, project  # noqa: F401
+
+
+def register_periodic(fn: Callable) -> None:
+    """A domain's fn() for sweep() to call on every run (registered from
+    create_app; once per process, however many apps are built)."""
+    if fn not in _PERIODIC:
+        _PERIODIC.append(fn)
+
+
+def periodic() -> list[Callable]:
+    return list(_PERIODIC)

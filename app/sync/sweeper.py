@@ -5,12 +5,15 @@ the database, a flushed or restarted Redis loses nothing: every undelivered
 message is found again here.
 """
 import datetime as dt
+import logging
 
 from sqlalchemy import or_
 
 from ..extensions import db
 from ..models import OutboxMessage
-from . import outbox
+from . import outbox, registry
+
+log = logging.getLogger(__name__)
 
 BATCH = 500
 
@@ -31,6 +34,19 @@ def sweep() -> int:
     A message whose job is still waiting in Redis may be enqueued twice;
     the lease in delivery.claim() makes the second job a no-op.
     """
+    run_periodic()
     rows = due_rows()
     db.session.rollback()
     return sum(outbox.enqueue(message_id, target) for message_id, target in rows)
+
+
+def run_periodic() -> None:
+    """The domains' periodic work (registry.register_periodic); one failing
+    hook neither stops the others nor the sweep."""
+    for fn in registry.periodic():
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - retried on the next sweep
+            db.session.rollback()
+            log.exception("periodic %s failed (retried on the next sweep)",
+                          getattr(fn, "__name__", fn))

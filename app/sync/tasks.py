@@ -27,3 +27,12 @@ def sweep_job(site_id: str) -> int:
 
     with site_app(site_id).app_context():
         return sweep()
+
+
+def periodic_job(site_id: str) -> None:
+    """Scheduled for a known moment (e.g. a 评审时间): the domains' periodic
+    work now rather than at the next sweep."""
+    from .sweeper import run_periodic
+
+    with site_app(site_id).app_context():
+        run_periodic()

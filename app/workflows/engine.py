@@ -124,6 +124,34 @@ class Actor:
             raise Refused(self.scope.refusal(item))
 
 
+@dataclass(frozen=True)
+class AnyOf:
+    """A transition more than one actor may take (an application filed by the
+    purchasing unit or by its agency): the validator passes when one of them
+    would. Each actor still counts on its own for 【待办任务】 and records."""
+
+    actors: tuple
+
+    @property
+    def role(self) -> str:
+        return "或".join(actor.role for actor in self.actors)
+
+    def check(self, user=None, item=None, **kwargs):
+        held = role_names(user)
+        mine = [actor for actor in self.actors if actor.role in held]
+        if not mine:
+            raise Refused(f"该环节需由“{self.role}”办理，您没有该岗位")
+        refusals = []
+        for actor in mine:
+            try:
+                actor.check(user=user, item=item)
+                return
+            except Refused as refused:
+                refusals.append(refused)
+        # The refusal of the role the user holds says why (another organisation's).
+        raise refusals[0]
+
+
 def opinion_given(opinion="", **kwargs):
     if not (opinion or "").strip():
         raise Refused("退回时必须填写审批意见")
@@ -169,7 +197,7 @@ class Chain(StateMachine):
             result=EVENT_RESULTS[event], opinion=(opinion or "").strip()[:500] or None,
             from_state=source.value, to_state=target.value,
             user_id=user.id, user_name=_display_name(user),
-            role=self.actor_for(source.value, event).role,
+            role=self.actor_for(source.value, event, user).role,
             organisation_id=user.organisation_id, organisation_name=user.organisation.name,
             at=dt.datetime.now()))
         record(user, EVENT_RESULTS[event], item, (opinion or "").strip()[:500])
@@ -183,11 +211,15 @@ class Chain(StateMachine):
         return _ACTORS[cls]
 
     @classmethod
-    def actor_for(cls, state_value, event) -> Actor:
-        for value, name, actor in cls.actors():
-            if value == state_value and name == event:
-                return actor
-        raise LookupError(f"{cls.__name__}: no {event} from {state_value}")
+    def actor_for(cls, state_value, event, user=None) -> Actor:
+        """The actor of `event` from the state; of several (AnyOf), the one
+        whose role the user holds."""
+        found = [actor for value, name, actor in cls.actors()
+                 if value == state_value and name == event]
+        if not found:
+            raise LookupError(f"{cls.__name__}: no {event} from {state_value}")
+        held = role_names(user)
+        return next((actor for actor in found if actor.role in held), found[0])
 
     @classmethod
     def waiting_clause(cls, user):
@@ -213,7 +245,7 @@ class Chain(StateMachine):
                     actor.check(user=user, item=item)
                     return True
                 except Refused:
-                    return False
+                    continue  # another actor (AnyOf) may still take it
         return False
 
     @classmethod
@@ -223,9 +255,14 @@ class Chain(StateMachine):
                    for value, event, _ in cls.actors())
 
     @classmethod
-    def next_actor(cls, state_value) -> Actor | None:
-        """Who acts next when an item waits in this state."""
-        return next((actor for value, _, actor in cls.actors() if value == state_value), None)
+    def next_actor(cls, state_value) -> Actor | AnyOf | None:
+        """Who acts next when an item waits in this state (AnyOf when
+        several may: its role reads “采购单位经办岗或代理机构”)."""
+        found = list(dict.fromkeys(actor for value, _, actor in cls.actors()
+                                   if value == state_value))
+        if len(found) > 1:
+            return AnyOf(tuple(found))
+        return found[0] if found else None
 
 
 _ACTORS: dict = {}
@@ -235,11 +272,12 @@ def _declared_actors(chain):
     for state in chain.states:
         for transition in state.transitions:
             named = [spec.func.__self__ for spec in transition.validators
-                     if isinstance(getattr(spec.func, "__self__", None), Actor)]
+                     if isinstance(getattr(spec.func, "__self__", None), (Actor, AnyOf))]
             if len(named) != 1:
                 raise TypeError(f"{chain.__name__}: transition {transition.event} from "
                                 f"{state.value} must name exactly one Actor")
-            yield state.value, str(transition.event), named[0]
+            for actor in (named[0].actors if isinstance(named[0], AnyOf) else named[:1]):
+                yield state.value, str(transition.event), actor
 
 
 def _display_name(user) -> str:

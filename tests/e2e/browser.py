@@ -82,28 +82,46 @@ def open_menu(page, *labels):
     """Click through the navigation bar, e.g. 监督管理 → 中标结果变更备案."""
     nav = page.locator(".navbar")
     for label in labels:
-        # Not exact: a link's name starts with its Font Awesome glyph.
-        nav.get_by_role("link", name=label).click()
+        # Not exact: a link's name starts with its Font Awesome glyph. Anchored
+        # at the end: 系统管理 is not the user menu 系统管理员.
+        name = re.compile(rf"(^|\s){re.escape(label)}\s*$")
+        nav.get_by_role("link", name=name).click()
     page.wait_for_load_state()
 
 
-def submit_ticked(page, pk, waiting_for: str, new_state: str):
-    """On a chain's list: tick the row, 【提交】, confirm in FAB's dialog; the
-    flash names who reviews next and the row shows its new state."""
+def ask(page, selector: str):
+    """Click a button that asks for confirmation. The page must have loaded
+    first: confirm.js is at the page's tail, and a click before it runs
+    submits the form unasked (as it would without JavaScript)."""
+    page.wait_for_load_state("load")
+    page.click(selector)
+
+
+def confirm(page, title: str, *texts: str):
+    """The one confirmation dialog (#modal-confirm, not window.confirm) is
+    open with this title and these texts: 【确定】."""
     from playwright.sync_api import expect
 
-    page.check(f"input.action_check[value='{pk}']")
-    page.click("#btn-submit")
-    # FAB asks in its own Bootstrap dialog (#modal-confirm), not window.confirm.
     modal = page.locator("#modal-confirm")
     expect(modal).to_be_visible()
-    expect(modal).to_contain_text("确认提交所选")
-    expect(modal).to_contain_text("审核期间不能修改")
+    expect(modal.locator("#modal-confirm-title")).to_have_text(title)
+    for text in texts:
+        expect(modal).to_contain_text(text)
     expect(modal.get_by_role("button", name="取消")).to_be_visible()
     ok = modal.locator("#modal-confirm-ok")
     expect(ok).to_have_text("确定")
     ok.click()
     page.wait_for_load_state()
+
+
+def submit_ticked(page, pk, waiting_for: str, new_state: str):
+    """On a chain's list: tick the row, 【提交】, 确定 in the dialog; the
+    flash names who reviews next and the row shows its new state."""
+    from playwright.sync_api import expect
+
+    page.check(f"input.action_check[value='{pk}']")
+    ask(page, "#btn-submit")
+    confirm(page, "提交", "审核期间不能修改")
     expect(page.locator(".alert-success")).to_contain_text(f"已提交，等待{waiting_for}审核")
     row = page.locator("table tr", has=page.locator(f"input.action_check[value='{pk}']"))
     expect(row).to_contain_text(new_state)
@@ -129,8 +147,8 @@ def review(page, kind: str, review_path: str, label, result, opinion):
     expect(page).to_have_url(re.compile(re.escape(review_path) + "$"))
     page.locator(f"input[name=result][value='{result}']").check()
     page.fill("textarea[name=opinion]", opinion)
-    page.click("#btn-review")
-    page.wait_for_load_state()
+    ask(page, "#btn-review")
+    confirm(page, f"审核{result}", "审批结果和审批意见将记入审批记录")
 
 
 def shown(page, label):

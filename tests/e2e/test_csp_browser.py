@@ -1,7 +1,7 @@
 """The Content-Security-Policy without 'unsafe-inline' in a real browser:
-FAB's pages (list, add/edit form, search, its confirm dialog) still work
-through their nonce'd scripts, our confirmations (data-confirm, confirm.js)
-still ask and still act, and no page reports a CSP violation."""
+FAB's pages (list, add/edit form, search) still work through their nonce'd
+scripts, the confirmation dialog (data-confirm, confirm.js; FAB's delete
+too) still asks and still acts, and no page reports a CSP violation."""
 import re
 
 import pytest
@@ -61,17 +61,18 @@ def test_fab_pages_work_without_inline_script_permission(sites, signed_in):  # n
     # The add form: select2 (FAB's tail script) turns selects into widgets.
     page.goto(base + "/plans/add")
     expect(page.locator(".select2-container").first).to_be_visible()
-    # FAB's confirm modal: the row's delete button is wired by an inline
-    # script (nonce'd) to #modal-confirm; 取消 closes it and deletes nothing.
+    # A row's delete (a form with data-confirm, no inline script) opens
+    # #modal-confirm; 取消 closes it and deletes nothing.
     page.goto(base + "/plans/list/")
-    rows = page.locator("table tr a.confirm").count()
-    page.locator("table tr a.confirm").first.click()
+    deletes = page.locator("table tr form.form-delete-record button")
+    rows = deletes.count()
+    deletes.first.click()
     modal = page.locator("#modal-confirm")
     expect(modal).to_be_visible()
     modal.get_by_role("button", name="取消").click()
     expect(modal).to_be_hidden()
     page.reload()
-    assert page.locator("table tr a.confirm").count() == rows
+    assert page.locator("table tr form.form-delete-record button").count() == rows
     expect(page).to_have_url(re.compile(r"/plans/list/?#?$"))
     assert reported(page, violations) == []
 
@@ -84,22 +85,25 @@ def test_data_confirm_asks_and_is_obeyed(sites, signed_in):  # noqa: F811
     page, violations = signed_in("gps", "jingban")
     page.goto(sites.url("gps") + f"/plans/withdraw/{plan_id}")
     page.fill("#reason", "浏览器测试撤回")
-    asked = []
+    modal = page.locator("#modal-confirm")
+    browser_dialogs = []
+    page.on("dialog", lambda dialog: (browser_dialogs.append(dialog.message), dialog.dismiss()))
 
-    # Cancel: nothing is sent, the plan stays 已备案.
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
-    page.get_by_role("button", name="撤回").click()
+    # 取消: nothing is sent, the plan stays 已备案.
+    ui.ask(page, "#btn-withdraw")
+    expect(modal).to_be_visible()
+    expect(modal).to_contain_text(plan_no)
+    modal.get_by_role("button", name="取消").click()
+    expect(modal).to_be_hidden()
     page.wait_for_timeout(500)
-    assert asked == ["确认撤回该计划吗？此操作不可恢复。"]
     assert re.search(rf"/plans/withdraw/{plan_id}$", page.url)
     assert sites.query("gps", f"select state from plan where id = {plan_id}") == [["已备案"]]
 
-    # OK: the form is sent and the plan is withdrawn.
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    page.get_by_role("button", name="撤回").click()
-    page.wait_for_load_state()
+    # 确定: the form is sent (with its reason) and the plan is withdrawn.
+    ui.ask(page, "#btn-withdraw")
+    ui.confirm(page, "撤回采购计划", plan_no, "撤回不能恢复")
     expect(page.locator(".alert-success")).to_contain_text(f"计划“{plan_no}”已撤回")
-    assert len(asked) == 2
+    assert browser_dialogs == []  # the page's own dialog, never window.confirm
     assert sites.query("gps", f"select state from plan where id = {plan_id}") == [["已撤回"]]
     assert reported(page, violations) == []
 

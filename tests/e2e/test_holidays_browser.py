@@ -97,11 +97,8 @@ def test_admin_enters_a_holiday_and_the_wizard_verdict_changes(sites, pages):
     # 正式: with the notice's number, confirmed in the dialog.
     admin.select_option("#year-form [name=state]", "正式")
     admin.fill("#year-form [name=notice_no]", "国办发明电（测试）")
-    asked = []
-    admin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    admin.click("#btn-save-year")
-    admin.wait_for_load_state()
-    assert asked and "重新判断" in asked[0], asked
+    ui.ask(admin, "#btn-save-year")
+    ui.confirm(admin, "保存年度通知与状态", "重新判断")
     expect(admin.locator("#year-state")).to_have_text("正式")
     gps.goto(draft_url)
     expect(gps.locator("#period-check")).to_contain_text("还差 2 个工作日")

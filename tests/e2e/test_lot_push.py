@@ -65,3 +65,17 @@ def test_accepted_project_lots_reach_gps(stack):
     assert changed.status_code == 200
     wait_for(lambda: _lots_on_gps(stack, project_code)[1][1] == "第二包 存储（调整）", 30,
              what="lot update on GPS")
+
+    # 更正立项信息 after 受理通过: keshi corrects it with a reason; the real
+    # sync worker takes it to GPS, which shows it on the project.
+    page = keshi.http.get(stack.url("pds") + f"/acceptance/correct/{project_id}").text
+    corrected = keshi.post(f"/acceptance/correct/{project_id}", {
+        "encrypted": "y", "remote_opening": "y", "reason": "改为不见面开标",
+        "version": VERSION.search(page).group(1)})
+    assert "立项信息已更正" in corrected.text
+    wait_for(lambda: stack.query("gps", "select remote_opening from project_replica "
+                                        f"where project_code = '{project_code}'") == [[1]],
+             30, what="立项信息 correction on GPS")
+    shown = stack.browser("gps", "jingban").http.get(
+        stack.url("gps") + f"/trading-projects/show/{project_code}").text
+    assert "是否为不见面开标项目：否 → 是" in shown and "改为不见面开标" in shown

@@ -2,7 +2,7 @@
 against real `flask run` servers with their sync workers: once 平顶山市 has
 pushed a project's two lots to GPS, GPS's 经办岗 opens 【信息发布】→
 【采购公告发布】, the plan's 【项目向导】, 【起草公告】, ticks lot 1 only,
-fills in the notice and 【发布】s it (accepting the confirm dialog). Anyone
+fills in the notice and 【发布】s it (确定 in the confirmation dialog). Anyone
 then finds it on 平顶山市's public website within seconds, with lot 1 and
 without lot 2, and GPS shows it 已上网 with a link to that page.
 
@@ -121,11 +121,8 @@ def test_jingban_publishes_a_notice_for_one_lot_and_it_is_on_the_website(sites, 
     gps.fill(f"[name='lot-{lot1.code}-max_price']", "1150000.00")
 
     # 【发布】 asks first; 确定.
-    asked = []
-    gps.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    gps.click("#btn-publish")
-    gps.wait_for_load_state()
-    assert asked and "确定发布" in asked[0], asked
+    ui.ask(gps, "#btn-publish")
+    ui.confirm(gps, "发布采购公告", title, "在网站公开，不能撤回")
     expect(gps).to_have_url(re.compile(rf"/notice-publish/notice/{notice_id}$"))
     expect(gps.locator(".alert-success")).to_contain_text("公告已发布，正在同步至交易平台")
     expect(gps.locator("#notice-status .notice-published")).to_contain_text("已发布")

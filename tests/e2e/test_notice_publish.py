@@ -118,7 +118,7 @@ def form_data(fields: dict, lots: dict | None = None, action="publish") -> dict:
 
 
 def publish(ui, notice_id: int, fields: dict, lots: dict | None = None) -> str:
-    """【发布】 (the confirm dialog is the browser's; here the form is posted):
+    """【发布】 (the dialog is the browser's, tested in test_confirm_browser; here the form is posted):
     the notice's page says 已发布."""
     done = ui.post(f"/notice-publish/notice/{notice_id}/edit", form_data(fields, lots))
     assert NOTICE_PAGE.search(done.url), (

@@ -37,6 +37,12 @@ def applied_count(stack, key, plan_no):
                             f"'plan:{plan_no}' and result = '已应用'")[0][0]
 
 
+def outbox_state(stack, plan_no):
+    rows = stack.query("gps", "select state, attempts, next_attempt_at, locked_until, last_error "
+                              f"from outbox_message where entity_key = 'plan:{plan_no}'")
+    return f"GPS outbox rows (state, attempts, next try, lease, error): {rows}"
+
+
 def push_state(stack, plan_id):
     return stack.query("gps", f"select push_state from plan where id = {plan_id}")[0][0]
 
@@ -92,9 +98,13 @@ def test_redis_flushed_with_messages_pending(stack, redis_url):
     redis.Redis.from_url(redis_url).flushall()
     time.sleep(1)
     assert received(stack, "pds", plan_no) is None
-    stack.start_worker("gps")
-    stack.start_cron("gps")  # the sweeper finds the row in the database
-    wait_for(lambda: received(stack, "pds", plan_no), 30, what="delivery after FLUSHALL")
+    stack.restart_sync("gps")  # the sweeper finds the row in the database
+    # Two fresh processes (the worker supervisor starts three more) must come
+    # up before the first sweep: on a busy CI machine that alone has taken
+    # most of half a minute, so allow a minute and a half and say why if not.
+    wait_for(lambda: received(stack, "pds", plan_no), 90,
+             what=lambda: f"delivery after FLUSHALL; {outbox_state(stack, plan_no)}; "
+                          f"{stack.log_tails('worker-gps', 'cron-gps')}")
     assert applied_count(stack, "pds", plan_no) == 1
 
 
@@ -106,10 +116,9 @@ def test_worker_killed_mid_delivery(stack):
     plan_id, plan_no = file_plan(stack, "中途被杀项目")
     wait_for(lambda: stack.query("gps", f"select state from outbox_message where entity_key = "
                                         f"'plan:{plan_no}'")[0][0] in ("推送中", "已推送"),
-             20, interval=0.01, what="claim")
+             60, interval=0.01, what="claim")
     stack.stop("worker-gps", sig=signal.SIGKILL)
-    stack.start_worker("gps")
-    stack.start_cron("gps")
+    stack.restart_sync("gps")  # then the lease (4 s) and one sweep
     wait_for(lambda: push_state(stack, plan_id) == "已推送", 40, what="redelivery")
     assert applied_count(stack, "pds", plan_no) == 1
 
@@ -119,14 +128,24 @@ def test_reconcile_from_the_change_feed_after_an_outage(stack):
     stack.stop("worker-gps")
     stack.stop("cron-gps")
     plan_id, plan_no = file_plan(stack, "对账补录项目")
-    time.sleep(6)  # the feed serves rows once they have settled (5 s)
-    out = stack.command("pds", "sync", "reconcile", "--peer", "gps")
-    assert "applied=" in out and int(out.split("applied=")[1].split()[0]) >= 1
-    assert received(stack, "pds", plan_no) == [1, "对账补录项目", "有效"]
+    applied = []
+
+    def reconciled():
+        # The feed serves rows once they have settled (5 s); on a busy machine
+        # a first pull may come before that, and pulling again is harmless.
+        out = stack.command("pds", "sync", "reconcile", "--peer", "gps")
+        assert "applied=" in out, out
+        applied.append(int(out.split("applied=")[1].split()[0]))
+        return received(stack, "pds", plan_no) == [1, "对账补录项目", "有效"]
+
+    time.sleep(5)
+    wait_for(reconciled, 90, interval=2, what=lambda: f"the reconciled plan (applied {applied})")
+    assert sum(applied) >= 1
     again = stack.command("pds", "sync", "reconcile", "--peer", "gps")
     assert "applied=0" in again  # nothing is applied twice
-    stack.start_worker("gps")
-    stack.start_cron("gps")
-    wait_for(lambda: push_state(stack, plan_id) == "已推送", 30, what="late push acknowledged")
+    stack.restart_sync("gps")
+    wait_for(lambda: push_state(stack, plan_id) == "已推送", 60,
+             what=lambda: f"late push acknowledged; {outbox_state(stack, plan_no)}; "
+                          f"{stack.log_tails('worker-gps', 'cron-gps')}")
     assert applied_count(stack, "pds", plan_no) == 1
     assert received(stack, "fc", plan_no) is None

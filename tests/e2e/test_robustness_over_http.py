@@ -26,6 +26,9 @@ def sites(templates, databases, redis_url, tmp_path_factory):
     """GPS and 平顶山 web servers only (no sync processes); a short busy
     timeout so that a held SQLite lock is answered quickly."""
     urls = {key: databases.clone(templates[key], f"robust_{key}") for key in ("gps", "pds")}
+    from tests.filings import with_published_result
+
+    with_published_result(urls["gps"], redis_url)  # a winner change needs one
     stack = Stack(urls, redis_url, tmp_path_factory.mktemp("robust-logs"))
     stack.env["SQLITE_BUSY_TIMEOUT_MS"] = "300"
     stack.point_peers_at_ports()
@@ -86,9 +89,12 @@ def test_deeply_nested_pdf_upload_is_refused_with_a_message(sites):
     before = sites.query("gps", "select count(*) from winner_change")
     from tests.filings import FIELDS
 
+    [[lot]] = sites.query("gps", "select l.code from lot_replica l join project_replica p "
+                                 f"on p.project_code = l.project_code where p.plan_id = {plan_id} "
+                                 "and l.seq = 1")
     jingban = sites.browser("gps", "jingban")
-    response = jingban.http.post(sites.url("gps") + "/winner-changes/add", data={
-        "csrf_token": jingban.token("/winner-changes/add"), "plan": str(plan_id), **FIELDS},
+    response = jingban.http.post(sites.url("gps") + f"/winner-changes/add?plan={plan_id}", data={
+        "csrf_token": jingban.token(), "lot_codes": lot, **FIELDS},
         files={"statement_file": ("情况说明.pdf", deep_pdf(), "application/pdf")}, timeout=30)
     assert response.status_code == 200
     assert "内容不是有效的PDF文件" in response.text

@@ -25,7 +25,7 @@ import requests
 
 from app.sync import envelope, signing
 from tests.e2e.stack import Stack, free_port, wait_for
-from tests.e2e.test_plan_push import PLAN, applied_count, push_state, received
+from tests.e2e.test_plan_push import PLAN, applied_count, outbox_state, push_state, received
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -146,6 +146,7 @@ def test_a_worker_killed_mid_delivery_is_restarted_and_applies_once(stack):
              60, interval=0.01, what="claim")  # a busy machine starts workers slowly
     os.kill(child, signal.SIGKILL)
     stack.start_cron("gps")
+    stack.wait_sync_ready("gps")
     wait_for(lambda: push_state(stack, plan_id) == "已推送", 60, what="redelivery")
     assert applied_count(stack, "pds", plan_no) == 1
     restarted = wait_for(lambda: _peer_worker(supervisor.pid, "410400"), 30,
@@ -161,6 +162,7 @@ def test_hung_peer_does_not_hold_up_the_other(stack):
     api, ui = stack.api("gps", "jingban"), stack.browser("gps", "jingban")
     api2, ui2 = stack.api("gps", "jingban2"), stack.browser("gps", "jingban2")
     web_pds = stack.procs["web-pds"]
+    stack.wait_delivered("gps", "410400")
     web_pds.send_signal(signal.SIGSTOP)
     try:
         # Two for 平顶山市: its queue is then busy for 2 × 15 s (read timeout)
@@ -169,7 +171,9 @@ def test_hung_peer_does_not_hold_up_the_other(stack):
         hung_id, hung_no = hung[0]
         wait_for(lambda: stack.query("gps", "select attempts from outbox_message where "
                                             f"entity_key = 'plan:{hung_no}'")[0][0] >= 1,
-                 30, interval=0.1, what="a delivery to 平顶山市 attempted")
+                 60, interval=0.1, what=lambda: f"a delivery to 平顶山市 attempted; "
+                                                f"{outbox_state(stack, hung_no)}; "
+                                                f"{stack.log_tails('worker-gps')}")
         fc_id, fc_no = file_with(stack, api2, ui2, "方城县不受影响项目", platform="411322")
         wait_for(lambda: received(stack, "fc", fc_no), 30, what="plan on 方城县")
         created = stack.query("gps", "select created_at from outbox_message where entity_key = "

@@ -25,7 +25,11 @@ REVIEWERS = [("shenhe", "单位内部审核", "待监管初审"),
 @pytest.fixture
 def gps_stack(browser, templates, databases, redis_url, tmp_path):
     """Only the GPS site: nothing here talks to a trading platform."""
-    stack = Stack({"gps": databases.clone(templates["gps"], "e2e_gps")}, redis_url, tmp_path)
+    from tests.filings import with_published_result
+
+    url = databases.clone(templates["gps"], "e2e_gps")
+    with_published_result(url, redis_url)  # a change concerns a published result
+    stack = Stack({"gps": url}, redis_url, tmp_path)
     stack.start_site("gps")
     yield stack
     stack.stop_all()
@@ -57,27 +61,38 @@ def choose(page, field, text):
     expect(page.locator(f"#select2-{field}-container")).to_contain_text(text)
 
 
-def filed_plan(stack, username="jingban"):
-    """The newest filed plan of the user's unit: not the form's preselected first option."""
-    rows = stack.query("gps", "select p.id, p.plan_no || ' ' || p.project_name from plan p "
+def resulted_plan(stack, username="jingban"):
+    """The unit's project with a published 结果公告, and its lot 1 as offered."""
+    rows = stack.query("gps", "select distinct p.id, p.plan_no, p.project_name from plan p "
+                              "join notice n on n.plan_id = p.id "
                               "join ab_user u on u.organisation_id = p.unit_id "
-                              f"where u.username = '{username}' and p.state = '已备案' "
-                              "order by p.id desc")
-    assert len(rows) >= 2, rows  # the demo files two plans for 平顶山市教育局
-    return rows[0]
+                              f"where u.username = '{username}' and n.notice_type = '结果公告' "
+                              "and n.state = '已发布'")
+    assert len(rows) == 1, rows
+    plan_id, plan_no, name = rows[0]
+    [[lot]] = stack.query("gps", "select l.code from lot_replica l join project_replica r "
+                                 "on r.project_code = l.project_code "
+                                 f"where r.plan_id = {plan_id} and l.seq = 1")
+    return plan_id, f"{plan_no} {name}", lot
 
 
 def add_filing(page, stack):
-    """【监督管理】→【中标结果变更备案】→【增加】, fill in, upload, 【保存】."""
-    plan_id, plan_label = filed_plan(stack)
+    """【监督管理】→【中标结果变更备案】→【增加】, 选择项目, 涉及标段 from the
+    result, the new winner, upload, 【保存】."""
+    plan_id, plan_label, lot = resulted_plan(stack)
     ui.open_menu(page, "监督管理", "中标结果变更备案")
     expect(page).to_have_url(re.compile(r"/winner-changes/list/?$"))
     page.click("#btn-add")
+    expect(page.locator(".panel-heading").first).to_contain_text("选择项目")
+    page.locator("tr.project-row", has_text=plan_label.split(" ", 1)[1]) \
+        .locator(".btn-choose-project").click()
     expect(page.locator(".panel-heading").first).to_contain_text("中标结果变更备案填报")
-    choose(page, "plan", plan_label)
-    page.fill("input[name=lots]", FIELDS["lots"])
-    page.fill("input[name=original_supplier]", FIELDS["original_supplier"])
-    page.fill("input[name=original_amount]", FIELDS["original_amount"])
+    # The result is shown; nothing of the original award is typed.
+    expect(page.locator("#result-table")).to_contain_text("河南甲科技有限公司")
+    assert page.locator("input[name=original_supplier]").count() == 0
+    page.locator("select#lot_codes + .select2-container").click()
+    page.locator(".select2-results__option", has_text=lot).click()
+    expect(page.locator("select#lot_codes + .select2-container")).to_contain_text(lot)
     page.fill("input[name=new_supplier]", FIELDS["new_supplier"])
     page.fill("input[name=new_amount]", FIELDS["new_amount"])
     choose(page, "reason", FIELDS["reason"])

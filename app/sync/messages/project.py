@@ -9,7 +9,7 @@ import datetime as dt
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ...extensions import db
-from ...models import PROJECT_STAGES, LotReplica, Plan, ProjectReplica
+from ...models import PROJECT_STAGES, LotReplica, Plan, ProjectInfoChange, ProjectReplica
 from ..inbox import Refused
 from ..registry import handles
 from .common import OrganisationRef
@@ -38,6 +38,9 @@ class ProjectPayload(Schema):
     budget = fields.Decimal(required=True, places=2,
                             validate=validate.Range(min=0, min_inclusive=False))
     stage = fields.String(required=True, validate=validate.OneOf(PROJECT_STAGES))
+    # 立项信息; absent from an older platform's messages
+    encrypted = fields.Boolean(allow_none=True, load_default=None)
+    remote_opening = fields.Boolean(allow_none=True, load_default=None)
     lots = fields.List(fields.Nested(_Lot), required=True, validate=validate.Length(min=1))
 
 
@@ -71,6 +74,14 @@ def apply_project(envelope, payload) -> None:
     replica.agency_name = payload["agency"]["name"]
     replica.agency_credit_code = payload["agency"]["credit_code"]
     replica.budget, replica.stage = payload["budget"], payload["stage"]
+    # Once corrected (project.info_changed), the newest correction decides:
+    # a project.updated sent before it may arrive after it.
+    with db.session.no_autoflush:
+        corrected = db.session.query(ProjectInfoChange.id).filter_by(
+            project_code=payload["project_code"]).first()
+    if not corrected and payload["encrypted"] is not None:
+        replica.encrypted, replica.remote_opening = (payload["encrypted"],
+                                                     payload["remote_opening"])
     replica.version, replica.received_at = envelope["entity_version"], dt.datetime.now()
     current = {lot.code: lot for lot in replica.lots}
     wanted = []

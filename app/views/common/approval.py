@@ -45,8 +45,25 @@ class ApprovalViews:
             abort(404)
         return item
 
+    def consequences(self, item) -> dict:
+        """审批结果 → what the confirmation dialog says it does: where the
+        item goes next, and that the decision stays on record."""
+        said = {}
+        state = next((s for s in self.chain.states if s.value == item.state), None)
+        for transition in (state.transitions if state else ()):
+            target = transition.target.value
+            actor = self.chain.next_actor(target)
+            if transition.event == "approve":
+                said["通过"] = (f"审核通过后，该事项将变为“{target}”，由{actor.role}审核。"
+                              if actor else f"审核通过后，该事项将变为“{target}”，审批流程结束。")
+            elif transition.event == "reject":
+                said["退回"] = f"退回后，该事项将变为“{target}”，由{actor.role}修改后重新提交。"
+        return {result: text + "审批结果和审批意见将记入审批记录，不能修改或撤回。"
+                for result, text in said.items()}
+
     def _chain_context(self, item) -> dict:
-        return {"item": item, "records": self.timeline(item),
+        return {"item": item, "records": self.timeline(item), "chain_title": self.chain.title,
+                "consequences": self.consequences(item),
                 "may_review": self.chain.may_take(g.user, item, "approve"),
                 "may_edit": (self.edit_refusal(item) is None
                              and self.appbuilder.sm.has_access("can_edit",
@@ -74,6 +91,12 @@ class ApprovalViews:
             else:
                 flash(f"“{item}”已{form.result.data}，当前状态：{item.state}", "success")
                 return redirect(url_for("TodoView.list"))
+        elif request.method == "POST":
+            # WTForms' own messages are English and the radio list shows none.
+            said = {"result": "请选择审批结果（通过或退回）", "opinion": "审批意见不能超过500个字",
+                    "csrf_token": "页面已过期，请刷新页面后重新审核"}
+            for name in form.errors:
+                flash(said.get(name, "审核内容有误，请检查后重新提交"), "danger")
         return self.render_template(
             self.review_template, title=_("审核") + " · " + self.chain.title, pk=pk,
             form=form, widgets=self._show(pk), related_views=self._related_views,
@@ -81,7 +104,7 @@ class ApprovalViews:
 
     # A list action (as the manuals have it: tick, then 【提交】), not a
     # show-page button that would also appear on items under review.
-    @action("submit", _("提交"), _("确认提交所选事项吗？提交后进入审核，审核期间不能修改。"),
+    @action("submit", _("提交"), _("提交后进入审核，审核期间不能修改或删除。"),
             "fa-paper-plane", multiple=True, single=False)
     def submit(self, items):
         items = items if isinstance(items, list) else [items]

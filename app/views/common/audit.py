@@ -5,6 +5,29 @@ from flask_babel import lazy_gettext as _
 from ...models import AuditLog
 from .base import ReadWriteModelView
 
+# An audit row names its object by model class (app/audit.py); people read
+# the record's name.
+ENTITY_NAMES = {
+    "Region": _("行政区划"), "Organisation": _("组织机构"), "OrgUser": _("用户"),
+    "Platform": _("交易平台"), "Peer": _("同步对端"), "PeerKey": _("共享密钥"),
+    "PushThreshold": _("推送限额标准"), "Plan": _("采购计划"),
+    "OutboxMessage": _("发送消息"), "InboxMessage": _("接收消息"),
+    "SecurityEvent": _("拒收记录"), "PlanReplica": _("已接收计划"),
+    "Attachment": _("附件"), "WinnerChange": _("中标结果变更备案"),
+    "ApprovalRecord": _("审批记录"), "TradingProject": _("交易项目"),
+    "Lot": _("标段(包)"), "ScoringItem": _("评分项"), "ComplianceItem": _("符合性审查项"),
+    "Objection": _("项目质疑"), "OpeningBid": _("开标记录"),
+    "PublishedNotice": _("网站公告"), "ProjectReplica": _("交易项目"),
+    "LotReplica": _("标段(包)"), "TimeChange": _("变更公告"), "Notice": _("公告"),
+    "NoticeLot": _("公告标段"), "HolidayYear": _("节假日年度安排"),
+    "HolidayDay": _("节假日"), "ProvisionalJudgment": _("暂定判断"),
+    "Expert": _("专家"),
+}
+
+
+def entity_name(name) -> str:
+    return str(ENTITY_NAMES.get(name, name))
+
 
 class AuditLogView(ReadWriteModelView):
     datamodel = SQLAInterface(AuditLog)
@@ -18,3 +41,4 @@ class AuditLogView(ReadWriteModelView):
     show_columns = ["at", "user", "action", "entity", "entity_key", "detail"]
     search_columns = ["action", "entity", "entity_key", "at"]
     base_order = ("id", "desc")
+    formatters_columns = {"entity": entity_name}

@@ -9,7 +9,7 @@ from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _
 
-from . import validation
+from . import formatting, validation, widgets
 
 VIEW_VERBS = {
     "list": "read",
@@ -42,22 +42,49 @@ def requested_page(total: int) -> tuple[int, int]:
 
 
 def when(value) -> str:
-    """A timestamp to the second, or nothing (FAB would print "None")."""
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    """A timestamp to the minute, or "—" (FAB would print "None")."""
+    return formatting.minutes(value)
 
 
 def text(value) -> str:
-    return "" if value is None else value
+    return formatting.show(value)
 
 
 def yuan(value) -> str:
-    """An amount in yuan with thousands separators: 1,450,000.00."""
-    return "" if value is None else f"{value:,.2f}"
+    """An amount in yuan with thousands separators, for a label that says 元: 1,450,000.00."""
+    return formatting.money(value, unit=False)
 
 
-class ReadWriteModelView(ModelView):
+class ReadableValues:
+    """FAB's list and show pages print a value with str(): "None", "True",
+    "[<app.models.Lot object …>]", microseconds. Every column shown gets a
+    formatter from its type (formatting.formatters_for); a view's own
+    formatter wins, and what it leaves empty reads "—"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        columns = {*self.list_columns, *self.show_columns}
+        own = type(self).formatters_columns or {}
+        derived = formatting.formatters_for(self.datamodel, columns, self.label_columns)
+        self.formatters_columns = {**derived, **{
+            name: _or_empty(formatter) for name, formatter in own.items()}}
+
+
+def _or_empty(formatter):
+    def formatted(value):
+        result = formatter(value)
+        return formatting.EMPTY if result is None or result == "" else result
+
+    return formatted
+
+
+class ReadWriteModelView(ReadableValues, widgets.NativeDateForms, ModelView):
     method_permission_name = VIEW_VERBS
     page_size = PAGE_SIZE
+    # FAB's /download/<filename> serves its own UPLOAD_FOLDER, which this app
+    # does not use (a 500 for anyone who may read): files go through
+    # app/attachments.py, which checks the record they belong to.
+    exclude_route_methods = {"download"}
 
     def _init_forms(self):
         # Every Text column gets a maximum length and every date a sensible
@@ -67,6 +94,15 @@ class ReadWriteModelView(ModelView):
         self.validators_columns = {column: [*own.get(column, []), *added.get(column, [])]
                                    for column in {*own, *added}}
         super()._init_forms()
+
+    def _init_titles(self):
+        # FAB's defaults are English ("Show Organisation"): name the pages
+        # after the list's own title instead.
+        if self.list_title:
+            self.show_title = self.show_title or _("%(name)s详情", name=self.list_title)
+            self.add_title = self.add_title or _("增加%(name)s", name=self.list_title)
+            self.edit_title = self.edit_title or _("编辑%(name)s", name=self.list_title)
+        super()._init_titles()
 
     def edit_refusal(self, item) -> str | None:
         """Why this record may not be edited now (None: it may). A refused
@@ -82,6 +118,11 @@ class ReadWriteModelView(ModelView):
         if refusal := self.edit_refusal(item):
             flash(refusal, "warning")
             return redirect(url_for(".show", pk=pk))
+        return self.edit_page(pk, item)
+
+    def edit_page(self, pk, item):
+        """The edit page of a record that may be edited now: FAB's form, or a
+        view's own hand-made form (expert requests, contracts)."""
         return super().edit(pk)
 
 
@@ -250,4 +291,4 @@ def _has_unencodable_text(value) -> bool:
 
 
 __all__ = ["ReadWriteModelView", "ReadWriteApi", "Rejected", "BaseApi", "PAGE_SIZE",
-           "requested_page", "when", "text", "yuan"]
+           "requested_page", "when", "text", "yuan", "ReadableValues"]

@@ -1,5 +1,6 @@
 """【同步监控】 for Admin: outbox, inbox, refusals, peers and keys."""
 from flask import flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
@@ -8,6 +9,15 @@ from ...extensions import db
 from ...models import InboxMessage, OutboxMessage, Peer, PeerKey, SecurityEvent
 from ...sync import delivery
 from .base import ReadWriteModelView
+from .formatting import platform_name
+
+
+def _envelope(body):
+    from markupsafe import Markup
+
+    # The message as sent: machine text, kept apart from the page's words.
+    return Markup("<pre><code>{}</code></pre>").format(body) if body else ""
+
 
 ENVELOPE = {"body": _("消息全文（信封）")}
 
@@ -18,8 +28,8 @@ class OutboxView(ReadWriteModelView):
     method_permission_name = {**ReadWriteModelView.method_permission_name, "replay": "replay"}
     route_base = "/sync/outbox"
     base_permissions = ["can_read"]
-    list_title = _("发送队列（outbox）")
-    label_columns = {"message_id": _("消息ID"), "type": _("类型"), "target": _("对端"),
+    list_title = _("发送队列")
+    label_columns = {"message_id": _("消息编号"), "type": _("类型"), "target": _("对端"),
                      "entity_key": _("业务对象"), "entity_version": _("版本"),
                      "state": _("状态"), "attempts": _("尝试次数"),
                      "next_attempt_at": _("下次尝试"), "last_status": _("最近HTTP状态"),
@@ -33,9 +43,9 @@ class OutboxView(ReadWriteModelView):
                     "delivered_at", "last_status", "last_error", "body"]
     search_columns = ["type", "target", "state", "entity_key", "message_id", "created_at"]
     base_order = ("id", "desc")
-    formatters_columns = {"last_error": lambda v: v or "", "last_status": lambda v: v or ""}
+    formatters_columns = {"body": _envelope, "target": platform_name}
 
-    @action("replay", _("重新推送"), _("确认重新推送所选消息吗？"), "fa-repeat", single=True)
+    @action("replay", _("重新推送"), _("所选消息将重新排队推送至对方站点；对方已收到的消息不会重复处理。"), "fa-repeat", single=True)
     def replay(self, items):
         items = items if isinstance(items, list) else [items]
         count = 0
@@ -56,8 +66,8 @@ class InboxView(ReadWriteModelView):
     class_permission_name = "SyncMonitor"
     route_base = "/sync/inbox"
     base_permissions = ["can_read"]
-    list_title = _("接收记录（inbox）")
-    label_columns = {"message_id": _("消息ID"), "type": _("类型"), "source": _("来源"),
+    list_title = _("接收记录")
+    label_columns = {"message_id": _("消息编号"), "type": _("类型"), "source": _("来源"),
                      "entity_key": _("业务对象"), "entity_version": _("版本"),
                      "received_at": _("接收时间"), "result": _("处理结果"),
                      "body_sha256": _("内容摘要"), **ENVELOPE}
@@ -66,6 +76,7 @@ class InboxView(ReadWriteModelView):
                     "received_at", "result", "body_sha256", "body"]
     search_columns = ["type", "source", "result", "entity_key", "message_id", "received_at"]
     base_order = ("id", "desc")
+    formatters_columns = {"body": _envelope, "source": platform_name}
 
 
 class SecurityEventView(ReadWriteModelView):
@@ -75,11 +86,12 @@ class SecurityEventView(ReadWriteModelView):
     base_permissions = ["can_read"]
     list_title = _("拒收记录")
     label_columns = {"at": _("时间"), "remote_addr": _("来源地址"),
-                     "claimed_source": _("声称的对端"), "message_id": _("消息ID"),
+                     "claimed_source": _("声称的对端"), "message_id": _("消息编号"),
                      "status": _("HTTP状态"), "reason": _("原因")}
     list_columns = ["at", "remote_addr", "claimed_source", "status", "reason"]
     search_columns = ["claimed_source", "status", "at"]
     base_order = ("id", "desc")
+    formatters_columns = {"claimed_source": platform_name}
 
 
 class PeerView(ReadWriteModelView):
@@ -91,6 +103,7 @@ class PeerView(ReadWriteModelView):
                      "active": _("启用"), "keys": _("密钥")}
     list_columns = ["code", "name", "base_url", "active"]
     show_columns = ["code", "name", "base_url", "active"]
+    search_columns = ["code", "name", "base_url", "active"]  # not keys: secrets are never listed
     add_columns = ["code", "name", "base_url", "active"]
     edit_columns = ["name", "base_url", "active"]
 
@@ -108,3 +121,18 @@ class PeerKeyView(ReadWriteModelView):
     show_columns = list_columns
     add_columns = ["peer", "secret", "note"]
     edit_columns = ["active", "note"]
+
+
+class RqDashboard(BaseView):
+    """【任务队列（RQ）】: rq-dashboard (mounted at /rq) framed in the site's
+    navbar. Its can_read also guards /rq itself (create_app)."""
+
+    route_base = "/sync/rq"
+    default_view = "index"
+    base_permissions = ["can_read"]
+    method_permission_name = {"index": "read"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self.render_template("sync/rq_frame.html")

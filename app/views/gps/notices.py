@@ -15,17 +15,16 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, Form,
-                     SelectMultipleField, StringField, TextAreaField, widgets)
+from wtforms import (BooleanField, DecimalField, Form, SelectMultipleField, StringField,
+                     TextAreaField, widgets)
 from wtforms.validators import Length, Optional
 
-from ... import notices
+from ... import committee, notices
 from ...extensions import db
 from ...models import CHANGE_ITEMS, Notice, Plan
-from ...scope import NoticeScope, PlanScope, current_user
+from ...scope import NoticeScope, PlanScope, current_user, notice_clause
 from ..common.base import API_VERBS, VIEW_VERBS, ReadWriteApi, ReadWriteModelView, when, yuan
-
-MINUTES = "%Y-%m-%dT%H:%M"
+from ..common.widgets import DateTimeMinuteField, DayField
 LOT_COLUMNS = ("max_price", "requirement_html", "supplier_name", "supplier_address",
                "award_amount", "main_items")
 # What step two shows for each type, in the order of the national format.
@@ -50,7 +49,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 def _when(label):
-    return DateTimeLocalField(label, format=MINUTES, validators=[Optional()])
+    return DateTimeMinuteField(label, validators=[Optional()])
 
 
 class NoticeForm(Form):
@@ -75,7 +74,7 @@ class NoticeForm(Form):
     change_items = CheckboxesField(notices.LABELS["change_items"],
                                    choices=[(c, c) for c in CHANGE_ITEMS])
     change_html = TextAreaField(notices.LABELS["change_html"])
-    confirmed_on = DateField(notices.LABELS["confirmed_on"], validators=[Optional()])
+    confirmed_on = DayField(notices.LABELS["confirmed_on"], validators=[Optional()])
     experts = TextAreaField(notices.LABELS["experts"])
     agency_fee = StringField(notices.LABELS["agency_fee"], validators=[Optional(), Length(max=200)])
     late_reason = TextAreaField(notices.LABELS["late_reason"],
@@ -135,10 +134,14 @@ class NoticePublishView(ReadWriteModelView):
         return plan
 
     def _notice(self, notice_id) -> Notice:
-        notice = db.session.get(Notice, notice_id)
+        """The notice if the user may see it (a draft only its unit and
+        agency may), else 404, as if it did not exist."""
+        notice = (db.session.query(Notice)
+                  .filter(Notice.id == notice_id, notice_clause(current_user()))
+                  .one_or_none())
         if notice is None:
             abort(404)
-        self._plan(notice.plan_id)  # in the user's scope, or 404
+        self._plan(notice.plan_id)  # a plan the wizard lists, or 404
         return notice
 
     def _may_publish(self) -> bool:
@@ -151,11 +154,17 @@ class NoticePublishView(ReadWriteModelView):
     def wizard(self, plan_id):
         plan = self._plan(plan_id)
         project = notices.project_of(plan)
-        rows = (db.session.query(Notice).filter_by(plan_id=plan.id)
+        user = current_user()
+        rows = (db.session.query(Notice)
+                .filter(Notice.plan_id == plan.id, notice_clause(user))
                 .order_by(Notice.id.desc()).all())
+        # Contracts still being filed are the unit's own business; others see
+        # the filed ones, whose 合同公告 is public anyway.
+        contracts = notices.contracts_of(
+            plan, with_unfiled=getattr(user, "organisation_id", None) == plan.unit_id)
         return self.render_template(
             "notice/wizard.html", title=_("项目向导"), plan=plan, project=project,
-            stages=notices.stages(plan, project), notices=rows,
+            stages=notices.stages(plan, project, contracts), notices=rows,
             draftable=notices.draftable(project), may_publish=self._may_publish(),
             wait=notices.WAIT_FOR_LOTS)
 
@@ -199,6 +208,10 @@ class NoticePublishView(ReadWriteModelView):
         if refusal := notices.edit_refusal(notice):
             flash(refusal, "warning")
             return redirect(url_for(".notice", notice_id=notice.id))
+        if request.method != "POST":
+            # Shown in the form, saved with 保存草稿: a committee that arrived
+            # after the draft was started still fills an empty 评审专家名单.
+            committee.prefill_experts(notice)
         form = NoticeForm(request.form if request.method == "POST" else None, obj=notice)
         report, lot_errors = [], {}
         today = dt.date.today()
@@ -267,6 +280,7 @@ class NoticePublishView(ReadWriteModelView):
         return self.render_template("notice/show.html", title=notice.title, notice=notice,
                                     body=Markup(notices.render_body(notice)),
                                     web_url=_web_url(notice),
+                                    public_document=_public_document(notice),
                                     judgments=notices.provisional_judgments(notice),
                                     may_publish=self._may_publish())
 
@@ -352,6 +366,20 @@ def _amount(raw: str):
     if not value.is_finite() or value.as_tuple().exponent < -2:
         return None, "金额最多保留两位小数"
     return value, None
+
+
+def _public_document(notice: Notice) -> dict | None:
+    """A published 合同公告's public document (the redacted contract) as the
+    website links it; never the signed original."""
+    from ... import contract_notice
+
+    if notice.notice_type != contract_notice.KIND or notice.state != "已发布":
+        return None
+    contract = contract_notice.contract_of(notice)
+    base = contract_notice.public_base_url()
+    if contract is None or contract.redacted_pdf is None or base is None:
+        return None
+    return contract_notice.document_of(contract, notice, base)
 
 
 def _web_url(notice: Notice) -> str | None:

@@ -14,6 +14,8 @@ from ...extensions import db
 from ...models import Plan, ProjectReplica
 from ...scope import PlanScope, PlatformsForUser, UnitsInScope, current_user
 from ..common.base import ReadWriteApi, ReadWriteModelView, Rejected
+# 是/否 through gettext: these literals stayed Chinese on the English pages.
+from ..common.formatting import yes_no as _yes_no
 
 LABELS = {
     "plan_no": _("计划编号"),
@@ -71,10 +73,6 @@ def _interconnected_needs_platform(form, field):
     # field's validators, so the pairing is checked from this side.
     if field.data and not form.platform.data:
         raise ValidationError(plans.platform_error(None, None, True))
-
-
-def _yes_no(value):
-    return "是" if value else "否"
 
 
 class PlanView(ReadWriteModelView):
@@ -190,7 +188,7 @@ class PlanView(ReadWriteModelView):
                                     title=_("撤回采购计划"))
 
     @action("file_plans", _("备案"),
-            _("确认备案所选计划吗？备案后计划不能修改或删除，满足推送条件的将推送到所选交易平台。"),
+            _("备案后计划不能修改或删除（只能撤回），满足推送条件的将推送至所选交易平台。"),
             "fa-check", single=True)
     def file_plans(self, items):
         items = items if isinstance(items, list) else [items]

@@ -5,6 +5,7 @@ from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
+from ... import project_info
 from ...models import LotReplica, ProjectReplica
 from ...scope import LotReplicaScope, ProjectReplicaScope
 from ..common.base import API_VERBS, ReadWriteApi, ReadWriteModelView, text, when, yuan
@@ -18,6 +19,8 @@ class LotReplicaView(ReadWriteModelView):
     datamodel = SQLAInterface(LotReplica)
     class_permission_name = "LotReplica"
     route_base = "/pushed-lots"
+    show_template = "history/model_show.html"  # with 【历史】
+    extra_args = {"history_entity": "LotReplica"}
     base_permissions = ["can_read"]
     list_title = _("标段(包)")
     label_columns = LOT_LABELS
@@ -39,16 +42,26 @@ class ProjectReplicaView(ReadWriteModelView):
                      "plan_no": _("计划编号"), "plan": _("采购计划"),
                      "project_name": _("项目名称"), "agency_name": _("代理机构"),
                      "budget": _("预算金额（元）"), "stage": _("项目阶段"),
-                     "received_at": _("接收时间"), "lots": _("标段(包)")}
+                     "received_at": _("接收时间"), "lots": _("标段(包)"),
+                     "encrypted": _("是否加密"), "remote_opening": _("是否为不见面开标项目")}
     list_columns = ["project_code", "project_name", "plan_no", "agency_name", "budget",
                     "stage", "received_at"]
     show_columns = ["project_code", "platform_code", "plan", "project_name", "agency_name",
-                    "budget", "stage", "received_at"]
+                    "budget", "encrypted", "remote_opening", "stage", "received_at"]
+    show_template = "project_replica/show.html"
     search_columns = ["project_code", "project_name", "plan_no", "stage"]
-    formatters_columns = {"budget": yuan, "received_at": when}
+    formatters_columns = {"budget": yuan, "received_at": when,
+                          "encrypted": project_info.yes_no,
+                          "remote_opening": project_info.yes_no}
     base_filters = [["project_code", ProjectReplicaScope, None]]
     base_order = ("received_at", "desc")
     related_views = [LotReplicaView]
+
+    def _get_show_widget(self, pk, item, **kwargs):
+        # 立项信息更正记录, as the platform sent them (project.info_changed)
+        widgets = super()._get_show_widget(pk, item, **kwargs)
+        widgets["info_changes"] = project_info.history(item.project_code)
+        return widgets
 
 
 class ProjectReplicaApi(ReadWriteApi):

@@ -1,15 +1,14 @@
 """【监督管理】→【中标结果变更备案】: filing, 【提交】, the statement PDF, REST."""
-from flask import abort, g, request
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
-from flask_appbuilder.fields import QuerySelectField
-from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
 from flask_wtf.file import FileField
-from wtforms import SelectField
+from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import DataRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
@@ -20,7 +19,8 @@ from ...errors import too_large_message
 from ...extensions import db
 from ...models import WINNER_CHANGE_REASONS, Plan, WinnerChange
 from ...rules.money import amount_error
-from ...scope import PlanScope, UnitsInScope, WinnerChangeScope, current_user, plan_clause
+from ...scope import (PlanScope, ScopeFilter, UnitsInScope, WinnerChangeScope, current_user,
+                      plan_clause)
 from ...workflows.winner_change import WinnerChangeChain
 from ..common.approval import APPROVAL_API_VERBS, ApprovalApi, ApprovalViews
 from ..common.base import (API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected, text, when,
@@ -32,6 +32,7 @@ LABELS = {
     "unit": _("采购单位"),
     "region": _("所属区划"),
     "lots": _("涉及标段"),
+    "lot_codes": _("涉及标段"),
     "original_supplier": _("原中标供应商"),
     "original_amount": _("原中标金额（元）"),
     "new_supplier": _("变更后供应商"),
@@ -48,8 +49,11 @@ LABELS = {
     "created_on": _("填报时间"),
 }
 
-FORM_COLUMNS = ["plan", "lots", "original_supplier", "original_amount", "new_supplier",
-                "new_amount", "reason", "explanation"]
+# The project is chosen before the form opens (选择项目) and the original
+# winners and amounts come from its published result: the user chooses the
+# lots and types only what changes.
+FORM_COLUMNS = ["lot_codes", "new_supplier", "new_amount", "reason", "explanation"]
+API_FORM_COLUMNS = ["plan", "lots", "new_supplier", "new_amount", "reason", "explanation"]
 
 
 def _amount(label):
@@ -59,8 +63,16 @@ def _amount(label):
     return check
 
 
+def _lots_in_result(form, field):
+    awards = winner_changes.awards_in_force(_form_plan())
+    if stray := [code for code in field.data or [] if code not in awards]:
+        raise ValidationError(f"标段 {'、'.join(stray)} 不在本项目已发布的结果公告中，请重新选择涉及标段")
+
+
 def _supplier_changes(form, field):
-    if (field.data or "").strip() == (form.original_supplier.data or "").strip():
+    awards = winner_changes.awards_in_force(_form_plan())
+    originals = {awards[code].supplier for code in form.lot_codes.data or [] if code in awards}
+    if (field.data or "").strip() in originals:
         raise ValidationError("变更后供应商不能与原中标供应商相同")
 
 
@@ -79,20 +91,56 @@ def _pdf(form, field):
         raise ValidationError(message)
 
 
-def _filed_plans():
-    """The unit's filed plans (选择项目信息), for the form's dropdown."""
-    return (db.session.query(Plan).filter(plan_clause(current_user()), Plan.state == "已备案")
+def _resulted_plans():
+    """选择项目: the user's filed plans whose 结果公告 is published."""
+    return (db.session.query(Plan).filter(plan_clause(current_user()), Plan.state == "已备案",
+                                          winner_changes.with_published_result())
             .order_by(Plan.id.desc()))
+
+
+class ResultedPlans(ScopeFilter):
+    """REST's plan dropdown: the same projects as 选择项目."""
+
+    @staticmethod
+    def clause(user):
+        return plan_clause(user) & winner_changes.with_published_result()
+
+
+def _form_plan():
+    """The project the open form is about: the filing's (edit) or the one
+    chosen at 选择项目 (add, ?plan=)."""
+    pk = (request.view_args or {}).get("pk")
+    if pk is not None:
+        item = db.session.get(WinnerChange, int(pk)) if str(pk).isdigit() else None
+        return item.plan if item is not None else None
+    plan_id = request.args.get("plan", type=int)
+    return _resulted_plans().filter(Plan.id == plan_id).one_or_none() if plan_id else None
+
+
+def _with_result(widgets):
+    plan = _form_plan()
+    widgets["plan"], widgets["awards"] = plan, winner_changes.awards_in_force(plan)
+    return widgets
+
+
+def _lot_choices():
+    """涉及标段: the lots of the project's published result, each with its
+    original winner and amount."""
+    return [(code, str(award))
+            for code, award in winner_changes.awards_in_force(_form_plan()).items()]
 
 
 class WinnerChangeView(ApprovalViews, ReadWriteModelView):
     datamodel = SQLAInterface(WinnerChange)
     chain = WinnerChangeChain
     class_permission_name = "WinnerChange"
+    extra_args = {"history_entity": "WinnerChange"}  # 【历史】 on the detail page
     method_permission_name = {**ReadWriteModelView.method_permission_name,
                               "submit": "submit", "review": "review", "statement": "read"}
     route_base = "/winner-changes"
     list_template = "winner_change/list.html"
+    add_template = "winner_change/add.html"
+    edit_template = "winner_change/edit.html"
     show_template = "winner_change/show.html"
     review_template = "winner_change/review.html"
 
@@ -121,7 +169,8 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
                           "last_opinion": text, "lots": text, "original_amount": yuan,
                           "new_amount": yuan}
     description_columns = {
-        "lots": _("如：第1标段、第2标段；不分标段的项目可不填"),
+        "lot_codes": _("只能选择本项目已发布结果公告中的标段；原中标供应商和原中标金额取自结果公告"),
+        "new_amount": _("涉及多个标段时填写变更后的合计金额"),
         "explanation": _("说明变更的事实和依据，原因为“其他”时必须写明"),
     }
     validators_columns = {
@@ -133,11 +182,11 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
     # Project and reason start empty, so nobody files against the first
     # option by accident.
     add_form_extra_fields = {
-        "plan": QuerySelectField(
-            LABELS["plan"], query_func=_filed_plans, get_pk_func=lambda plan: plan.id,
-            allow_blank=True, blank_text="请选择项目", widget=Select2Widget(),
-            validators=[DataRequired(message="请选择项目信息")],
-            description=_("选择本单位已备案的项目")),
+        # Choices are checked by winner_changes.errors(), in Chinese.
+        "lot_codes": SelectMultipleField(
+            LABELS["lot_codes"], choices=_lot_choices, validate_choice=False,
+            widget=Select2ManyWidget(),
+            validators=[DataRequired(message="请选择涉及标段"), _lots_in_result]),
         "reason": SelectField(
             LABELS["reason"], choices=[("", "请选择变更原因")] + [
                 (r, r) for r in WINNER_CHANGE_REASONS],
@@ -150,7 +199,32 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
     search_form_query_rel_fields = {"unit": [["id", UnitsInScope, None]],
                                     "plan": [["id", PlanScope, None]]}
 
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        """【增加】: 选择项目 first (projects with a published 结果公告), then the form."""
+        if "plan" not in request.args:
+            return self.render_template("winner_change/choose_project.html",
+                                        title=_("选择项目"), plans=_resulted_plans().all())
+        plan = _form_plan()
+        if plan is None:
+            flash("所选项目不存在、不属于本单位或尚未发布结果公告，请重新选择项目", "danger")
+            return redirect(url_for(".add"))
+        return super().add()
+
+    # The form pages show the project and its published result above the form.
+    def _get_add_widget(self, *args, **kwargs):
+        return _with_result(super()._get_add_widget(*args, **kwargs))
+
+    def _get_edit_widget(self, *args, **kwargs):
+        return _with_result(super()._get_edit_widget(*args, **kwargs))
+
+    def post_add_redirect(self):
+        # Not back to 选择项目 (the page before the form): to the list.
+        return redirect(url_for(".list"))
+
     def pre_add(self, item):
+        item.plan = _form_plan()
         winner_changes.prepare(item, g.user)
         self._check_and_attach(item)
 
@@ -179,6 +253,7 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
     def _check_and_attach(item):
         # FAB copies every form field onto the item; the file is not a column.
         upload = item.__dict__.pop("statement_file", None)
+        winner_changes.fill_from_result(item)
         if errors := winner_changes.errors(item):
             raise ValueError("；".join(errors.values()))
         name, data = attachments.read_upload(upload)
@@ -214,11 +289,12 @@ class WinnerChangeApi(ApprovalApi, ReadWriteApi):
                     "original_supplier", "original_amount", "new_supplier", "new_amount",
                     "reason", "explanation", "state", "submitted_at", "completed_at",
                     "last_opinion", "version", "statement.original_name"]
-    add_columns = FORM_COLUMNS
-    edit_columns = FORM_COLUMNS
-    amount_columns = {"original_amount": "原中标金额", "new_amount": "变更后中标金额"}
+    add_columns = API_FORM_COLUMNS
+    edit_columns = API_FORM_COLUMNS
+    amount_columns = {"new_amount": "变更后中标金额"}
     search_columns = ["filing_no", "state", "reason"]
-    add_query_rel_fields = {"plan": [["state", FilterEqual, "已备案"], ["id", PlanScope, None]]}
+    add_query_rel_fields = {"plan": [["state", FilterEqual, "已备案"],
+                                     ["id", ResultedPlans, None]]}
     edit_query_rel_fields = add_query_rel_fields
 
     def pre_add(self, item):
@@ -236,6 +312,7 @@ class WinnerChangeApi(ApprovalApi, ReadWriteApi):
 
     @staticmethod
     def _check(item):
+        winner_changes.fill_from_result(item)
         if errors := winner_changes.errors(item):
             raise Rejected(errors)
 

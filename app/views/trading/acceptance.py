@@ -6,11 +6,13 @@ from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import ValidationError
 
-from ... import projects
+from ... import project_info, projects
 from ...audit import record
 from ...extensions import db
 from ...models import Lot, PlanReplica, TradingProject
@@ -20,6 +22,8 @@ from ...workflows.acceptance import AcceptanceChain
 from ..common.approval import APPROVAL_API_VERBS, ApprovalApi, ApprovalViews
 from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelView, Rejected,
                            requested_page, text, when, yuan)
+# 是/否 through gettext: these literals stayed Chinese on the English pages.
+from ..common.formatting import yes_no as _yes_no
 
 LABELS = {
     "project_code": _("项目编号"), "from_plan": _("是否选择计划"), "plan_no": _("计划编号"),
@@ -35,10 +39,6 @@ LABELS = {
 }
 LOT_LABELS = {"project": _("所属项目"), "seq": _("序号"), "code": _("标段编号"),
               "name": _("标段名称"), "budget": _("标段预算（元）"), "content": _("采购内容")}
-
-
-def _yes_no(value):
-    return "是" if value else "否"
 
 
 def _amount(label):
@@ -81,6 +81,8 @@ class LotView(ReadWriteModelView):
     datamodel = SQLAInterface(Lot)
     class_permission_name = "Lot"
     route_base = "/lots"
+    show_template = "history/model_show.html"  # with 【历史】
+    extra_args = {"history_entity": "Lot"}
     list_title = _("标段(包)")
     show_title = _("标段(包)详情")
     add_title = _("增加标段(包)")
@@ -151,6 +153,16 @@ def _check_lot(lot, action):
         raise ValueError("；".join(errors.values()))
 
 
+class InfoCorrectionForm(FlaskForm):
+    """更正立项信息: the two fields, the mandatory reason, and the version the
+    user saw (a correction made meanwhile is not overwritten)."""
+
+    encrypted = BooleanField(LABELS["encrypted"])
+    remote_opening = BooleanField(LABELS["remote_opening"])
+    reason = TextAreaField(_("更正原因"), description=_("必填，不超过500字；将随更正记录一并推送至政府采购系统"))
+    version = HiddenField()
+
+
 PROJECT_FORM = ["project_name", "unit_name", "unit_credit_code", "region",
                 "procurement_method", "category", "budget", "fund_source", "open_place",
                 "contact", "phone", "encrypted", "remote_opening"]
@@ -161,11 +173,14 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
     datamodel = SQLAInterface(TradingProject)
     chain = AcceptanceChain
     class_permission_name = "Acceptance"
+    extra_args = {"history_entity": "TradingProject"}  # 【历史】 on the detail page
     method_permission_name = {**ReadWriteModelView.method_permission_name,
                               "submit": "submit", "review": "review", "new": "create",
-                              "choose_plan": "create", "take_plan": "create"}
+                              "choose_plan": "create", "take_plan": "create",
+                              "correct": "correct"}
     route_base = "/acceptance"
     list_template = "acceptance/list.html"
+    show_template = "acceptance/show.html"
     list_title = _("项目进场受理")
     show_title = _("项目进场受理详情")
     add_title = _("项目进场受理（不选择计划）")
@@ -204,6 +219,42 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
 
     def edit_refusal(self, item):
         return projects.edit_refusal(item)
+
+    def _chain_context(self, item) -> dict:
+        return {**super()._chain_context(item),
+                "info_changes": project_info.history(item.project_code),
+                "may_correct": project_info.refusal(g.user, item) is None}
+
+    @expose("/correct/<pk>", methods=["GET", "POST"])
+    @has_access
+    def correct(self, pk):
+        """【更正立项信息】 after 受理通过: 中心业务科室 only, with a reason."""
+        item = self._scoped(pk)
+        if refusal := project_info.refusal(g.user, item):
+            flash(refusal, "warning")
+            return redirect(url_for(".show", pk=pk))
+        form = InfoCorrectionForm(obj=item if request.method == "GET" else None)
+        if request.method == "GET":
+            form.version.data = item.version
+        elif form.validate_on_submit():
+            try:
+                project_info.correct(item, {"encrypted": form.encrypted.data,
+                                            "remote_opening": form.remote_opening.data},
+                                     form.reason.data, g.user, seen_version=form.version.data)
+                db.session.commit()
+            except project_info.Refusal as refused:
+                db.session.rollback()
+                flash(str(refused), "danger")
+            except (StaleDataError, IntegrityError):  # corrected by someone else meanwhile
+                db.session.rollback()
+                flash(f"“{item}”已被他人修改，请刷新页面后重新填写", "danger")
+            else:
+                flash("立项信息已更正" + ("，并已推送至政府采购系统" if item.from_plan else ""),
+                      "success")
+                return redirect(url_for(".show", pk=pk))
+        return self.render_template("acceptance/correct.html", title=_("更正立项信息"),
+                                    item=item, form=form,
+                                    info_changes=project_info.history(item.project_code))
 
     @expose("/add", methods=["GET", "POST"])
     @has_access

@@ -1,0 +1,137 @@
+"""A notice draft is the unit's own (and its entrusted agency's: both may
+draft, app/security.py PUBLISH_NOTICES) until it is published. Regulators
+follow the project through the 项目向导 but see published notices only;
+other units and regions see nothing. Checked in the wizard, show, preview,
+REST (list, item, check) and the OCDS export, as each role."""
+import datetime as dt
+
+import pytest
+
+from tests.helpers import api_token, bearer, logged_in
+from tests.notice_helpers import announcement_fields, plan_of, push_lots
+
+
+@pytest.fixture(scope="module")
+def project(gps_module):
+    """A plan with two lots: lot 1 announced (published), a 采购公告 draft
+    for lot 2 by the unit, and a 变更公告 draft by the agency."""
+    from flask import g
+
+    from app import notices
+    from app.extensions import db
+    from app.models import OrgUser, Plan, ProjectReplica
+
+    app = gps_module
+    plan_id = plan_of(app)
+    code = push_lots(app, plan_id)
+    with app.test_request_context():
+        def user(name):
+            g.user = db.session.query(OrgUser).filter_by(username=name).one()
+            return g.user
+
+        plan, replica = db.session.get(Plan, plan_id), db.session.get(ProjectReplica, code)
+        published = notices.start_draft(plan, replica, "采购公告", [f"{code}001"],
+                                        user("jingban"))
+        values = announcement_fields()
+        for key in ("doc_start", "doc_end", "bid_deadline", "open_time"):
+            values[key] = dt.datetime.strptime(values[key], "%Y-%m-%dT%H:%M")
+        values["doc_price"] = 0
+        notices.save_draft(published, values, {f"{code}001": {"requirement_html": "<p>设备</p>"}},
+                           g.user)
+        assert notices.publish(published, g.user) == []
+        unit_draft = notices.start_draft(plan, replica, "采购公告", [f"{code}002"],
+                                         user("jingban"))
+        unit_draft.title = "单位草稿：第2标段采购公告"
+        agency_draft = notices.start_draft(plan, replica, "变更公告", [f"{code}001"],
+                                           user("daili"), original=published)
+        agency_draft.title = "代理机构草稿：变更公告"
+        db.session.commit()
+        return {"plan": plan_id, "published": published.id,
+                "drafts": {unit_draft.id: unit_draft.notice_key,
+                           agency_draft.id: agency_draft.notice_key},
+                "published_key": published.notice_key}
+
+
+# user, may open the project's wizard, sees the drafts
+ROLES = [
+    ("jingban", True, True),     # 采购单位经办岗 of the unit
+    ("shenhe", True, True),      # 单位内部审核岗 of the same unit
+    ("daili", True, True),       # the entrusted agency
+    ("admin", True, True),       # Admin sees everything, as everywhere
+    ("jianguan", True, False),   # 监管处 of the region
+    ("chushen", True, False),    # 监管初审岗 of the region
+    ("fuhe", True, False),       # 监管复核岗 of the region
+    ("sheng", True, False),      # the province's regulator, above the region
+    ("jingban2", False, False),  # another unit
+    ("chushen2", False, False),  # a regulator of another region
+]
+
+
+@pytest.mark.parametrize("username, follows, sees_drafts", ROLES)
+def test_the_wizard_lists_drafts_only_to_the_unit_and_its_agency(gps_module, project,
+                                                                  username, follows,
+                                                                  sees_drafts):
+    client = logged_in(gps_module, username)
+    response = client.get(f"/notice-publish/wizard/{project['plan']}")
+    assert response.status_code == (200 if follows else 404)
+    page = response.get_data(as_text=True)
+    for key in project["drafts"].values():
+        assert (f'data-key="{key}"' in page) == sees_drafts, key
+    assert ("草稿：" in page) == sees_drafts
+    assert (f'data-key="{project["published_key"]}"' in page) == follows
+
+
+@pytest.mark.parametrize("url", ["/notice-publish/notice/{id}",
+                                 "/notice-publish/notice/{id}/preview"])
+@pytest.mark.parametrize("username, follows, sees_drafts", ROLES)
+def test_a_drafts_pages_are_404_to_everyone_else(gps_module, project, url, username,
+                                                  follows, sees_drafts):
+    client = logged_in(gps_module, username)
+    for notice_id in project["drafts"]:
+        response = client.get(url.format(id=notice_id))
+        assert response.status_code == (200 if sees_drafts else 404), (url, notice_id)
+    published = client.get(url.format(id=project["published"]))
+    assert published.status_code == (200 if follows else 404)
+
+
+@pytest.mark.parametrize("username, follows, sees_drafts", ROLES)
+def test_rest_answers_404_for_a_draft_and_lists_published_notices_only(gps_module, project,
+                                                                       username, follows,
+                                                                       sees_drafts):
+    api = gps_module.test_client()
+    headers = bearer(api_token(api, username))
+    for notice_id in project["drafts"]:
+        expected = 200 if sees_drafts else 404
+        assert api.get(f"/api/v1/notice/{notice_id}", headers=headers).status_code == expected
+        assert api.get(f"/api/v1/notice/{notice_id}/check",
+                       headers=headers).status_code == expected
+    listed = {row["notice_key"]
+              for row in api.get("/api/v1/notice/", headers=headers).json["result"]}
+    assert (set(project["drafts"].values()) <= listed) == sees_drafts
+    assert not (set(project["drafts"].values()) & listed) or sees_drafts
+    assert (project["published_key"] in listed) == follows
+
+
+@pytest.mark.parametrize("username, follows, sees_drafts", ROLES)
+def test_the_ocds_export_carries_no_draft(gps_module, project, username, follows,
+                                          sees_drafts):
+    response = logged_in(gps_module, username).get(
+        f"/notice-publish/wizard/{project['plan']}/ocds")
+    assert response.status_code == (200 if follows else 404)
+    if follows:
+        body = response.get_data(as_text=True)
+        assert project["published_key"] in body
+        assert "草稿" not in body
+        assert not any(key in body for key in project["drafts"].values())
+
+
+def test_a_regulator_cannot_edit_or_delete_a_draft(gps_module, project):
+    from tests.helpers import form_token
+    from tests.notice_helpers import notice_row
+
+    client = logged_in(gps_module, "jianguan")
+    notice_id = next(iter(project["drafts"]))
+    assert client.get(f"/notice-publish/notice/{notice_id}/edit").status_code in (302, 403)
+    client.post(f"/notice-publish/notice/{notice_id}/delete",
+                data={"csrf_token": form_token(client)})
+    assert notice_row(gps_module, notice_id).state == "草稿"

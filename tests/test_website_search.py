@@ -1,0 +1,223 @@
+"""The website's 标题 search through notice_title_gram (every two-character
+substring of a published title, kept by triggers): it finds exactly what the
+plain LIKE found, never a hidden notice, and it uses the grams."""
+import datetime as dt
+import random
+
+import pytest
+from sqlalchemy import delete, event, select, update
+
+from app.extensions import db
+from app.models import NoticeTitleGram, PublishedNotice
+from app.public import notices
+from app.public.notices import Listing, store_notice
+from app.public.seed import seed_notices
+
+BASE = dt.datetime(2026, 3, 1, 9, 0)
+
+
+def notice(key, title, column="采购公告", hours=0, **values):
+    return {"notice_key": key, "column": column, "title": title, "body_html": "<p>正文</p>",
+            "published_at": BASE + dt.timedelta(hours=hours), **values}
+
+
+def add(app, *items):
+    with app.app_context():
+        ids = [store_notice(item).id for item in items]
+        db.session.commit()
+    return ids
+
+
+def found(title: str, column: str = "采购公告", per_page: int = 100) -> list[int]:
+    rows, total, _page = Listing(column, title).fetch(1, per_page)
+    assert total == len(rows)
+    return [row.id for row in rows]
+
+
+def expected(query: str, column: str = "采购公告") -> list[int]:
+    """What the plain search answers: published rows of the column whose
+    title contains `query`, ASCII case ignored, newest first."""
+    def fold(s):
+        return s.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                          "abcdefghijklmnopqrstuvwxyz"))
+    rows = db.session.execute(
+        select(PublishedNotice.id, PublishedNotice.title)
+        .where(PublishedNotice.column == column, PublishedNotice.published.is_(True))
+        .order_by(PublishedNotice.published_at.desc(), PublishedNotice.id.desc())).all()
+    return [id_ for id_, title in rows if fold(query) in fold(title)]
+
+
+def grams_of(notice_id: int) -> set[tuple[str, str]]:
+    return set(db.session.execute(
+        select(NoticeTitleGram.gram, NoticeTitleGram.column)
+        .where(NoticeTitleGram.notice_id == notice_id)).all())
+
+
+def bigrams(title: str, column: str = "采购公告") -> set[tuple[str, str]]:
+    lowered = title.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                            "abcdefghijklmnopqrstuvwxyz"))
+    return {(lowered[i:i + 2], column) for i in range(len(lowered) - 1)}
+
+
+TITLES = [
+    "平顶山市教育局台式计算机采购项目公开招标采购公告",
+    "叶县医院CT-64排机维修服务（第1标段）询价公告",
+    "公告公告公告：100%_达标 Ab",  # repeated grams, wildcards, a space, ASCII case
+]
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_every_substring_of_two_or_more_characters_finds_the_notice(empty_pds, title):
+    """Every substring of 2+ characters (and its ASCII case swapped) answers
+    exactly what LIKE answers: the notice, with the decoys' own matches, and
+    never the hidden twin or the other column's twin."""
+    ids = add(empty_pds,
+              notice("T", title, hours=2),
+              notice("HIDDEN", title, hours=3, published=False),
+              notice("OTHER-COLUMN", title, column="结果公告", hours=4),
+              notice("DECOY-1", "平顶山市教育局办公家具采购公告", hours=1),
+              notice("DECOY-2", "方城县公告：达标 AB 100%", hours=5))
+    target, hidden, other = ids[:3]
+    substrings = {title[i:j] for i in range(len(title)) for j in range(i + 2, len(title) + 1)}
+    with empty_pds.app_context():
+        for query in sorted(substrings):
+            for variant in {query, query.swapcase()}:
+                answer = found(variant)
+                assert target in answer, variant
+                assert hidden not in answer and other not in answer, variant
+                assert answer == expected(variant), variant
+
+
+def test_one_character_search_scans_with_pages(empty_pds):
+    add(empty_pds, *[notice(f"ONE-{i:02d}", f"第{i:02d}号教育局公告", hours=i) for i in range(25)],
+        notice("ONE-HIDDEN", "教育局隐藏公告", hours=30, published=False),
+        notice("ONE-OTHER", "卫健委公告", hours=31))
+    with empty_pds.app_context():
+        listing = Listing("采购公告", "教")
+        assert listing.grams == 0  # no gram holds one character: the LIKE scan
+        first, total, page = listing.fetch(1, 20)
+        assert (len(first), total, page) == (20, 25, 1)
+        second, total, page = listing.fetch(2, 20)
+        assert (len(second), total, page) == (5, 25, 2)
+        assert [row.id for row in first + second] == expected("教")
+        assert found("_") == [] and found("%") == []
+
+
+def test_grams_follow_every_change_of_a_notice(empty_pds):
+    """Insert, new title, new column, withdrawal, republication, deletion:
+    the grams are always exactly those of the published title."""
+    [nid] = add(empty_pds, notice("G1", "教育局采购公告"))
+    with empty_pds.app_context():
+        assert grams_of(nid) == bigrams("教育局采购公告")
+    add(empty_pds, notice("G1", "卫健委设备采购公告", version=2))
+    with empty_pds.app_context():
+        assert grams_of(nid) == bigrams("卫健委设备采购公告")
+        assert found("教育") == [] and found("健委") == [nid]
+    add(empty_pds, notice("G1", "卫健委设备采购结果公告", column="结果公告", version=3))
+    with empty_pds.app_context():
+        assert grams_of(nid) == bigrams("卫健委设备采购结果公告", "结果公告")
+        assert found("健委") == [] and found("健委", "结果公告") == [nid]
+    add(empty_pds, notice("G1", "卫健委设备采购结果公告", column="结果公告", version=4,
+                     published=False))
+    with empty_pds.app_context():
+        assert grams_of(nid) == set()
+        assert found("健委", "结果公告") == []
+    add(empty_pds, notice("G1", "卫健委设备采购结果公告", column="结果公告", version=5))
+    with empty_pds.app_context():
+        assert found("健委", "结果公告") == [nid]
+        # Written around store_notice: the triggers see plain SQL too.
+        db.session.execute(update(PublishedNotice).where(PublishedNotice.id == nid)
+                           .values(title="直接改写的标题"))
+        db.session.commit()
+        assert grams_of(nid) == bigrams("直接改写的标题", "结果公告")
+        db.session.execute(delete(PublishedNotice).where(PublishedNotice.id == nid))
+        db.session.commit()
+        assert grams_of(nid) == set()
+
+
+def test_a_notice_hidden_from_the_start_has_no_grams(empty_pds):
+    [nid] = add(empty_pds, notice("H1", "从未发布的教育局公告", published=False))
+    with empty_pds.app_context():
+        assert grams_of(nid) == set()
+        assert found("教育局") == [] and found("从未发布") == []
+
+
+def test_seeded_notices_are_indexed_too(empty_pds):
+    """The seeder's bulk INSERT passes through the triggers."""
+    with empty_pds.app_context():
+        seed_notices(24, unpublished=6, rng=random.Random(7), now=BASE)
+        rows = db.session.execute(select(PublishedNotice.id, PublishedNotice.column,
+                                         PublishedNotice.title, PublishedNotice.published)).all()
+        assert len(rows) == 30
+        for id_, column, title, published in rows:
+            assert grams_of(id_) == (bigrams(title, column) if published else set())
+
+
+def _search_statements(query: str) -> list[tuple[str, object]]:
+    """The SQL (and parameters) a title search runs."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        found(query)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return [(sql, params) for sql, params in seen if "notice_title_gram" in sql]
+
+
+def test_title_search_uses_the_grams_not_a_scan(empty_pds):
+    add(empty_pds, *[notice(f"I{i:03d}", f"第{i:03d}号平顶山市教育局采购公告", hours=i)
+                for i in range(60)])
+    with empty_pds.app_context():
+        [(sql, params)] = _search_statements("教育局采购")
+        conn = db.session.connection()
+        if db.engine.dialect.name == "sqlite":
+            plan = " / ".join(row[-1] for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + sql, params))
+            assert "SEARCH notice_title_gram USING PRIMARY KEY (gram=? AND column=?)" in plan
+            assert "SEARCH published_notice USING INTEGER PRIMARY KEY (rowid=?)" in plan
+            assert "SCAN published_notice" not in plan and "(column=?)" not in plan, plan
+        else:
+            # A table this small is cheapest to scan; the plan that matters at
+            # size is the one without that choice.
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = " / ".join(row[0] for row in conn.exec_driver_sql(
+                "EXPLAIN " + sql, params))
+            assert "notice_title_gram_pkey" in plan, plan
+            assert "Seq Scan" not in plan, plan
+        # A 1-character search runs no gram query at all.
+        assert _search_statements("教") == []
+
+
+def test_long_queries_look_up_a_few_grams_spread_over_the_text():
+    assert notices._grams("教") == []
+    assert notices._grams("教育") == ["教育"]
+    assert notices._grams("教育局") == ["教育", "育局"]
+    assert notices._grams("教育局采购") == ["教育", "局采", "采购"]
+    long = "平顶山市教育局台式计算机采购项目"
+    grams = notices._grams(long)
+    assert len(grams) == notices.MAX_GRAMS
+    assert grams[0] == "平顶" and grams[-1] == "项目"
+    assert all(gram in long for gram in grams)
+
+
+def test_non_ascii_case_follows_each_databases_like(empty_pds):
+    """Full-width and accented letters: the grams answer what this
+    database's own LIKE (SQLite, ASCII case only) or ILIKE (PostgreSQL, the
+    locale's case) answers, with the same lower-casing on both sides."""
+    ids = add(empty_pds, notice("W1", "ＣＴ机ÄB采购公告", hours=1), notice("W2", "ｃｔ机äb采购公告", hours=2))
+    with empty_pds.app_context():
+        def plain(query):
+            return list(db.session.execute(
+                select(PublishedNotice.id)
+                .where(PublishedNotice.column == "采购公告", PublishedNotice.published.is_(True),
+                       notices._contains(PublishedNotice.title, "title"))
+                .order_by(PublishedNotice.published_at.desc(), PublishedNotice.id.desc()),
+                {"title": notices._like(query)}).scalars())
+        for query in ("ＣＴ机", "ｃｔ机", "ÄB", "äb", "Äb采购", "ｔ机ä"):
+            assert found(query) == plain(query), query
+        folds = db.engine.dialect.name != "sqlite"
+        assert found("ｃｔ机") == ([ids[1], ids[0]] if folds else [ids[1]])
