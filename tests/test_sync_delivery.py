@@ -65,6 +65,24 @@ def test_no_enqueue_before_commit(gps, redis_url):
         assert conn.llen(key) == before + 1
 
 
+def test_no_enqueue_when_a_savepoint_is_released(gps, redis_url):
+    """SQLAlchemy signals after_commit for a savepoint too; app/supervision.py
+    releases one inside every commit. Enqueued then, a PostgreSQL worker
+    claimed before the row was committed and found nothing."""
+    import redis
+
+    conn = redis.Redis.from_url(redis_url)
+    key = "rq:queue:sync-gps-to-410400"
+    with gps.test_request_context():
+        before = conn.llen(key)
+        outbox.send("plan.filed", "410400", "plan:T-4", 1, {"plan_no": "T-4"})
+        with db.session.begin_nested():
+            pass
+        assert conn.llen(key) == before
+        db.session.commit()
+        assert conn.llen(key) == before + 1
+
+
 def test_replay_puts_a_dead_message_back(gps):
     message_id = _message(gps)
     _outcome(gps, message_id, 422)

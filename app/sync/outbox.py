@@ -70,6 +70,12 @@ def init_app(app) -> None:
 
 
 def _enqueue_committed(session):
+    # SQLAlchemy signals after_commit for a savepoint's release too, and
+    # app/supervision.py releases one inside the outer commit's before_commit:
+    # enqueued then, a worker on PostgreSQL ran claim() before the row was
+    # committed, found nothing and left the message to the sweeper.
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(PENDING_KEY, [])
     for message_id, target in pending:
         enqueue(message_id, target)

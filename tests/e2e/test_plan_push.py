@@ -116,7 +116,8 @@ def test_worker_killed_mid_delivery(stack):
     plan_id, plan_no = file_plan(stack, "中途被杀项目")
     wait_for(lambda: stack.query("gps", f"select state from outbox_message where entity_key = "
                                         f"'plan:{plan_no}'")[0][0] in ("推送中", "已推送"),
-             60, interval=0.01, what="claim")
+             60, interval=0.01,
+             what=lambda: f"claim; {outbox_state(stack, plan_no)}; {stack.log_tails('worker-gps')}")
     stack.stop("worker-gps", sig=signal.SIGKILL)
     stack.restart_sync("gps")  # then the lease (4 s) and one sweep
     wait_for(lambda: push_state(stack, plan_id) == "已推送", 40, what="redelivery")
