@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -134,6 +135,10 @@ class Stack:
                                             stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_site(self, key):
+        with self._stopped_on_failure():
+            self._start_site(key)
+
+    def _start_site(self, key):
         """The site's web server, once it answers /health. free_port() only
         found a port free a moment ago: another pytest worker's server may
         have taken it since (CI saw 平顶山市 exit with "Address already in use"
@@ -168,7 +173,23 @@ class Stack:
         self.start_cron(key)
         self.wait_sync_ready(key)
 
+    @contextmanager
+    def _stopped_on_failure(self):
+        """A fixture that fails while starting a stack never reaches its
+        teardown: stop what did start. A worker left running would take the
+        next stacks' jobs from the Redis they share and claim them in its own
+        database."""
+        try:
+            yield
+        except BaseException:
+            self.stop_all()
+            raise
+
     def start_all(self):
+        with self._stopped_on_failure():
+            self._start_all()
+
+    def _start_all(self):
         self.point_peers_at_ports()
         for key in self.db_urls:
             self.start_site(key)
