@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 from flask import send_file
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def send_download(file, name: str, fallback: str, **kwargs):
     """send_file as an attachment: `name` for UTF-8 clients, `fallback` (ASCII) for the rest."""

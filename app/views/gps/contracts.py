@@ -21,7 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ... import attachments, contracts, holidays
 from ...audit import record
-from ...downloads import send_download
+from ...downloads import XLSX, send_download
 from ...errors import too_large_message
 from ...extensions import db
 from ...models import Contract
@@ -32,7 +32,6 @@ from ..common.approval import ApprovalViews
 from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelView, text, when,
                            yuan)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_EXPORT = 20000
 
 LABELS = {

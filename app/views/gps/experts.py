@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, ValidationError
 
 from ... import experts
 from ...audit import record
-from ...downloads import send_download
+from ...downloads import XLSX, send_download
 from ...extensions import db
 from ...models import EXPERT_STATES, Expert, ExpertRecusal, ExpertSpeciality
 from ...rules.credit_code import credit_code_error
@@ -21,7 +21,6 @@ from ...rules.personal_ids import id_number_error, mobile_error, normalise_id_nu
 from ...scope import ExpertScope, RegionsInScope, current_user
 from ..common.base import VIEW_VERBS, ReadWriteApi, ReadWriteModelView, text, when
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_EXPORT = 20000
 
 LABELS = {

@@ -23,7 +23,7 @@ from flask_babel import gettext, lazy_gettext as _
 from sqlalchemy import and_, case, false, func, or_, select, true
 
 from ...audit import record
-from ...downloads import send_download
+from ...downloads import XLSX, send_download
 from ...extensions import db
 from ...models import (CATEGORIES, PROCUREMENT_METHODS, SUPERVISION_STAGES, ProjectFlag, Region,
                        SupervisionProject)
@@ -32,7 +32,6 @@ from ...rules.flags import FLAGS
 from . import supervision_names as names
 from .regulators import RegulatorsOnly
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 # An .xlsx of 100,000 rows is ~5 MB and a minute of the regulator's
 # spreadsheet; more than that is a question the filters should narrow.
