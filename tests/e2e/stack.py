@@ -39,10 +39,20 @@ HEALTH_TOKEN = f"test-health-{os.getpid()}-{os.urandom(4).hex()}"
 PEER_CODE = {"gps": "gps", "pds": "410400", "fc": "411322"}
 
 
+_issued_ports: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now and never handed out before by this process. The
+    kernel may give the same ephemeral port to two binds in a row: CI once
+    gave GPS and 平顶山市 one port, and GPS answered 平顶山市's /health."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _issued_ports:
+            _issued_ports.add(port)
+            return port
 
 
 # Every wait ends as soon as its condition holds, so a long budget costs a
@@ -265,13 +275,18 @@ class Stack:
         return "\n".join(parts)
 
     def _healthy(self, key):
-        """Ours answers, with the details only our token opens."""
+        """Ours answers, with the details only our token opens, as this site
+        (not another site of ours that was given the same port)."""
         try:
             response = requests.get(self.url(key) + "/health", timeout=1,
                                     headers={"Authorization": f"Bearer {HEALTH_TOKEN}"})
-            return response.status_code == 200 and "sync" in response.json()
+            body = response.json()
         except (requests.RequestException, ValueError):
             return False
+        wanted = SITE_ENV[key]
+        return (response.status_code == 200 and isinstance(body, dict) and "sync" in body
+                and body.get("site") == wanted["SITE"]
+                and (wanted["SITE"] == "gps" or body.get("platform") == wanted["PLATFORM_CODE"]))
 
     def health(self, key) -> dict:
         """/health with its details (sync, calendar), as monitoring sees it."""
