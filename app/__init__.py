@@ -37,7 +37,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
     migrate.init_app(app, db, directory=str(settings_module.BASE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
 
-    from . import cli, errors, web_security
+    from . import cli, errors, navbar, web_security
     from .sync import feed, outbox  # noqa: F401 (feed adds its route to interop)
     from .sync.inbox import interop
     from .views.common import formatting
@@ -88,6 +88,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
     _init_calendar(app, site)
     _mount_rq_dashboard(app)
     web_security.init_app(app)
+    navbar.init_app(app)  # the menu's HTML kept per grants, language and name
     errors.init_app(app)
     if app.config.get("PROXY_COUNT"):
         # Behind nginx: take the client address from X-Forwarded-For so the

@@ -23,8 +23,9 @@ from flask_babel import force_locale, gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, user_logged_in
+from sqlalchemy.orm import joinedload
 
-from .models import OrgUser
+from .models import Organisation, OrgUser
 from .views.common import security_views as views
 
 log = logging.getLogger("security.auth")
@@ -371,21 +372,28 @@ class SecurityManager(FabSecurityManager):
     def has_access(self, permission_name, view_name) -> bool:
         # Every menu entry asks this (29 times for a page's navbar), and
         # FAB's own answer walks the user proxies and roles each time. For a
-        # signed-in user (a login changes who that is mid-request, hence the
-        # key) the roles' grants are settled once per request and each
-        # question is a set lookup. Anonymous and JWT callers (whose identity
-        # is set mid-request by the API's decorator), API keys and built-in
-        # roles: FAB's way.
+        # signed-in user the roles' grants are settled once per request and
+        # each question is a set lookup; everyone else: FAB's way.
+        granted = self.current_grants()
+        if granted is None:
+            return super().has_access(permission_name, view_name)
+        return (permission_name, view_name) in granted
+
+    def current_grants(self) -> frozenset | None:
+        """The (permission, view) pairs the signed-in browser user holds this
+        request; None for anonymous and JWT callers (whose identity is set
+        mid-request by the API's decorator), API keys and built-in roles. Keyed
+        by user, since a login changes who that is mid-request."""
         if not has_request_context() or self.builtin_roles or getattr(g, "_api_key_user", False) \
                 or not current_user.is_authenticated:
-            return super().has_access(permission_name, view_name)
+            return None
         memo = request.environ.setdefault("gps.access", {})
         key = current_user.id
         if key not in memo:
             user = self._get_safe_user(g.user)
             memo[key] = (self._granted([role.id for role in self.get_user_roles(user)])
                          if user and user.is_active else frozenset())
-        return (permission_name, view_name) in memo[key]
+        return memo[key]
 
     def exist_permission_on_roles(self, view_name, permission_name, role_ids) -> bool:
         granted = self._granted(role_ids)
@@ -416,7 +424,16 @@ class SecurityManager(FabSecurityManager):
         return lm
 
     def load_session_user(self, user_id):
-        user = self.load_user(user_id)
+        # Every page reads the user's roles (permissions), groups and
+        # organisation with its region (scope): one statement, not five.
+        try:
+            user = self.session.get(self.user_model, int(user_id), options=[
+                joinedload(self.user_model.roles), joinedload(self.user_model.groups),
+                joinedload(OrgUser.organisation).joinedload(Organisation.region)])
+        except (TypeError, ValueError):
+            return None
+        if user is not None and not user.is_active:
+            user = None
         if user is None or session.get(SESSION_VERSION_KEY) != (user.session_version or 0):
             return None
         return user
