@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 # XML 1.0 cannot carry these at all (openpyxl's ILLEGAL_CHARACTERS_RE).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _EPOCH = dt.datetime(1899, 12, 30)
+_KEPT_TEXTS = 50_000  # distinct texts remembered while writing one file
 
 # Style ids in styles.xml below: 0 plain, 1 bold (the header), then one per
 # number format, in the order NUMBER_FORMATS lists them.
@@ -119,34 +120,50 @@ def write(out, sheet_name: str, headers, rows, widths=(), formats=()) -> int:
                 + (f"<cols>{cols}</cols>" if cols else "")
                 + f'<sheetData><row r="1">{head}</row>').encode())
             chunk = []
+            # A column repeats its texts (units, regions, methods, stages):
+            # each distinct one is escaped once per file, not once per cell.
+            texts: dict = {}
             for n, row in enumerate(rows, start=1):
                 r = n + 1
                 cells = []
                 for i, value in enumerate(row):
                     if value is None or value == "":
                         continue
-                    ref = f"{columns[i]}{r}"
+                    kind = type(value)
                     s = f' s="{style[i]}"' if style[i] else ""
-                    if isinstance(value, str):
-                        cells.append(f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">'
-                                     f"{_text(value)}</t></is></c>")
-                    elif isinstance(value, dt.datetime):
-                        serial = (value - _EPOCH).total_seconds() / 86400
-                        cells.append(f'<c r="{ref}"{s}><v>{serial!r}</v></c>')
-                    elif isinstance(value, dt.date):
-                        cells.append(f'<c r="{ref}"{s}><v>{(value - _EPOCH.date()).days}</v></c>')
-                    elif isinstance(value, bool):
-                        cells.append(f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>')
-                    elif isinstance(value, (int, float, Decimal)):
-                        cells.append(f'<c r="{ref}"{s}><v>{_number(value)}</v></c>')
+                    if kind is str:
+                        text = texts.get(value)
+                        if text is None:
+                            if len(texts) >= _KEPT_TEXTS:
+                                texts.clear()
+                            text = texts[value] = _text(value)
+                        cells.append(f'<c r="{columns[i]}{r}" t="inlineStr"{s}><is><t xml:space="preserve">'
+                                     f"{text}</t></is></c>")
+                    elif kind is Decimal:
+                        cells.append(f'<c r="{columns[i]}{r}"{s}><v>{value:f}</v></c>')
                     else:
-                        raise TypeError(f"column {columns[i]}: {type(value).__name__}")
+                        cells.append(_other(value, f"{columns[i]}{r}", s))
                 chunk.append(f'<row r="{r}">{"".join(cells)}</row>')
                 if len(chunk) >= 500:
                     sheet.write("".join(chunk).encode())
                     chunk.clear()
             sheet.write(("".join(chunk) + "</sheetData></worksheet>").encode())
     return n
+
+
+def _other(value, ref: str, s: str) -> str:
+    """A cell of any kind but text and Decimal (the common two, inline above)."""
+    if isinstance(value, str):
+        return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+    if isinstance(value, dt.datetime):
+        return f'<c r="{ref}"{s}><v>{(value - _EPOCH).total_seconds() / 86400!r}</v></c>'
+    if isinstance(value, dt.date):
+        return f'<c r="{ref}"{s}><v>{(value - _EPOCH.date()).days}</v></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float, Decimal)):
+        return f'<c r="{ref}"{s}><v>{_number(value)}</v></c>'
+    raise TypeError(f"column {ref.rstrip('0123456789')}: {type(value).__name__}")
 
 
 def _number(value) -> str:
