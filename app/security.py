@@ -23,6 +23,7 @@ from flask_babel import force_locale, gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, user_logged_in
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .models import Organisation, OrgUser
@@ -359,14 +360,16 @@ class SecurityManager(FabSecurityManager):
         cache = request.environ.setdefault("gps.granted_permissions", {})
         key = frozenset(role_ids)
         if key not in cache:
+            # Plain rows through the session's connection: the ORM layer adds
+            # nothing to pairs of names but time on every page.
             pv, assoc = self.permissionview_model, assoc_permissionview_role
-            cache[key] = frozenset(
-                self.session.query(self.permission_model.name, self.viewmenu_model.name)
+            cache[key] = frozenset(self.session.connection().execute(
+                select(self.permission_model.name, self.viewmenu_model.name)
                 .select_from(pv)
                 .join(assoc, assoc.c.permission_view_id == pv.id)
                 .join(self.permission_model, self.permission_model.id == pv.permission_id)
                 .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
-                .filter(assoc.c.role_id.in_(key)).distinct())
+                .where(assoc.c.role_id.in_(key)).distinct()).tuples())
         return cache[key]
 
     def has_access(self, permission_name, view_name) -> bool:
