@@ -30,6 +30,7 @@ import datetime as dt
 import html
 import logging
 import math
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -50,23 +51,54 @@ PAGES = {
 WATCHED = ("supervision_project", "project_flag", "FROM region")
 
 
+def median(values):
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
 def p95(values):
     ordered = sorted(values)
     return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
 
 
-def build(url, projects):
-    from flask_migrate import upgrade
-
-    from app import create_app, demo
-    from app.extensions import db
-    from app.security import sync_roles
-    from tests.supervision_helpers import insert_projects, random_projects
+def open_app(url):
+    from app import create_app
 
     app = create_app("gps", {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": "redis://127.0.0.1:1/0",
                              "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                              "AUTH_RATE_LIMIT": "100000 per second"})
     logging.getLogger("flask_appbuilder").setLevel(logging.ERROR)
+    return app
+
+
+def build_apart(url, projects) -> float:
+    """Build in a child process and return its seconds. The process that
+    bulk-inserts 100,000 rows keeps ~290,000 objects and a fragmented heap,
+    which made every later page ~2 ms slower in Python (not in SQL): a
+    server never builds its own database, so neither does the measuring
+    process."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_build_seconds, (url, projects))
+
+
+def _build_seconds(url, projects) -> float:
+    from app.extensions import db
+
+    app, seconds = build(url, projects)
+    with app.app_context():
+        db.engine.dispose()
+    return seconds
+
+
+def build(url, projects):
+    from flask_migrate import upgrade
+
+    from app import demo
+    from app.extensions import db
+    from app.security import sync_roles
+    from tests.supervision_helpers import insert_projects, random_projects
+
+    app = open_app(url)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     started = time.perf_counter()
     with app.app_context():
@@ -192,7 +224,8 @@ def export_window(app, rows):
 def run(url, args, label):
     from app.extensions import db
 
-    app, build_s = build(url, args.projects)
+    build_s = build_apart(url, args.projects)
+    app = open_app(url)
     client = login(app)
     statements = {name: capture(app, client, path) for name, path in PAGES.items()}
     to = export_window(app, args.export_rows)
@@ -210,11 +243,11 @@ def run(url, args, label):
         for _ in range(args.repeat):  # interleaved, so load on the machine hits both
             real_t += timed(lambda: client.get(path), 1)
             bare_t += timed(lambda: bare.get("/" + name), 1)
-        results[name] = (p95(real_t), p95(bare_t))
+        results[name] = (p95(real_t), p95(bare_t), median(real_t) / median(bare_t))
     # The floor: a FAB page of ours that reads none of these tables (login,
     # permissions, menu, template), to show what every page pays before SQL.
     floor = timed(lambda: client.get("/resetmypassword/form"), args.repeat)
-    results["floor"] = (p95(floor), None)
+    results["floor"] = (p95(floor), None, None)
     real_t, bare_t = [], []
     for _ in range(args.export_repeat):
         real_t += timed(lambda: client.get(export_url), 1)
@@ -242,20 +275,22 @@ def render(runs, args, elapsed):
              f" --repeat {args.repeat}`", ""]
     for run_ in runs:
         lines += [f"**{run_['label']}** (build {run_['build_s']:.0f} s)", "",
-                  "| page (监管处, 平顶山市) | real p95 | bare p95 | ratio | aim |",
-                  "|---|---:|---:|---:|---|"]
-        for name, (real, bare) in run_["results"].items():
+                  "| page (监管处, 平顶山市) | real p95 | bare p95 | ratio | (p50 ratio) | aim |",
+                  "|---|---:|---:|---:|---:|---|"]
+        for name, measured in run_["results"].items():
             if name in ("export", "floor"):
                 continue
+            real, bare, middle = measured
             ratio = real / bare
             lines.append(f"| {name} | {real * 1000:.1f} ms | {bare * 1000:.1f} ms | "
-                         f"{ratio:.2f}× | ≤ {PAGE_AIM:g}× {'✓' if ratio <= PAGE_AIM else '✗'} |")
+                         f"{ratio:.2f}× | {middle:.2f}× | "
+                         f"≤ {PAGE_AIM:g}× {'✓' if ratio <= PAGE_AIM else '✗'} |")
         lines.append(f"| (floor: a FAB form page reading none of these tables) | "
-                     f"{run_['results']['floor'][0] * 1000:.1f} ms | | | |")
+                     f"{run_['results']['floor'][0] * 1000:.1f} ms | | | | |")
         real, bare = run_["results"]["export"]
         ratio = real / bare
         lines += [f"| 【导出】 {run_['exported']:,} rows (median) | {real * 1000:.0f} ms | "
-                  f"{bare * 1000:.0f} ms | {ratio:.2f}× | < {EXPORT_AIM:g}× "
+                  f"{bare * 1000:.0f} ms | {ratio:.2f}× | | < {EXPORT_AIM:g}× "
                   f"{'✓' if ratio < EXPORT_AIM else '✗'} |", ""]
     return "\n".join(lines)
 
