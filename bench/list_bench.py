@@ -1,0 +1,214 @@
+"""GPS lists at a province's volume (#17 item 1): the 采购计划 list as a
+经办岗, an agency and a city regulator, and 【项目监督】, each against a bare
+Flask view running the same SQL, in the same run.
+
+    .venv/bin/python bench/list_bench.py [--plans 1000000] [--repeat 20]
+    TEST_DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/list_bench.py
+
+Builds a GPS database (SQLite in a temp directory; with TEST_DATABASE_URL
+also a fresh PostgreSQL database, dropped afterwards) in a child process
+(see bench/supervision_bench.py for why): migrations, roles, demo data, then
+`--plans` filed plans with their supervision rows (tests/supervision_helpers:
+平顶山市 and its counties ~5/6, 方城县 the rest; the city's are the demo
+经办岗's unit's), one in five entrusted to the demo 代理机构. Then, signed in
+as each user, it times each page `--repeat` times interleaved with the bare
+view of the statements that page ran against the list's tables (captured
+with a cursor hook): first page, a deep page, a filter with a sort.
+Aim (#17): real p95 ≤ 2 × bare p95. Prints Markdown for docs/benchmarks.md.
+
+Not yet here: the notice list, 【待办任务】 at volume (needs items waiting
+in every chain) and the trading site's lists.
+"""
+import argparse
+import datetime as dt
+import logging
+import multiprocessing
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.supervision_bench import bare_app, median, open_app, p95  # noqa: E402
+
+AIM = 2.0
+CHUNK = 50_000
+PLAN_TABLES = ("\"plan\"", "FROM plan", "FROM organisation", "FROM platform")
+SUPERVISION_TABLES = ("supervision_project", "project_flag", "FROM region")
+# (label, user, URL, the tables whose statements the bare view replays)
+PAGES = [
+    ("经办岗: 采购计划, page 1", "jingban", "/plans/list/", PLAN_TABLES),
+    ("经办岗: 采购计划, deep page", "jingban", "/plans/list/?page_PlanView=5000", PLAN_TABLES),
+    ("经办岗: 采购计划, filter + sort", "jingban",
+     "/plans/list/?_flt_0_procurement_method=公开招标&_oc_PlanView=budget&_od_PlanView=desc",
+     PLAN_TABLES),
+    ("代理机构: 采购计划, page 1", "daili", "/plans/list/", PLAN_TABLES),
+    ("监管处 (city): 采购计划, page 1", "jianguan", "/plans/list/", PLAN_TABLES),
+    ("监管处 (city): 项目监督, filter + sort", "jianguan",
+     "/supervision/?stage=开标&sort=budget&order=desc", SUPERVISION_TABLES),
+    ("监管处 (city): 项目监督, deep page", "jianguan", "/supervision/?page=3000",
+     SUPERVISION_TABLES),
+]
+
+
+def build(url, plans) -> float:
+    from flask_migrate import upgrade
+    from sqlalchemy import select, text
+
+    from app import demo
+    from app.extensions import db
+    from app.models import OrgUser
+    from app.security import sync_roles
+    from tests.supervision_helpers import BASE_DAY, insert_projects, project
+
+    app = open_app(url)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    started = time.perf_counter()
+    with app.app_context():
+        upgrade()
+        sync_roles(app.appbuilder, app.config["SITE"])
+        demo.load(app)
+    rng = random.Random(17)
+    regions = ["410400", "410421", "410422", "411322", "410400", "410400"]
+    flags = [f"YJ{i:02d}" for i in range(1, 15)]
+    for start in range(0, plans, CHUNK):
+        batch = []
+        for seq in range(start, min(start + CHUNK, plans)):
+            chosen = rng.sample(flags, rng.choice((1, 1, 2, 3))) if rng.random() < 0.2 else []
+            batch.append(project(seq, region=rng.choice(regions), flags=chosen,
+                                 budget=rng.randrange(10_000, 50_000_000),
+                                 filed_at=BASE_DAY + dt.timedelta(minutes=seq)))
+        insert_projects(app, batch)
+    with app.app_context():
+        agency = db.session.execute(select(OrgUser.organisation_id).where(
+            OrgUser.username == "daili")).scalar_one()
+        db.session.execute(text("UPDATE plan SET agency_id = :a WHERE id % 5 = 0"), {"a": agency})
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        db.engine.dispose()
+    return time.perf_counter() - started
+
+
+def build_apart(url, plans) -> float:
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(build, (url, plans))
+
+
+def login(app, username):
+    client = app.test_client()
+    page = client.get("/login/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    data = {"username": username, "password": "DemoPass@2026"}
+    if token:
+        data["csrf_token"] = token.group(1)
+    assert client.post("/login/", data=data).status_code == 302, f"{username} could not log in"
+    return client
+
+
+def capture(app, client, url, tables):
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    seen = []
+
+    def hook(conn, cursor, statement, parameters, context, executemany):
+        if any(t in statement for t in tables) and "ab_user" not in statement:
+            seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", hook)
+    try:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    finally:
+        event.remove(engine, "before_cursor_execute", hook)
+    return response.get_data(as_text=True), seen
+
+
+def run(url, args, label):
+    from app.extensions import db
+
+    build_s = build_apart(url, args.plans)
+    app = open_app(url)
+    clients, statements, rows_shown = {}, {}, {}
+    for name, user, path, tables in PAGES:
+        client = clients.get(user) or clients.setdefault(user, login(app, user))
+        page, statements[name] = capture(app, client, path, tables)
+        rows_shown[name] = len(re.findall(r"<tr[ >]", page))
+    with app.app_context():
+        engine = db.engine
+    bare = bare_app(engine, statements).test_client()
+    results = {}
+    for name, user, path, _ in PAGES:
+        client = clients[user]
+        real_t, bare_t = [], []
+        for _ in range(args.repeat):
+            for times, get in ((real_t, lambda: client.get(path)), (bare_t, lambda: bare.get("/" + name))):
+                started = time.perf_counter()
+                response = get()
+                assert response.status_code == 200, (name, response.status_code)
+                response.get_data()
+                times.append(time.perf_counter() - started)
+        results[name] = (p95(real_t), p95(bare_t), median(real_t) / median(bare_t),
+                         len(statements[name]), rows_shown[name])
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return {"label": label, "build_s": build_s, "results": results}
+
+
+def render(runs, args, elapsed):
+    lines = [f"Run of {dt.date.today().isoformat()}, {elapsed / 60:.1f} min in all; "
+             f"{args.plans:,} plans, {args.repeat} requests per page.", ""]
+    for run_ in runs:
+        lines += [f"**{run_['label']}** (build {run_['build_s']:.0f} s)", "",
+                  "| page | statements replayed | real p95 | bare p95 | ratio | (p50 ratio) | aim |",
+                  "|---|---:|---:|---:|---:|---:|---|"]
+        for name, (real, bare, middle, n, _) in run_["results"].items():
+            ratio = real / bare
+            lines.append(f"| {name} | {n} | {real * 1000:.1f} ms | {bare * 1000:.1f} ms | "
+                         f"{ratio:.2f}× | {middle:.2f}× | ≤ {AIM:g}× {'✓' if ratio <= AIM else '✗'} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plans", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    args = parser.parse_args()
+    os.environ.setdefault("INSTANCE_ROOT", tempfile.mkdtemp(prefix="list-bench-inst-"))
+    started = time.perf_counter()
+    runs = []
+    if "sqlite" in args.backends:
+        with tempfile.TemporaryDirectory(prefix="list-bench-") as workdir:
+            runs.append(run(f"sqlite:///{Path(workdir) / 'gps.db'}", args, "SQLite"))
+    server = os.environ.get("TEST_DATABASE_URL")
+    if server and "postgres" in args.backends:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        name = f"listbench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            runs.append(run(make_url(server).set(database=name).render_as_string(
+                hide_password=False), args, "PostgreSQL"))
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    print(render(runs, args, time.perf_counter() - started))
+
+
+if __name__ == "__main__":
+    main()
