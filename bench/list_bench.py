@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.supervision_bench import bare_app, median, open_app, p95  # noqa: E402
+from bench.supervision_bench import bare_app, login, median, open_app, p95  # noqa: E402
 
 AIM = 2.0
 CHUNK = 50_000
@@ -98,17 +98,6 @@ def build(url, plans) -> float:
 def build_apart(url, plans) -> float:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         return pool.apply(build, (url, plans))
-
-
-def login(app, username):
-    client = app.test_client()
-    page = client.get("/login/").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    data = {"username": username, "password": "DemoPass@2026"}
-    if token:
-        data["csrf_token"] = token.group(1)
-    assert client.post("/login/", data=data).status_code == 302, f"{username} could not log in"
-    return client
 
 
 def capture(app, client, url, tables):

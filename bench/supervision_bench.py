@@ -112,13 +112,13 @@ def build(url, projects):
     return app, time.perf_counter() - started
 
 
-def login(app):
+def login(app, username=USER):
     client = app.test_client()
     page = client.get("/login/").get_data(as_text=True)
     import re
 
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    data = {"username": USER, "password": "DemoPass@2026"}
+    data = {"username": username, "password": "DemoPass@2026"}
     if token:
         data["csrf_token"] = token.group(1)
     assert client.post("/login/", data=data).status_code == 302, "login failed"
