@@ -22,19 +22,17 @@ in every chain) and the trading site's lists.
 import argparse
 import datetime as dt
 import logging
-import multiprocessing
 import os
 import random
-import re
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.supervision_bench import bare_app, login, median, open_app, p95  # noqa: E402
+from bench.supervision_bench import (  # noqa: E402
+    bare_app, capture, each_backend, in_child, login, median, open_app, p95, timed)
 
 AIM = 2.0
 CHUNK = 50_000
@@ -95,43 +93,15 @@ def build(url, plans) -> float:
     return time.perf_counter() - started
 
 
-def build_apart(url, plans) -> float:
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(build, (url, plans))
-
-
-def capture(app, client, url, tables):
-    from sqlalchemy import event
-
-    from app.extensions import db
-
-    seen = []
-
-    def hook(conn, cursor, statement, parameters, context, executemany):
-        if any(t in statement for t in tables) and "ab_user" not in statement:
-            seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", hook)
-    try:
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    finally:
-        event.remove(engine, "before_cursor_execute", hook)
-    return response.get_data(as_text=True), seen
-
-
 def run(url, args, label):
     from app.extensions import db
 
-    build_s = build_apart(url, args.plans)
+    build_s = in_child(build, url, args.plans)
     app = open_app(url)
-    clients, statements, rows_shown = {}, {}, {}
+    clients, statements = {}, {}
     for name, user, path, tables in PAGES:
         client = clients.get(user) or clients.setdefault(user, login(app, user))
-        page, statements[name] = capture(app, client, path, tables)
-        rows_shown[name] = len(re.findall(r"<tr[ >]", page))
+        statements[name] = capture(app, client, path, tables)
     with app.app_context():
         engine = db.engine
     bare = bare_app(engine, statements).test_client()
@@ -139,15 +109,11 @@ def run(url, args, label):
     for name, user, path, _ in PAGES:
         client = clients[user]
         real_t, bare_t = [], []
-        for _ in range(args.repeat):
-            for times, get in ((real_t, lambda: client.get(path)), (bare_t, lambda: bare.get("/" + name))):
-                started = time.perf_counter()
-                response = get()
-                assert response.status_code == 200, (name, response.status_code)
-                response.get_data()
-                times.append(time.perf_counter() - started)
+        for _ in range(args.repeat):  # interleaved, so load on the machine hits both
+            real_t += timed(lambda: client.get(path), 1)
+            bare_t += timed(lambda: bare.get("/" + name), 1)
         results[name] = (p95(real_t), p95(bare_t), median(real_t) / median(bare_t),
-                         len(statements[name]), rows_shown[name])
+                         len(statements[name]))
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -161,7 +127,7 @@ def render(runs, args, elapsed):
         lines += [f"**{run_['label']}** (build {run_['build_s']:.0f} s)", "",
                   "| page | statements replayed | real p95 | bare p95 | ratio | (p50 ratio) | aim |",
                   "|---|---:|---:|---:|---:|---:|---|"]
-        for name, (real, bare, middle, n, _) in run_["results"].items():
+        for name, (real, bare, middle, n) in run_["results"].items():
             ratio = real / bare
             lines.append(f"| {name} | {n} | {real * 1000:.1f} ms | {bare * 1000:.1f} ms | "
                          f"{ratio:.2f}× | {middle:.2f}× | ≤ {AIM:g}× {'✓' if ratio <= AIM else '✗'} |")
@@ -177,25 +143,7 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("INSTANCE_ROOT", tempfile.mkdtemp(prefix="list-bench-inst-"))
     started = time.perf_counter()
-    runs = []
-    if "sqlite" in args.backends:
-        with tempfile.TemporaryDirectory(prefix="list-bench-") as workdir:
-            runs.append(run(f"sqlite:///{Path(workdir) / 'gps.db'}", args, "SQLite"))
-    server = os.environ.get("TEST_DATABASE_URL")
-    if server and "postgres" in args.backends:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        name = f"listbench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            runs.append(run(make_url(server).set(database=name).render_as_string(
-                hide_password=False), args, "PostgreSQL"))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    runs = each_backend(args, run, "list-bench")
     print(render(runs, args, time.perf_counter() - started))
 
 

@@ -77,8 +77,13 @@ def build_apart(url, projects) -> float:
     which made every later page ~2 ms slower in Python (not in SQL): a
     server never builds its own database, so neither does the measuring
     process."""
+    return in_child(_build_seconds, url, projects)
+
+
+def in_child(function, *args):
+    """function(*args) in a fresh (spawned) process; its result."""
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_build_seconds, (url, projects))
+        return pool.apply(function, args)
 
 
 def _build_seconds(url, projects) -> float:
@@ -125,8 +130,9 @@ def login(app, username=USER):
     return client
 
 
-def capture(app, client, url):
-    """The statements the real page runs against the list's tables."""
+def capture(app, client, url, watched=WATCHED):
+    """The statements the real page runs against the list's tables (never
+    the session user's, which a bare page does not load)."""
     from sqlalchemy import event
 
     from app.extensions import db
@@ -134,7 +140,7 @@ def capture(app, client, url):
     seen = []
 
     def hook(conn, cursor, statement, parameters, context, executemany):
-        if any(w in statement for w in WATCHED):
+        if any(w in statement for w in watched) and "ab_user" not in statement:
             seen.append((statement, parameters))
 
     with app.app_context():
@@ -142,7 +148,7 @@ def capture(app, client, url):
     event.listen(engine, "before_cursor_execute", hook)
     try:
         response = client.get(url)
-        assert response.status_code == 200, response.status_code
+        assert response.status_code == 200, (url, response.status_code)
     finally:
         event.remove(engine, "before_cursor_execute", hook)
     return seen
@@ -295,6 +301,32 @@ def render(runs, args, elapsed):
     return "\n".join(lines)
 
 
+def each_backend(args, run, prefix) -> list:
+    """run(url, args, label) on a SQLite file in a temp directory and, with
+    TEST_DATABASE_URL, on a fresh PostgreSQL database of that server, dropped
+    afterwards; as `args.backends` asks."""
+    runs = []
+    if "sqlite" in args.backends:
+        with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as workdir:
+            runs.append(run(f"sqlite:///{Path(workdir) / 'gps.db'}", args, "SQLite"))
+    server = os.environ.get("TEST_DATABASE_URL")
+    if server and "postgres" in args.backends:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        name = f"{prefix.replace('-', '_')}_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            runs.append(run(make_url(server).set(database=name).render_as_string(
+                hide_password=False), args, "PostgreSQL"))
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return runs
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=100_000)
@@ -307,25 +339,7 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("INSTANCE_ROOT", tempfile.mkdtemp(prefix="supervision-bench-inst-"))
     started = time.perf_counter()
-    runs = []
-    if "sqlite" in args.backends:
-        with tempfile.TemporaryDirectory(prefix="supervision-bench-") as workdir:
-            runs.append(run(f"sqlite:///{Path(workdir) / 'gps.db'}", args, "SQLite"))
-    server = os.environ.get("TEST_DATABASE_URL")
-    if server and "postgres" in args.backends:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        name = f"supbench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            runs.append(run(make_url(server).set(database=name).render_as_string(
-                hide_password=False), args, "PostgreSQL"))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    runs = each_backend(args, run, "supervision-bench")
     print(render(runs, args, time.perf_counter() - started))
     if args.plans:
         for run_ in runs:
