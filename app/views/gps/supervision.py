@@ -400,7 +400,7 @@ class SupervisionView(RegulatorsOnly, BaseView):
         return self.render_template(
             "supervision/list.html", title=_("项目监督"), rows=rows, total=total,
             listing=listing, messages=listing.messages,
-            choices=filter_choices(listing, regions, **shown), **shown)
+            choices=filter_choices(listing, regions, **shown))
 
     @expose("/export")
     @has_access
