@@ -28,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    or_,
 )
 from sqlalchemy.orm import relationship
 
@@ -438,6 +439,13 @@ class WinnerChange(AuditMixin, Model):
     def __str__(self):
         return f"{self.filing_no} {self.plan.project_name if self.plan else ''}".strip()
 
+    @classmethod
+    def label_matches(cls, text):
+        """【待办任务】's search in SQL: what __str__ and unit_name show."""
+        return or_(cls.filing_no.contains(text, autoescape=True),
+                   cls.plan.has(Plan.project_name.contains(text, autoescape=True)),
+                   cls.unit.has(Organisation.name.contains(text, autoescape=True)))
+
 
 class ApprovalRecord(Model):
     """One decision in an approval chain. Append-only: the model refuses
@@ -518,6 +526,12 @@ class TradingProject(AuditMixin, Model):
 
     def __str__(self):
         return f"{self.project_code} {self.project_name}"
+
+    @classmethod
+    def label_matches(cls, text):
+        """【待办任务】's search in SQL: what __str__ and unit_name show."""
+        return or_(*[column.contains(text, autoescape=True)
+                     for column in (cls.project_code, cls.project_name, cls.unit_name)])
 
 
 class Lot(Model):
@@ -767,6 +781,12 @@ class TimeChange(Model):
 
     def __str__(self):
         return f"{self.project.project_code} {self.notice_title}"
+
+    @classmethod
+    def label_matches(cls, text):
+        """【待办任务】's search in SQL: what __str__ and unit_name show."""
+        return or_(cls.notice_title.contains(text, autoescape=True),
+                   cls.project.has(TradingProject.label_matches(text)))
 
 
 # --- 信息发布 (GPS): notices drafted in the 项目向导 --------------------------------
@@ -1082,6 +1102,13 @@ class ExpertRequest(AuditMixin, Model):
     def __str__(self):
         return f"{self.request_no} {self.project_name}"
 
+    @classmethod
+    def label_matches(cls, text):
+        """【待办任务】's search in SQL: what __str__ and unit_name show."""
+        return or_(*[column.contains(text, autoescape=True)
+                     for column in (cls.request_no, cls.project_name, cls.purchaser_name)],
+                   cls.unit.has(Organisation.name.contains(text, autoescape=True)))
+
 
 class ExpertNeed(Model):
     """专家需求: one row of 评审专业, 人数 and 备选人数."""
@@ -1290,6 +1317,13 @@ class Contract(AuditMixin, Model):
 
     def __str__(self):
         return f"{self.filing_no} {self.contract_name}"
+
+    @classmethod
+    def label_matches(cls, text):
+        """【待办任务】's search in SQL: what __str__ and unit_name show."""
+        return or_(*[column.contains(text, autoescape=True)
+                     for column in (cls.filing_no, cls.contract_name, cls.purchaser_name)],
+                   cls.unit.has(Organisation.name.contains(text, autoescape=True)))
 
 
 class ContractLot(Model):

@@ -10,33 +10,64 @@ from flask_appbuilder.api import BaseApi
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_babel import lazy_gettext as _
+from sqlalchemy import and_, func, select
 
 from ...extensions import db
 from .approval import ApprovalViews
 from .base import PAGE_SIZE, requested_page
 
-def waiting_items(appbuilder, user, search: str = "") -> list[dict]:
-    """What waits for the user across all chains. A work queue is short, so
-    the rows are merged and searched in Python."""
-    rows = []
-    for view in appbuilder.baseviews:
-        if not isinstance(view, ApprovalViews) or view.chain is None:
-            continue
+MAX_API_PAGE = 100
+
+
+class Queue:
+    """What waits for the user across all chains, newest first, counted and
+    paged in SQL: a province's queue may hold thousands of items, and a page
+    shows twenty. Each chain gives at most its newest page × size (时间, id)
+    pairs; those are merged, and only the page's items are loaded."""
+
+    def __init__(self, appbuilder, user, search: str = ""):
+        self.parts = []
+        for view in appbuilder.baseviews:
+            if not isinstance(view, ApprovalViews) or view.chain is None:
+                continue
+            model = view.chain.item_model
+            clause = view.chain.waiting_clause(user)
+            if search:
+                clause = and_(clause, model.label_matches(search))
+            self.parts.append((view, model, clause))
+
+    def count(self) -> int:
+        return sum(db.session.scalar(select(func.count()).select_from(model).where(clause))
+                   for _, model, clause in self.parts)
+
+    def page(self, page: int, size: int = PAGE_SIZE) -> list[dict]:
+        newest = []
+        for n, (_, model, clause) in enumerate(self.parts):
+            newest += [(since, pk, n) for since, pk in db.session.execute(
+                select(model.changed_on, model.id).where(clause)
+                .order_by(model.changed_on.desc(), model.id.desc()).limit(page * size))]
+        newest.sort(reverse=True)
+        shown = newest[(page - 1) * size: page * size]
+        items = {}
+        for n, (_, model, _clause) in enumerate(self.parts):
+            ids = [pk for _since, pk, part in shown if part == n]
+            if ids:
+                items.update({(n, item.id): item for item in
+                              db.session.scalars(select(model).where(model.id.in_(ids)))})
+        return [self._row(self.parts[n][0], items[(n, pk)]) for _since, pk, n in shown]
+
+    @staticmethod
+    def _row(view, item) -> dict:
         chain = view.chain
-        for item in db.session.query(chain.item_model).filter(chain.waiting_clause(user)):
-            rows.append({
-                "chain": chain.key, "title": chain.title, "id": item.id, "label": str(item),
-                "unit": item.unit_name, "state": item.state,
-                "step": chain.steps.get(item.state, item.state), "since": item.changed_on,
-                "returned": chain.submits_from(item.state),
-                "opinion": getattr(item, "last_opinion", None),
-                "review_url": url_for(f"{view.endpoint}.review", pk=item.id),
-                "edit_url": url_for(f"{view.endpoint}.edit", pk=item.id),
-            })
-    if search:
-        rows = [r for r in rows if search in r["label"] or search in r["unit"]]
-    rows.sort(key=lambda row: (row["since"], row["id"]), reverse=True)
-    return rows
+        return {
+            "chain": chain.key, "title": chain.title, "id": item.id, "label": str(item),
+            "unit": item.unit_name, "state": item.state,
+            "step": chain.steps.get(item.state, item.state), "since": item.changed_on,
+            "returned": chain.submits_from(item.state),
+            "opinion": getattr(item, "last_opinion", None),
+            "review_url": url_for(f"{view.endpoint}.review", pk=item.id),
+            "edit_url": url_for(f"{view.endpoint}.edit", pk=item.id),
+        }
 
 
 class TodoView(BaseView):
@@ -49,11 +80,12 @@ class TodoView(BaseView):
     @has_access
     def list(self):
         search = (request.args.get("q") or "").strip()
-        rows = waiting_items(self.appbuilder, g.user, search)
-        page, pages = requested_page(len(rows))
+        queue = Queue(self.appbuilder, g.user, search)
+        total = queue.count()
+        page, pages = requested_page(total)
         return self.render_template(
-            "todo/list.html", title=_("待办任务"), search=search, total=len(rows),
-            rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page, pages=pages)
+            "todo/list.html", title=_("待办任务"), search=search, total=total,
+            rows=queue.page(page), page=page, pages=pages)
 
 
 class TodoApi(BaseApi):
@@ -66,8 +98,27 @@ class TodoApi(BaseApi):
     @protect()
     @safe
     def get_list(self):
-        rows = waiting_items(self.appbuilder, g.user, (request.args.get("q") or "").strip())
-        return self.response(200, count=len(rows), result=[
+        """【待办任务】: what waits for the caller, newest first, one page.
+        ---
+        get:
+          summary: 待办任务 (one page; count is the whole queue)
+          parameters:
+          - {in: query, name: q, schema: {type: string}, description: 编号、项目名称或单位 (substring)}
+          - {in: query, name: page, schema: {type: integer, minimum: 1}}
+          - {in: query, name: psize, schema: {type: integer, minimum: 1, maximum: 100}}
+          responses:
+            200:
+              description: one page of waiting items and the total
+            401:
+              $ref: '#/components/responses/401'
+        """
+        queue = Queue(self.appbuilder, g.user, (request.args.get("q") or "").strip())
+        total = queue.count()
+        size = min(max(request.args.get("psize", PAGE_SIZE, type=int), 1), MAX_API_PAGE)
+        pages = max(1, -(-total // size))
+        page = min(max(request.args.get("page", 1, type=int), 1), pages)
+        rows = queue.page(page, size)
+        return self.response(200, count=total, page=page, pages=pages, result=[
             {"chain": r["chain"], "title": r["title"], "id": r["id"], "label": r["label"],
              "unit": r["unit"], "state": r["state"], "step": r["step"],
              "since": r["since"].isoformat(timespec="seconds"),

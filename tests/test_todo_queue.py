@@ -1,0 +1,103 @@
+"""【待办任务】 at volume: counted, searched and paged in SQL, newest first
+across chains, and a page costs the same statements whatever the queue's size."""
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+from app.models import OrgUser, WinnerChange
+from tests.filings import filed_plan_id
+from tests.helpers import api_token, bearer, logged_in
+
+START = dt.datetime(2026, 3, 2, 9, 0)
+
+
+def waiting(app, n, first=0, name_of=None):
+    """n 中标结果变更备案 of jingban's unit waiting for 单位内部审核 (shenhe),
+    the k-th changed k minutes after START."""
+    plan_id = filed_plan_id(app)
+    with app.app_context():
+        jingban = db.session.query(OrgUser).filter_by(username="jingban").one()
+        unit = jingban.organisation
+        for k in range(first, first + n):
+            db.session.add(WinnerChange(
+                filing_no=f"BGBA-T{k:05d}", unit_id=unit.id, region_code=unit.region_code,
+                plan_id=plan_id, original_supplier="甲公司", original_amount=100,
+                new_supplier=(name_of or (lambda k: "乙公司"))(k), new_amount=100,
+                reason="其他", explanation="测试", state="待单位审核",
+                created_on=START, changed_on=START + dt.timedelta(minutes=k),
+                created_by_fk=jingban.id, changed_by_fk=jingban.id))
+        db.session.commit()
+
+
+def shown(page: str) -> list[str]:
+    """The filing numbers of the page's rows, in order."""
+    return re.findall(r'class="todo-row">\s*<td>[^<]*</td>\s*<td>BGBA-T(\d{5})', page)
+
+
+def loaded(client, url) -> int:
+    """How many 中标结果变更备案 the request loaded as objects."""
+    seen = []
+    hook = lambda target, context: seen.append(target.id)  # noqa: E731
+    event.listen(WinnerChange, "load", hook)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(WinnerChange, "load", hook)
+    return len(seen)
+
+
+def test_pages_newest_first_with_the_whole_count(gps):
+    waiting(gps, 45)
+    client = logged_in(gps, "shenhe")
+    first = client.get("/todo/").get_data(as_text=True)
+    assert "共 45 项" in first
+    # A window of page links, not one per page.
+    assert '?page=3&q=' in first and "末页" in first and "首页" not in first
+    assert shown(first) == [f"{k:05d}" for k in range(44, 24, -1)]
+    third = client.get("/todo/?page=3").get_data(as_text=True)
+    assert shown(third) == [f"{k:05d}" for k in range(4, -1, -1)]
+    # A page past the last is the last page, not an empty one.
+    assert shown(client.get("/todo/?page=99").get_data(as_text=True)) == shown(third)
+
+
+def test_a_page_loads_its_own_items_only(gps):
+    waiting(gps, 65)
+    client = logged_in(gps, "shenhe")
+    assert loaded(client, "/todo/") == 20
+    assert loaded(client, "/todo/?page=4") == 5
+    assert loaded(client, "/todo/?q=BGBA-T0005") == 10
+
+
+def test_search_in_sql_by_number_name_or_unit_and_wildcards_are_text(gps):
+    waiting(gps, 30)
+    client = logged_in(gps, "shenhe")
+    assert shown(client.get("/todo/?q=BGBA-T0001").get_data(as_text=True)) == [
+        f"{k:05d}" for k in range(19, 9, -1)]
+    with gps.app_context():
+        unit = db.session.query(OrgUser).filter_by(username="jingban").one().organisation.name
+    assert len(shown(client.get(f"/todo/?q={unit}").get_data(as_text=True))) == 20
+    for junk in ("%", "_", "BGBA-T000%"):
+        page = client.get("/todo/", query_string={"q": junk}).get_data(as_text=True)
+        assert shown(page) == [], junk
+        assert "暂无待办任务" in page
+
+
+def test_the_api_pages_and_counts(gps):
+    waiting(gps, 25)
+    token = api_token(gps.test_client(), "shenhe")
+    body = gps.test_client().get("/api/v1/todo/?psize=10&page=3", headers=bearer(token)).get_json()
+    assert (body["count"], body["page"], body["pages"]) == (25, 3, 3)
+    assert [row["label"].split()[0] for row in body["result"]] == [
+        f"BGBA-T{k:05d}" for k in range(4, -1, -1)]
+    body = gps.test_client().get("/api/v1/todo/?psize=abc&page=-4", headers=bearer(token)).get_json()
+    assert (body["count"], body["page"], len(body["result"])) == (25, 1, 20)
+
+
+@pytest.mark.parametrize("username", ["jingban", "chushen", "daili"])
+def test_others_do_not_see_the_units_queue(gps, username):
+    waiting(gps, 3)
+    page = logged_in(gps, username).get("/todo/").get_data(as_text=True)
+    assert "BGBA-T" not in page
