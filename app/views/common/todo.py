@@ -38,18 +38,18 @@ class Queue:
 
     def count(self) -> int:
         return sum(db.session.scalar(select(func.count()).select_from(model).where(clause))
-                   for _, model, clause in self.parts)
+                   for _view, model, clause in self.parts)
 
     def page(self, page: int, size: int = PAGE_SIZE) -> list[dict]:
         newest = []
-        for n, (_, model, clause) in enumerate(self.parts):
+        for n, (_view, model, clause) in enumerate(self.parts):
             newest += [(since, pk, n) for since, pk in db.session.execute(
                 select(model.changed_on, model.id).where(clause)
                 .order_by(model.changed_on.desc(), model.id.desc()).limit(page * size))]
         newest.sort(reverse=True)
         shown = newest[(page - 1) * size: page * size]
         items = {}
-        for n, (_, model, _clause) in enumerate(self.parts):
+        for n, (_view, model, _clause) in enumerate(self.parts):
             ids = [pk for _since, pk, part in shown if part == n]
             if ids:
                 items.update({(n, item.id): item for item in
