@@ -148,6 +148,20 @@ class Stack:
         with self._stopped_on_failure():
             self._start_site(key)
 
+    def start_sites(self, *keys):
+        """Several sites at once (each imports the app: on a crowded machine
+        most of half a minute), then until each answers /health."""
+        with self._stopped_on_failure():
+            for key in keys:
+                self._launch_site(key)
+            self._await_sites(keys)
+
+    def _await_sites(self, keys):
+        for key in keys:
+            if not self._await_site(key):
+                self._start_site(key)  # on another port
+                self.point_peers_at_ports()
+
     def _start_site(self, key):
         """The site's web server, once it answers /health. free_port() only
         found a port free a moment ago: another pytest worker's server may
@@ -155,19 +169,29 @@ class Stack:
         while GPS pushed to another stack's site on that port). Then the
         site starts again on another port and its peers are told."""
         for attempt in range(3):
-            name = f"web-{key}"
-            self.start(name, key, "run", "--host", "127.0.0.1",
-                       "--port", str(self.ports[key]), "--no-reload")
-            proc = self.procs[name]
-            wait_for(lambda: self._healthy(key) or proc.poll() is not None, 30,
-                     what=lambda: f"{key} /health; {self.log_tails(name)}")
-            if proc.poll() is None:
+            self._launch_site(key)
+            if self._await_site(key):
                 if attempt:
                     self.point_peers_at_ports()
                 return
-            self.procs.pop(name)
-            self.ports[key] = free_port()
-        raise AssertionError(f"{key} did not start: {self.log_tails(name)}")
+        raise AssertionError(f"{key} did not start: {self.log_tails(f'web-{key}')}")
+
+    def _launch_site(self, key):
+        self.start(f"web-{key}", key, "run", "--host", "127.0.0.1",
+                   "--port", str(self.ports[key]), "--no-reload")
+
+    def _await_site(self, key) -> bool:
+        """True once the site answers /health; False if it exited (its port
+        taken), with another port chosen for the next start."""
+        name = f"web-{key}"
+        proc = self.procs[name]
+        wait_for(lambda: self._healthy(key) or proc.poll() is not None, 120,
+                 what=lambda: f"{key} /health; {self.log_tails(name)}")
+        if proc.poll() is None:
+            return True
+        self.procs.pop(name)
+        self.ports[key] = free_port()
+        return False
 
     def start_worker(self, key):
         self.start(f"worker-{key}", key, "sync", "worker")
@@ -200,11 +224,14 @@ class Stack:
             self._start_all()
 
     def _start_all(self):
+        # Every process at once, then the waits: one after the other, that
+        # was about two minutes of every end-to-end test's setup.
         self.point_peers_at_ports()
         for key in self.db_urls:
-            self.start_site(key)
+            self._launch_site(key)
             self.start_worker(key)
             self.start_cron(key)
+        self._await_sites(self.db_urls)
         # A test's own waits start once every worker listens: on a busy
         # machine the supervisor and its children (each importing the app)
         # have taken more than a test's 20 s wait to come up.
@@ -246,22 +273,30 @@ class Stack:
                               f"{self.query(key, pending)[0][0]} still pending")
 
     def stop(self, name, sig=signal.SIGTERM):
-        proc = self.procs.pop(name, None)
-        if proc is None:
-            return
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        self._stop_together([name], sig)
+
+    def _stop_together(self, names, sig=signal.SIGTERM):
+        """Signal them all, then wait: one after the other, nine processes
+        took half a minute of every test's teardown."""
+        procs = [proc for proc in (self.procs.pop(name, None) for name in names) if proc]
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.time() + 10
+        for proc in procs:
+            try:
+                proc.wait(max(deadline - time.time(), 0.1))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(5)
 
     def stop_all(self):
-        for name in list(self.procs):
-            self.stop(name)
+        self._stop_together(list(self.procs))
         for engine in self._engines.values():
             engine.dispose()
 

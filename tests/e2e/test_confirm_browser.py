@@ -71,8 +71,7 @@ def sites(browser, templates, databases, redis_url, tmp_path_factory):
             db.engine.dispose()
     stack = Stack(urls, redis_url, tmp_path_factory.mktemp("confirm-logs"))
     stack.point_peers_at_ports()
-    for key in urls:
-        stack.start_site(key)
+    stack.start_sites(*urls)
     stack.made = made
     yield stack
     stack.stop_all()
