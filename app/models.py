@@ -439,6 +439,9 @@ class WinnerChange(AuditMixin, Model):
     def __str__(self):
         return f"{self.filing_no} {self.plan.project_name if self.plan else ''}".strip()
 
+    # What __str__ and unit_name read, loaded with the 【待办任务】's page.
+    label_loads = ("plan", "unit")
+
     @classmethod
     def label_matches(cls, text):
         """【待办任务】's search in SQL: what __str__ and unit_name show."""
@@ -526,6 +529,9 @@ class TradingProject(AuditMixin, Model):
 
     def __str__(self):
         return f"{self.project_code} {self.project_name}"
+
+    # What __str__ and unit_name read, loaded with the 【待办任务】's page.
+    label_loads = ()
 
     @classmethod
     def label_matches(cls, text):
@@ -781,6 +787,9 @@ class TimeChange(Model):
 
     def __str__(self):
         return f"{self.project.project_code} {self.notice_title}"
+
+    # What __str__ and unit_name read, loaded with the 【待办任务】's page.
+    label_loads = ("project",)
 
     @classmethod
     def label_matches(cls, text):
@@ -1102,6 +1111,9 @@ class ExpertRequest(AuditMixin, Model):
     def __str__(self):
         return f"{self.request_no} {self.project_name}"
 
+    # What __str__ and unit_name read, loaded with the 【待办任务】's page.
+    label_loads = ("unit",)
+
     @classmethod
     def label_matches(cls, text):
         """【待办任务】's search in SQL: what __str__ and unit_name show."""
@@ -1317,6 +1329,9 @@ class Contract(AuditMixin, Model):
 
     def __str__(self):
         return f"{self.filing_no} {self.contract_name}"
+
+    # What __str__ and unit_name read, loaded with the 【待办任务】's page.
+    label_loads = ("unit",)
 
     @classmethod
     def label_matches(cls, text):

@@ -16,8 +16,11 @@ view of the statements that page ran against the list's tables (captured
 with a cursor hook): first page, a deep page, a filter with a sort.
 Aim (#17): real p95 ≤ 2 × bare p95. Prints Markdown for docs/benchmarks.md.
 
-Not yet here: the notice list, 【待办任务】 at volume (needs items waiting
-in every chain) and the trading site's lists.
+【待办任务】 at volume: one plan in twenty of the demo 经办岗's unit has a
+中标结果变更备案 waiting for its 单位内部审核岗 (`--plans 1000000`: ~42,000),
+listed as that 审核岗: first page, a deep page and a search.
+
+Not yet here: the notice list and the trading site's lists.
 """
 import argparse
 import datetime as dt
@@ -38,6 +41,9 @@ AIM = 2.0
 CHUNK = 50_000
 PLAN_TABLES = ("\"plan\"", "FROM plan", "FROM organisation", "FROM platform")
 SUPERVISION_TABLES = ("supervision_project", "project_flag", "FROM region")
+# Every chain's table the queue reads on GPS, and what a row's label shows.
+TODO_TABLES = ("winner_change", "FROM contract", "expert_request", "FROM plan",
+               "FROM organisation")
 # (label, user, URL, the tables whose statements the bare view replays)
 PAGES = [
     ("经办岗: 采购计划, page 1", "jingban", "/plans/list/", PLAN_TABLES),
@@ -51,6 +57,9 @@ PAGES = [
      "/supervision/?stage=开标&sort=budget&order=desc", SUPERVISION_TABLES),
     ("监管处 (city): 项目监督, deep page", "jianguan", "/supervision/?page=3000",
      SUPERVISION_TABLES),
+    ("单位内部审核岗: 待办任务, page 1", "shenhe", "/todo/", TODO_TABLES),
+    ("单位内部审核岗: 待办任务, deep page", "shenhe", "/todo/?page=200", TODO_TABLES),
+    ("单位内部审核岗: 待办任务, search", "shenhe", "/todo/?q=BGBA-L0012", TODO_TABLES),
 ]
 
 
@@ -87,10 +96,35 @@ def build(url, plans) -> float:
             OrgUser.username == "daili")).scalar_one()
         db.session.execute(text("UPDATE plan SET agency_id = :a WHERE id % 5 = 0"), {"a": agency})
         db.session.commit()
+        waiting_changes(db, plans)
         db.session.execute(text("ANALYZE"))
         db.session.commit()
         db.engine.dispose()
     return time.perf_counter() - started
+
+
+def waiting_changes(db, plans):
+    """A 中标结果变更备案 waiting for 单位内部审核 on one in twenty of the demo
+    经办岗's unit's plans (the 【待办任务】 of its 审核岗)."""
+    from sqlalchemy import insert, select
+
+    from app.models import OrgUser, Plan, WinnerChange
+
+    jingban = db.session.execute(select(OrgUser.id, OrgUser.organisation_id).where(
+        OrgUser.username == "jingban")).one()
+    ids = db.session.execute(select(Plan.id, Plan.region_code).where(
+        Plan.unit_id == jingban.organisation_id, Plan.id % 20 == 0)).all()
+    base = dt.datetime(2026, 6, 1, 8, 0)
+    for start in range(0, len(ids), CHUNK):
+        db.session.execute(insert(WinnerChange), [{
+            "filing_no": f"BGBA-L{plan_id:07d}", "unit_id": jingban.organisation_id,
+            "region_code": region, "plan_id": plan_id, "original_supplier": "甲公司",
+            "original_amount": 100, "new_supplier": "乙公司", "new_amount": 100,
+            "reason": "其他", "explanation": "基准测试", "state": "待单位审核", "version": 1,
+            "created_on": base, "changed_on": base + dt.timedelta(seconds=plan_id),
+            "created_by_fk": jingban.id, "changed_by_fk": jingban.id}
+            for plan_id, region in ids[start:start + CHUNK]])
+        db.session.commit()
 
 
 def run(url, args, label):

@@ -11,6 +11,7 @@ from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_babel import lazy_gettext as _
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from .approval import ApprovalViews
@@ -52,8 +53,9 @@ class Queue:
         for n, (_view, model, _clause) in enumerate(self.parts):
             ids = [pk for _since, pk, part in shown if part == n]
             if ids:
-                items.update({(n, item.id): item for item in
-                              db.session.scalars(select(model).where(model.id.in_(ids)))})
+                loads = [selectinload(getattr(model, name)) for name in model.label_loads]
+                items.update({(n, item.id): item for item in db.session.scalars(
+                    select(model).where(model.id.in_(ids)).options(*loads))})
         return [self._row(self.parts[n][0], items[(n, pk)]) for _since, pk, n in shown]
 
     @staticmethod
