@@ -388,6 +388,15 @@ class Attachment(Model):
         return self.original_name
 
 
+def _mentions(text, *columns, via=()):
+    """A model's `label_matches`: any of its columns, or a column of a
+    related row (relationship, column), contains `text`; `%` and `_` in it
+    are text, not wildcards."""
+    return or_(*[column.contains(text, autoescape=True) for column in columns],
+               *[relationship_.has(column.contains(text, autoescape=True))
+                 for relationship_, column in via])
+
+
 class WinnerChange(AuditMixin, Model):
     """中标结果变更备案, owned by the GPS site; reviewed by its approval chain."""
 
@@ -445,9 +454,8 @@ class WinnerChange(AuditMixin, Model):
     @classmethod
     def label_matches(cls, text):
         """【待办任务】's search in SQL: what __str__ and unit_name show."""
-        return or_(cls.filing_no.contains(text, autoescape=True),
-                   cls.plan.has(Plan.project_name.contains(text, autoescape=True)),
-                   cls.unit.has(Organisation.name.contains(text, autoescape=True)))
+        return _mentions(text, cls.filing_no,
+                         via=((cls.plan, Plan.project_name), (cls.unit, Organisation.name)))
 
 
 class ApprovalRecord(Model):
@@ -536,8 +544,7 @@ class TradingProject(AuditMixin, Model):
     @classmethod
     def label_matches(cls, text):
         """【待办任务】's search in SQL: what __str__ and unit_name show."""
-        return or_(*[column.contains(text, autoescape=True)
-                     for column in (cls.project_code, cls.project_name, cls.unit_name)])
+        return _mentions(text, cls.project_code, cls.project_name, cls.unit_name)
 
 
 class Lot(Model):
@@ -794,7 +801,7 @@ class TimeChange(Model):
     @classmethod
     def label_matches(cls, text):
         """【待办任务】's search in SQL: what __str__ and unit_name show."""
-        return or_(cls.notice_title.contains(text, autoescape=True),
+        return or_(_mentions(text, cls.notice_title),
                    cls.project.has(TradingProject.label_matches(text)))
 
 
@@ -1117,9 +1124,8 @@ class ExpertRequest(AuditMixin, Model):
     @classmethod
     def label_matches(cls, text):
         """【待办任务】's search in SQL: what __str__ and unit_name show."""
-        return or_(*[column.contains(text, autoescape=True)
-                     for column in (cls.request_no, cls.project_name, cls.purchaser_name)],
-                   cls.unit.has(Organisation.name.contains(text, autoescape=True)))
+        return _mentions(text, cls.request_no, cls.project_name, cls.purchaser_name,
+                         via=((cls.unit, Organisation.name),))
 
 
 class ExpertNeed(Model):
@@ -1336,9 +1342,8 @@ class Contract(AuditMixin, Model):
     @classmethod
     def label_matches(cls, text):
         """【待办任务】's search in SQL: what __str__ and unit_name show."""
-        return or_(*[column.contains(text, autoescape=True)
-                     for column in (cls.filing_no, cls.contract_name, cls.purchaser_name)],
-                   cls.unit.has(Organisation.name.contains(text, autoescape=True)))
+        return _mentions(text, cls.filing_no, cls.contract_name, cls.purchaser_name,
+                         via=((cls.unit, Organisation.name),))
 
 
 class ContractLot(Model):

@@ -32,12 +32,12 @@ API_VERBS = {
 PAGE_SIZE = 20
 
 
-def requested_page(total: int) -> tuple[int, int]:
-    """(page, pages) for a hand-made list of `total` rows: the ?page= asked
-    for, kept within 1..pages."""
+def requested_page(total: int, size: int = PAGE_SIZE) -> tuple[int, int]:
+    """(page, pages) for a hand-made list of `total` rows, `size` a page: the
+    ?page= asked for, kept within 1..pages."""
     from flask import request
 
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = max(1, -(-total // size))
     return min(max(request.args.get("page", 1, type=int), 1), pages), pages
 
 

@@ -117,8 +117,7 @@ class TodoApi(BaseApi):
         queue = Queue(self.appbuilder, g.user, (request.args.get("q") or "").strip())
         total = queue.count()
         size = min(max(request.args.get("psize", PAGE_SIZE, type=int), 1), MAX_API_PAGE)
-        pages = max(1, -(-total // size))
-        page = min(max(request.args.get("page", 1, type=int), 1), pages)
+        page, pages = requested_page(total, size)
         rows = queue.page(page, size)
         return self.response(200, count=total, page=page, pages=pages, result=[
             {"chain": r["chain"], "title": r["title"], "id": r["id"], "label": r["label"],
