@@ -24,7 +24,6 @@ Not yet here: the notice list and the trading site's lists.
 """
 import argparse
 import datetime as dt
-import logging
 import os
 import random
 import sys
@@ -35,7 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.supervision_bench import (  # noqa: E402
-    bare_app, capture, each_backend, in_child, login, median, open_app, p95, timed)
+    bare_app, capture, each_backend, in_child, login, median, migrate_with_demo, open_app, p95,
+    timed)
 
 AIM = 2.0
 CHUNK = 50_000
@@ -64,22 +64,15 @@ PAGES = [
 
 
 def build(url, plans) -> float:
-    from flask_migrate import upgrade
     from sqlalchemy import select, text
 
-    from app import demo
     from app.extensions import db
     from app.models import OrgUser
-    from app.security import sync_roles
     from tests.supervision_helpers import BASE_DAY, insert_projects, project
 
     app = open_app(url)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     started = time.perf_counter()
-    with app.app_context():
-        upgrade()
-        sync_roles(app.appbuilder, app.config["SITE"])
-        demo.load(app)
+    migrate_with_demo(app)
     rng = random.Random(17)
     regions = ["410400", "410421", "410422", "411322", "410400", "410400"]
     flags = [f"YJ{i:02d}" for i in range(1, 15)]

@@ -95,21 +95,28 @@ def _build_seconds(url, projects) -> float:
     return seconds
 
 
-def build(url, projects):
+def migrate_with_demo(app):
+    """The empty database as a site starts it: the real migrations, the
+    roles, the demo data."""
     from flask_migrate import upgrade
 
     from app import demo
-    from app.extensions import db
     from app.security import sync_roles
-    from tests.supervision_helpers import insert_projects, random_projects
 
-    app = open_app(url)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    started = time.perf_counter()
     with app.app_context():
         upgrade()
         sync_roles(app.appbuilder, app.config["SITE"])
         demo.load(app)
+
+
+def build(url, projects):
+    from app.extensions import db
+    from tests.supervision_helpers import insert_projects, random_projects
+
+    app = open_app(url)
+    started = time.perf_counter()
+    migrate_with_demo(app)
     insert_projects(app, random_projects(projects))
     with app.app_context():
         db.session.execute(db.text("ANALYZE"))
