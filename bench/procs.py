@@ -142,7 +142,11 @@ def _healthy(port: int) -> bool:
 # --- workers ------------------------------------------------------------------
 
 def sync_worker_argv(burst: bool) -> list[str]:
-    return [PYTHON, "-m", "flask", "--app", "run", "sync", "worker", *(["--burst"] * burst)]
+    # --peer: one RQ worker on the measured queue per process. Without it,
+    # `flask sync worker` is a supervisor of one worker per peer and one for
+    # the sweep queue, and `count` would not be the number of workers.
+    return [PYTHON, "-m", "flask", "--app", "run", "sync", "worker", "--peer", "410400",
+            *(["--burst"] * burst)]
 
 
 def start_sync_workers(procs: Processes, count: int, gps_db_url: str, burst: bool) -> list[str]:

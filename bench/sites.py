@@ -97,7 +97,7 @@ def _unit() -> dict:
     from app.demo import ORGS
     from app.rules.credit_code import complete
 
-    _key, name, _type, region, prefix = ORGS[0]
+    _key, name, _type, region, prefix = ORGS[0][:5]
     return {"name": name, "credit_code": complete(prefix), "region_code": region}
 
 
