@@ -55,3 +55,26 @@ def parse(body: bytes) -> dict:
     envelope = EnvelopeSchema().load(data)
     envelope["id"] = str(envelope["id"])
     return envelope
+
+
+# A batch (POST /interop/v1/batch) carries up to this many messages, each as
+# the exact text its own push would have carried (so a message hashes the
+# same whichever way it travelled), in {"messages": [text, ...]}. The
+# signature covers the whole batch body.
+MAX_BATCH_MESSAGES = 100
+MAX_BATCH_BYTES = 2 * 1024 * 1024
+
+
+def batch(texts: list[str]) -> str:
+    return json.dumps({"messages": texts}, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_batch(body: bytes) -> list[str]:
+    """Batch body → its messages' texts. Raises ValueError or ValidationError."""
+    data = json.loads(body.decode("utf-8"))
+    texts = data.get("messages") if isinstance(data, dict) else None
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        raise ValidationError({"messages": ["批量消息体必须是 {\"messages\": [消息文本, …]}"]})
+    if not 1 <= len(texts) <= MAX_BATCH_MESSAGES:
+        raise ValidationError({"messages": [f"一批须有 1 至 {MAX_BATCH_MESSAGES} 条消息"]})
+    return texts

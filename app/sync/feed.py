@@ -109,8 +109,8 @@ def _apply_pulled(peer: Peer, message: dict) -> str:
     canonical JSON is the very body that was pushed, so repeats match."""
     body = envelope.canonical(message).encode("utf-8")
     try:
-        checked = inbox._checked_envelope(body, {"webhook-id": message.get("id")}, peer)
+        checked = inbox._checked_envelope(body, None, peer)
         return inbox._store_and_apply(checked, body)["status"]
     except inbox.Refused as refused:
-        inbox._refuse(refused)
+        inbox._record_refusal(refused)
         return "refused"

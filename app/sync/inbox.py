@@ -1,11 +1,18 @@
 """POST /interop/v1/messages: verify → store → apply, in one transaction.
 
+POST /interop/v1/batch: the same for up to envelope.MAX_BATCH_MESSAGES
+messages under one signature (over the whole batch), each message stored and
+applied in its own transaction, in the batch's order, and answered on its
+own (applied / ignored / duplicate / refused with the status its single push
+would have had), so one bad message never holds up the others.
+
 Refusals answer a JSON 4xx ({"error": code, "message": 中文说明}) and store
 nothing but a SecurityEvent row (拒收记录), whatever the bytes: signing.verify
 raises only WebhookVerificationError, and any other failure while checking an
 unauthenticated request is still a refusal, never a 500.
 """
 import hashlib
+import json
 import logging
 
 from flask import Blueprint, current_app, has_request_context, jsonify, request
@@ -40,9 +47,69 @@ def receive():
     return jsonify(result), 200
 
 
+@interop.post("/batch")
+@csrf.exempt
+def receive_batch():
+    try:
+        if (request.content_length or 0) > envelope.MAX_BATCH_BYTES:
+            raise Refused(413, "too_large", f"批量消息体超过 {envelope.MAX_BATCH_BYTES} 字节上限")
+        body = request.get_data(cache=False)
+        if len(body) > envelope.MAX_BATCH_BYTES:
+            raise Refused(413, "too_large", f"批量消息体超过 {envelope.MAX_BATCH_BYTES} 字节上限")
+        peer = _signed_by(body, request.headers)
+        try:
+            texts = envelope.parse_batch(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise Refused(400, "malformed", "批量消息体不是合法的UTF-8 JSON", peer.code,
+                          request.headers.get("webhook-id"))
+        except ValidationError as exc:
+            raise Refused(422, "bad_batch", f"批量消息体不合规：{exc.messages}", peer.code,
+                          request.headers.get("webhook-id"))
+    except Refused as refused:
+        return _refuse(refused)
+    db.session.commit()  # end the read transaction the checks opened
+    return jsonify({"results": [_accept_one(peer, text) for text in texts]}), 200
+
+
+def _accept_one(peer, text: str) -> dict:
+    """One message of a batch, in its own transaction; never raises."""
+    body = text.encode("utf-8", "surrogatepass")
+    try:
+        if len(body) > envelope.MAX_BODY_BYTES:
+            raise Refused(413, "too_large", f"消息体超过 {envelope.MAX_BODY_BYTES} 字节上限",
+                          peer.code, _claimed_id(text))
+        return _store_and_apply(_checked_envelope(body, None, peer), body)
+    except Refused as refused:
+        refused.message_id = refused.message_id or _claimed_id(text)
+        _record_refusal(refused)
+        return {"id": refused.message_id, "status": "refused", "http": refused.status,
+                "error": refused.code, "message": refused.message}
+    except Exception:  # noqa: BLE001 - as a single push's 500: the sender retries it
+        db.session.rollback()
+        log.exception("batch message %s failed to apply", _claimed_id(text))
+        return {"id": _claimed_id(text), "status": "failed", "http": 500, "error": "internal",
+                "message": "系统内部错误，该消息未应用，请稍后重试"}
+
+
+def _claimed_id(text: str):
+    """The id a message says it has, for the answer; None if it says none."""
+    try:
+        value = json.loads(text).get("id")
+    except Exception:  # noqa: BLE001 - junk has no id
+        return None
+    return _printable(value, 64) if isinstance(value, str) else None
+
+
 def accept(body: bytes, headers) -> dict:
     if len(body) > envelope.MAX_BODY_BYTES:
         raise Refused(413, "too_large", f"消息体超过 {envelope.MAX_BODY_BYTES} 字节上限")
+    peer = _signed_by(body, headers)
+    message = _checked_envelope(body, headers.get("webhook-id"), peer)
+    return _store_and_apply(message, body)
+
+
+def _signed_by(body: bytes, headers):
+    """The active peer that signed this body with these headers, or Refused."""
     source = headers.get("interop-source", "")
     peer = db.session.get(Peer, source) if source else None
     if peer is None or not peer.active:
@@ -57,12 +124,12 @@ def accept(body: bytes, headers) -> dict:
         log.exception("signature check failed unexpectedly")
         raise Refused(401, "bad_signature", "签名校验失败：签名头无法解析", source=source,
                       message_id=headers.get("webhook-id")) from None
-    message = _checked_envelope(body, headers, peer)
-    return _store_and_apply(message, body)
+    return peer
 
 
-def _checked_envelope(body, headers, peer) -> dict:
-    message_id = headers.get("webhook-id")
+def _checked_envelope(body, message_id, peer) -> dict:
+    """`message_id`: the id the signature headers name (a single push), or
+    None in a batch, where the signature covers the batch, not one id."""
     try:
         message = envelope.parse(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -70,7 +137,9 @@ def _checked_envelope(body, headers, peer) -> dict:
     except ValidationError as exc:
         raise Refused(422, "bad_envelope", f"消息信封不合规：{exc.messages}", peer.code,
                       message_id)
-    if message["id"] != message_id:
+    if message_id is None:
+        message_id = message["id"]
+    elif message["id"] != message_id:
         raise Refused(422, "id_mismatch", "签名头中的消息ID与消息体不一致", peer.code, message_id)
     if message["source"] != peer.code or message["target"] != current_app.config["SITE_CODE"]:
         raise Refused(422, "wrong_route",
@@ -136,6 +205,12 @@ def _duplicate(seen, digest, message):
 
 
 def _refuse(refused: Refused):
+    _record_refusal(refused)
+    return jsonify({"error": refused.code, "message": refused.message}), refused.status
+
+
+def _record_refusal(refused: Refused) -> None:
+    """Roll back whatever the refused message did; keep a 拒收记录."""
     db.session.rollback()
     remote = request.remote_addr if has_request_context() else "reconcile"
     log.warning("interop refused %s from %s (%s): %s", refused.code, remote,
@@ -146,7 +221,6 @@ def _refuse(refused: Refused):
                                  status=refused.status,
                                  reason=_printable(f"{refused.code}: {refused.message}", 255)))
     db.session.commit()
-    return jsonify({"error": refused.code, "message": refused.message}), refused.status
 
 
 def _printable(value, limit: int) -> str:

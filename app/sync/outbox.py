@@ -43,6 +43,12 @@ def retry_delay(attempts: int, rng=random.random) -> float:
     return base * (0.8 + 0.4 * rng())
 
 
+def job_id(message_id: str) -> str:
+    """The id of a message's waiting job, so that a batch that took the
+    message can take its job off the queue too (drop_jobs)."""
+    return f"sync-deliver-{message_id}"
+
+
 def enqueue(message_id: str, target: str, delay: float = 0) -> bool:
     """Hand a message to RQ; False (and a log line) if Redis is unreachable."""
     from .tasks import deliver_job
@@ -51,15 +57,37 @@ def enqueue(message_id: str, target: str, delay: float = 0) -> bool:
         q = queues.queue(target)
         args = (current_app.config["SITE_ID"], message_id)
         if delay:
+            # A retry keeps a fresh id: its job may be scheduled while the
+            # job that failed (with the message's id) is still finishing.
             q.enqueue_in(dt.timedelta(seconds=delay), deliver_job, *args,
                          job_timeout=60, result_ttl=600, failure_ttl=86400)
         else:
-            q.enqueue(deliver_job, *args, job_timeout=60, result_ttl=600,
-                      failure_ttl=86400)
+            q.enqueue(deliver_job, *args, job_id=job_id(message_id), job_timeout=60,
+                      result_ttl=600, failure_ttl=86400)
         return True
     except Exception as exc:  # noqa: BLE001 - the sweeper will retry
         log.warning("could not enqueue %s: %s (the sweeper will)", message_id, exc)
         return False
+
+
+def drop_jobs(target: str, message_ids) -> None:
+    """Take the waiting jobs of messages a batch has just taken off their
+    queue: each would only find its message leased or sent, at the cost of
+    a whole RQ job. Their hashes expire instead of being deleted, as one may
+    be running right now (a later enqueue of the same id before then may
+    expire with it: the sweeper enqueues the message again). Best effort: a
+    job left behind does nothing."""
+    from rq.job import Job
+
+    try:
+        q = queues.queue(target)
+        with q.connection.pipeline(transaction=False) as pipe:
+            for message_id in message_ids:
+                pipe.lrem(q.key, 0, job_id(message_id))
+                pipe.expire(Job.key_for(job_id(message_id)), 600)
+            pipe.execute()
+    except Exception as exc:  # noqa: BLE001 - the jobs then run and skip
+        log.warning("could not drop the jobs of a batch's messages: %s", exc)
 
 
 def init_app(app) -> None:
