@@ -57,13 +57,15 @@ class Run:
 
 @dataclass
 class Drain:
-    """How fast workers emptied a queue of `jobs` jobs."""
-    jobs: int
+    """How fast workers emptied a queue of `items` (no-op jobs, or messages:
+    a sync job may deliver a batch of them, and the jobs of the messages it
+    took are dropped from the queue)."""
+    jobs: int              # RQ jobs that ran
     wall_s: float          # first worker started → last worker exited
-    steady_per_s: float    # (jobs − 1) / (first job done → last job done)
+    steady_per_s: float    # items / (first job started → last job done)
     mean_job_ms: float     # a job's own run time, as RQ recorded it
     others_cpu: float = 0.0  # share of all CPUs other processes took meanwhile
-    cpu_ms_per_job: float = 0.0  # CPU of all our processes (workers, site, Redis) per job
+    cpu_ms_per_job: float = 0.0  # CPU of all our processes (workers, site, Redis) per item
 
 
 # --- measuring a drained queue ------------------------------------------------
@@ -74,12 +76,14 @@ def finished_jobs(run: Run, queue: str) -> list[Job]:
     return [job for job in Job.fetch_many(ids, connection=conn) if job is not None]
 
 
-def drain_of(jobs: list[Job], wall_s: float, watch: cpu.Watch) -> Drain:
-    ends = sorted(job.ended_at for job in jobs)
-    span = (ends[-1] - ends[0]).total_seconds()
+def drain_of(jobs: list[Job], wall_s: float, watch: cpu.Watch, items: int | None = None) -> Drain:
+    """Steady rate: from the first job's start (the workers are up) to the
+    last job's end, so worker start-up is out and a first batch is in."""
+    items = items or len(jobs)
+    span = (max(j.ended_at for j in jobs) - min(j.started_at for j in jobs)).total_seconds()
     runtime = sum((job.ended_at - job.started_at).total_seconds() for job in jobs)
-    return Drain(len(jobs), wall_s, (len(jobs) - 1) / span, 1000 * runtime / len(jobs),
-                 watch.others, 1000 * watch.ours_s / len(jobs))
+    return Drain(len(jobs), wall_s, items / span, 1000 * runtime / len(jobs),
+                 watch.others, 1000 * watch.ours_s / items)
 
 
 def run_burst_workers(run: Run, start_workers) -> tuple[float, cpu.Watch]:
@@ -128,7 +132,7 @@ def sync_backlog(run: Run, workers: int, messages: int, server: str, tag: str) -
         run.procs.stop("trading-web")
     states = sites.outbox_states(urls["gps"], prefix)
     _expect(states == {"已推送": messages}, f"outbox after the drain: {states}")
-    return SyncRun(drain_of(finished_jobs(run, SYNC_QUEUE), wall, watch), produce_s,
+    return SyncRun(drain_of(finished_jobs(run, SYNC_QUEUE), wall, watch, messages), produce_s,
                    sites.latencies(urls, prefix), sites.retried(urls["gps"], prefix))
 
 
