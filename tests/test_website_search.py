@@ -36,7 +36,8 @@ def found(title: str, column: str = "采购公告", per_page: int = 100) -> list
 
 def expected(query: str, column: str = "采购公告") -> list[int]:
     """What the plain search answers: published rows of the column whose
-    title contains `query`, ASCII case ignored, newest first."""
+    title contains `query`, ASCII case ignored; the whole title first, then
+    titles beginning with it, then the rest, each newest first."""
     def fold(s):
         return s.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
                                           "abcdefghijklmnopqrstuvwxyz"))
@@ -44,7 +45,12 @@ def expected(query: str, column: str = "采购公告") -> list[int]:
         select(PublishedNotice.id, PublishedNotice.title)
         .where(PublishedNotice.column == column, PublishedNotice.published.is_(True))
         .order_by(PublishedNotice.published_at.desc(), PublishedNotice.id.desc())).all()
-    return [id_ for id_, title in rows if fold(query) in fold(title)]
+    q = fold(query)
+    matching = [(id_, fold(title)) for id_, title in rows if q in fold(title)]
+    tier = {0: [], 1: [], 2: []}
+    for id_, title in matching:  # a stable split keeps newest first within each
+        tier[0 if title == q else 1 if title.startswith(q) else 2].append(id_)
+    return tier[0] + tier[1] + tier[2]
 
 
 def grams_of(notice_id: int) -> set[tuple[str, str]]:
@@ -86,6 +92,26 @@ def test_every_substring_of_two_or_more_characters_finds_the_notice(empty_pds, t
                 assert target in answer, variant
                 assert hidden not in answer and other not in answer, variant
                 assert answer == expected(variant), variant
+
+
+def test_results_come_by_relevance_then_date(empty_pds):
+    """The whole title, then titles beginning with the text, then the rest;
+    newest first within each, whatever the dates across them."""
+    ids = add(empty_pds,
+              notice("R-EXACT", "教育局", hours=1),
+              notice("R-PREFIX-OLD", "教育局台式计算机采购公告", hours=2),
+              notice("R-PREFIX-NEW", "教育局办公家具采购公告", hours=3),
+              notice("R-INSIDE-NEW", "平顶山市教育局多媒体设备采购公告", hours=9),
+              notice("R-INSIDE-OLD", "叶县教育局课桌椅采购公告", hours=4),
+              notice("R-HIDDEN", "教育局", hours=10, published=False))
+    exact, prefix_old, prefix_new, inside_new, inside_old, hidden = ids
+    with empty_pds.app_context():
+        assert found("教育局") == [exact, prefix_new, prefix_old, inside_new, inside_old]
+        # No title is “教育”: three begin with it (newest first), two hold it.
+        assert found("教育") == [prefix_new, prefix_old, exact, inside_new, inside_old]
+        assert hidden not in found("教育局")
+        rows, total, _ = Listing("采购公告", "教育局").fetch(2, 2)  # paging keeps the order
+        assert [row.id for row in rows] == [prefix_old, inside_new] and total == 5
 
 
 def test_one_character_search_scans_with_pages(empty_pds):

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
-from sqlalchemy import DateTime, and_, bindparam, func, intersect, literal_column, select
+from sqlalchemy import DateTime, and_, bindparam, case, func, intersect, literal_column, select
 
 from ..extensions import db
 from ..models import NOTICE_COLUMNS, NoticeTitleGram, PublishedNotice
@@ -270,6 +270,21 @@ def _having_grams(count: int):
     return PublishedNotice.id.in_(ids[0] if count == 1 else intersect(*ids))
 
 
+def _prefix(text: str) -> str:
+    """`text` for LIKE '…%' ESCAPE '/': titles that begin with it."""
+    return _like(text)[1:]
+
+
+def _title_relevance():
+    """A title search's order before the date: the whole title first, then
+    titles that begin with the text, then the rest. Coarse on purpose: within
+    each, the newest notice comes first, as a reader of a notice board
+    expects."""
+    title = PublishedNotice.title
+    return case((func.lower(title) == func.lower(bindparam("exact")), 0),
+                (_contains(title, "prefix"), 1), else_=2)
+
+
 def _contains(column, name: str):
     """Case-insensitive LIKE against the bound pattern `name`. SQLite's LIKE
     already ignores ASCII case, and lower() on both sides would more than
@@ -285,7 +300,8 @@ class Listing:
     Title and project code match where they contain the text, ignoring case
     (LIKE on SQLite, ILIKE elsewhere; wildcards escaped; a title of 2+
     characters first narrowed by its grams, `_having_grams`); `since`/`until`
-    are whole days, both included.
+    are whole days, both included. A title search's page comes by relevance
+    (`_title_relevance`), then newest first; any other listing newest first.
     Statements are built once per shape of search (which terms are given),
     with the values bound."""
 
@@ -299,6 +315,8 @@ class Listing:
                        "title": _like(title) if title else None,
                        "code": _like(code) if code else None,
                        **{f"g{i}": gram for i, gram in enumerate(_grams(title))}}
+        # Bound only where a title search orders by relevance (_search_page).
+        self.relevance = {"exact": title, "prefix": _prefix(title)} if title else {}
         self.shape = tuple(name for name, value in self.values.items() if value is not None)
         self.grams = sum(1 for name in self.shape if name[0] == "g")
         self.text = bool(title or code)
@@ -368,11 +386,13 @@ class Listing:
             PublishedNotice).where(*self._terms(text=False))).scalar_one() - len(self.hidden)
 
     def _search_page(self, offset: int, limit: int) -> list:
+        """A text search's page: by relevance (a title search), then newest first."""
+        first = [_title_relevance()] if self.relevance else []
         return self._run("search-page", lambda: (
             select(*LIST_COLUMNS, func.count().over().label("total"))
-            .where(*self._terms(), _shown()).order_by(*NEWEST_FIRST)
+            .where(*self._terms(), _shown()).order_by(*first, *NEWEST_FIRST)
             .offset(bindparam("offset")).limit(bindparam("limit"))),
-            offset=offset, limit=limit).all()
+            offset=offset, limit=limit, **self.relevance).all()
 
     def page(self, offset: int, limit: int) -> list:
         if self.hidden is None:
