@@ -43,7 +43,7 @@ DATE_TESTS := tests/test_deadlines.py tests/test_rules_contracts.py tests/test_c
 DATE_PYTEST_ARGS ?= -n 4 --dist worksteal
 FLASK := $(BIN)/flask --app run
 
-.PHONY: help venv translations run test test-dates migrate-check clean bench
+.PHONY: help venv translations run test test-dates migrate-check clean bench load-venv
 
 help:
 	@echo "make run            start the whole development stack (Ctrl-C stops it)"
@@ -117,5 +117,12 @@ clean:
 	find translations -name '*.mo' -delete
 
 # Sync benchmark (about 3 minutes); writes its results into docs/benchmarks.md.
+# Locust for bench/load/ (run.py), pinned, in a virtualenv of its own.
+load-venv: .venv-load/.installed
+.venv-load/.installed: bench/load/requirements.txt
+	python3 -m venv .venv-load
+	.venv-load/bin/pip install -q -r bench/load/requirements.txt
+	touch $@
+
 bench: venv
 	$(BIN)/python bench/sync_bench.py --messages 2000 --rate 50
