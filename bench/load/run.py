@@ -64,6 +64,18 @@ def drop_database(server: str, name: str) -> None:
     admin.dispose()
 
 
+def vacuum(url: str) -> None:
+    """VACUUM ANALYZE, as autovacuum leaves a database at rest. Freshly bulk-
+    loaded tables have no visibility map, so every COUNT fetches each row
+    from the heap: the website's column COUNT took 16.6 ms instead of ~1."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
 def build_gps(url: str, plans: int) -> float:
     import list_bench
 
@@ -224,7 +236,9 @@ def main() -> int:
         gps_s = in_child(build_gps, urls["gps"], args.plans)
         print(f"  {gps_s:.0f} s; building 平顶山市 ({args.notices:,} notices) …", flush=True)
         trading_s = in_child(build_trading, urls["trading"], args.notices)
-        print(f"  {trading_s:.0f} s", flush=True)
+        print(f"  {trading_s:.0f} s; VACUUM ANALYZE …", flush=True)
+        for url in urls.values():
+            vacuum(url)
         redis_url = p.start_redis(procs, workdir)
         ports = {"gps": p.free_port(), "trading": p.free_port()}
         env = {"REDIS_URL": redis_url, "AUTH_RATE_LIMIT": "100000 per second",
