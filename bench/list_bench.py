@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.supervision_bench import (  # noqa: E402
-    bare_app, capture, each_backend, in_child, login, median, migrate_with_demo, open_app, p95,
+    at_rest, bare_app, capture, each_backend, in_child, login, median, migrate_with_demo, open_app, p95,
     timed)
 
 AIM = 2.0
@@ -90,8 +90,7 @@ def build(url, plans) -> float:
         db.session.execute(text("UPDATE plan SET agency_id = :a WHERE id % 5 = 0"), {"a": agency})
         db.session.commit()
         waiting_changes(db, plans)
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+        at_rest(db)
         db.engine.dispose()
     return time.perf_counter() - started
 
