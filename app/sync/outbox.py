@@ -100,7 +100,7 @@ def init_app(app) -> None:
 def _enqueue_committed(session):
     # SQLAlchemy signals after_commit for a savepoint's release too, and
     # app/supervision.py releases one inside the outer commit's before_commit:
-    # enqueued then, a worker on PostgreSQL ran claim() before the row was
+    # enqueued then, a worker on PostgreSQL ran its claim before the row was
     # committed, found nothing and left the message to the sweeper.
     if session.in_nested_transaction():
         return
@@ -112,7 +112,7 @@ def _enqueue_committed(session):
 def _forget_rolled_back(session):
     # A savepoint's rollback (app/supervision.py's) leaves the transaction's
     # messages to be sent; one added inside the savepoint is gone, and its
-    # job finds no row and does nothing (delivery.claim).
+    # job finds no row and does nothing (delivery.claim_batch).
     if session.in_nested_transaction():
         return
     session.info.pop(PENDING_KEY, None)

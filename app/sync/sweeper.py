@@ -32,7 +32,7 @@ def sweep() -> int:
     """Enqueue every due message; returns how many were handed to RQ.
 
     A message whose job is still waiting in Redis may be enqueued twice;
-    the lease in delivery.claim() makes the second job a no-op.
+    the lease in delivery.claim_batch() makes the second job a no-op.
     """
     run_periodic()
     rows = due_rows()
