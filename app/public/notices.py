@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import DateTime, and_, bindparam, case, func, intersect, literal_column, select
 
-from ..extensions import db
+from ..extensions import db, read
 from ..models import NOTICE_COLUMNS, NoticeTitleGram, PublishedNotice
 from .sanitise import clean_html, plain_text
 
@@ -219,13 +219,6 @@ def _shown():
 _STATEMENTS: dict = {}
 
 
-def _read(statement, params=None):
-    """Run a SELECT of columns on the session's connection: the ORM layer
-    adds nothing to plain rows but ~0.1 ms a statement (a column page runs
-    four)."""
-    return db.session.connection().execute(statement, params)
-
-
 def _statement(key: tuple, build):
     """A statement built once per process: SQLAlchemy then skips building it
     and computing its cache key on every request (a third of a home page)."""
@@ -237,7 +230,7 @@ def _statement(key: tuple, build):
 
 def newest(column: str, limit: int) -> list:
     """The newest `limit` published notices of one column (one index range scan)."""
-    return _read(_statement(("newest", column, limit), lambda: (
+    return read(_statement(("newest", column, limit), lambda: (
         select(*LIST_COLUMNS).where(PublishedNotice.column == column, _shown())
         .order_by(*NEWEST_FIRST).limit(limit)))).all()
 
@@ -350,12 +343,12 @@ class Listing:
     def _run(self, kind: str, build, **extra):
         params = {name: self.values[name] for name in self.shape}
         key = (kind, self.shape, db.engine.dialect.name)
-        return _read(_statement(key, build), {**params, **extra})
+        return read(_statement(key, build), {**params, **extra})
 
     def _hidden(self) -> list[tuple] | None:
         """(published_at, id) of hidden rows in this listing's range, newest
         first; None when there are too many to handle this way."""
-        rows = _read(_statement(("hidden",), lambda: (
+        rows = read(_statement(("hidden",), lambda: (
             select(PublishedNotice.column, PublishedNotice.published_at, PublishedNotice.id)
             .where(PublishedNotice.published == False)  # noqa: E712 (SQL)
             .limit(HIDDEN_LIMIT + 1)))).all()
@@ -414,7 +407,7 @@ class Listing:
         ids = pick_shown([tuple(row) for row in window], self.hidden, limit)
         if not ids:
             return []
-        rows = {row.id: row for row in _read(_statement(("by-ids",), lambda: (
+        rows = {row.id: row for row in read(_statement(("by-ids",), lambda: (
             select(*LIST_COLUMNS).where(PublishedNotice.id.in_(bindparam("ids", expanding=True)),
                                         _shown()))), {"ids": ids})}
         return [rows[id_] for id_ in ids if id_ in rows]

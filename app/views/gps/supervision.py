@@ -24,7 +24,7 @@ from sqlalchemy import and_, case, false, func, or_, select, true
 
 from ...audit import record
 from ...downloads import XLSX, send_download
-from ...extensions import db
+from ...extensions import db, read
 from ...models import (CATEGORIES, PROCUREMENT_METHODS, SUPERVISION_STAGES, ProjectFlag, Region,
                        SupervisionProject)
 from ...scope import is_admin, region_subtree
@@ -288,13 +288,6 @@ class Listing:
 
         values = {**self.values, **{k: v for k, v in changes.items() if v is not None}}
         return urlencode({k: v for k, v in values.items() if v != ""})
-
-
-def read(query):
-    """Run a SELECT of columns in the session's transaction, without the ORM
-    layer, which adds nothing to plain rows but ~0.3 ms a statement (a
-    page runs four; docs/benchmarks.md)."""
-    return db.session.connection().execute(query)
 
 
 def describe(projects, names=None) -> list[dict]:
