@@ -39,8 +39,7 @@ class Refused(Exception):
 @csrf.exempt
 def receive():
     try:
-        if (request.content_length or 0) > envelope.MAX_BODY_BYTES:
-            raise Refused(413, "too_large", f"消息体超过 {envelope.MAX_BODY_BYTES} 字节上限")
+        _within(request.content_length or 0, envelope.MAX_BODY_BYTES, "消息体")
         result = accept(request.get_data(cache=False), request.headers)
     except Refused as refused:
         return _refuse(refused)
@@ -51,11 +50,9 @@ def receive():
 @csrf.exempt
 def receive_batch():
     try:
-        if (request.content_length or 0) > envelope.MAX_BATCH_BYTES:
-            raise Refused(413, "too_large", f"批量消息体超过 {envelope.MAX_BATCH_BYTES} 字节上限")
+        _within(request.content_length or 0, envelope.MAX_BATCH_BYTES, "批量消息体")
         body = request.get_data(cache=False)
-        if len(body) > envelope.MAX_BATCH_BYTES:
-            raise Refused(413, "too_large", f"批量消息体超过 {envelope.MAX_BATCH_BYTES} 字节上限")
+        _within(len(body), envelope.MAX_BATCH_BYTES, "批量消息体")
         peer = _signed_by(body, request.headers)
         try:
             texts = envelope.parse_batch(body)
@@ -75,9 +72,7 @@ def _accept_one(peer, text: str) -> dict:
     """One message of a batch, in its own transaction; never raises."""
     body = text.encode("utf-8", "surrogatepass")
     try:
-        if len(body) > envelope.MAX_BODY_BYTES:
-            raise Refused(413, "too_large", f"消息体超过 {envelope.MAX_BODY_BYTES} 字节上限",
-                          peer.code, _claimed_id(text))
+        _within(len(body), envelope.MAX_BODY_BYTES, "消息体", peer.code)
         return _store_and_apply(_checked_envelope(body, None, peer), body)
     except Refused as refused:
         refused.message_id = refused.message_id or _claimed_id(text)
@@ -100,9 +95,13 @@ def _claimed_id(text: str):
     return _printable(value, 64) if isinstance(value, str) else None
 
 
+def _within(size: int, limit: int, what: str, source=None, message_id=None) -> None:
+    if size > limit:
+        raise Refused(413, "too_large", f"{what}超过 {limit} 字节上限", source, message_id)
+
+
 def accept(body: bytes, headers) -> dict:
-    if len(body) > envelope.MAX_BODY_BYTES:
-        raise Refused(413, "too_large", f"消息体超过 {envelope.MAX_BODY_BYTES} 字节上限")
+    _within(len(body), envelope.MAX_BODY_BYTES, "消息体")
     peer = _signed_by(body, headers)
     message = _checked_envelope(body, headers.get("webhook-id"), peer)
     return _store_and_apply(message, body)
