@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench import procs as p  # noqa: E402
+from bench.supervision_bench import at_rest, in_child  # noqa: E402
 
 LOCUST = ROOT / ".venv-load" / "bin" / "locust"
 PLATFORM = "410400"
@@ -64,18 +65,6 @@ def drop_database(server: str, name: str) -> None:
     admin.dispose()
 
 
-def vacuum(url: str) -> None:
-    """VACUUM ANALYZE, as autovacuum leaves a database at rest. Freshly bulk-
-    loaded tables have no visibility map, so every COUNT fetches each row
-    from the heap: the website's column COUNT took 16.6 ms instead of ~1."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("VACUUM ANALYZE"))
-    engine.dispose()
-
-
 def build_gps(url: str, plans: int) -> float:
     import list_bench
 
@@ -100,17 +89,9 @@ def build_trading(url: str, notices: int) -> float:
         sync_roles(app.appbuilder, "trading")
         demo.load(app)
         seed_notices(notices, unpublished=50, rng=random.Random(2026), batch=5000)
-        db.session.execute(db.text("ANALYZE"))
-        db.session.commit()
+        at_rest(db)  # list_bench.build does the same for GPS
         db.engine.dispose()
     return time.perf_counter() - started
-
-
-def in_child(function, *args):
-    import multiprocessing
-
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(function, args)
 
 
 def gunicorn(port: int, workers: int) -> list[str]:
@@ -236,9 +217,7 @@ def main() -> int:
         gps_s = in_child(build_gps, urls["gps"], args.plans)
         print(f"  {gps_s:.0f} s; building 平顶山市 ({args.notices:,} notices) …", flush=True)
         trading_s = in_child(build_trading, urls["trading"], args.notices)
-        print(f"  {trading_s:.0f} s; VACUUM ANALYZE …", flush=True)
-        for url in urls.values():
-            vacuum(url)
+        print(f"  {trading_s:.0f} s", flush=True)
         redis_url = p.start_redis(procs, workdir)
         ports = {"gps": p.free_port(), "trading": p.free_port()}
         env = {"REDIS_URL": redis_url, "AUTH_RATE_LIMIT": "100000 per second",
