@@ -70,6 +70,9 @@ def settings(site: str, platform_code: str | None) -> dict:
         "FAB_ADD_SECURITY_API": False,
         "FAB_API_SWAGGER_UI": True,
         "FAB_API_MAX_PAGE_SIZE": 100,
+        # The lists of growing tables count this far, then say "超过 …"
+        # (app/views/common/counting.py).
+        "LIST_COUNT_CAP": int(os.environ.get("LIST_COUNT_CAP", "10000")),
         "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
         "FAB_SAFE_REDIRECT_HOSTS": os.environ.get(
             "SAFE_REDIRECT_HOSTS", "127.0.0.1,localhost"

@@ -1,9 +1,9 @@
 """【审计日志】: who did what, read-only for everyone including Admin."""
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
 from ...models import AuditLog
 from .base import ReadWriteModelView
+from .counting import CappedCount
 
 # An audit row names its object by model class (app/audit.py); people read
 # the record's name.
@@ -30,7 +30,7 @@ def entity_name(name) -> str:
 
 
 class AuditLogView(ReadWriteModelView):
-    datamodel = SQLAInterface(AuditLog)
+    datamodel = CappedCount(AuditLog)
     class_permission_name = "AuditLog"
     route_base = "/audit"
     base_permissions = ["can_read"]

@@ -9,6 +9,7 @@ from ...extensions import db
 from ...models import InboxMessage, OutboxMessage, Peer, PeerKey, SecurityEvent
 from ...sync import delivery
 from .base import ReadWriteModelView
+from .counting import CappedCount
 from .formatting import platform_name
 
 
@@ -23,7 +24,7 @@ ENVELOPE = {"body": _("消息全文（信封）")}
 
 
 class OutboxView(ReadWriteModelView):
-    datamodel = SQLAInterface(OutboxMessage)
+    datamodel = CappedCount(OutboxMessage)
     class_permission_name = "SyncMonitor"
     method_permission_name = {**ReadWriteModelView.method_permission_name, "replay": "replay"}
     route_base = "/sync/outbox"
@@ -62,7 +63,7 @@ class OutboxView(ReadWriteModelView):
 
 
 class InboxView(ReadWriteModelView):
-    datamodel = SQLAInterface(InboxMessage)
+    datamodel = CappedCount(InboxMessage)
     class_permission_name = "SyncMonitor"
     route_base = "/sync/inbox"
     base_permissions = ["can_read"]
@@ -80,7 +81,7 @@ class InboxView(ReadWriteModelView):
 
 
 class SecurityEventView(ReadWriteModelView):
-    datamodel = SQLAInterface(SecurityEvent)
+    datamodel = CappedCount(SecurityEvent)
     class_permission_name = "SyncMonitor"
     route_base = "/sync/refused"
     base_permissions = ["can_read"]

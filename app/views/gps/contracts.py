@@ -31,6 +31,7 @@ from ...workflows.contract import ContractChain
 from ..common.approval import ApprovalViews
 from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelView, text, when,
                            yuan)
+from ..common.counting import CappedCount
 
 MAX_EXPORT = 20000
 
@@ -157,7 +158,7 @@ def _clocks(data: dict, project, item, today) -> list:
 
 
 class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
-    datamodel = SQLAInterface(Contract)
+    datamodel = CappedCount(Contract)
     chain = ContractChain
     class_permission_name = "Contract"
     extra_args = {"history_entity": "Contract"}  # 【历史】 on the detail page
@@ -323,7 +324,7 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
 class ContractQueryView(OutsidersNotFound, ReadWriteModelView):
     """【合同备案查询】: the region's filed contracts, with late reasons, read-only."""
 
-    datamodel = SQLAInterface(Contract)
+    datamodel = CappedCount(Contract)
     class_permission_name = "ContractQuery"
     route_base = "/contract-filings"
     include_route_methods = {"list", "show", "export"}

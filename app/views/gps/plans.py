@@ -14,6 +14,7 @@ from ...extensions import db
 from ...models import Plan, ProjectReplica
 from ...scope import PlanScope, PlatformsForUser, UnitsInScope, current_user
 from ..common.base import ReadWriteApi, ReadWriteModelView, Rejected
+from ..common.counting import CappedCount
 # 是/否 through gettext: these literals stayed Chinese on the English pages.
 from ..common.formatting import yes_no as _yes_no
 
@@ -76,7 +77,7 @@ def _interconnected_needs_platform(form, field):
 
 
 class PlanView(ReadWriteModelView):
-    datamodel = SQLAInterface(Plan)
+    datamodel = CappedCount(Plan)
     class_permission_name = "Plan"
     method_permission_name = {**ReadWriteModelView.method_permission_name,
                               "file_plans": "file", "withdraw": "file"}

@@ -25,6 +25,7 @@ from ...workflows.winner_change import WinnerChangeChain
 from ..common.approval import APPROVAL_API_VERBS, ApprovalApi, ApprovalViews
 from ..common.base import (API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected, text, when,
                            yuan)
+from ..common.counting import CappedCount
 
 LABELS = {
     "filing_no": _("备案编号"),
@@ -131,7 +132,7 @@ def _lot_choices():
 
 
 class WinnerChangeView(ApprovalViews, ReadWriteModelView):
-    datamodel = SQLAInterface(WinnerChange)
+    datamodel = CappedCount(WinnerChange)
     chain = WinnerChangeChain
     class_permission_name = "WinnerChange"
     extra_args = {"history_entity": "WinnerChange"}  # 【历史】 on the detail page

@@ -23,6 +23,7 @@ from ..common.approval import APPROVAL_API_VERBS, ApprovalApi, ApprovalViews
 from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelView, Rejected,
                            requested_page, text, when, yuan)
 # 是/否 through gettext: these literals stayed Chinese on the English pages.
+from ..common.counting import CappedCount
 from ..common.formatting import yes_no as _yes_no
 
 LABELS = {
@@ -170,7 +171,7 @@ COMPLETE_FORM = ["open_place", "contact", "phone", "encrypted", "remote_opening"
 
 
 class AcceptanceView(ApprovalViews, ReadWriteModelView):
-    datamodel = SQLAInterface(TradingProject)
+    datamodel = CappedCount(TradingProject)
     chain = AcceptanceChain
     class_permission_name = "Acceptance"
     extra_args = {"history_entity": "TradingProject"}  # 【历史】 on the detail page

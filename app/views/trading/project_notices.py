@@ -3,7 +3,6 @@ the user's projects (an agency its own, 中心业务科室 its region), as they
 stand on the website. Read-only: GPS owns notices (notice.published)."""
 from flask import url_for
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup
 
@@ -11,6 +10,7 @@ from ...models import PublishedNotice
 from ...public.sanitise import clean_html
 from ...scope import PublishedNoticeScope
 from ..common.base import ReadWriteModelView, when
+from ..common.counting import CappedCount
 
 
 def _public_link(notice_id) -> Markup:
@@ -32,7 +32,7 @@ def _lots(lots) -> str:
 
 
 class ProjectNoticeView(ReadWriteModelView):
-    datamodel = SQLAInterface(PublishedNotice)
+    datamodel = CappedCount(PublishedNotice)
     class_permission_name = "ProjectNotice"
     route_base = "/project-notices"
     base_permissions = ["can_read"]

@@ -7,6 +7,7 @@ from sqlalchemy import false, true
 from ...models import PlanReplica
 from ...scope import ScopeFilter, by_organisation
 from ..common.base import ReadWriteApi, ReadWriteModelView
+from ..common.counting import CappedCount
 
 
 def _replica_rule(org):
@@ -35,7 +36,7 @@ LABELS = {
 
 
 class ReceivedPlanView(ReadWriteModelView):
-    datamodel = SQLAInterface(PlanReplica)
+    datamodel = CappedCount(PlanReplica)
     class_permission_name = "ReceivedPlan"
     route_base = "/received-plans"
     base_permissions = ["can_read"]

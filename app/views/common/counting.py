@@ -1,0 +1,33 @@
+"""The row count of a list whose table grows with a province's volume,
+counted only as far as anyone reads it.
+
+FAB counts every matching row on every page: a 经办岗's ~500,000 plans or
+a city's ~830,000 at 1,000,000 (docs/benchmarks.md), the largest part of
+such a page on PostgreSQL, and under load (bench/load) the COUNTs were what
+kept both CPUs busy. Nobody pages through 10,000 rows; they filter. So
+these lists count up to LIST_COUNT_CAP + 1 rows (a LIMIT inside the COUNT:
+the database stops there) and say "超过 10,000" beyond it. The pager still
+links only to pages that exist, since the count it gets is cap + 1 and
+that row is there. A list under the cap shows its exact count as before.
+The REST lists keep FAB's exact count: a client pages by it.
+"""
+from flask import current_app
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+
+class MoreThan(int):
+    """A count that stopped past the cap: there are more than `shown` rows.
+    As a number it is shown + 1, the rows actually seen."""
+
+    def __new__(cls, shown: int):
+        count = super().__new__(cls, shown + 1)
+        count.shown = shown
+        return count
+
+
+class CappedCount(SQLAInterface):
+    def query_count(self, query, filters=None, select_columns=None) -> int:
+        cap = current_app.config["LIST_COUNT_CAP"]
+        counted = self._apply_inner_all(query, filters, select_columns=select_columns,
+                                        aliases_mapping={}).limit(cap + 1).count()
+        return MoreThan(cap) if counted > cap else counted

@@ -1,0 +1,100 @@
+"""Lists of growing tables count their rows only up to LIST_COUNT_CAP
+(app/views/common/counting.py): beyond it they say “超过 N”, and the pager
+still leads only to pages that exist. Under the cap nothing changes."""
+import re
+
+import pytest
+from sqlalchemy import event
+
+from tests.helpers import logged_in
+
+COUNT = re.compile(r'id="record-count">(.*?)</span>', re.S)
+ROW = re.compile(r"href=\"/plans/show/\d+\"")
+
+
+def shown_count(page: str) -> str:
+    return re.sub(r"<[^>]+>", "", COUNT.search(page).group(1)).strip()
+
+
+def plan_list(client, **args):
+    query = "&".join(f"{key}={value}" for key, value in args.items())
+    response = client.get("/plans/list/?" + query)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def site(site_factory):
+    """The GPS demo signed in as its 经办岗, and how many plans that user
+    sees (the REST list's exact count). The cap is read per request, so a
+    test sets it on the running site."""
+    from tests.helpers import api_token
+
+    app = site_factory("gps")
+    client = logged_in(app, "jingban")
+    token = api_token(app.test_client(), "jingban")
+    response = app.test_client().get("/api/v1/plan/", headers={"Authorization": f"Bearer {token}"})
+    total = response.get_json()["count"]
+    assert total >= 3, "the demo data should give the 经办岗 a few plans"
+    return app, client, total
+
+
+def test_under_the_cap_the_count_is_exact(site):
+    app, client, total = site
+    app.config["LIST_COUNT_CAP"] = total
+    assert shown_count(plan_list(client)) == str(total)
+
+
+def test_past_the_cap_the_list_says_more_than_and_every_page_link_exists(site):
+    app, client, total = site
+    cap = app.config["LIST_COUNT_CAP"] = total - 2
+    page = plan_list(client, psize_PlanView=1)
+    assert shown_count(page) == f"超过 {cap:,}（请用筛选缩小范围）"
+    # cap + 1 rows were seen, so the pager's last page is page cap + 1 and it has a row.
+    last = re.findall(r"page_PlanView=(\d+)", page)
+    assert max(map(int, last)) == cap
+    assert ROW.search(plan_list(client, psize_PlanView=1, page_PlanView=cap))
+    # Beyond what was counted the rows are still there, for whoever types the URL.
+    assert ROW.search(plan_list(client, psize_PlanView=1, page_PlanView=total - 1))
+
+
+def test_the_count_stops_at_the_cap_in_the_database(site):
+    from app.extensions import db
+
+    app, client, _ = site
+    app.config["LIST_COUNT_CAP"] = 2
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT COUNT") and \
+                re.search(r'FROM "?plan"?\s', statement):
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        plan_list(client)
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+    assert len(seen) == 1 and "LIMIT" in seen[0][0].upper(), seen
+    assert 3 in (seen[0][1].values() if isinstance(seen[0][1], dict) else seen[0][1])
+
+
+def test_in_english_too(site):
+    app, client, _ = site
+    app.config["LIST_COUNT_CAP"] = 1
+    client.get("/lang/en")
+    assert shown_count(plan_list(client)) == "more than 1(narrow it down with the filters)"
+
+
+def test_the_rest_list_keeps_the_exact_count(site):
+    from tests.helpers import api_token
+
+    app, _, total = site
+    app.config["LIST_COUNT_CAP"] = 1
+    token = api_token(app.test_client(), "jingban")
+    response = app.test_client().get("/api/v1/plan/", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.get_json()["count"] == total
+    assert total > 2
