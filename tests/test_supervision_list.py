@@ -392,6 +392,28 @@ def test_export_in_scope(site, username):
     assert len(rows) - 1 == ours(client_for(site, username))["count"]  # every page, not one
 
 
+def test_past_the_count_cap_the_page_says_more_than_and_pages_on(site, monkeypatch):
+    """The page counts up to LIST_COUNT_CAP + 1 rows (views/common/counting.py):
+    beyond it, “共超过 N 项”, no 末页, 下一页 while a page is full; REST stays exact."""
+    monkeypatch.setitem(site.config, "LIST_COUNT_CAP", 5)
+    client = client_for(site, "jianguan")
+    exact = ours(client)["count"]
+    assert exact > 15
+    first = client.get(f"/supervision/?q={MARK}&psize=5&sort=plan_no&order=asc").get_data(
+        as_text=True)
+    assert "共超过 5 项（请用筛选缩小范围）" in first and "末页" not in first
+    assert 'id="page-next"' in first and "第 1 页" in first and len(plan_nos(first)) == 5
+    third = client.get(f"/supervision/?q={MARK}&psize=5&sort=plan_no&order=asc&page=3").get_data(
+        as_text=True)  # past the rows counted, but there: not pulled back to page 2
+    assert "第 3 页" in third and len(plan_nos(third)) == 5 and not plan_nos(third) & plan_nos(first)
+    past = client.get(f"/supervision/?q={MARK}&psize=5&page=999").get_data(as_text=True)
+    assert "本页已超出列表末尾" in past and "没有符合条件的项目" not in past
+    assert 'id="page-next"' not in past and not plan_nos(past)
+    monkeypatch.setitem(site.config, "LIST_COUNT_CAP", exact)
+    page = client.get(f"/supervision/?q={MARK}").get_data(as_text=True)
+    assert f"共 {exact} 项" in page and "末页" in page
+
+
 def test_export_over_the_cap_is_refused_with_a_message(site, monkeypatch):
     from app.views.gps import supervision
 
