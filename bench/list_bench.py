@@ -20,7 +20,8 @@ Aim (#17): real p95 ≤ 2 × bare p95. Prints Markdown for docs/benchmarks.md.
 中标结果变更备案 waiting for its 单位内部审核岗 (`--plans 1000000`: ~42,000),
 listed as that 审核岗: first page, a deep page and a search.
 
-Not yet here: the notice list and the trading site's lists.
+The 采购公告发布 list (the filed plans a notice is published for) as the
+agency and the 经办岗. Not yet here: the trading site's lists.
 """
 import argparse
 import datetime as dt
@@ -53,6 +54,8 @@ PAGES = [
      PLAN_TABLES),
     ("代理机构: 采购计划, page 1", "daili", "/plans/list/", PLAN_TABLES),
     ("监管处 (city): 采购计划, page 1", "jianguan", "/plans/list/", PLAN_TABLES),
+    ("代理机构: 采购公告发布, page 1", "daili", "/notice-publish/list/", PLAN_TABLES),
+    ("经办岗: 采购公告发布, page 1", "jingban", "/notice-publish/list/", PLAN_TABLES),
     ("监管处 (city): 项目监督, filter + sort", "jianguan",
      "/supervision/?stage=开标&sort=budget&order=desc", SUPERVISION_TABLES),
     ("监管处 (city): 项目监督, deep page", "jianguan", "/supervision/?page=3000",

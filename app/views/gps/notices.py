@@ -24,6 +24,7 @@ from ...extensions import db
 from ...models import CHANGE_ITEMS, Notice, Plan
 from ...scope import NoticeScope, PlanScope, current_user, notice_clause
 from ..common.base import API_VERBS, VIEW_VERBS, ReadWriteApi, ReadWriteModelView, when, yuan
+from ..common.counting import CappedCount
 from ..common.widgets import DateTimeMinuteField, DayField
 LOT_COLUMNS = ("max_price", "requirement_html", "supplier_name", "supplier_address",
                "award_amount", "main_items")
@@ -103,7 +104,7 @@ def _wizard_button(plan_id):
 
 
 class NoticePublishView(ReadWriteModelView):
-    datamodel = SQLAInterface(Plan)
+    datamodel = CappedCount(Plan)
     class_permission_name = "NoticePublish"
     route_base = "/notice-publish"
     base_permissions = ["can_read", "can_publish"]
