@@ -12,6 +12,7 @@ from .... import lot_settings as rules
 from ....extensions import db
 from ....models import TradingProject
 from ...common.base import API_VERBS, VIEW_VERBS, ReadWriteApi, ReadWriteModelView
+from ...common.counting import CappedCount
 from .common import AcceptedProjects
 
 
@@ -30,7 +31,7 @@ CONFIRMATIONS = {
 
 
 class ProjectStageView(ReadWriteModelView):
-    datamodel = SQLAInterface(TradingProject)
+    datamodel = CappedCount(TradingProject)
     class_permission_name = "ProjectStage"
     method_permission_name = {**VIEW_VERBS, "start_evaluation": "advance",
                               "finish_evaluation": "advance"}
