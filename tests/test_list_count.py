@@ -85,7 +85,7 @@ def test_in_english_too(site):
     app, client, _ = site
     app.config["LIST_COUNT_CAP"] = 1
     client.get("/lang/en")
-    assert shown_count(plan_list(client)) == "more than 1(narrow it down with the filters)"
+    assert shown_count(plan_list(client)) == "more than 1 (narrow it down with the filters)"
 
 
 def test_the_rest_list_keeps_the_exact_count(site):
