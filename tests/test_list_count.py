@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import event
 
-from tests.helpers import logged_in
+from tests.helpers import api_token, logged_in
 
 COUNT = re.compile(r'id="record-count">(.*?)</span>', re.S)
 ROW = re.compile(r"href=\"/plans/show/\d+\"")
@@ -23,18 +23,21 @@ def plan_list(client, **args):
     return response.get_data(as_text=True)
 
 
+def rest_count(app) -> int:
+    """The 经办岗's plans as the REST list counts them (exactly)."""
+    token = api_token(app.test_client(), "jingban")
+    response = app.test_client().get("/api/v1/plan/", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    return response.get_json()["count"]
+
+
 @pytest.fixture
 def site(site_factory):
     """The GPS demo signed in as its 经办岗, and how many plans that user
-    sees (the REST list's exact count). The cap is read per request, so a
-    test sets it on the running site."""
-    from tests.helpers import api_token
-
+    sees. The cap is read per request, so a test sets it on the running site."""
     app = site_factory("gps")
     client = logged_in(app, "jingban")
-    token = api_token(app.test_client(), "jingban")
-    response = app.test_client().get("/api/v1/plan/", headers={"Authorization": f"Bearer {token}"})
-    total = response.get_json()["count"]
+    total = rest_count(app)
     assert total >= 3, "the demo data should give the 经办岗 a few plans"
     return app, client, total
 
@@ -89,14 +92,9 @@ def test_in_english_too(site):
 
 
 def test_the_rest_list_keeps_the_exact_count(site):
-    from tests.helpers import api_token
-
     app, _, total = site
     app.config["LIST_COUNT_CAP"] = 1
-    token = api_token(app.test_client(), "jingban")
-    response = app.test_client().get("/api/v1/plan/", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 200
-    assert response.get_json()["count"] == total
+    assert rest_count(app) == total
     assert total > 2
 
 

@@ -25,9 +25,13 @@ class MoreThan(int):
         return count
 
 
+def at_most(counted: int, cap: int) -> int:
+    """What a count of at most cap + 1 rows says: the count, or MoreThan(cap)."""
+    return MoreThan(cap) if counted > cap else counted
+
+
 class CappedCount(SQLAInterface):
     def query_count(self, query, filters=None, select_columns=None) -> int:
         cap = current_app.config["LIST_COUNT_CAP"]
-        counted = self._apply_inner_all(query, filters, select_columns=select_columns,
-                                        aliases_mapping={}).limit(cap + 1).count()
-        return MoreThan(cap) if counted > cap else counted
+        return at_most(self._apply_inner_all(query, filters, select_columns=select_columns,
+                                             aliases_mapping={}).limit(cap + 1).count(), cap)

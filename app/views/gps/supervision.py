@@ -29,7 +29,7 @@ from ...models import (CATEGORIES, PROCUREMENT_METHODS, SUPERVISION_STAGES, Proj
                        SupervisionProject)
 from ...scope import is_admin, region_subtree
 from ...rules.flags import FLAGS
-from ..common.counting import MoreThan
+from ..common.counting import MoreThan, at_most
 from . import supervision_names as names
 from .regulators import RegulatorsOnly
 
@@ -271,16 +271,14 @@ class Listing:
         if cap is None:
             return read(select(func.count()).select_from(SP).where(self.clause())).scalar_one()
         seen = select(SP.plan_id).where(self.clause()).limit(cap + 1).subquery()
-        counted = read(select(func.count()).select_from(seen)).scalar_one()
-        return MoreThan(cap) if counted > cap else counted
+        return at_most(read(select(func.count()).select_from(seen)).scalar_one(), cap)
 
     def rows(self, total, names=None):
         """The page asked for as dicts, kept within 1..pages unless the count
         stopped at a cap (then the rows past it are there to page to).
         `names`: the regions' names if the caller has them already."""
         self.pages = max(1, -(-total // self.psize))
-        self.capped = isinstance(total, MoreThan)
-        if not self.capped:
+        if not isinstance(total, MoreThan):
             self.page = min(self.page, self.pages)
         query = (select(*COLUMNS).where(self.clause()).order_by(*self.ordering())
                  .offset((self.page - 1) * self.psize).limit(self.psize))
