@@ -1,7 +1,7 @@
 """【项目监督】 at 100,000 projects against a bare Flask view running the
 same SQL, in the same run.
 
-    .venv/bin/python bench/supervision_bench.py [--projects 100000] [--repeat 30]
+    .venv/bin/python bench/supervision_bench.py [--projects 100000] [--repeat 100]
     TEST_DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/supervision_bench.py
 
 Builds a GPS database (SQLite in a temp directory; and, when
@@ -350,7 +350,7 @@ def each_backend(args, run, prefix) -> list:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--export-rows", type=int, default=10_000)
     parser.add_argument("--export-repeat", type=int, default=3)
     parser.add_argument("--plans", action="store_true", help="print the query plans")
