@@ -10,6 +10,7 @@ from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _
 
 from . import formatting, validation, widgets
+from .list_widget import OnePassListWidget
 
 VIEW_VERBS = {
     "list": "read",
@@ -81,6 +82,7 @@ def _or_empty(formatter):
 class ReadWriteModelView(ReadableValues, widgets.NativeDateForms, ModelView):
     method_permission_name = VIEW_VERBS
     page_size = PAGE_SIZE
+    list_widget = OnePassListWidget
     # FAB's /download/<filename> serves its own UPLOAD_FOLDER, which this app
     # does not use (a 500 for anyone who may read): files go through
     # app/attachments.py, which checks the record they belong to.
