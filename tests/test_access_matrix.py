@@ -21,6 +21,7 @@ NOTICE_READERS = EVERYONE
 GPS_VIEWS = [
     ("/plans/list/", EVERYONE),
     ("/plans/add", FILERS),
+    ("/plans/related/unit?q=局", EVERYONE),  # the 采购单位 filter, searched
     ("/organisations/list/", EVERYONE),
     ("/regions/list/", EVERYONE),
     ("/platforms/list/", ADMIN),

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _
 
 from . import formatting, validation, widgets
 from .list_widget import OnePassListWidget
+from .related_search import SearchedRelations
 
 VIEW_VERBS = {
     "list": "read",
@@ -19,6 +20,7 @@ VIEW_VERBS = {
     "add": "create",
     "edit": "edit",
     "delete": "delete",
+    "related": "read",  # a search filter's matches (related_search.py)
 }
 API_VERBS = {
     "get": "read",
@@ -79,7 +81,7 @@ def _or_empty(formatter):
     return formatted
 
 
-class ReadWriteModelView(ReadableValues, widgets.NativeDateForms, ModelView):
+class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateForms, ModelView):
     method_permission_name = VIEW_VERBS
     page_size = PAGE_SIZE
     list_widget = OnePassListWidget

@@ -132,6 +132,7 @@ class PlanView(ReadWriteModelView):
         "unit": [["id", UnitsInScope, None]],
         "agency": [["org_type", FilterEqual, "代理机构"]],
     }
+    searched_relations = {"unit": ("name",), "agency": ("name",)}
 
     def pre_add(self, item):
         plans.prepare(item, g.user)

@@ -199,6 +199,7 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
     edit_form_extra_fields = add_form_extra_fields
     search_form_query_rel_fields = {"unit": [["id", UnitsInScope, None]],
                                     "plan": [["id", PlanScope, None]]}
+    searched_relations = {"unit": ("name",), "plan": ("plan_no", "project_name")}
 
     @expose("/add", methods=["GET", "POST"])
     @has_access

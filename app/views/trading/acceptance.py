@@ -100,6 +100,7 @@ class LotView(ReadWriteModelView):
     validators_columns = {"budget": [_amount("标段预算金额"), _lot_within_budget]}
     add_form_query_rel_fields = {"project": [["id", EditableProjects, None]]}
     search_form_query_rel_fields = {"project": [["id", ProjectScope, None]]}
+    searched_relations = {"project": ("project_code", "project_name")}
     description_columns = {"budget": _("各标段预算之和不能超过项目预算")}
 
     def pre_add(self, item):

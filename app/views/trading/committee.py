@@ -63,6 +63,7 @@ class CommitteeView(ReadWriteModelView):
     base_filters = [["id", AcceptedLots, None]]
     base_order = ("id", "asc")
     search_form_query_rel_fields = {"project": [["id", ProjectScope, None]]}
+    searched_relations = {"project": ("project_code", "project_name")}
     formatters_columns = {"experts_received_at": _received, "id": _status}
 
     def render_template(self, template, **kwargs):

@@ -49,6 +49,7 @@ class LotFeeView(LotSectionView):
     base_filters = [["id", LotScope, None]]
     base_order = ("id", "asc")
     search_form_query_rel_fields = {"project": [["id", ProjectScope, None]]}
+    searched_relations = {"project": ("project_code", "project_name")}
     validators_columns = {column: [_probe_check(rules.fee_errors, FEE_COLUMNS)]
                           for column in FEE_COLUMNS}
     description_columns = {
@@ -93,6 +94,7 @@ class LotSettingView(LotSectionView):
     base_filters = [["id", LotScope, None]]
     base_order = ("id", "asc")
     search_form_query_rel_fields = {"project": [["id", ProjectScope, None]]}
+    searched_relations = {"project": ("project_code", "project_name")}
     formatters_columns = {"notice_received_at": _notice, "max_price": _max_price}
     validators_columns = {column: [_probe_check(rules.planning_errors, PLANNING_COLUMNS)]
                           for column in PLANNING_COLUMNS if column != "evaluation_method"}

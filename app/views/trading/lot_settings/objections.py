@@ -56,6 +56,7 @@ class ObjectionView(LotSectionView):
     base_order = ("received_on", "desc")
     add_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
+    searched_relations = {"lot": ("code", "name")}
     formatters_columns = {"reply_date": _reply_date, "received_on": _received}
     validators_columns = {
         "lot": [_unlocked(rules.OBJECTIONS)],

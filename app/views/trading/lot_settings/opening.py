@@ -81,6 +81,7 @@ class OpeningBidView(LotSectionView):
     base_order = ("lot_id", "asc")
     add_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
+    searched_relations = {"lot": ("code", "name")}
     validators_columns = {
         column: [_probe_check(_opening_errors_of, ["lot"] + OPENING_FIELDS, OpeningBid)]
         for column in ["lot"] + OPENING_FIELDS}

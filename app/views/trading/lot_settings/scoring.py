@@ -51,6 +51,7 @@ class ScoringItemView(LotSectionView):
     base_order = ("lot_id", "asc")
     add_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
+    searched_relations = {"lot": ("code", "name")}
     validators_columns = {
         "lot": [_unlocked(rules.SCORING)],
         "weight": [_probe_check(rules.scoring_item_errors, ["lot", "category", "name", "weight"],
@@ -119,6 +120,7 @@ class ComplianceItemView(LotSectionView):
     base_order = ("lot_id", "asc")
     add_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
+    searched_relations = {"lot": ("code", "name")}
     validators_columns = {
         "lot": [_unlocked(rules.COMPLIANCE)],
         "name": [_probe_check(rules.compliance_item_errors, ["lot", "name"], ComplianceItem)],

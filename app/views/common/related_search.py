@@ -1,0 +1,96 @@
+"""Search filters on a related record — 采购单位, 代理机构, 项目, 标段 —
+searched as one types, not filled with every record in scope.
+
+FAB's search form renders a filter on a relation as a <select> of every
+record the filter may name: for a province's regulator that is every unit
+of the province, and a trading centre's 标段 lists would carry every
+project of the city (~830,000 at a province's volume, docs/benchmarks.md)
+into each page, with a COUNT and a query of them on every request. Here such
+a column is a Select2 box that asks `<view>/related/<column>?q=` for the
+first matches (the same scope filters FAB's select applied,
+`search_form_query_rel_fields`), and the page carries only the records the
+active filters name. The filter itself is FAB's: `_flt_0_<column>=<id>`.
+"""
+import re
+
+from flask import abort, jsonify, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_babel import lazy_gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import or_
+from wtforms import Field
+
+MATCHES = 20  # options a search returns
+MAX_TEXT = 100
+MAX_CHOSEN = 5  # ids of active filters shown by name; more are not a real filter form
+
+
+class SearchedSelect:
+    """The filter's field: an empty Select2 box (app/static/js/related_search.js)
+    holding only the records the page's active filters name, so FAB's filter
+    script can select the one each filter row carries."""
+
+    def __init__(self, view, column):
+        self.view, self.column = view, column
+
+    def __call__(self, field, **kwargs):
+        pattern = re.compile(rf"_flt_\d+_{re.escape(self.column)}")
+        ids = [value for key, value in request.args.items(multi=True)
+               if pattern.fullmatch(key) and value.isdigit() and len(value) < 19][:MAX_CHOSEN]
+        chosen = self.view.related_choices(self.column, ids=[int(i) for i in ids]) if ids else []
+        url = url_for(f"{self.view.endpoint}.related", column=self.column)
+        options = "".join(f'<option value="{pk}">{escape(text)}</option>' for pk, text in chosen)
+        hint = _("输入编号或名称查找") if len(self.view.searched_relations[self.column]) > 1 \
+            else _("输入名称查找")
+        return Markup(
+            f'<select class="form-control related-search" data-url="{escape(url)}" '
+            f'data-placeholder="{escape(hint)}"><option value=""></option>{options}</select>')
+
+
+class SearchedRelations:
+    """A ModelView mixin: `searched_relations` maps a search column that is a
+    relation to the related model's columns one types into."""
+
+    searched_relations: dict[str, tuple[str, ...]] = {}
+
+    def _init_forms(self):
+        extra = dict(self.search_form_extra_fields or {})
+        for column in self.searched_relations:
+            extra[column] = Field(self.label_columns.get(column, column),
+                                  widget=SearchedSelect(self, column))
+        self.search_form_extra_fields = extra
+        if self.searched_relations and self.include_route_methods is not None:
+            # A view that names its routes still answers its boxes.
+            self.include_route_methods = {*self.include_route_methods, "related"}
+        super()._init_forms()
+
+    def related_choices(self, column, text: str = "", ids=()) -> list[tuple[int, str]]:
+        """(id, label) of the related records this user's filter may name:
+        those containing `text` in a searched column, or those of `ids`;
+        at most MATCHES + 1 (one more than shown tells there are more)."""
+        related = self.datamodel.get_related_interface(column)
+        model = related.obj
+        filters = related.get_filters([])
+        filters.add_filter_list(
+            (self.search_form_query_rel_fields or {}).get(column) or [])
+        query = filters.apply_all(related.session.query(model))
+        if ids:
+            query = query.filter(model.id.in_(ids))
+        if text:
+            query = query.filter(or_(*(getattr(model, name).contains(text, autoescape=True)
+                                       for name in self.searched_relations[column])))
+        first = getattr(model, self.searched_relations[column][0])
+        return [(item.id, str(item)) for item in
+                query.order_by(first, model.id).limit(MATCHES + 1)]
+
+    @expose("/related/<column>")
+    @has_access
+    def related(self, column):
+        """Select2's JSON: {"results": [{"id", "text"}], "pagination": {"more"}}."""
+        if column not in self.searched_relations:
+            abort(404)
+        text = request.args.get("q", "")
+        text = "" if "\x00" in text else text.strip()[:MAX_TEXT]
+        found = self.related_choices(column, text) if text else []
+        return jsonify(results=[{"id": pk, "text": label} for pk, label in found[:MATCHES]],
+                       pagination={"more": len(found) > MATCHES})

@@ -1,0 +1,174 @@
+"""Search filters on a related record are searched as one types
+(app/views/common/related_search.py): the JSON of matches keeps the user's
+scope, junk gets an empty answer, the page carries only the records its
+active filters name, and the filter still filters."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Organisation
+from tests.helpers import logged_in
+
+UNITS_BY_USER = {  # who → the 采购单位 whose names contain “局” or “院” that they may filter by
+    "jianguan": {"平顶山市教育局"},  # 平顶山市财政局: the city's units
+    "jingban": {"平顶山市教育局"},  # its own unit
+    "jingban2": {"方城县人民医院"},
+    "sheng": {"平顶山市教育局", "方城县人民医院"},  # the province
+}
+
+
+def matches(client, column, text):
+    response = client.get(f"/plans/related/{column}", query_string={"q": text})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def names(found) -> set[str]:
+    return {row["text"] for row in found["results"]}
+
+
+def org_id(app, name) -> int:
+    with app.app_context():
+        return db.session.execute(select(Organisation.id).where(Organisation.name == name)).scalar_one()
+
+
+@pytest.mark.parametrize("username", list(UNITS_BY_USER))
+def test_units_found_are_the_ones_in_scope(gps_demo, username):
+    client = logged_in(gps_demo, username)
+    found = names(matches(client, "unit", "局")) | names(matches(client, "unit", "院"))
+    assert found & {"平顶山市教育局", "方城县人民医院"} == UNITS_BY_USER[username]
+    assert all(name in {"平顶山市教育局", "平顶山市卫生健康委员会", "方城县人民医院"}
+               or "局" in name or "院" in name for name in found)
+
+
+def test_agencies_are_found_by_any_part_of_their_name(gps_demo):
+    client = logged_in(gps_demo, "jianguan")
+    assert names(matches(client, "agency", "中原")) == {"河南中原招标代理有限公司"}
+    assert names(matches(client, "agency", "有限公司")) == {"河南中原招标代理有限公司",
+                                                           "南阳宛城项目管理有限公司"}
+    assert names(matches(client, "agency", "财政局")) == set()  # a 监管部门, not an agency
+
+
+@pytest.mark.parametrize("text", ["", " ", "%", "_", "%%%", "\x00", "a\x00b", "x" * 5000,
+                                  "' OR 1=1 --", "<script>alert(1)</script>", "教育局\\"])
+def test_junk_text_is_an_empty_or_plain_answer(gps_demo, text):
+    found = matches(logged_in(gps_demo, "jianguan"), "unit", text)
+    assert found["pagination"] == {"more": False}
+    # % and _ are the characters themselves, not wildcards: no unit is named so.
+    assert found["results"] == []
+
+
+@pytest.mark.parametrize("column", ["state", "budget", "created_by", "password", "..%2F"])
+def test_only_the_searched_columns_answer(gps_demo, column):
+    assert logged_in(gps_demo, "jianguan").get(f"/plans/related/{column}?q=a").status_code == 404
+
+
+def test_a_visitor_is_sent_to_sign_in(gps_demo):
+    response = gps_demo.test_client().get("/plans/related/unit?q=局")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_twenty_matches_at_most_and_more_is_said(gps):
+    with gps.app_context():
+        for i in range(25):
+            db.session.add(Organisation(name=f"平顶山市测试单位{i:02d}", org_type="采购单位",
+                                        region_code="410400", credit_code=f"1141040TEST{i:07d}"))
+        db.session.commit()
+    found = matches(logged_in(gps, "jianguan"), "unit", "测试单位")
+    assert len(found["results"]) == 20 and found["pagination"] == {"more": True}
+    assert [row["text"] for row in found["results"]] == [f"平顶山市测试单位{i:02d}" for i in range(20)]
+
+
+def unit_field(page: str) -> str:
+    """The 采购单位 filter's field as the search form hands it to FAB's script."""
+    field = re.search(r'"unit": "(\\u003cselect class=\\"form-control related-search.*?)"[,}]', page)
+    assert field, "no searched 采购单位 field"
+    return field.group(1).encode().decode("unicode_escape")
+
+
+def test_the_page_names_only_the_units_its_filters_name(gps_demo):
+    client = logged_in(gps_demo, "jianguan")
+    own, elsewhere = org_id(gps_demo, "平顶山市教育局"), org_id(gps_demo, "方城县人民医院")
+    assert "<option value=\"" + str(own) not in unit_field(
+        client.get("/plans/list/").get_data(as_text=True))
+    page = client.get(f"/plans/list/?_flt_0_unit={own}").get_data(as_text=True)
+    assert f'<option value="{own}">平顶山市教育局</option>' in unit_field(page)
+    # A unit outside the regulator's scope is not named, whatever the URL says.
+    page = client.get(f"/plans/list/?_flt_0_unit={elsewhere}&_flt_0_unit=abc").get_data(as_text=True)
+    assert "方城县人民医院" not in unit_field(page)
+
+
+def test_the_filter_still_filters(gps_demo):
+    client = logged_in(gps_demo, "admin")
+    own = org_id(gps_demo, "平顶山市教育局")
+    everything = client.get("/plans/list/?psize_PlanView=100").get_data(as_text=True)
+    page = client.get(f"/plans/list/?_flt_0_unit={own}&psize_PlanView=100").get_data(as_text=True)
+    rows = re.findall(r"<tr><td>.*?</tr>", page, re.S)
+    assert rows and all("平顶山市教育局" in row for row in rows)
+    assert any("平顶山市教育局" not in row for row in re.findall(r"<tr><td>.*?</tr>", everything, re.S))
+
+
+def searched(app):
+    """(view, column) of every searched relation filter of a site."""
+    return [(view, column) for view in app.appbuilder.baseviews
+            for column in getattr(view, "searched_relations", {})]
+
+
+@pytest.fixture
+def pds_with_a_project(site_factory):
+    """A trading site with one accepted project and its two lots."""
+    from tests.acceptance_helpers import accepted_project
+
+    app = site_factory("pds")
+    accepted_project(app, "410400-2026-97001")
+    return app
+
+
+@pytest.mark.parametrize("key,count", [("gps", 4), ("pds", 8)])
+def test_every_searched_filter_answers_over_http_and_finds_by_its_columns(request, key, count):
+    """Each view's /related/<column> answers its readers (the permission it
+    maps to is read), finds a record of its scope by a part of each searched
+    column, and its list page carries the box, not a list of every record."""
+    from flask import url_for
+
+    app = request.getfixturevalue({"gps": "gps_demo", "pds": "pds_with_a_project"}[key])
+    pairs = searched(app)
+    assert len(pairs) == count, [(view.endpoint, column) for view, column in pairs]
+    client = logged_in(app, "admin")
+    for view, column in pairs:
+        with app.test_request_context():
+            from flask import g
+
+            from app.models import OrgUser
+            g.user = db.session.query(OrgUser).filter_by(username="admin").one()
+            some = view.related_choices(column)
+            url, page = url_for(f"{view.endpoint}.related", column=column), \
+                url_for(f"{view.endpoint}.list")
+            model = view.datamodel.get_related_interface(column).obj
+            record = db.session.get(model, some[0][0]) if some else None
+            parts = [str(getattr(record, name))[-3:] for name in view.searched_relations[column]] \
+                if record else []
+        listing = client.get(page)
+        assert listing.status_code == 200, page
+        assert 'related-search' in listing.get_data(as_text=True), page
+        assert client.get(url + "?q=").get_json() == {"results": [],
+                                                      "pagination": {"more": False}}
+        assert some, url  # every searched relation has a record in scope here
+        for part in parts:
+            found = client.get(url, query_string={"q": part})
+            assert found.status_code == 200, url
+            assert some[0][0] in {row["id"] for row in found.get_json()["results"]}, (url, part)
+
+
+def test_the_box_speaks_the_readers_language(gps_demo):
+    client = logged_in(gps_demo, "jianguan")
+    assert 'data-placeholder="输入名称查找"' in unit_field(client.get("/plans/list/").get_data(as_text=True))
+    client.get("/lang/en")
+    page = client.get("/plans/list/").get_data(as_text=True)
+    assert 'data-placeholder="Type a name to search"' in unit_field(page)
+    client.get("/lang/zh")
+    page = client.get("/winner-changes/list/").get_data(as_text=True)
+    assert re.search(r'"plan": "\\u003cselect class=\\"form-control related-search\\".*?'
+                     r'data-placeholder=\\"\\u8f93\\u5165\\u7f16\\u53f7', page)  # 输入编号或名称查找
