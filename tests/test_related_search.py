@@ -81,10 +81,11 @@ def test_twenty_matches_at_most_and_more_is_said(gps):
     assert [row["text"] for row in found["results"]] == [f"平顶山市测试单位{i:02d}" for i in range(20)]
 
 
-def unit_field(page: str) -> str:
-    """The 采购单位 filter's field as the search form hands it to FAB's script."""
-    field = re.search(r'"unit": "(\\u003cselect class=\\"form-control related-search.*?)"[,}]', page)
-    assert field, "no searched 采购单位 field"
+def unit_field(page: str, column: str = "unit") -> str:
+    """A searched filter's field as the search form hands it to FAB's script."""
+    field = re.search(rf'"{column}": "(\\u003cselect class=\\"form-control related-search.*?)"[,}}]',
+                      page)
+    assert field, f"no searched {column} field"
     return field.group(1).encode().decode("unicode_escape")
 
 
@@ -126,7 +127,7 @@ def pds_with_a_project(site_factory):
     return app
 
 
-@pytest.mark.parametrize("key,count", [("gps", 4), ("pds", 8)])
+@pytest.mark.parametrize("key,count", [("gps", 5), ("pds", 8)])
 def test_every_searched_filter_answers_over_http_and_finds_by_its_columns(request, key, count):
     """Each view's /related/<column> answers its readers (the permission it
     maps to is read), finds a record of its scope by a part of each searched
@@ -155,7 +156,9 @@ def test_every_searched_filter_answers_over_http_and_finds_by_its_columns(reques
         assert 'related-search' in listing.get_data(as_text=True), page
         assert client.get(url + "?q=").get_json() == {"results": [],
                                                       "pagination": {"more": False}}
-        assert some, url  # every searched relation has a record in scope here
+        if not some:  # the demo has no pushed lots: test_pushed_lots_… has them
+            assert type(view).__name__ == "LotReplicaView", url
+            continue
         for part in parts:
             found = client.get(url, query_string={"q": part})
             assert found.status_code == 200, url
@@ -172,3 +175,39 @@ def test_the_box_speaks_the_readers_language(gps_demo):
     page = client.get("/winner-changes/list/").get_data(as_text=True)
     assert re.search(r'"plan": "\\u003cselect class=\\"form-control related-search\\".*?'
                      r'data-placeholder=\\"\\u8f93\\u5165\\u7f16\\u53f7', page)  # 输入编号或名称查找
+
+
+def test_pushed_lots_offer_only_the_projects_in_scope(gps):
+    """【交易项目与标段】's 标段 list: FAB's select offered every project
+    replica of every platform; the box finds those of the user's scope."""
+    import datetime as dt
+
+    from app.models import Plan, ProjectReplica
+
+    with gps.app_context():
+        plans = {region: db.session.execute(select(Plan.id).where(Plan.region_code == region)
+                                            .order_by(Plan.id).limit(1)).scalar_one()
+                 for region in ("410400", "411322")}
+        for region, plan_id in plans.items():
+            db.session.add(ProjectReplica(
+                project_code=f"{region}-GC-0001", platform_code=region, plan_id=plan_id,
+                project_name=f"复制项目{region}", budget=1, stage="已受理", version=1,
+                received_at=dt.datetime(2026, 5, 1)))
+        db.session.commit()
+    client = logged_in(gps, "jianguan")
+    found = matches_at(client, "/pushed-lots/related/project", "复制项目")
+    assert names(found) == {"410400-GC-0001 复制项目410400"}
+    assert [row["id"] for row in found["results"]] == ["410400-GC-0001"]
+    page = client.get("/pushed-lots/list/?_flt_0_project=411322-GC-0001&_flt_0_project=410400-GC-0001")
+    assert page.status_code == 200
+    field = unit_field(page.get_data(as_text=True), "project")
+    assert "复制项目411322" not in field
+    assert '<option value="410400-GC-0001">410400-GC-0001 复制项目410400</option>' in field
+    assert names(matches_at(logged_in(gps, "sheng"), "/pushed-lots/related/project", "GC-0001")) == {
+        "410400-GC-0001 复制项目410400", "411322-GC-0001 复制项目411322"}
+
+
+def matches_at(client, url, text):
+    response = client.get(url, query_string={"q": text})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()

@@ -17,7 +17,7 @@ from flask import abort, jsonify, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import or_
+from sqlalchemy import Integer, or_
 from wtforms import Field
 
 MATCHES = 20  # options a search returns
@@ -36,10 +36,10 @@ class SearchedSelect:
     def __call__(self, field, **kwargs):
         pattern = re.compile(rf"_flt_\d+_{re.escape(self.column)}")
         ids = [value for key, value in request.args.items(multi=True)
-               if pattern.fullmatch(key) and value.isdigit() and len(value) < 19][:MAX_CHOSEN]
-        chosen = self.view.related_choices(self.column, ids=[int(i) for i in ids]) if ids else []
+               if pattern.fullmatch(key)][:MAX_CHOSEN]
+        chosen = self.view.related_choices(self.column, ids=ids) if ids else []
         url = url_for(f"{self.view.endpoint}.related", column=self.column)
-        options = "".join(f'<option value="{pk}">{escape(text)}</option>' for pk, text in chosen)
+        options = "".join(f'<option value="{escape(pk)}">{escape(text)}</option>' for pk, text in chosen)
         hint = _("输入编号或名称查找") if len(self.view.searched_relations[self.column]) > 1 \
             else _("输入名称查找")
         return Markup(
@@ -69,19 +69,28 @@ class SearchedRelations:
         those containing `text` in a searched column, or those of `ids`;
         at most MATCHES + 1 (one more than shown tells there are more)."""
         related = self.datamodel.get_related_interface(column)
-        model = related.obj
+        model, pk_name = related.obj, related.get_pk_name()
+        pk = getattr(model, pk_name)
         filters = related.get_filters([])
         filters.add_filter_list(
             (self.search_form_query_rel_fields or {}).get(column) or [])
         query = filters.apply_all(related.session.query(model))
         if ids:
-            query = query.filter(model.id.in_(ids))
+            # Keys from a URL: only those that can be this key (PostgreSQL
+            # refuses to compare an integer with text).
+            numeric = isinstance(pk.type, Integer)
+            keys = [int(k) if numeric else k for k in ids if isinstance(k, int) or (
+                isinstance(k, str) and len(k) <= 64 and "\x00" not in k
+                and (not numeric or (k.isdigit() and len(k) < 19)))]
+            if not keys:
+                return []
+            query = query.filter(pk.in_(keys))
         if text:
             query = query.filter(or_(*(getattr(model, name).contains(text, autoescape=True)
                                        for name in self.searched_relations[column])))
         first = getattr(model, self.searched_relations[column][0])
-        return [(item.id, str(item)) for item in
-                query.order_by(first, model.id).limit(MATCHES + 1)]
+        return [(getattr(item, pk_name), str(item)) for item in
+                query.order_by(first, pk).limit(MATCHES + 1)]
 
     @expose("/related/<column>")
     @has_access

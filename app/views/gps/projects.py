@@ -29,6 +29,9 @@ class LotReplicaView(ReadWriteModelView):
     show_columns = ["project_code", "code", "seq", "name", "budget", "content"]
     base_filters = [["code", LotReplicaScope, None]]
     base_order = ("code", "asc")
+    # FAB's select offered every project replica of every platform, in scope or not.
+    search_form_query_rel_fields = {"project": [["project_code", ProjectReplicaScope, None]]}
+    searched_relations = {"project": ("project_code", "project_name")}
 
 
 class ProjectReplicaView(ReadWriteModelView):
