@@ -211,3 +211,20 @@ def matches_at(client, url, text):
     response = client.get(url, query_string={"q": text})
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
+
+
+@pytest.mark.parametrize("key,users", [
+    ("gps", ["jingban", "shenhe", "daili", "chushen", "jianguan", "sheng"]),
+    ("pds", ["daili", "keshi"])])
+def test_who_may_open_a_list_may_search_its_boxes_and_no_one_else(request, key, users):
+    from flask import url_for
+
+    app = request.getfixturevalue({"gps": "gps_demo", "pds": "pds_demo"}[key])
+    with app.test_request_context():
+        urls = [(url_for(f"{view.endpoint}.list"), url_for(f"{view.endpoint}.related", column=column))
+                for view, column in searched(app)]
+    for username in users:
+        client = logged_in(app, username)
+        for listing, related in urls:
+            allowed = client.get(listing).status_code
+            assert client.get(related + "?q=1").status_code == allowed, (username, related)
