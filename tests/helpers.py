@@ -45,28 +45,6 @@ def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
 
-def search_options(page: str, field: str) -> list[str]:
-    """Option labels of a related field in FAB's search form.
-
-    FAB ships the search form's fields as JSON-encoded HTML for its script,
-    which is what a user's browser renders into the dropdown.
-    """
-    import json
-
-    for line in page.splitlines():
-        line = line.strip().rstrip(";,")
-        start = line.find("{")
-        if start < 0 or "select" not in line:
-            continue
-        try:
-            fields = json.loads(line[start:])
-        except ValueError:
-            continue
-        if isinstance(fields, dict) and "<select" in str(fields.get(field, "")):
-            return re.findall(r"<option[^>]*>([^<]+)</option>", fields[field])
-    raise AssertionError(f"no search field {field!r} on the page")
-
-
 def xlsx_text(data: bytes) -> str:
     """Every cell of an .xlsx as text, one per line: what a reader of an
     export sees, to search for what must (not) be in it."""
