@@ -64,9 +64,10 @@ class SearchedRelations:
             self.include_route_methods = {*self.include_route_methods, "related"}
         super()._init_forms()
 
-    def related_choices(self, column, text: str = "", ids=()) -> list[tuple[int, str]]:
+    def related_choices(self, column, text: str = "", ids=()) -> list[tuple]:
         """(id, label) of the related records this user's filter may name:
-        those containing `text` in a searched column, or those of `ids`;
+        those containing `text` in a searched column, or those of `ids`
+        (keys as a URL gives them, text);
         at most MATCHES + 1 (one more than shown tells there are more)."""
         related = self.datamodel.get_related_interface(column)
         model, pk_name = related.obj, related.get_pk_name()
@@ -79,9 +80,9 @@ class SearchedRelations:
             # Keys from a URL: only those that can be this key (PostgreSQL
             # refuses to compare an integer with text).
             numeric = isinstance(pk.type, Integer)
-            keys = [int(k) if numeric else k for k in ids if isinstance(k, int) or (
-                isinstance(k, str) and len(k) <= 64 and "\x00" not in k
-                and (not numeric or (k.isdigit() and len(k) < 19)))]
+            keys = [int(k) if numeric else k for k in ids
+                    if len(k) <= 64 and "\x00" not in k
+                    and (not numeric or (k.isdigit() and len(k) < 19))]
             if not keys:
                 return []
             query = query.filter(pk.in_(keys))
