@@ -15,6 +15,16 @@ def stack(templates, databases, redis_url, tmp_path):
     s.stop_all()
 
 
+@pytest.fixture
+def gps_site(browser, templates, databases, redis_url, tmp_path):
+    """The GPS demo site alone, served over HTTP (modules that need more of
+    it define their own gps_site)."""
+    s = Stack({"gps": databases.clone(templates["gps"], "e2e_gps_only")}, redis_url, tmp_path)
+    s.start_site("gps")
+    yield s
+    s.stop_all()
+
+
 @pytest.fixture(scope="module")
 def browser():
     """One chromium per test module (browser tests); each user gets a context of their own."""

@@ -126,15 +126,6 @@ def trading(browser, templates, databases, redis_url, tmp_path):
     stack.stop_all()
 
 
-@pytest.fixture
-def gps_site(browser, templates, databases, redis_url, tmp_path):
-    stack = Stack({"gps": databases.clone(templates["gps"], "e2e_dates_gps")}, redis_url,
-                  tmp_path)
-    stack.start_site("gps")
-    yield stack
-    stack.stop_all()
-
-
 def test_change_notice_times_are_typed_saved_and_read_back(trading, sign_in, typing):
     """【项目管理】→【变更公告】→ 编辑: the three new times."""
     stack, facts = trading

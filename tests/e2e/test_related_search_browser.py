@@ -4,18 +4,8 @@ and the list it gives holds only the unit picked (app/views/common/related_searc
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def gps_site(browser, templates, databases, redis_url, tmp_path):
-    stack = Stack({"gps": databases.clone(templates["gps"], "e2e_related_gps")}, redis_url,
-                  tmp_path)
-    stack.start_site("gps")
-    yield stack
-    stack.stop_all()
 
 
 def test_a_regulator_finds_a_unit_by_typing_and_filters_by_it(gps_site, sign_in):
