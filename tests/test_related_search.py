@@ -20,9 +20,7 @@ UNITS_BY_USER = {  # who → the 采购单位 whose names contain “局” or �
 
 
 def matches(client, column, text):
-    response = client.get(f"/plans/related/{column}", query_string={"q": text})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
+    return matches_at(client, f"/plans/related/{column}", text)
 
 
 def names(found) -> set[str]:
