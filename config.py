@@ -73,6 +73,9 @@ def settings(site: str, platform_code: str | None) -> dict:
         # The lists of growing tables count this far, then say "超过 …"
         # (app/views/common/counting.py).
         "LIST_COUNT_CAP": int(os.environ.get("LIST_COUNT_CAP", "10000")),
+        # Website pages each process keeps until a notice changes
+        # (app/public/page_cache.py); 0 renders every request.
+        "WEBSITE_PAGE_CACHE": int(os.environ.get("WEBSITE_PAGE_CACHE", "500")),
         "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
         "FAB_SAFE_REDIRECT_HOSTS": os.environ.get(
             "SAFE_REDIRECT_HOSTS", "127.0.0.1,localhost"

@@ -11,6 +11,7 @@ from flask_appbuilder.models.mixins import AuditMixin
 from flask_appbuilder.models.sqla import Model
 from flask_appbuilder.security.sqla.models import User as FabUser
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -688,6 +689,16 @@ class NoticeTitleGram(Model):
     column = Column(String(16), primary_key=True)
     notice_id = Column(Integer, primary_key=True)
     __table_args__ = {"sqlite_with_rowid": False}
+
+
+class WebsiteVersion(Model):
+    """One row: a number that database triggers raise on every change to
+    published_notice (migration c4e6a8b0d2f4), whoever makes it. The
+    website keeps rendered pages until it moves (app/public/page_cache.py)."""
+
+    __tablename__ = "website_version"
+    id = Column(Integer, primary_key=True)
+    version = Column(BigInteger, nullable=False)
 
 
 class ProjectReplica(Model):

@@ -157,8 +157,9 @@ def capture(db_path: Path, page_list: dict) -> dict:
     from app import create_app
     from app.extensions import db
 
-    app = create_app("trading", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"},
-                     platform=PLATFORM)
+    # Without kept pages: the bare twin runs what rendering a page runs.
+    app = create_app("trading", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+                                 "WEBSITE_PAGE_CACHE": 0}, platform=PLATFORM)
     client = app.test_client()
     captured: list = []
     with app.app_context():
@@ -323,7 +324,8 @@ def run(args, workdir: Path, procs: p.Processes) -> dict:
     real_port, bare_port = p.free_port(), p.free_port()
     site_proc = procs.start("site", gunicorn_argv(real_port, args.workers, "run:app"),
                 {"SITE": "trading", "PLATFORM_CODE": PLATFORM,
-                 f"DATABASE_URL_TRADING_{PLATFORM}": f"sqlite:///{db_path}"})
+                 f"DATABASE_URL_TRADING_{PLATFORM}": f"sqlite:///{db_path}",
+                 "WEBSITE_PAGE_CACHE": str(args.page_cache)})
     bare_proc = procs.start("bare", gunicorn_argv(bare_port, args.workers,
                                       "bench.website_bench:bare_app()"),
                 {"BARE_SPEC": str(spec_path)})
@@ -374,6 +376,10 @@ def render(outcome: dict, args, elapsed: float) -> str:
         (f"- Data: {args.notices:,} published notices (+{args.unpublished} unpublished) over "
          f"5 columns and 3 years, {outcome['facts']['per_column']:,} in 采购公告; database "
          f"{outcome['db_mb']:.0f} MB; seeding took {outcome['seeding']:.0f} s"),
+        ("- Site: pages kept until a notice changes: "
+         + (f"up to {args.page_cache} a process (`WEBSITE_PAGE_CACHE`); the bare twin "
+            "runs the SQL of rendering the page" if args.page_cache
+            else "none (`--page-cache 0`): every request renders")),
         (f"- Both servers: `gunicorn -w {args.workers}` (sync workers); load: "
          f"{args.clients} client processes × {args.threads} threads, one request at a time "
          f"each, {args.duration} s per page and server, on loopback"),
@@ -423,6 +429,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--pages", type=lambda v: [n for n in v.split(",") if n], default=[],
                     help="only these pages, comma-separated (home, column, deep, dates, title, "
                          "title2, title1, title-long, code, feed, detail); default all")
+    ap.add_argument("--page-cache", type=int, default=500,
+                    help="WEBSITE_PAGE_CACHE for the site (0: render every request)")
     ap.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     ap.add_argument("--keep", action="store_true", help="keep the temp directory (logs, DB)")
     return ap.parse_args(argv)

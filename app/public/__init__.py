@@ -8,13 +8,16 @@ trading sites: `init_app(app)` registers the blueprint and its commands.
     sanitise.py  the one HTML sanitiser (nh3) for notice bodies
     query.py     a column page's query string → search terms and page, never an error
     feeds.py     Atom / RSS with feedgen
+    page_cache.py   rendered pages kept until a notice changes (WEBSITE_PAGE_CACHE)
     seed.py, cli.py   `flask website seed --count N [--column C]`
 """
 
 
 def init_app(app) -> None:
+    from . import page_cache
     from .cli import website_cli
     from .website import website
 
+    page_cache.init_app(app)
     app.register_blueprint(website)
     app.cli.add_command(website_cli)

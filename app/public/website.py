@@ -18,6 +18,7 @@ from markupsafe import Markup
 from ..extensions import db
 from ..models import NOTICE_COLUMNS, Region
 from . import feeds, notices, query
+from .page_cache import kept_page
 from .columns import SLUG_OF, SLUGS
 from .sanitise import clean_html
 
@@ -81,12 +82,14 @@ def _column_or_404(slug: str) -> str:
 
 
 @website.route("/")
+@kept_page
 def home():
     latest = [(SLUG_OF[name], name, notices.newest(name, HOME_SIZE)) for name in NOTICE_COLUMNS]
     return render_template("website/home.html", latest=latest)
 
 
 @website.route("/<slug>/")
+@kept_page
 def column(slug):
     name = _column_or_404(slug)
     search = query.parse(request.args)
@@ -112,6 +115,7 @@ def column(slug):
 
 
 @website.route("/notices/<int(max=2147483647):notice_id>")  # an INTEGER id, also on PostgreSQL
+@kept_page
 def notice(notice_id):
     row = notices.get_published(notice_id)
     if row is None:

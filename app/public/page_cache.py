@@ -1,0 +1,97 @@
+"""Rendered website pages, kept in each process until a notice changes.
+
+Every supplier reads the website, and its pages are the same for all of
+them: no login, no cookie, no per-request nonce in the HTML, Chinese only,
+and nothing on them changes but published_notice (the region's name is read
+once per process). Any change to that table raises `website_version.version`
+(database triggers, migration c4e6a8b0d2f4, whoever writes). So a request
+reads that one number, and a page already rendered under it is answered from
+memory; the Jinja and ORM work of a page is then done once per change, not
+once per reader. Measured in docs/benchmarks.md (website_bench, "Pages kept
+until a notice changes").
+
+Never older than its key: the number is read before the page's rows, so
+the rows are at least as new as the number the page is stored under.
+
+The answer carries an ETag of its bytes; a reader that sends it back gets
+304. `WEBSITE_PAGE_CACHE` is how many pages a process keeps (0: none); when
+it is full it starts again empty, so junk query strings cost memory only up
+to that bound.
+"""
+import hashlib
+from functools import wraps
+
+from flask import current_app, make_response, request
+from sqlalchemy import select
+
+from ..extensions import read
+from ..models import WebsiteVersion
+
+_VERSION = None
+
+
+def _version_statement():
+    # Built once per process (no work at import time): SQLAlchemy then skips
+    # building it and its cache key on every request.
+    global _VERSION
+    if _VERSION is None:
+        _VERSION = select(WebsiteVersion.version).where(WebsiteVersion.id == 1)
+    return _VERSION
+
+
+class PageCache:
+    """Pages (bytes and ETag) of one version of the notices, at most `size`."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.version = None
+        self.pages: dict = {}
+
+    def get(self, version: int, key) -> tuple[bytes, str] | None:
+        return self.pages.get(key) if version == self.version else None
+
+    def put(self, version: int, key, body: bytes) -> str:
+        etag = hashlib.blake2b(body, digest_size=16).hexdigest()
+        # A request that read an older number than another already stored
+        # under must not empty the newer pages; whole dicts are swapped, so a
+        # second thread never sees one half-emptied.
+        if self.version is None or version > self.version:
+            self.pages, self.version = {}, version
+        elif version < self.version:
+            return etag
+        elif len(self.pages) >= self.size:
+            self.pages = {}
+        self.pages[key] = (body, etag)
+        return etag
+
+
+def init_app(app) -> None:
+    size = app.config.get("WEBSITE_PAGE_CACHE", 0)
+    if size > 0:
+        app.extensions["website_pages"] = PageCache(size)
+
+
+def kept_page(view):
+    """The view's HTML from memory while the notices are unchanged; rendered
+    (and kept, if it is a 200 page) otherwise."""
+
+    @wraps(view)
+    def page(**kwargs):
+        cache = current_app.extensions.get("website_pages")
+        version = read(_version_statement()).scalar() if cache is not None else None
+        if version is None:  # no cache, or a database without the row
+            return view(**kwargs)
+        key = (request.script_root, request.path, request.query_string)
+        kept = cache.get(version, key)
+        if kept is None:
+            response = make_response(view(**kwargs))
+            if response.status_code != 200 or response.mimetype != "text/html":
+                return response
+            etag = cache.put(version, key, response.get_data())
+        else:
+            body, etag = kept
+            response = current_app.response_class(body, mimetype="text/html")
+        response.set_etag(etag)
+        return response.make_conditional(request)
+
+    return page
