@@ -93,11 +93,9 @@ def build_database(path: Path, notices: int, unpublished: int) -> tuple[float, d
     import logging
 
     from flask_migrate import upgrade
-    from sqlalchemy import func, select
 
     from app import create_app, demo
     from app.extensions import db
-    from app.models import PublishedNotice
     from app.public.seed import seed_notices
     from app.security import sync_roles
 
@@ -111,27 +109,50 @@ def build_database(path: Path, notices: int, unpublished: int) -> tuple[float, d
         started = time.perf_counter()
         seed_notices(notices, unpublished=unpublished, rng=random.Random(2026), batch=5000)
         seeding = time.perf_counter() - started
-        per_column = db.session.execute(
-            select(func.count()).select_from(PublishedNotice)
-            .where(PublishedNotice.column == "采购公告", PublishedNotice.published.is_(True))
-        ).scalar_one()
-        newest = db.session.execute(select(func.max(PublishedNotice.published_at))).scalar_one()
-        some_id = db.session.execute(
-            select(PublishedNotice.id).where(PublishedNotice.published.is_(True))
-            .order_by(PublishedNotice.id).offset(notices // 2).limit(1)).scalar_one()
         db.session.remove()
         db.engine.dispose()
-    return seeding, {"per_column": per_column, "newest": newest, "detail_id": some_id}
+    return seeding, database_facts(path)
+
+
+def database_facts(path: Path) -> dict:
+    """What the pages are built from: the 采购公告 count, the newest date, and
+    a notice in the middle (its id and 项目编号)."""
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import PublishedNotice
+
+    app = create_app("trading", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"},
+                     platform=PLATFORM)
+    with app.app_context():
+        shown = PublishedNotice.published.is_(True)
+        per_column = db.session.execute(
+            select(func.count()).select_from(PublishedNotice)
+            .where(PublishedNotice.column == "采购公告", shown)).scalar_one()
+        newest = db.session.execute(select(func.max(PublishedNotice.published_at))).scalar_one()
+        total = db.session.execute(
+            select(func.count()).select_from(PublishedNotice).where(shown)).scalar_one()
+        some = db.session.execute(
+            select(PublishedNotice.id, PublishedNotice.project_code, PublishedNotice.column)
+            .where(shown)
+            .order_by(PublishedNotice.id).offset(total // 2).limit(1)).one()
+        db.session.remove()
+        db.engine.dispose()
+    return {"per_column": per_column, "newest": newest, "detail_id": some.id,
+            "detail_code": some.project_code, "detail_column": some.column}
 
 
 def pages(facts: dict) -> dict[str, tuple[str, str, str]]:
     """name → (label, real path, kind)."""
+    from app.public.columns import SLUG_OF
+
     last = math.ceil(facts["per_column"] / 20)
     deep = max(1, last - 3)
     month_end = facts["newest"].date().replace(day=1) - dt.timedelta(days=1)
     month_start = month_end.replace(day=1)
     return {
-        "home": ("Home /web/ (5 columns × 8)", "/web/", "html"),
+        "home": ("Home /web/ (6 columns × 8)", "/web/", "html"),
         "column": ("Column 采购公告, page 1", "/web/caigou/", "html"),
         "deep": (f"Column 采购公告, page {deep} of {last}", f"/web/caigou/?page={deep}", "html"),
         "dates": (f"Search 发布日期 {month_start:%Y-%m-%d}…{month_end:%Y-%m-%d}",
@@ -144,6 +165,11 @@ def pages(facts: dict) -> dict[str, tuple[str, str, str]]:
         "title-long": ("Search 标题 “教育局台式计算机”",
                        "/web/caigou/?title=" + quote("教育局台式计算机"), "html"),
         "code": ("Search 项目编号 “-2025-00”", "/web/caigou/?code=-2025-00", "html"),
+        # One notice's whole 项目编号 (its column's page): the indexed lookup
+        # #17 compares the 标题 searches with.
+        "code-exact": (f"Search 项目编号 “{facts['detail_code']}” (one notice)",
+                       f"/web/{SLUG_OF[facts['detail_column']]}/?code={quote(facts['detail_code'])}",
+                       "html"),
         "feed": ("Atom feed 采购公告 (20, with bodies)", "/web/caigou/feed.atom", "feed"),
         "detail": ("Notice detail", f"/web/notices/{facts['detail_id']}", "html"),
     }
@@ -307,9 +333,14 @@ def run(args, workdir: Path, procs: p.Processes) -> dict:
     os.environ["REDIS_URL"] = p.start_redis(procs, workdir)
     procs.env = dict(os.environ)
     db_path = workdir / "trading.db"
-    say(f"building the database and seeding {args.notices} notices "
-        f"(+{args.unpublished} unpublished)")
-    seeding, facts = build_database(db_path, args.notices, args.unpublished)
+    if args.database and args.database.exists():
+        say(f"using {args.database} as it is (built by an earlier run)")
+        db_path, seeding, facts = args.database, None, database_facts(args.database)
+    else:
+        db_path = args.database or db_path
+        say(f"building the database and seeding {args.notices} notices "
+            f"(+{args.unpublished} unpublished)")
+        seeding, facts = build_database(db_path, args.notices, args.unpublished)
     page_list = pages(facts)
     if args.pages:
         unknown = set(args.pages) - set(page_list)
@@ -374,8 +405,10 @@ def render(outcome: dict, args, elapsed: float) -> str:
          f"SQLite {sqlite3.sqlite_version}"),
         f"- Command: `{command}`",
         (f"- Data: {args.notices:,} published notices (+{args.unpublished} unpublished) over "
-         f"5 columns and 3 years, {outcome['facts']['per_column']:,} in 采购公告; database "
-         f"{outcome['db_mb']:.0f} MB; seeding took {outcome['seeding']:.0f} s"),
+         f"6 columns and 3 years, {outcome['facts']['per_column']:,} in 采购公告; database "
+         f"{outcome['db_mb']:.0f} MB; " + (f"seeding took {outcome['seeding']:.0f} s"
+                                           if outcome["seeding"] is not None
+                                           else "built by an earlier run (`--database`)")),
         ("- Site: pages kept until a notice changes: "
          + (f"up to {args.page_cache} a process (`WEBSITE_PAGE_CACHE`); the bare twin "
             "runs the SQL of rendering the page" if args.page_cache
@@ -428,9 +461,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--threads", type=int, default=4, help="threads per load-generator process")
     ap.add_argument("--pages", type=lambda v: [n for n in v.split(",") if n], default=[],
                     help="only these pages, comma-separated (home, column, deep, dates, title, "
-                         "title2, title1, title-long, code, feed, detail); default all")
+                         "title2, title1, title-long, code, code-exact, feed, detail); default all")
     ap.add_argument("--page-cache", type=int, default=500,
                     help="WEBSITE_PAGE_CACHE for the site (0: render every request)")
+    ap.add_argument("--database", type=Path,
+                    help="an SQLite file to keep: built (and seeded) if it does not exist, "
+                         "used as it is if it does (it is not removed afterwards)")
     ap.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     ap.add_argument("--keep", action="store_true", help="keep the temp directory (logs, DB)")
     return ap.parse_args(argv)

@@ -119,3 +119,17 @@ def test_each_site_keeps_its_own_pages(site_factory):
     """Two apps (two platforms' sites, or a test's two apps) never share pages."""
     one, two = site_factory("pds"), site_factory("pds")
     assert one.extensions["website_pages"] is not two.extensions["website_pages"]
+
+
+def test_one_off_pages_push_out_each_other_not_the_home_page(site_factory):
+    app = site_factory("pds", WEBSITE_PAGE_CACHE=3)
+    client = app.test_client()
+    get(client, "/web/")
+    for i in range(10):
+        get(client, "/web/")  # read all the time
+        get(client, f"/web/caigou/?title=一次{i}")
+    kept = [key[1] for key in app.extensions["website_pages"].pages]
+    assert "/web/" in kept and len(kept) == 3
+    with Statements(app) as seen:
+        get(client, "/web/")
+    assert len(seen) == 1

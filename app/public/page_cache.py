@@ -14,11 +14,13 @@ Never older than its key: the number is read before the page's rows, so
 the rows are at least as new as the number the page is stored under.
 
 The answer carries an ETag of its bytes; a reader that sends it back gets
-304. `WEBSITE_PAGE_CACHE` is how many pages a process keeps (0: none); when
-it is full it starts again empty, so junk query strings cost memory only up
-to that bound.
+304. `WEBSITE_PAGE_CACHE` is how many pages a process keeps (0: none), the
+most recently read ones, so junk query strings cost memory only up to that
+bound and never push out the pages everyone reads.
 """
 import hashlib
+import threading
+from collections import OrderedDict
 from functools import wraps
 
 from flask import current_app, make_response, request
@@ -40,28 +42,36 @@ def _version_statement():
 
 
 class PageCache:
-    """Pages (bytes and ETag) of one version of the notices, at most `size`."""
+    """Pages (bytes and ETag) of one version of the notices: the `size` most
+    recently read, so a run of one-off pages (old notices, junk searches)
+    pushes out each other, not the home page."""
 
     def __init__(self, size: int):
         self.size = size
         self.version = None
-        self.pages: dict = {}
+        self.pages: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()  # threaded servers (tests, `flask run`)
 
     def get(self, version: int, key) -> tuple[bytes, str] | None:
-        return self.pages.get(key) if version == self.version else None
+        with self._lock:
+            if version != self.version or key not in self.pages:
+                return None
+            self.pages.move_to_end(key)
+            return self.pages[key]
 
     def put(self, version: int, key, body: bytes) -> str:
         etag = hashlib.blake2b(body, digest_size=16).hexdigest()
-        # A request that read an older number than another already stored
-        # under must not empty the newer pages; whole dicts are swapped, so a
-        # second thread never sees one half-emptied.
-        if self.version is None or version > self.version:
-            self.pages, self.version = {}, version
-        elif version < self.version:
-            return etag
-        elif len(self.pages) >= self.size:
-            self.pages = {}
-        self.pages[key] = (body, etag)
+        with self._lock:
+            # A request that read an older number than one already stored
+            # under must not empty the newer pages.
+            if self.version is None or version > self.version:
+                self.pages, self.version = OrderedDict(), version
+            elif version < self.version:
+                return etag
+            self.pages[key] = (body, etag)
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
         return etag
 
 
