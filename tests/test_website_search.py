@@ -168,6 +168,50 @@ def test_a_notice_hidden_from_the_start_has_no_grams(empty_pds):
         assert found("教育局") == [] and found("从未发布") == []
 
 
+def test_one_character_search_reads_only_the_newest_matches(empty_pds, monkeypatch):
+    """A 1-character search stops after SCAN_LIMIT matches, newest first, and
+    says so; relevance orders the matches it read."""
+    monkeypatch.setattr(notices, "SCAN_LIMIT", 30)
+    add(empty_pds, *[notice(f"CAP-{i:02d}", f"第{i:02d}号教育局公告", hours=i) for i in range(45)],
+        notice("CAP-OLD-PREFIX", "教材采购公告", hours=-5),  # older than the newest 30
+        notice("CAP-NEW-PREFIX", "教具采购公告", hours=40.5),
+        notice("CAP-HIDDEN", "教育局隐藏公告", hours=60, published=False))
+    with empty_pds.app_context():
+        newest = expected("教")
+        by_date = db.session.execute(
+            select(PublishedNotice.id).where(PublishedNotice.title.contains("教"),
+                                             PublishedNotice.published.is_(True))
+            .order_by(PublishedNotice.published_at.desc())).scalars().all()[:30]
+        listing = Listing("采购公告", "教")
+        first, total, page = listing.fetch(1, 20)
+        assert (len(first), total, page, listing.more) == (20, 30, 1, True)
+        second, total, page = listing.fetch(2, 20)
+        assert (len(second), total, page) == (10, 30, 2)
+        shown = [row.id for row in first + second]
+        assert sorted(shown) == sorted(by_date)
+        assert shown == [i for i in newest if i in by_date]  # relevance, then date
+        assert shown[0] == add_id(empty_pds, "CAP-NEW-PREFIX")
+        # A page past the 30 read gives the last of them; the count says 30 too.
+        past, total, page = Listing("采购公告", "教").fetch(9, 20)
+        assert (total, page, [row.id for row in past]) == (30, 2, shown[20:])
+        assert Listing("采购公告", "教").count() == 30
+        # Fewer matches than the limit: all of them, and no "more".
+        few = Listing("采购公告", "材")
+        rows, total, _page = few.fetch(1, 20)
+        assert (total, few.more) == (1, False)
+    client = empty_pds.test_client()
+    page = client.get("/web/caigou/?title=教").get_data(as_text=True)
+    assert "共超过 <strong id=\"total\">30</strong> 条" in page
+    assert "只输入一个字时，只列出最新的 30 条" in page
+    page = client.get("/web/caigou/?title=教育").get_data(as_text=True)
+    assert "共 <strong id=\"total\">45</strong> 条" in page and "只输入一个字" not in page
+
+
+def add_id(app, key: str) -> int:
+    return db.session.execute(select(PublishedNotice.id).where(
+        PublishedNotice.notice_key == key)).scalar_one()
+
+
 def test_seeded_notices_are_indexed_too(empty_pds):
     """The seeder's bulk INSERT passes through the triggers."""
     with empty_pds.app_context():

@@ -93,11 +93,16 @@ def home():
 def column(slug):
     name = _column_or_404(slug)
     search = query.parse(request.args)
+    more = False
     if search.empty_range:
         total, rows, search.page = 0, [], 1
     else:
         listing = notices.Listing(name, search.title, search.code, search.start, search.end)
         rows, total, shown = listing.fetch(search.page, query.PER_PAGE)
+        more = listing.more
+        if more:
+            search.messages.append(f"只输入一个字时，只列出最新的 {notices.SCAN_LIMIT} 条；"
+                                   "请输入两个或更多的字缩小范围。")
         if shown < search.page:
             if total:
                 search.messages.append(f"共{shown}页，已显示最后一页。")
@@ -110,7 +115,7 @@ def column(slug):
         return f"{base}?{urlencode(params)}" if params else base
 
     return render_template("website/column.html", slug=slug, name=name, search=search,
-                           rows=rows, total=total, last=last, page_url=page_url,
+                           rows=rows, total=total, more=more, last=last, page_url=page_url,
                            pages=query.window(search.page, last))
 
 
