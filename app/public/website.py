@@ -18,8 +18,8 @@ from markupsafe import Markup
 from ..extensions import db
 from ..models import NOTICE_COLUMNS, Region
 from . import feeds, notices, query
-from .page_cache import kept_page
 from .columns import SLUG_OF, SLUGS
+from .page_cache import kept_page
 from .sanitise import clean_html
 
 HOME_SIZE = 8
