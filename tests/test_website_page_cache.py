@@ -86,7 +86,9 @@ def test_changes_made_in_sql_show_at_once(empty_pds):
 
 def test_a_missing_notice_is_not_kept_as_missing(empty_pds):
     client = empty_pds.test_client()
+    get(client, "/web/")
     assert client.get("/web/notices/999").status_code == 404
+    assert [key[1] for key in empty_pds.extensions["website_pages"].pages] == ["/web/"]
     sql(empty_pds, "INSERT INTO published_notice (id, notice_key, \"column\", title, body_html, "
                    "published_at, version, published) VALUES (999, 'LATE', '采购公告', '迟到的公告', "
                    "'<p>正文</p>', '2026-03-01 09:00:00', 1, true)")
@@ -133,3 +135,36 @@ def test_one_off_pages_push_out_each_other_not_the_home_page(site_factory):
     with Statements(app) as seen:
         get(client, "/web/")
     assert len(seen) == 1
+
+
+def test_pages_that_read_no_query_string_are_kept_once(empty_pds):
+    [nid] = add(empty_pds, notice("Q1"))
+    client = empty_pds.test_client()
+    for i in range(10):
+        get(client, f"/web/?x={i}")
+        get(client, f"/web/notices/{nid}?utm={i}")
+    assert sorted(key[1] for key in empty_pds.extensions["website_pages"].pages) == [
+        "/web/", f"/web/notices/{nid}"]
+
+
+def test_kept_html_is_bounded_in_bytes_too(site_factory, monkeypatch):
+    from app.public import page_cache
+
+    app = site_factory("pds", WEBSITE_PAGE_CACHE=100)
+    client = app.test_client()
+    size = len(get(client, "/web/caigou/?title=a0").encode())
+    monkeypatch.setattr(page_cache, "MAX_BYTES", size * 3)
+    for i in range(1, 10):
+        get(client, f"/web/caigou/?title=a{i}")
+    kept = app.extensions["website_pages"]
+    assert len(kept.pages) <= 3
+    assert kept.bytes == sum(len(body) for body, _etag in kept.pages.values()) <= size * 3
+
+
+def test_head_and_get_answer_the_same_kept_page(empty_pds):
+    add(empty_pds, notice("H1"))
+    client = empty_pds.test_client()
+    head = client.head("/web/")
+    page = client.get("/web/")
+    assert head.status_code == 200 and head.get_data() == b""
+    assert head.headers["ETag"] == page.headers["ETag"]

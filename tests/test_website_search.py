@@ -202,9 +202,34 @@ def test_one_character_search_reads_only_the_newest_matches(empty_pds, monkeypat
     client = empty_pds.test_client()
     page = client.get("/web/caigou/?title=教").get_data(as_text=True)
     assert "共超过 <strong id=\"total\">30</strong> 条" in page
-    assert "只输入一个字时，只列出最新的 30 条" in page
+    assert "只输入一个字时，只在最新的 10000 条公告中查找，最多列出 30 条" in page
     page = client.get("/web/caigou/?title=教育").get_data(as_text=True)
     assert "共 <strong id=\"total\">45</strong> 条" in page and "只输入一个字" not in page
+
+
+def test_one_character_search_reads_only_the_newest_rows(empty_pds, monkeypatch):
+    """However rare the character, a 1-character search reads at most the
+    newest SCAN_WINDOW rows of the column (within its dates), and says so."""
+    monkeypatch.setattr(notices, "SCAN_WINDOW", 10)
+    [old] = add(empty_pds, notice("RARE-OLD", "龘字公告", hours=-100))
+    add(empty_pds, *[notice(f"WIN-{i:02d}", f"第{i:02d}号公告", hours=i) for i in range(12)],
+        notice("WIN-HIDDEN", "龘隐藏公告", hours=50, published=False))
+    [recent] = add(empty_pds, notice("RARE-NEW", "龘字新公告", hours=5.5))
+    with empty_pds.app_context():
+        listing = Listing("采购公告", "龘")
+        rows, total, _page = listing.fetch(1, 20)
+        assert ([row.id for row in rows], total, listing.more) == ([recent], 1, False)
+        assert listing.count() == 1
+        # Within the dates asked for, the window is that range's newest rows.
+        dated = Listing("采购公告", "龘", since=(BASE - dt.timedelta(days=5)).date(),
+                        until=(BASE - dt.timedelta(days=1)).date())
+        assert [row.id for row in dated.fetch(1, 20)[0]] == [old]
+        # Code and 1-character title together: both checked within the window.
+        assert [row.id for row in Listing("采购公告", "龘", code="RARE").fetch(1, 20)[0]] == []
+    client = empty_pds.test_client()
+    page = client.get("/web/caigou/?title=龘").get_data(as_text=True)
+    assert "只输入一个字时，只在最新的 10 条公告中查找" in page
+    assert f'/web/notices/{recent}"' in page and f'/web/notices/{old}"' not in page
 
 
 def add_id(app, key: str) -> int:

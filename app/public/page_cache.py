@@ -14,9 +14,14 @@ Never older than its key: the number is read before the page's rows, so
 the rows are at least as new as the number the page is stored under.
 
 The answer carries an ETag of its bytes; a reader that sends it back gets
-304. `WEBSITE_PAGE_CACHE` is how many pages a process keeps (0: none), the
-most recently read ones, so junk query strings cost memory only up to that
-bound and never push out the pages everyone reads.
+304. `WEBSITE_PAGE_CACHE` is how many pages a process keeps (0: none), and
+MAX_BYTES how much HTML: the most recently read ones, so junk query strings
+cost bounded memory. Pages that read no query string (home, a notice) are
+kept by path alone, so `?x=1…` cannot make copies of them.
+
+A number lower than one already seen (a database restored from a backup)
+keeps nothing until it passes that one: restart the sites after a restore
+(docs/operations.md).
 """
 import hashlib
 import threading
@@ -30,6 +35,7 @@ from ..extensions import read
 from ..models import WebsiteVersion
 
 _VERSION = None
+MAX_BYTES = 64 * 1024 * 1024  # of HTML a process keeps, whatever the count
 
 
 def _version_statement():
@@ -50,6 +56,7 @@ class PageCache:
         self.size = size
         self.version = None
         self.pages: OrderedDict = OrderedDict()
+        self.bytes = 0
         self._lock = threading.Lock()  # threaded servers (tests, `flask run`)
 
     def get(self, version: int, key) -> tuple[bytes, str] | None:
@@ -65,13 +72,15 @@ class PageCache:
             # A request that read an older number than one already stored
             # under must not empty the newer pages.
             if self.version is None or version > self.version:
-                self.pages, self.version = OrderedDict(), version
+                self.pages, self.version, self.bytes = OrderedDict(), version, 0
             elif version < self.version:
                 return etag
+            old = self.pages.pop(key, None)
+            self.bytes += len(body) - (len(old[0]) if old else 0)
             self.pages[key] = (body, etag)
-            self.pages.move_to_end(key)
-            while len(self.pages) > self.size:
-                self.pages.popitem(last=False)
+            while len(self.pages) > self.size or self.bytes > MAX_BYTES:
+                _key, (dropped, _etag) = self.pages.popitem(last=False)
+                self.bytes -= len(dropped)
         return etag
 
 
@@ -81,9 +90,12 @@ def init_app(app) -> None:
         app.extensions["website_pages"] = PageCache(size)
 
 
-def kept_page(view):
+def kept_page(view=None, *, by_query: bool = True):
     """The view's HTML from memory while the notices are unchanged; rendered
-    (and kept, if it is a 200 page) otherwise."""
+    (and kept, if it is a 200 page) otherwise. `by_query=False` for a view
+    that reads no query string: its page is kept by path alone."""
+    if view is None:
+        return lambda view: kept_page(view, by_query=by_query)
 
     @wraps(view)
     def page(**kwargs):
@@ -91,7 +103,7 @@ def kept_page(view):
         version = read(_version_statement()).scalar() if cache is not None else None
         if version is None:  # no cache, or a database without the row
             return view(**kwargs)
-        key = (request.script_root, request.path, request.query_string)
+        key = (request.script_root, request.path, request.query_string if by_query else b"")
         kept = cache.get(version, key)
         if kept is None:
             response = make_response(view(**kwargs))

@@ -82,7 +82,7 @@ def _column_or_404(slug: str) -> str:
 
 
 @website.route("/")
-@kept_page
+@kept_page(by_query=False)
 def home():
     latest = [(SLUG_OF[name], name, notices.newest(name, HOME_SIZE)) for name in NOTICE_COLUMNS]
     return render_template("website/home.html", latest=latest)
@@ -100,9 +100,10 @@ def column(slug):
         listing = notices.Listing(name, search.title, search.code, search.start, search.end)
         rows, total, shown = listing.fetch(search.page, query.PER_PAGE)
         more = listing.more
-        if more:
-            search.messages.append(f"只输入一个字时，只列出最新的 {notices.SCAN_LIMIT} 条；"
-                                   "请输入两个或更多的字缩小范围。")
+        if listing.scan:
+            search.messages.append(
+                f"只输入一个字时，只在最新的 {notices.SCAN_WINDOW} 条公告中查找，"
+                f"最多列出 {notices.SCAN_LIMIT} 条；请输入两个或更多的字。")
         if shown < search.page:
             if total:
                 search.messages.append(f"共{shown}页，已显示最后一页。")
@@ -120,7 +121,7 @@ def column(slug):
 
 
 @website.route("/notices/<int(max=2147483647):notice_id>")  # an INTEGER id, also on PostgreSQL
-@kept_page
+@kept_page(by_query=False)
 def notice(notice_id):
     row = notices.get_published(notice_id)
     if row is None:
