@@ -145,14 +145,16 @@ def database_facts(path: Path) -> dict:
 
 def pages(facts: dict) -> dict[str, tuple[str, str, str]]:
     """name → (label, real path, kind)."""
+    from app.models import NOTICE_COLUMNS
     from app.public.columns import SLUG_OF
+    from app.public.website import HOME_SIZE
 
     last = math.ceil(facts["per_column"] / 20)
     deep = max(1, last - 3)
     month_end = facts["newest"].date().replace(day=1) - dt.timedelta(days=1)
     month_start = month_end.replace(day=1)
     return {
-        "home": ("Home /web/ (6 columns × 8)", "/web/", "html"),
+        "home": (f"Home /web/ ({len(NOTICE_COLUMNS)} columns × {HOME_SIZE})", "/web/", "html"),
         "column": ("Column 采购公告, page 1", "/web/caigou/", "html"),
         "deep": (f"Column 采购公告, page {deep} of {last}", f"/web/caigou/?page={deep}", "html"),
         "dates": (f"Search 发布日期 {month_start:%Y-%m-%d}…{month_end:%Y-%m-%d}",
@@ -394,6 +396,8 @@ def _up(port: int) -> bool:
 # --- the report ---------------------------------------------------------------------------
 
 def render(outcome: dict, args, elapsed: float) -> str:
+    from app.models import NOTICE_COLUMNS
+
     command = ".venv/bin/python bench/website_bench.py" + "".join(
         f" --{k.replace('_', '-')} {','.join(v) if isinstance(v, list) else v}"
         for k, v in _given(args).items())
@@ -405,7 +409,8 @@ def render(outcome: dict, args, elapsed: float) -> str:
          f"SQLite {sqlite3.sqlite_version}"),
         f"- Command: `{command}`",
         (f"- Data: {args.notices:,} published notices (+{args.unpublished} unpublished) over "
-         f"6 columns and 3 years, {outcome['facts']['per_column']:,} in 采购公告; database "
+         f"{len(NOTICE_COLUMNS)} columns and 3 years, "
+         f"{outcome['facts']['per_column']:,} in 采购公告; database "
          f"{outcome['db_mb']:.0f} MB; " + (f"seeding took {outcome['seeding']:.0f} s"
                                            if outcome["seeding"] is not None
                                            else "built by an earlier run (`--database`)")),

@@ -225,7 +225,7 @@ def _shown():
 _STATEMENTS: dict = {}
 
 
-def _statement(key: tuple, build):
+def statement_once(key: tuple, build):
     """A statement built once per process: SQLAlchemy then skips building it
     and computing its cache key on every request (a third of a home page)."""
     statement = _STATEMENTS.get(key)
@@ -236,7 +236,7 @@ def _statement(key: tuple, build):
 
 def newest(column: str, limit: int) -> list:
     """The newest `limit` published notices of one column (one index range scan)."""
-    return read(_statement(("newest", column, limit), lambda: (
+    return read(statement_once(("newest", column, limit), lambda: (
         select(*LIST_COLUMNS).where(PublishedNotice.column == column, _shown())
         .order_by(*NEWEST_FIRST).limit(limit)))).all()
 
@@ -353,12 +353,12 @@ class Listing:
     def _run(self, kind: str, build, **extra):
         params = {name: self.values[name] for name in self.shape}
         key = (kind, self.shape, db.engine.dialect.name)
-        return read(_statement(key, build), {**params, **extra})
+        return read(statement_once(key, build), {**params, **extra})
 
     def _hidden(self) -> list[tuple] | None:
         """(published_at, id) of hidden rows in this listing's range, newest
         first; None when there are too many to handle this way."""
-        rows = read(_statement(("hidden",), lambda: (
+        rows = read(statement_once(("hidden",), lambda: (
             select(PublishedNotice.column, PublishedNotice.published_at, PublishedNotice.id)
             .where(PublishedNotice.published == False)  # noqa: E712 (SQL)
             .limit(HIDDEN_LIMIT + 1)))).all()
@@ -462,7 +462,7 @@ class Listing:
         ids = pick_shown([tuple(row) for row in window], self.hidden, limit)
         if not ids:
             return []
-        rows = {row.id: row for row in read(_statement(("by-ids",), lambda: (
+        rows = {row.id: row for row in read(statement_once(("by-ids",), lambda: (
             select(*LIST_COLUMNS).where(PublishedNotice.id.in_(bindparam("ids", expanding=True)),
                                         _shown()))), {"ids": ids})}
         return [rows[id_] for id_ in ids if id_ in rows]
@@ -491,6 +491,6 @@ def get_published(notice_id: int) -> PublishedNotice | None:
 
 def feed_entries(column: str, limit: int) -> list[PublishedNotice]:
     """The newest `limit` published notices of a column, bodies included."""
-    return list(db.session.execute(_statement(("feed", column, limit), lambda: (
+    return list(db.session.execute(statement_once(("feed", column, limit), lambda: (
         select(PublishedNotice).where(PublishedNotice.column == column, _shown())
         .order_by(*NEWEST_FIRST).limit(limit)))).scalars())

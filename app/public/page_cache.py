@@ -33,18 +33,9 @@ from sqlalchemy import select
 
 from ..extensions import read
 from ..models import WebsiteVersion
+from .notices import statement_once
 
-_VERSION = None
 MAX_BYTES = 64 * 1024 * 1024  # of HTML a process keeps, whatever the count
-
-
-def _version_statement():
-    # Built once per process (no work at import time): SQLAlchemy then skips
-    # building it and its cache key on every request.
-    global _VERSION
-    if _VERSION is None:
-        _VERSION = select(WebsiteVersion.version).where(WebsiteVersion.id == 1)
-    return _VERSION
 
 
 class PageCache:
@@ -100,8 +91,11 @@ def kept_page(view=None, *, by_query: bool = True):
     @wraps(view)
     def page(**kwargs):
         cache = current_app.extensions.get("website_pages")
-        version = read(_version_statement()).scalar() if cache is not None else None
-        if version is None:  # no cache, or a database without the row
+        if cache is None:
+            return view(**kwargs)
+        version = read(statement_once(("website-version",), lambda: select(
+            WebsiteVersion.version).where(WebsiteVersion.id == 1))).scalar()
+        if version is None:  # a database without the row
             return view(**kwargs)
         key = (request.script_root, request.path, request.query_string if by_query else b"")
         kept = cache.get(version, key)
