@@ -680,13 +680,16 @@ class NoticeTitleGram(Model):
     """Every two-character substring (lower-cased) of a published notice's
     title, for the website's 标题 search: a search of 2+ characters reads the
     notice ids under its grams instead of scanning the column. Written only by
-    database triggers on published_notice (migration e6b2d4f81a37), so every
+    database triggers on published_notice (migrations e6b2d4f81a37, d5f7b9c1e3a6), so every
     writer (store_notice, the seeder's bulk INSERT, SQL by hand) keeps it
     current; hidden notices have no rows. See docs/architecture.md."""
 
     __tablename__ = "notice_title_gram"
     gram = Column(String(2), primary_key=True)
     column = Column(String(16), primary_key=True)
+    # In the key before the id, so a gram's notices are read newest first
+    # and a search stops after the newest matches (migration d5f7b9c1e3a6).
+    published_at = Column(DateTime, primary_key=True)
     notice_id = Column(Integer, primary_key=True)
     __table_args__ = {"sqlite_with_rowid": False}
 

@@ -172,6 +172,11 @@ def pages(facts: dict) -> dict[str, tuple[str, str, str]]:
         "code-exact": (f"Search 项目编号 “{facts['detail_code']}” (one notice)",
                        f"/web/{SLUG_OF[facts['detail_column']]}/?code={quote(facts['detail_code'])}",
                        "html"),
+        # The baseline of #17's search aim: the same notice found by the
+        # project_code index (`project_code = ?`), in the bare app only (the
+        # site's 项目编号 search is a contains search, `code-exact`).
+        "code-index": (f"Bare only: 项目编号 “{facts['detail_code']}” by the index (= ?)",
+                       None, "html"),
         "feed": ("Atom feed 采购公告 (20, with bodies)", "/web/caigou/feed.atom", "feed"),
         "detail": ("Notice detail", f"/web/notices/{facts['detail_id']}", "html"),
     }
@@ -199,6 +204,9 @@ def capture(db_path: Path, page_list: dict) -> dict:
 
     spec = {"db": str(db_path), "pages": {}}
     for name, (_label, path, kind) in page_list.items():
+        if path is None:
+            spec["pages"][name] = {"kind": kind, "statements": [indexed_lookup(db_path)]}
+            continue
         client.get(path)
         captured.clear()
         response = client.get(path)
@@ -209,6 +217,17 @@ def capture(db_path: Path, page_list: dict) -> dict:
         db.session.remove()
         db.engine.dispose()
     return spec
+
+
+def indexed_lookup(db_path: Path) -> list:
+    """The page of a 项目编号 search answered by the project_code index: the
+    rows (as a column page shows them) and the total, for the code of
+    `database_facts`'s notice."""
+    facts = database_facts(db_path)
+    return ['SELECT id, "column", title, project_code, published_at, count(*) OVER () '
+            'FROM published_notice WHERE project_code = ? AND "column" = ? AND published != 0 '
+            'ORDER BY published_at DESC, id DESC LIMIT 20',
+            [facts["detail_code"], facts["detail_column"]]]
 
 
 # --- the load generator ------------------------------------------------------------
@@ -370,11 +389,15 @@ def run(args, workdir: Path, procs: p.Processes) -> dict:
     with ctx.Pool(args.clients, initializer=_plain_signals) as pool:
         for name, (label, path, _kind) in page_list.items():
             bare_path = f"/bare/{name}"
-            warm(real_port, path, 5 * args.workers)
             warm(bare_port, bare_path, 5 * args.workers)
-            say(f"{label}: site")
-            site = drive(pool, real_port, path, args, site_proc.pid)
-            say(f"  {site.rate:.0f} req/s, p95 {site.p95_ms:.0f} ms; bare")
+            site = None
+            if path:
+                warm(real_port, path, 5 * args.workers)
+                say(f"{label}: site")
+                site = drive(pool, real_port, path, args, site_proc.pid)
+                say(f"  {site.rate:.0f} req/s, p95 {site.p95_ms:.0f} ms; bare")
+            else:
+                say(f"{label}: bare")
             bare = drive(pool, bare_port, bare_path, args, bare_proc.pid)
             say(f"  {bare.rate:.0f} req/s, p95 {bare.p95_ms:.0f} ms")
             results[name] = (label, path, len(spec["pages"][name]["statements"]), site, bare)
@@ -427,6 +450,11 @@ def render(outcome: dict, args, elapsed: float) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, path, statements, site, bare in outcome["results"].values():
+        if site is None:
+            lines.append(f"| {label} | {statements} | — | {bare.rate:.0f} | — | — | "
+                         f"{bare.p50_ms:.0f} / {bare.p95_ms:.0f} ms | "
+                         f"— / {bare.server_cpu_ms:.1f} ms | — / {bare.others_cpu:.0%} |")
+            continue
         errors = f" ({site.errors} errors)" if site.errors else ""
         bare_errors = f" ({bare.errors} errors)" if bare.errors else ""
         lines.append(
@@ -436,8 +464,28 @@ def render(outcome: dict, args, elapsed: float) -> str:
             f"{site.server_cpu_ms:.1f} / {bare.server_cpu_ms:.1f} ms | "
             f"{site.others_cpu:.0%} / {bare.others_cpu:.0%} |")
     lines += ["", "Pages: " + "; ".join(f"`{path}`" for _l, path, *_ in
-                                        outcome["results"].values())]
+                                        outcome["results"].values() if path)]
+    lines += search_aim(outcome["results"])
     return "\n".join(lines)
+
+
+SEARCHES = ("title", "title2", "title1", "title-long", "code", "code-exact")
+
+
+def search_aim(results: dict) -> list[str]:
+    """#17: search p95 ≤ 3× an indexed 项目编号 lookup, in the same run."""
+    if "code-index" not in results or not any(name in results for name in SEARCHES):
+        return []
+    baseline = results["code-index"][4].p95_ms
+    lines = ["", f"Search p95 ÷ the indexed 项目编号 lookup's p95 ({baseline:.1f} ms, bare), "
+                 "aim ≤ 3×:", ""]
+    for name in SEARCHES:
+        if name in results:
+            label, _path, _n, site, _bare = results[name]
+            ratio = site.p95_ms / baseline
+            lines.append(f"- {label}: {site.p95_ms:.1f} ms, **{ratio:.2f}×** "
+                         f"{'✓' if ratio <= 3 else '✗'}")
+    return lines
 
 
 def _given(args) -> dict:
@@ -466,7 +514,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--threads", type=int, default=4, help="threads per load-generator process")
     ap.add_argument("--pages", type=lambda v: [n for n in v.split(",") if n], default=[],
                     help="only these pages, comma-separated (home, column, deep, dates, title, "
-                         "title2, title1, title-long, code, code-exact, feed, detail); default all")
+                         "title2, title1, title-long, code, code-exact, code-index, feed, detail); "
+                         "default all")
     ap.add_argument("--page-cache", type=int, default=500,
                     help="WEBSITE_PAGE_CACHE for the site (0: render every request)")
     ap.add_argument("--database", type=Path,

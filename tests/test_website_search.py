@@ -1,6 +1,7 @@
 """The website's 标题 search through notice_title_gram (every two-character
-substring of a published title, kept by triggers): it finds exactly what the
-plain LIKE found, never a hidden notice, and it uses the grams."""
+substring of a published title, with its date, kept by triggers): it finds
+exactly what the plain LIKE found, never a hidden notice, it uses the grams,
+and it lists the newest matches (SEARCH_LIMIT) by relevance."""
 import datetime as dt
 import random
 
@@ -156,6 +157,17 @@ def test_grams_follow_every_change_of_a_notice(empty_pds):
                            .values(title="直接改写的标题"))
         db.session.commit()
         assert grams_of(nid) == bigrams("直接改写的标题", "结果公告")
+        # A new date moves the grams with it (they are keyed by date).
+        moved = BASE + dt.timedelta(days=40)
+        db.session.execute(update(PublishedNotice).where(PublishedNotice.id == nid)
+                           .values(published_at=moved))
+        db.session.commit()
+        assert grams_of(nid) == bigrams("直接改写的标题", "结果公告")
+        assert set(db.session.execute(select(NoticeTitleGram.published_at).where(
+            NoticeTitleGram.notice_id == nid)).scalars()) == {moved}
+        dated = Listing("结果公告", "改写", since=moved.date(), until=moved.date())
+        assert [row.id for row in dated.fetch(1, 20)[0]] == [nid]
+        assert Listing("结果公告", "改写", until=BASE.date()).fetch(1, 20)[0] == []
         db.session.execute(delete(PublishedNotice).where(PublishedNotice.id == nid))
         db.session.commit()
         assert grams_of(nid) == set()
@@ -171,7 +183,7 @@ def test_a_notice_hidden_from_the_start_has_no_grams(empty_pds):
 def test_one_character_search_reads_only_the_newest_matches(empty_pds, monkeypatch):
     """A 1-character search stops after SCAN_LIMIT matches, newest first, and
     says so; relevance orders the matches it read."""
-    monkeypatch.setattr(notices, "SCAN_LIMIT", 30)
+    monkeypatch.setattr(notices, "SEARCH_LIMIT", 30)
     add(empty_pds, *[notice(f"CAP-{i:02d}", f"第{i:02d}号教育局公告", hours=i) for i in range(45)],
         notice("CAP-OLD-PREFIX", "教材采购公告", hours=-5),  # older than the newest 30
         notice("CAP-NEW-PREFIX", "教具采购公告", hours=40.5),
@@ -203,8 +215,58 @@ def test_one_character_search_reads_only_the_newest_matches(empty_pds, monkeypat
     page = client.get("/web/caigou/?title=教").get_data(as_text=True)
     assert "共超过 <strong id=\"total\">30</strong> 条" in page
     assert "只输入一个字时，只在最新的 10000 条公告中查找，最多列出 30 条" in page
-    page = client.get("/web/caigou/?title=教育").get_data(as_text=True)
-    assert "共 <strong id=\"total\">45</strong> 条" in page and "只输入一个字" not in page
+    page = client.get("/web/caigou/?title=教育局公").get_data(as_text=True)
+    assert "共超过 <strong id=\"total\">30</strong> 条" in page and "只输入一个字" not in page
+    assert "符合条件的公告超过 30 条，只列出最新的 30 条" in page
+    page = client.get("/web/caigou/?title=采购公告").get_data(as_text=True)
+    assert "共 <strong id=\"total\">2</strong> 条" in page and "符合条件" not in page
+
+
+def test_a_longer_search_lists_the_newest_matches_by_relevance(empty_pds, monkeypatch):
+    """A search of 2+ characters stops after SEARCH_LIMIT matches, newest
+    first (within its dates), and orders those by relevance; it walks its
+    rarest gram."""
+    monkeypatch.setattr(notices, "SEARCH_LIMIT", 30)
+    add(empty_pds, *[notice(f"W-{i:02d}", f"第{i:02d}号平顶山市教育局公告", hours=i) for i in range(45)],
+        *[notice(f"W-EDU-{i:02d}", f"教育设备{i:02d}", hours=i + 0.5) for i in range(40)],
+        notice("W-OLD-PREFIX", "教育局采购公告", hours=-5),  # older than the newest 30
+        notice("W-NEW-EXACT", "教育局", hours=20.2),
+        notice("W-HIDDEN", "平顶山市教育局隐藏公告", hours=60, published=False),
+        notice("W-CODE", "平顶山市教育局电脑采购公告", hours=30.5, project_code="ZX-2026-7"))
+
+    def newest_matches(since=None, until=None):
+        rows = db.session.execute(
+            select(PublishedNotice.id, PublishedNotice.published_at)
+            .where(PublishedNotice.title.contains("教育局"), PublishedNotice.published.is_(True))
+            .order_by(PublishedNotice.published_at.desc())).all()
+        return [id_ for id_, at in rows
+                if (since is None or at >= since) and (until is None or at < until)][:30]
+
+    with empty_pds.app_context():
+        listing = Listing("采购公告", "教育局")
+        first, total, page = listing.fetch(1, 20)
+        assert (len(first), total, page, listing.more) == (20, 30, 1, True)
+        # 教育 is in 88 titles, 育局 in 48: the walk reads 育局's.
+        assert (listing.values["g0"], listing.values["g1"]) == ("育局", "教育")
+        second, _total, _page = listing.fetch(2, 20)
+        shown = [row.id for row in first + second]
+        newest = newest_matches()
+        assert shown == [i for i in expected("教育局") if i in newest]  # relevance, then date
+        assert shown[0] == add_id(empty_pds, "W-NEW-EXACT")
+        assert add_id(empty_pds, "W-OLD-PREFIX") not in shown
+        assert Listing("采购公告", "教育局").count() == 30
+        # Within dates: that range's newest matches, all 16 of them here.
+        since, until = BASE.date() - dt.timedelta(days=1), BASE.date()
+        dated = Listing("采购公告", "教育局", since=since, until=until)
+        rows, total, _page = dated.fetch(1, 50)
+        in_range = newest_matches(dt.datetime.combine(since, dt.time()),
+                                  dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
+        assert (total, dated.more, len(in_range)) == (16, False, 16)
+        assert [row.id for row in rows] == [i for i in expected("教育局") if i in in_range]
+        assert rows[0].id == add_id(empty_pds, "W-OLD-PREFIX")
+        # Title and code together: both decide.
+        assert [row.id for row in Listing("采购公告", "教育局", code="zx-2026").fetch(1, 20)[0]] \
+            == [add_id(empty_pds, "W-CODE")]
 
 
 def test_one_character_search_reads_only_the_newest_rows(empty_pds, monkeypatch):
@@ -267,22 +329,36 @@ def test_title_search_uses_the_grams_not_a_scan(empty_pds):
     add(empty_pds, *[notice(f"I{i:03d}", f"第{i:03d}号平顶山市教育局采购公告", hours=i)
                 for i in range(60)])
     with empty_pds.app_context():
-        [(sql, params)] = _search_statements("教育局采购")
+        # The grams counted (to walk the rarest), then the page.
+        [counts, (sql, params)] = _search_statements("教育局采购")
+        assert "walked" not in counts[0] and "walked" in sql
         conn = db.session.connection()
         if db.engine.dialect.name == "sqlite":
             plan = " / ".join(row[-1] for row in conn.exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + sql, params))
-            assert "SEARCH notice_title_gram USING PRIMARY KEY (gram=? AND column=?)" in plan
+            assert "SEARCH walked USING PRIMARY KEY (gram=? AND column=?)" in plan, plan
+            assert ("SEARCH probed1 USING PRIMARY KEY "
+                    "(gram=? AND column=? AND published_at=? AND notice_id=?)") in plan, plan
             assert "SEARCH published_notice USING INTEGER PRIMARY KEY (rowid=?)" in plan
             assert "SCAN published_notice" not in plan and "(column=?)" not in plan, plan
+            # The walk is in the key's order (newest first): no sort before
+            # the LIMIT that stops it, only after (relevance, of those read).
+            walk = plan[plan.index("SEARCH walked"):plan.index("SCAN anon_2")]
+            assert "TEMP B-TREE" not in walk, plan
         else:
             # A table this small is cheapest to scan; the plan that matters at
             # size is the one without that choice.
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             plan = " / ".join(row[0] for row in conn.exec_driver_sql(
                 "EXPLAIN " + sql, params))
-            assert "notice_title_gram_pkey" in plan, plan
-            assert "Seq Scan" not in plan, plan
+            # PostgreSQL turns the probes into semi-joins and may walk any of
+            # the grams (all are joined on the whole key): one is read newest
+            # first, the others looked up by key, nothing hashed or sorted
+            # before the LIMIT.
+            assert "Scan Backward using notice_title_gram_pkey on notice_title_gram" in plan, plan
+            assert "Seq Scan" not in plan and "Hash" not in plan, plan
+            inner = plan[plan.rindex("->  Limit"):]
+            assert "Sort" not in inner, plan
         # A 1-character search runs no gram query at all.
         assert _search_statements("教") == []
 

@@ -103,7 +103,11 @@ def column(slug):
         if listing.scan:
             search.messages.append(
                 f"只输入一个字时，只在最新的 {notices.SCAN_WINDOW} 条公告中查找，"
-                f"最多列出 {notices.SCAN_LIMIT} 条；请输入两个或更多的字。")
+                f"最多列出 {notices.SEARCH_LIMIT} 条；请输入两个或更多的字。")
+        elif listing.more:
+            search.messages.append(
+                f"符合条件的公告超过 {notices.SEARCH_LIMIT} 条，只列出最新的 "
+                f"{notices.SEARCH_LIMIT} 条；请输入更多的字，或限定发布日期。")
         if shown < search.page:
             if total:
                 search.messages.append(f"共{shown}页，已显示最后一页。")
