@@ -221,7 +221,7 @@ HIDDEN_LIMIT = 500  # more hidden rows than this: plain (slower) queries
 SEARCH_LIMIT = 1000
 SCAN_WINDOW = 10_000
 # Postings counted per gram, at most, to choose the rarest gram to walk.
-GRAM_PROBE = 2000
+GRAM_PROBE = 20_000
 
 
 def _shown():
