@@ -182,7 +182,7 @@ def pages(facts: dict) -> dict[str, tuple[str, str, str]]:
     }
 
 
-def capture(db_path: Path, page_list: dict) -> dict:
+def capture(db_path: Path, page_list: dict, facts: dict) -> dict:
     """Run each real page in this process and record the SQL it executes
     (the second request, once the site name is cached)."""
     from sqlalchemy import event
@@ -205,7 +205,7 @@ def capture(db_path: Path, page_list: dict) -> dict:
     spec = {"db": str(db_path), "pages": {}}
     for name, (_label, path, kind) in page_list.items():
         if path is None:
-            spec["pages"][name] = {"kind": kind, "statements": [indexed_lookup(db_path)]}
+            spec["pages"][name] = {"kind": kind, "statements": [indexed_lookup(facts)]}
             continue
         client.get(path)
         captured.clear()
@@ -219,11 +219,10 @@ def capture(db_path: Path, page_list: dict) -> dict:
     return spec
 
 
-def indexed_lookup(db_path: Path) -> list:
+def indexed_lookup(facts: dict) -> list:
     """The page of a 项目编号 search answered by the project_code index: the
     rows (as a column page shows them) and the total, for the code of
     `database_facts`'s notice."""
-    facts = database_facts(db_path)
     return ['SELECT id, "column", title, project_code, published_at, count(*) OVER () '
             'FROM published_notice WHERE project_code = ? AND "column" = ? AND published != 0 '
             'ORDER BY published_at DESC, id DESC LIMIT 20',
@@ -369,7 +368,7 @@ def run(args, workdir: Path, procs: p.Processes) -> dict:
             raise SystemExit(f"--pages: unknown {', '.join(sorted(unknown))}; "
                              f"known: {', '.join(page_list)}")
         page_list = {name: page_list[name] for name in args.pages}
-    spec = capture(db_path, page_list)
+    spec = capture(db_path, page_list, facts)
     spec_path = workdir / "bare.json"
     spec_path.write_text(json.dumps(spec, default=str))
 

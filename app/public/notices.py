@@ -411,12 +411,7 @@ class Listing:
         # for notices holding every gram. The column is the gram's: the notice's
         # own (column, published_at) index would be walked instead.
         walked = aliased(NoticeTitleGram, name="walked")
-        terms = [walked.gram == func.lower(bindparam("g0")),
-                 walked.column == bindparam("column")]
-        if self.start:
-            terms.append(walked.published_at >= bindparam("start", type_=DateTime))
-        if self.stop:
-            terms.append(walked.published_at < bindparam("stop", type_=DateTime))
+        terms = self._postings(walked, 0)
         for i in range(1, self.grams):
             probed = aliased(NoticeTitleGram, name=f"probed{i}")
             terms.append(exists().where(
@@ -458,16 +453,22 @@ class Listing:
                 self.values.update({f"g{rank}": grams[i] for rank, i in enumerate(ranked)})
         return self._bound
 
+    def _postings(self, grams, i: int) -> list:
+        """Terms for the postings of bound gram g{i} in this listing's column
+        and dates, on `grams` (NoticeTitleGram or an alias of it)."""
+        terms = [grams.gram == func.lower(bindparam(f"g{i}")),
+                 grams.column == bindparam("column")]
+        if self.start:
+            terms.append(grams.published_at >= bindparam("start", type_=DateTime))
+        if self.stop:
+            terms.append(grams.published_at < bindparam("stop", type_=DateTime))
+        return terms
+
     def _gram_counts(self):
         counted = []
         for i in range(self.grams):
-            terms = [NoticeTitleGram.gram == func.lower(bindparam(f"g{i}")),
-                     NoticeTitleGram.column == bindparam("column")]
-            if self.start:
-                terms.append(NoticeTitleGram.published_at >= bindparam("start", type_=DateTime))
-            if self.stop:
-                terms.append(NoticeTitleGram.published_at < bindparam("stop", type_=DateTime))
-            postings = select(literal(1)).where(*terms).limit(bindparam("probe")).subquery()
+            postings = (select(literal(1)).where(*self._postings(NoticeTitleGram, i))
+                        .limit(bindparam("probe")).subquery())
             counted.append(select(func.count()).select_from(postings).scalar_subquery())
         return select(*counted)
 
