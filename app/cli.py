@@ -110,14 +110,9 @@ sync_cli = AppGroup("sync", help="互联互通同步")
 @click.option("--burst", is_flag=True, help="处理完队列后退出")
 def sync_worker(peers, sweep, burst):
     """Deliver this site's messages. Without --peer/--sweep: a supervisor
-    that runs one worker process per active peer's queue and one for the
+    that forks one worker process per active peer's queue and one for the
     sweep queue (a hung peer holds up only its own queue) and restarts any
     that dies. Every worker rides out a Redis outage by itself."""
-    import os
-    import sys
-
-    from flask.cli import ScriptInfo
-
     from .extensions import db
     from .models import Peer
     from .sync import queues, runner
@@ -136,16 +131,18 @@ def sync_worker(peers, sweep, burst):
         click.echo("listening on: " + ", ".join(names))
         runner.run_worker(names, "worker-burst", burst=True)
         return
-    # The children build the same app: same environment, same --app.
-    env = dict(os.environ)
-    app_path = click.get_current_context().ensure_object(ScriptInfo).app_import_path
-    if app_path:
-        env["FLASK_APP"] = app_path
-    base = [sys.executable, "-m", "flask", "sync", "worker"]
-    children = {f"worker {code}": [*base, "--peer", code] for code in codes}
-    children["worker sweep"] = [*base, "--sweep"]
+    # The children are forks of this process: none may inherit a connection.
+    db.session.remove()
+    db.engine.dispose()
+
+    def child(names, role):
+        return lambda: runner.run_worker(names, role)
+
+    children = {f"worker {code}": child([queues.queue_name(code)], f"worker-{code}")
+                for code in codes}
+    children["worker sweep"] = child([queues.sweep_queue_name()], "worker-sweep")
     click.echo("supervising: " + ", ".join(children))
-    raise SystemExit(runner.supervise(children, env))
+    raise SystemExit(runner.supervise(children))
 
 
 @sync_cli.command("cron")

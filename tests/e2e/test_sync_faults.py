@@ -124,16 +124,16 @@ def test_redis_outage_is_ridden_out_without_a_restart(templates, databases, own_
         stack.stop_all()
 
 
-def _peer_worker(supervisor_pid: int, peer: str) -> int | None:
-    """The pid of the supervisor's child that serves `peer`'s queue."""
+def _peer_worker(stack, supervisor_pid: int, peer: str) -> int | None:
+    """The pid of the supervisor's child that serves `peer`'s queue: a live
+    child of the supervisor whose status file names that queue's role (the
+    children are forks: their command line is the supervisor's)."""
     found = subprocess.run(["pgrep", "-P", str(supervisor_pid)], capture_output=True, text=True)
-    for pid in found.stdout.split():
-        try:
-            argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
-        except OSError:
-            continue
-        if b"--peer" in argv and peer.encode() in argv:
-            return int(pid)
+    children = {int(pid) for pid in found.stdout.split()}
+    for path in (stack.logdir / "sync-status-gps").glob(f"worker-{peer}-*.json"):
+        pid = int(path.stem.rsplit("-", 1)[1])
+        if pid in children:
+            return pid
     return None
 
 
@@ -145,7 +145,7 @@ def test_a_worker_killed_mid_delivery_is_restarted_and_applies_once(stack):
 
     stack.stop("cron-gps")
     supervisor = stack.procs["worker-gps"]
-    child = wait_for(lambda: _peer_worker(supervisor.pid, "410400"), 20,
+    child = wait_for(lambda: _peer_worker(stack, supervisor.pid, "410400"), 20,
                      what="the 410400 worker child")
     plan_id, plan_no = file_plan(stack, "工作进程被杀项目")
     wait_for(lambda: stack.query("gps", "select state from outbox_message where entity_key = "
@@ -156,7 +156,7 @@ def test_a_worker_killed_mid_delivery_is_restarted_and_applies_once(stack):
     stack.wait_sync_ready("gps")
     wait_for(lambda: push_state(stack, plan_id) == "已推送", 60, what="redelivery")
     assert applied_count(stack, "pds", plan_no) == 1
-    restarted = wait_for(lambda: _peer_worker(supervisor.pid, "410400"), 30,
+    restarted = wait_for(lambda: _peer_worker(stack, supervisor.pid, "410400"), 30,
                          what="a new 410400 worker")
     assert restarted != child
     for name, proc in stack.procs.items():
