@@ -22,9 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import multiprocessing
 import os
 import random
-import multiprocessing
 import signal
 import threading
 import time
