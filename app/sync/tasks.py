@@ -1,5 +1,7 @@
-"""RQ entry points. A job names its site; each worker process builds that
-site's app once (from the environment, like `flask --app run`) and reuses it."""
+"""RQ entry points. A job names its site; each worker process runs it in
+that site's app, built once and reused."""
+from flask import current_app, has_app_context
+
 _apps: dict = {}
 
 
@@ -7,7 +9,12 @@ def site_app(site_id: str):
     if site_id not in _apps:
         from .. import create_app
 
-        if site_id == "gps":
+        if has_app_context() and current_app.config.get("SITE_ID") == site_id:
+            # A `flask sync worker` process runs inside its site's app already.
+            # Building a second one cost ~3 s of CPU before its first delivery,
+            # which then waited that long (and up to 8 s on a loaded machine).
+            _apps[site_id] = current_app._get_current_object()
+        elif site_id == "gps":
             _apps[site_id] = create_app("gps")
         else:
             _apps[site_id] = create_app("trading", platform=site_id.removeprefix("trading-"))
