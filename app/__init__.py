@@ -28,6 +28,10 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
         "gps" if site == "gps" else f"trading-{platform}")))
     app.config.update(settings_module.settings(site, platform))
     app.config.update(config or {})
+    if cache := app.config.get("JINJA_BYTECODE_CACHE"):
+        # A jinja2.BytecodeCache: compiled templates reused by every app of the
+        # process (the tests build hundreds). Keyed by each source's checksum.
+        app.jinja_options = {**app.jinja_options, "bytecode_cache": cache}
 
     db.init_app(app)
     from . import sqlite

@@ -19,6 +19,7 @@ import subprocess
 import time
 import uuid
 
+import jinja2
 import pytest
 
 DEMO_PASSWORD = "DemoPass@2026"
@@ -255,6 +256,25 @@ def _instance_root(tmp_path_factory):
     os.environ.pop("DATABASE_URL", None)
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Every test builds apps of its own, and each app's Jinja environment
+    would otherwise compile every template it renders again: about half of a
+    page-crawling test's time. A bucket's key includes the source checksum."""
+
+    def __init__(self):
+        self.store = {}
+
+    def load_bytecode(self, bucket):
+        if (code := self.store.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE_CACHE = _MemoryBytecodeCache()
+
+
 def make_app(key, db_url, redis_url, **overrides):
     from app import create_app
 
@@ -268,6 +288,7 @@ def make_app(key, db_url, redis_url, **overrides):
         "AUTH_RATE_LIMIT": "1000 per second",
         "SERVER_NAME": None,
         "HEALTH_TOKEN": HEALTH_TOKEN,
+        "JINJA_BYTECODE_CACHE": _BYTECODE_CACHE,
     }
     config.update(overrides)
     return create_app(site, config, platform=platform)
