@@ -131,3 +131,30 @@ def test_every_page_list_of_a_growing_table_counts_with_the_cap(request, demo):
     uncapped = [type(view).__name__ for view in lists
                 if not isinstance(view.datamodel, CappedCount)]
     assert uncapped == []
+
+
+def test_a_datamodel_converts_each_column_into_filters_once():
+    """ConvertedOnce: the same filters FAB's converter makes, made once per
+    datamodel, and a list of each caller's own, since FAB's Filters extends
+    its lists with a view's search_filters."""
+    from flask_appbuilder.models.filters import Filters
+    from flask_appbuilder.models.sqla.filters import FilterEqual, SQLAFilterConverter
+    from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+    from app.models import Plan
+    from app.views.common.counting import CappedCount
+
+    ours, fabs = CappedCount(Plan), SQLAInterface(Plan)
+    for column in fabs.get_columns_list():
+        mine = ours.filter_converter_class(ours).convert(column)
+        theirs = SQLAFilterConverter(fabs).convert(column)
+        assert [type(f) for f in mine or []] == [type(f) for f in theirs or []], column
+        again = ours.filter_converter_class(ours).convert(column)
+        assert [id(f) for f in again or []] == [id(f) for f in mine or []], column
+        if mine:
+            assert again is not mine  # a list of the caller's own
+    extended = Filters(ours.filter_converter_class, ours, ["plan_no"],
+                       {"plan_no": [FilterEqual("plan_no", ours)]})
+    plain = Filters(ours.filter_converter_class, ours, ["plan_no"])
+    assert len(extended.get_search_filters()["plan_no"]) == \
+        len(plain.get_search_filters()["plan_no"]) + 1
