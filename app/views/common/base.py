@@ -10,7 +10,7 @@ from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _
 
 from . import formatting, validation, widgets
-from .list_widget import OnePassListWidget
+from .list_widget import OnceTranslatedSearchWidget, OnePassListWidget
 from .related_search import SearchedRelations
 
 VIEW_VERBS = {
@@ -85,6 +85,7 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
     method_permission_name = VIEW_VERBS
     page_size = PAGE_SIZE
     list_widget = OnePassListWidget
+    search_widget = OnceTranslatedSearchWidget
     # FAB's /download/<filename> serves its own UPLOAD_FOLDER, which this app
     # does not use (a 500 for anyone who may read): files go through
     # app/attachments.py, which checks the record they belong to.

@@ -10,7 +10,9 @@ are escaped and joined in Python. The HTML is the same as FAB's.
 """
 from urllib.parse import quote
 
-from flask_appbuilder.widgets import ListWidget
+from flask_appbuilder._compat import as_unicode
+from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget, SearchWidget
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 PK = "__pk__"  # the placeholder key in the buttons rendered once
@@ -45,3 +47,27 @@ class OnePassListWidget(ListWidget):
 
     def __call__(self, **kwargs):
         return super().__call__(list_rows=list_rows, placeholder_pk=PK, **kwargs)
+
+
+class OnceTranslatedSearchWidget(SearchWidget):
+    """FAB's search form, with its labels and its filters' names translated
+    once per view and language. FAB translates them on every list page, for
+    its filter script: about fifty lazy strings a 采购计划 page, each a
+    Flask-Babel lookup (~4 % of the page). What it renders is FAB's."""
+
+    def __call__(self, **kwargs):
+        form, columns = self.template_args["form"], self.template_args["include_cols"]
+        names = self.filters.__dict__.setdefault("_translated_names", {})
+        key = str(get_locale())
+        if key not in names:
+            dict_filters = self.filters.get_search_filters()
+            names[key] = ({col: as_unicode(form[col].label.text) for col in columns},
+                          {col: [as_unicode(flt.name) for flt in dict_filters[col]]
+                           for col in columns})
+        label_columns, search_filters = names[key]
+        kwargs["label_columns"] = dict(label_columns)
+        kwargs["form_fields"] = {col: form[col]() for col in columns}
+        kwargs["search_filters"] = {col: list(names) for col, names in search_filters.items()}
+        kwargs["active_filters"] = self.filters.get_filters_values_tojson()
+        # FAB's own __call__ would translate them all again: skip to its base.
+        return RenderTemplateWidget.__call__(self, **kwargs)
