@@ -158,3 +158,24 @@ def test_a_datamodel_converts_each_column_into_filters_once():
     plain = Filters(ours.filter_converter_class, ours, ["plan_no"])
     assert len(extended.get_search_filters()["plan_no"]) == \
         len(plain.get_search_filters()["plan_no"]) + 1
+
+
+def test_a_growing_lists_cells_read_as_fabs_do():
+    """CappedCount._get_attr_value reads each attribute once; what it reads
+    is what FAB's reads: a column, a dotted column (missing: ""), a method's
+    result, an Enum's value."""
+    import enum
+    from types import SimpleNamespace
+
+    from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+    from app.views.common.counting import CappedCount
+
+    class Colour(enum.Enum):
+        RED = "红"
+
+    item = SimpleNamespace(name="甲", colour=Colour.RED, unit=SimpleNamespace(name="乙"),
+                           label=lambda: "丙", empty=None)
+    for column in ["name", "colour", "unit.name", "unit.missing", "missing", "label", "empty"]:
+        assert CappedCount._get_attr_value(item, column) == \
+            SQLAInterface._get_attr_value(item, column), column

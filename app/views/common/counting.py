@@ -11,6 +11,9 @@ links only to pages that exist, since the count it gets is cap + 1 and
 that row is there. A list under the cap shows its exact count as before.
 The REST lists keep FAB's exact count: a client pages by it.
 """
+import enum
+from functools import reduce
+
 from flask import current_app
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -49,8 +52,25 @@ class ConvertedOnce(SQLAFilterConverter):
         return None if filters is None else list(filters)
 
 
+_MISSING = object()
+
+
 class CappedCount(SQLAInterface):
     filter_converter_class = ConvertedOnce
+
+    @staticmethod
+    def _get_attr_value(item, col):
+        """FAB's, reading the attribute once instead of three times: a list
+        page reads ~200 cells, each an ORM descriptor call per read."""
+        value = getattr(item, col, _MISSING)
+        if value is _MISSING:  # a dotted column: an attribute of a related record
+            try:
+                return reduce(getattr, col.split("."), item)
+            except Exception:
+                return ""
+        if callable(value):
+            return value()
+        return value.value if isinstance(value, enum.Enum) else value
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
         cap = current_app.config["LIST_COUNT_CAP"]
