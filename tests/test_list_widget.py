@@ -30,6 +30,22 @@ def list_views(app):
     return [view for view in app.appbuilder.baseviews if isinstance(view, ReadWriteModelView)]
 
 
+def list_url(app, view) -> str:
+    with app.test_request_context():
+        from flask import url_for
+        return url_for(f"{view.endpoint}.list")
+
+
+def fabs_page(client, url, view, monkeypatch, **fab_widgets) -> str:
+    """The page as FAB's own widgets (attribute=class) would have written it."""
+    for attribute, widget in fab_widgets.items():
+        monkeypatch.setattr(view, attribute, widget)
+    try:
+        return client.get(url).get_data(as_text=True)
+    finally:
+        monkeypatch.undo()
+
+
 @pytest.mark.parametrize("key", ["gps", "pds"])
 def test_every_list_reads_as_fab_would_write_it(request, key, monkeypatch):
     app = request.getfixturevalue({"gps": "gps_demo", "pds": "pds_demo"}[key])
@@ -40,16 +56,12 @@ def test_every_list_reads_as_fab_would_write_it(request, key, monkeypatch):
         except AssertionError:
             continue  # not a user of this site
         for view in list_views(app):
-            with app.test_request_context():
-                from flask import url_for
-                url = url_for(f"{view.endpoint}.list")
+            url = list_url(app, view)
             ours = client.get(url)
             if ours.status_code != 200 or not table(ours.get_data(as_text=True)):
                 continue
-            monkeypatch.setattr(view, "list_widget", ListWidget)
-            fabs = client.get(url)
-            monkeypatch.undo()
-            assert table(ours.get_data(as_text=True)) == table(fabs.get_data(as_text=True)), url
+            fabs = fabs_page(client, url, view, monkeypatch, list_widget=ListWidget)
+            assert table(ours.get_data(as_text=True)) == table(fabs), url
             compared += 1
     assert compared >= {"gps": 10, "pds": 5}[key], compared
 
@@ -72,24 +84,18 @@ def test_every_search_form_reads_as_fab_would_write_it(gps_demo, language, monke
     client = logged_in(gps_demo, "admin")
     client.get("/lang/" + {"zh": "en", "en": "zh"}[language])
     for view in list_views(gps_demo):  # the other language cached first
-        with gps_demo.test_request_context():
-            from flask import url_for
-            client.get(url_for(f"{view.endpoint}.list"))
+        client.get(list_url(gps_demo, view))
     client.get("/lang/" + language)
     compared = 0
     for view in list_views(gps_demo):
         if not view.search_columns:
             continue
-        with gps_demo.test_request_context():
-            from flask import url_for
-            url = url_for(f"{view.endpoint}.list") + "?_flt_0_" + view.search_columns[0] + "=x"
+        url = list_url(gps_demo, view) + "?_flt_0_" + view.search_columns[0] + "=x"
         ours = client.get(url)
         if ours.status_code != 200:
             continue
-        monkeypatch.setattr(view, "search_widget", SearchWidget)
-        fabs = client.get(url)
-        monkeypatch.undo()
-        assert search_form(ours.get_data(as_text=True)) == search_form(fabs.get_data(as_text=True)), url
+        fabs = fabs_page(client, url, view, monkeypatch, search_widget=SearchWidget)
+        assert search_form(ours.get_data(as_text=True)) == search_form(fabs), url
         compared += 1
     assert compared >= 10, compared
 
