@@ -57,14 +57,14 @@ class OnceTranslatedSearchWidget(SearchWidget):
 
     def __call__(self, **kwargs):
         form, columns = self.template_args["form"], self.template_args["include_cols"]
-        names = self.filters.__dict__.setdefault("_translated_names", {})
-        key = str(get_locale())
-        if key not in names:
+        translated = self.filters.__dict__.setdefault("_translated_names", {})
+        language = str(get_locale())
+        if language not in translated:
             dict_filters = self.filters.get_search_filters()
-            names[key] = ({col: as_unicode(form[col].label.text) for col in columns},
-                          {col: [as_unicode(flt.name) for flt in dict_filters[col]]
-                           for col in columns})
-        label_columns, search_filters = names[key]
+            translated[language] = (
+                {col: as_unicode(form[col].label.text) for col in columns},
+                {col: [as_unicode(flt.name) for flt in dict_filters[col]] for col in columns})
+        label_columns, search_filters = translated[language]
         kwargs["label_columns"] = dict(label_columns)
         kwargs["form_fields"] = {col: form[col]() for col in columns}
         kwargs["search_filters"] = {col: list(names) for col, names in search_filters.items()}
