@@ -704,6 +704,16 @@ class WebsiteVersion(Model):
     version = Column(BigInteger, nullable=False)
 
 
+class GrantsVersion(Model):
+    """One row: a number that database triggers raise on every change to the
+    permission tables (migration e7a9c1d3f5b8), whoever makes it. Each
+    process keeps a set of roles' grants until it moves (app/security.py)."""
+
+    __tablename__ = "grants_version"
+    id = Column(Integer, primary_key=True)
+    version = Column(BigInteger, nullable=False)
+
+
 class ProjectReplica(Model):
     """On GPS: a trading project accepted by a platform, with its lots
     (标段推送). Read-only here; the notice wizard chooses lots from it."""

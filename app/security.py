@@ -26,13 +26,15 @@ from flask_login import current_user, user_logged_in
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .models import Organisation, OrgUser
+from .models import GrantsVersion, Organisation, OrgUser
 from .views.common import security_views as views
 
 log = logging.getLogger("security.auth")
 
 # Where a browser session keeps the user's session_version from its login.
 SESSION_VERSION_KEY = "session_version"
+# Where load_session_user leaves the grants_version it read, for _granted.
+GRANTS_VERSION_KEY = "gps.grants_version"
 # JWT claim binding a token to the password it was issued under.
 CREDENTIAL_CLAIM = "cred"
 
@@ -346,13 +348,21 @@ class SecurityManager(FabSecurityManager):
                                     form=LoginForm_db(), appbuilder=self.appbuilder)
         return make_response(page, 429)
 
-    # --- permission checks, one query per request -----------------------
+    # --- permission checks, kept per process until a role changes ---------
     # FAB asks the database once per check: a list page checks a dozen
     # (each action, each related view, the menu), which was most of its
     # statements and about 70 ms of it. The (permission, view) pairs a set of
-    # roles holds are loaded once per request instead, and the checks answer
-    # from them. Per request, not per login: a role edited by an Admin takes
-    # effect on the user's next page.
+    # roles holds are read once and kept by the process, under the number the
+    # permission tables' triggers raise on every change (grants_version,
+    # migration e7a9c1d3f5b8). That number is read with the session user, in
+    # the same statement, so a role edited by an Admin still takes effect on
+    # the user's next page, in every process, at no extra statement.
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        # {(role ids, grants_version): grants}; only the newest version's
+        # entries are kept (_keep_grants).
+        self._kept_grants: dict = {}
 
     def _granted(self, role_ids) -> frozenset | None:
         if not has_request_context():
@@ -360,17 +370,37 @@ class SecurityManager(FabSecurityManager):
         cache = request.environ.setdefault("gps.granted_permissions", {})
         key = frozenset(role_ids)
         if key not in cache:
-            # Plain rows through the session's connection: the ORM layer adds
-            # nothing to pairs of names but time on every page.
-            pv, assoc = self.permissionview_model, assoc_permissionview_role
-            cache[key] = frozenset(self.session.connection().execute(
-                select(self.permission_model.name, self.viewmenu_model.name)
-                .select_from(pv)
-                .join(assoc, assoc.c.permission_view_id == pv.id)
-                .join(self.permission_model, self.permission_model.id == pv.permission_id)
-                .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
-                .where(assoc.c.role_id.in_(key)).distinct()).tuples())
+            version = request.environ.get(GRANTS_VERSION_KEY)
+            kept = self._kept_grants.get((key, version)) if version is not None else None
+            cache[key] = kept if kept is not None else self._read_grants(key, version)
         return cache[key]
+
+    def _read_grants(self, role_ids: frozenset, version) -> frozenset:
+        # Plain rows through the session's connection: the ORM layer adds
+        # nothing to pairs of names but time.
+        pv, assoc = self.permissionview_model, assoc_permissionview_role
+        grants = frozenset(self.session.connection().execute(
+            select(self.permission_model.name, self.viewmenu_model.name)
+            .select_from(pv)
+            .join(assoc, assoc.c.permission_view_id == pv.id)
+            .join(self.permission_model, self.permission_model.id == pv.permission_id)
+            .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
+            .where(assoc.c.role_id.in_(role_ids)).distinct()).tuples())
+        if version is not None:
+            self._keep_grants(role_ids, version, grants)
+        return grants
+
+    def _keep_grants(self, role_ids, version, grants) -> None:
+        # Read after `version` was (same statement as the user, or earlier),
+        # so these grants are at least that new. A newer number drops every
+        # older entry; an older one (a request that began before a change)
+        # is not kept. Dict operations only: safe under threads.
+        newest = max((v for _, v in self._kept_grants), default=version)
+        if version < newest:
+            return
+        if version > newest:
+            self._kept_grants = {}
+        self._kept_grants[(role_ids, version)] = grants
 
     def has_access(self, permission_name, view_name) -> bool:
         # Every menu entry asks this (29 times for a page's navbar), and
@@ -429,12 +459,24 @@ class SecurityManager(FabSecurityManager):
     def load_session_user(self, user_id):
         # Every page reads the user's roles (permissions), groups and
         # organisation with its region (scope): one statement, not five.
+        # With them, the permission tables' grants_version, which tells
+        # _granted whether the grants it keeps are still the roles' own. A
+        # SELECT, not session.get: get answers from the identity map without
+        # asking, and the number must be read now.
         try:
-            user = self.session.get(self.user_model, int(user_id), options=[
-                joinedload(self.user_model.roles), joinedload(self.user_model.groups),
-                joinedload(OrgUser.organisation).joinedload(Organisation.region)])
+            user_id = int(user_id)
         except (TypeError, ValueError):
             return None
+        row = self.session.execute(
+            select(self.user_model, select(GrantsVersion.version)
+                   .where(GrantsVersion.id == 1).scalar_subquery())
+            .where(self.user_model.id == user_id)
+            .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups),
+                     joinedload(OrgUser.organisation).joinedload(Organisation.region))
+        ).unique().one_or_none()
+        user, version = row if row is not None else (None, None)
+        if has_request_context() and version is not None:
+            request.environ[GRANTS_VERSION_KEY] = version
         if user is not None and not user.is_active:
             user = None
         if user is None or session.get(SESSION_VERSION_KEY) != (user.session_version or 0):

@@ -1,10 +1,13 @@
-"""FAB's permission checks answer from one query per request
-(SecurityManager._granted): a page asks the permission tables once, and a
-role an Admin edits takes effect on the user's next page. Who may open what
-is tests/test_access_matrix.py's, unchanged."""
+"""FAB's permission checks answer from grants each process keeps per set of
+roles (SecurityManager._granted), under the number the permission tables'
+triggers raise on every change (grants_version, read with the session user):
+a page asks the permission tables at most once, usually never, and a role an
+Admin edits (through any process, or by SQL) takes effect on the user's next
+page. Who may open what is tests/test_access_matrix.py's, unchanged."""
 import pytest
-from sqlalchemy import event
+from sqlalchemy import delete, event, insert, select, text, update
 
+from tests.conftest import make_app
 from tests.helpers import api_token, bearer, logged_in
 
 
@@ -27,55 +30,205 @@ def _permission_queries(app, call) -> tuple:
     return response, len(seen)
 
 
+def _version(app) -> int:
+    from app.extensions import db
+    from app.models import GrantsVersion
+
+    with app.app_context():
+        return db.session.scalar(select(GrantsVersion.version))
+
+
 @pytest.mark.parametrize("username,url", [
     ("jingban", "/plans/list/"),
     ("jingban", "/todo/"),
     ("jianguan", "/plans/list/"),
     ("admin", "/users/list/"),
 ])
-def test_a_page_reads_the_permissions_once(gps_demo, username, url):
+def test_a_page_reads_the_permissions_once_and_then_keeps_them(gps_demo, username, url):
     client = logged_in(gps_demo, username)
     response, queries = _permission_queries(gps_demo, lambda: client.get(url))
     assert response.status_code == 200
-    assert queries == 1
+    assert queries <= 1
+    response, queries = _permission_queries(gps_demo, lambda: client.get(url))
+    assert response.status_code == 200
+    assert queries == 0
 
 
 def test_an_api_call_reads_the_permissions_once(gps_demo):
+    # A token's user is not the session user: no grants_version, FAB's
+    # question asked once per request as before.
     client = gps_demo.test_client()
     headers = bearer(api_token(client, "jingban"))
-    response, queries = _permission_queries(
-        gps_demo, lambda: client.get("/api/v1/plan/", headers=headers))
-    assert response.status_code == 200
-    assert queries == 1
+    for _ in range(2):
+        response, queries = _permission_queries(
+            gps_demo, lambda: client.get("/api/v1/plan/", headers=headers))
+        assert response.status_code == 200
+        assert queries == 1
+
+
+def _revoke(app, permission, view, username="jingban") -> list:
+    with app.app_context():
+        sm = app.appbuilder.sm
+        pv = sm.find_permission_view_menu(permission, view)
+        assert pv is not None
+        removed = []
+        for role in sm.find_user(username).roles:
+            if pv in role.permissions:
+                sm.del_permission_role(role, pv)
+                removed.append(role.name)
+        assert removed, f"{username} had no {permission} on {view}"
+        return removed
 
 
 def test_a_role_edited_by_the_admin_counts_from_the_next_page(gps):
     client = logged_in(gps, "jingban")
     assert client.get("/plans/add").status_code == 200
-    with gps.app_context():
-        sm = gps.appbuilder.sm
-        user = sm.find_user("jingban")
-        removed = []
-        for role in user.roles:
-            pv = sm.find_permission_view_menu("can_create", "Plan")
-            if pv in role.permissions:
-                sm.del_permission_role(role, pv)
-                removed.append(role.name)
-        assert removed
+    assert client.get("/plans/add").status_code == 200  # kept now
+    _revoke(gps, "can_create", "Plan")
     assert client.get("/plans/add").status_code == 403
     assert client.get("/plans/list/").status_code == 200
 
 
-def test_a_menu_entry_revoked_by_the_admin_is_gone_from_the_next_page(gps):
-    # The navbar asks has_access once per entry; those answers are memoised
-    # for one request only.
+def test_a_role_edited_in_another_process_counts_from_the_next_page(gps, redis_url):
+    # Two gunicorn workers: each keeps its own grants; the one that did not
+    # make the change learns of it from the number, not from a message.
+    other = make_app("gps", gps.config["SQLALCHEMY_DATABASE_URI"], redis_url)
+    try:
+        client = logged_in(gps, "jingban")
+        for _ in range(2):
+            assert client.get("/plans/add").status_code == 200
+        before = _version(gps)
+        _revoke(other, "can_create", "Plan")
+        assert _version(gps) > before
+        assert client.get("/plans/add").status_code == 403
+    finally:
+        from app.extensions import db
+
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_permission_deleted_by_sql_counts_from_the_next_page(gps):
+    from app.extensions import db
+
     client = logged_in(gps, "jingban")
-    assert 'href="/todo/"' in client.get("/plans/list/").get_data(as_text=True)
+    for _ in range(2):
+        assert client.get("/plans/add").status_code == 200
     with gps.app_context():
         sm = gps.appbuilder.sm
-        pv = sm.find_permission_view_menu("menu_access", "Todo")
-        assert pv is not None
-        for role in sm.find_user("jingban").roles:
-            if pv in role.permissions:
-                sm.del_permission_role(role, pv)
+        pv = sm.find_permission_view_menu("can_create", "Plan")
+        db.session.execute(text("DELETE FROM ab_permission_view_role WHERE permission_view_id = :id"),
+                           {"id": pv.id})
+        db.session.commit()
+    assert client.get("/plans/add").status_code == 403
+
+
+def test_a_role_taken_from_the_user_counts_from_the_next_page(gps):
+    client = logged_in(gps, "jingban")
+    for _ in range(2):
+        assert client.get("/plans/list/").status_code == 200
+    with gps.app_context():
+        from app.extensions import db
+
+        sm = gps.appbuilder.sm
+        user = sm.find_user("jingban")
+        user.roles = []
+        db.session.commit()
+    assert client.get("/plans/list/").status_code in (302, 403)
+
+
+def test_a_menu_entry_revoked_by_the_admin_is_gone_from_the_next_page(gps):
+    client = logged_in(gps, "jingban")
+    for _ in range(2):
+        assert 'href="/todo/"' in client.get("/plans/list/").get_data(as_text=True)
+    _revoke(gps, "menu_access", "Todo")
     assert 'href="/todo/"' not in client.get("/plans/list/").get_data(as_text=True)
+
+
+def _tables():
+    from flask_appbuilder.security.sqla.models import (
+        Permission, PermissionView, ViewMenu, assoc_permissionview_role)
+
+    return assoc_permissionview_role, PermissionView.__table__, Permission.__table__, \
+        ViewMenu.__table__
+
+
+@pytest.mark.parametrize("change", ["insert", "update", "delete"])
+@pytest.mark.parametrize("table", ["ab_permission_view_role", "ab_permission_view",
+                                   "ab_permission", "ab_view_menu"])
+def test_every_change_to_the_permission_tables_raises_the_number(gps, table, change):
+    from flask_appbuilder.security.sqla.models import Role
+
+    from app.extensions import db
+
+    assoc, pv, permission, view_menu = _tables()
+    with gps.app_context():
+        connection = db.session.connection()
+        role, other_role = connection.execute(select(Role.id).order_by(Role.id).limit(2)).scalars()
+        # Rows of its own, so each change touches something that exists.
+        probe = connection.execute(
+            insert(permission).values(name="can_probe").returning(permission.c.id)).scalar()
+        view, other_view = (connection.execute(
+            insert(view_menu).values(name=name).returning(view_menu.c.id)).scalar()
+            for name in ("Probe", "OtherProbe"))
+        pair, other_pair = (connection.execute(insert(pv).values(
+            permission_id=probe, view_menu_id=v).returning(pv.c.id)).scalar()
+            for v in (view, other_view))
+        connection.execute(insert(assoc).values(permission_view_id=pair, role_id=role))
+        db.session.commit()
+    before = _version(gps)
+    statements = {
+        ("ab_permission_view_role", "insert"):
+            [insert(assoc).values(permission_view_id=other_pair, role_id=role)],
+        ("ab_permission_view_role", "update"):
+            [update(assoc).where(assoc.c.permission_view_id == pair).values(role_id=other_role)],
+        ("ab_permission_view_role", "delete"):
+            [delete(assoc).where(assoc.c.permission_view_id == pair)],
+        ("ab_permission_view", "insert"):
+            [delete(pv).where(pv.c.id == other_pair),  # (made again below)
+             insert(pv).values(permission_id=probe, view_menu_id=other_view)],
+        ("ab_permission_view", "update"):
+            [update(pv).where(pv.c.id == other_pair).values(view_menu_id=other_view)],
+        ("ab_permission_view", "delete"): [delete(pv).where(pv.c.id == other_pair)],
+        ("ab_permission", "insert"): [insert(permission).values(name="can_probe_2")],
+        ("ab_permission", "update"):
+            [update(permission).where(permission.c.id == probe).values(name="can_probed")],
+        ("ab_permission", "delete"): [
+            delete(assoc).where(assoc.c.permission_view_id == pair),
+            delete(pv).where(pv.c.permission_id == probe),
+            delete(permission).where(permission.c.id == probe)],
+        ("ab_view_menu", "insert"): [insert(view_menu).values(name="ThirdProbe")],
+        ("ab_view_menu", "update"):
+            [update(view_menu).where(view_menu.c.id == view).values(name="Probed")],
+        ("ab_view_menu", "delete"): [
+            delete(pv).where(pv.c.id == other_pair),
+            delete(view_menu).where(view_menu.c.id == other_view)],
+    }[table, change]
+    *preparing, tested = statements
+    with gps.app_context():
+        for statement in preparing:
+            db.session.execute(statement)
+        db.session.commit()
+    middle = _version(gps)
+    assert middle >= before
+    with gps.app_context():
+        db.session.execute(tested)
+        db.session.commit()
+    assert _version(gps) > middle
+
+
+def test_grants_read_under_an_older_number_are_not_kept(gps_demo):
+    # A request that read the number just before a change must not leave its
+    # grants under it for the requests after the change.
+    sm = gps_demo.appbuilder.sm
+    saved = dict(sm._kept_grants)
+    try:
+        sm._kept_grants = {}
+        sm._keep_grants(frozenset({1}), 7, frozenset({("can_list", "PlanView")}))
+        sm._keep_grants(frozenset({1}), 6, frozenset({("can_list", "Old")}))
+        assert sm._kept_grants == {(frozenset({1}), 7): frozenset({("can_list", "PlanView")})}
+        sm._keep_grants(frozenset({2}), 8, frozenset())
+        assert list(sm._kept_grants) == [(frozenset({2}), 8)]
+    finally:
+        sm._kept_grants = saved
