@@ -58,6 +58,9 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
     from . import i18n
 
     i18n.init_app(app)  # templates' _(): after FAB has set Flask-Babel up
+    from .views.common import list_links
+
+    list_links.register(app)  # pager and sort links from one url_for: after FAB's filters
     app.register_blueprint(health)
     app.register_blueprint(interop)
     if site == "trading":
