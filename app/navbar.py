@@ -4,9 +4,10 @@ FAB renders the whole menu for every page: 29 permission checks and some 60
 strings, about 1.4 ms of a 5 ms page here (docs/benchmarks.md, 项目监督).
 What it shows depends only on what the user may do, the language, the
 user's name and where the app is mounted, so the HTML is kept under exactly
-those. The grants in the key are the ones read from the database for this
-request (SecurityManager.current_grants): when an Admin takes a permission
-from a role, the key changes and the very next page shows the smaller menu.
+those. The grants in the key are this request's (SecurityManager.
+current_grants, kept per process only while grants_version stands still):
+when an Admin takes a permission from a role, the key changes and the very
+next page shows the smaller menu.
 Anonymous and API callers get FAB's rendering, as before.
 """
 from __future__ import annotations

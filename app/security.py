@@ -360,9 +360,10 @@ class SecurityManager(FabSecurityManager):
 
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
-        # {(role ids, grants_version): grants}; only the newest version's
-        # entries are kept (_keep_grants).
-        self._kept_grants: dict = {}
+        # (grants_version, {role ids: grants}): one version's grants only,
+        # replaced as a whole (one assignment, safe under threads) when a
+        # request reads another number, newer or, after a restore, older.
+        self._kept_grants: tuple = (None, {})
 
     def _granted(self, role_ids) -> frozenset | None:
         if not has_request_context():
@@ -371,36 +372,38 @@ class SecurityManager(FabSecurityManager):
         key = frozenset(role_ids)
         if key not in cache:
             version = request.environ.get(GRANTS_VERSION_KEY)
-            kept = self._kept_grants.get((key, version)) if version is not None else None
-            cache[key] = kept if kept is not None else self._read_grants(key, version)
+            kept_version, kept = self._kept_grants
+            grants = kept.get(key) if version is not None and version == kept_version else None
+            cache[key] = grants if grants is not None else self._read_grants(key, version)
         return cache[key]
 
     def _read_grants(self, role_ids: frozenset, version) -> frozenset:
         # Plain rows through the session's connection: the ORM layer adds
-        # nothing to pairs of names but time.
+        # nothing to pairs of names but time. The number again, in the same
+        # statement: the grants are kept only if it is still the one read
+        # with the user. If it moved, a change was committed in between, or
+        # this request's own uncommitted edit raised it, which a rollback
+        # may yet undo: read again next time.
         pv, assoc = self.permissionview_model, assoc_permissionview_role
-        grants = frozenset(self.session.connection().execute(
-            select(self.permission_model.name, self.viewmenu_model.name)
+        rows = self.session.connection().execute(
+            select(self.permission_model.name, self.viewmenu_model.name,
+                   select(GrantsVersion.version).where(GrantsVersion.id == 1).scalar_subquery())
             .select_from(pv)
             .join(assoc, assoc.c.permission_view_id == pv.id)
             .join(self.permission_model, self.permission_model.id == pv.permission_id)
             .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
-            .where(assoc.c.role_id.in_(role_ids)).distinct()).tuples())
-        if version is not None:
+            .where(assoc.c.role_id.in_(role_ids)).distinct()).all()
+        grants = frozenset((permission, view) for permission, view, _ in rows)
+        if version is not None and rows and all(row[2] == version for row in rows):
             self._keep_grants(role_ids, version, grants)
         return grants
 
     def _keep_grants(self, role_ids, version, grants) -> None:
-        # Read after `version` was (same statement as the user, or earlier),
-        # so these grants are at least that new. A newer number drops every
-        # older entry; an older one (a request that began before a change)
-        # is not kept. Dict operations only: safe under threads.
-        newest = max((v for _, v in self._kept_grants), default=version)
-        if version < newest:
-            return
-        if version > newest:
-            self._kept_grants = {}
-        self._kept_grants[(role_ids, version)] = grants
+        kept_version, kept = self._kept_grants
+        if version == kept_version:
+            kept[role_ids] = grants
+        else:
+            self._kept_grants = (version, {role_ids: grants})
 
     def has_access(self, permission_name, view_name) -> bool:
         # Every menu entry asks this (29 times for a page's navbar), and

@@ -22,7 +22,7 @@ QUERIES = [
     "?=empty-name&novalue&page_PlanView=",
 ]
 URL_FOR_OWN = ["?_anchor=here&page_PlanView=1", "?_external=1", "?_method=POST",
-               "?_scheme=https&_external=1"]
+               "?_scheme=https&_external=1", "?endpoint=PlanView.add"]
 
 
 @pytest.mark.parametrize("root", ["", "/gps"])
@@ -34,7 +34,7 @@ def test_links_are_fabs(gps_demo, root, query):
 
         request.url_rule, request.view_args = gps_demo.url_map.bind_to_environ(
             request.environ).match(return_rule=True)
-        for page in (0, 1, 7, 399):
+        for page in (0, 1, 7, 399, None):
             assert filters["link_page"](page, "PlanView") == FAB.link_page_filter(page, "PlanView")
         for size in (25, 50, 100):
             assert filters["link_page_size"](size, "PlanView") == \

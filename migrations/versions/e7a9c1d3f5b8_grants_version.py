@@ -8,6 +8,10 @@ ab_view_menu (a pair or a name changed or removed), whoever makes it: the
 role editor, `roles sync` at deployment, SQL by hand. Which roles a user holds
 is read with the user on every request and needs no number.
 
+A later migration that rebuilds one of these tables on SQLite (batch mode
+copies and drops it) drops its triggers with it and must create them again;
+tests/test_permission_cache.py fails if a change stops raising the number.
+
 Revision ID: e7a9c1d3f5b8
 Revises: d5f7b9c1e3a6
 Create Date: 2026-12-04 04:10:00

@@ -10,9 +10,9 @@ each link's query string is encoded as Werkzeug encodes it. The links are
 FAB's, character for character (tests/test_list_links.py); a request with
 an argument named as one of the route's own variables gets FAB's filter
 itself. One difference: FAB hands the page's arguments to url_for as its
-keywords, so `?_method=POST` on any list page was a 500 (BuildError) and
-`?_anchor=x` put #x on every link; here those are query arguments like any
-other.
+keywords, so `?_method=POST` on any list page was a 500 (BuildError),
+`?endpoint=x` a 500 (TypeError) and `?_anchor=x` put #x on every link; here
+those are query arguments like any other.
 """
 from urllib.parse import urlencode
 
@@ -36,8 +36,10 @@ def _base():
                 own |= rule.arguments | set(rule.defaults or ())
         plain = (request.endpoint is not None and not (args.keys() & own)
                  and not current_app.url_default_functions)
-        request.environ[_KEY] = (url_for(request.endpoint, **(request.view_args or {})), args) \
-            if plain else None
+        path = url_for(request.endpoint, **(request.view_args or {})) if plain else None
+        # A path that already has a query (a route's defaults left over) is
+        # one FAB's url_for call would have merged with the rest: FAB's.
+        request.environ[_KEY] = (path, args) if path is not None and "?" not in path else None
     return request.environ[_KEY]
 
 
@@ -48,7 +50,8 @@ def _link(fab_filter, changes):
     path, args = base
     args = dict(args)
     args.update(changes)
-    return f"{path}?{urlencode(list(args.items()), safe=_SAFE)}" if args else path
+    items = [(key, value) for key, value in args.items() if value is not None]  # as Werkzeug
+    return f"{path}?{urlencode(items, safe=_SAFE)}" if items else path
 
 
 def register(app) -> None:
