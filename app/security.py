@@ -296,6 +296,11 @@ def roles_for(site: str) -> dict:
     return GPS_ROLES if site == "gps" else TRADING_ROLES
 
 
+def _grants_version():
+    """grants_version's one number, as a column of a larger statement."""
+    return select(GrantsVersion.version).where(GrantsVersion.id == 1).scalar_subquery()
+
+
 class SecurityManager(FabSecurityManager):
     user_model = OrgUser
     # FAB's security pages, in the site's words (app/views/common/security_views.py).
@@ -386,8 +391,7 @@ class SecurityManager(FabSecurityManager):
         # may yet undo: read again next time.
         pv, assoc = self.permissionview_model, assoc_permissionview_role
         rows = self.session.connection().execute(
-            select(self.permission_model.name, self.viewmenu_model.name,
-                   select(GrantsVersion.version).where(GrantsVersion.id == 1).scalar_subquery())
+            select(self.permission_model.name, self.viewmenu_model.name, _grants_version())
             .select_from(pv)
             .join(assoc, assoc.c.permission_view_id == pv.id)
             .join(self.permission_model, self.permission_model.id == pv.permission_id)
@@ -471,8 +475,7 @@ class SecurityManager(FabSecurityManager):
         except (TypeError, ValueError):
             return None
         row = self.session.execute(
-            select(self.user_model, select(GrantsVersion.version)
-                   .where(GrantsVersion.id == 1).scalar_subquery())
+            select(self.user_model, _grants_version())
             .where(self.user_model.id == user_id)
             .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups),
                      joinedload(OrgUser.organisation).joinedload(Organisation.region))

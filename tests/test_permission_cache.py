@@ -7,7 +7,7 @@ page. Who may open what is tests/test_access_matrix.py's, unchanged."""
 import pytest
 from sqlalchemy import delete, event, insert, select, text, update
 
-from tests.conftest import make_app
+from tests.conftest import _dispose, make_app
 from tests.helpers import api_token, bearer, logged_in
 
 
@@ -66,6 +66,15 @@ def test_an_api_call_reads_the_permissions_once(gps_demo):
         assert queries == 1
 
 
+def _kept(app, url, username="jingban"):
+    """A signed-in client whose process has read and kept its grants (the
+    second request answers from them)."""
+    client = logged_in(app, username)
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+    return client
+
+
 def _revoke(app, permission, view, username="jingban") -> list:
     with app.app_context():
         sm = app.appbuilder.sm
@@ -81,9 +90,7 @@ def _revoke(app, permission, view, username="jingban") -> list:
 
 
 def test_a_role_edited_by_the_admin_counts_from_the_next_page(gps):
-    client = logged_in(gps, "jingban")
-    assert client.get("/plans/add").status_code == 200
-    assert client.get("/plans/add").status_code == 200  # kept now
+    client = _kept(gps, "/plans/add")
     _revoke(gps, "can_create", "Plan")
     assert client.get("/plans/add").status_code == 403
     assert client.get("/plans/list/").status_code == 200
@@ -94,27 +101,19 @@ def test_a_role_edited_in_another_process_counts_from_the_next_page(gps, redis_u
     # make the change learns of it from the number, not from a message.
     other = make_app("gps", gps.config["SQLALCHEMY_DATABASE_URI"], redis_url)
     try:
-        client = logged_in(gps, "jingban")
-        for _ in range(2):
-            assert client.get("/plans/add").status_code == 200
+        client = _kept(gps, "/plans/add")
         before = _version(gps)
         _revoke(other, "can_create", "Plan")
         assert _version(gps) > before
         assert client.get("/plans/add").status_code == 403
     finally:
-        from app.extensions import db
-
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        _dispose(other)
 
 
 def test_a_permission_deleted_by_sql_counts_from_the_next_page(gps):
     from app.extensions import db
 
-    client = logged_in(gps, "jingban")
-    for _ in range(2):
-        assert client.get("/plans/add").status_code == 200
+    client = _kept(gps, "/plans/add")
     with gps.app_context():
         sm = gps.appbuilder.sm
         pv = sm.find_permission_view_menu("can_create", "Plan")
@@ -125,9 +124,7 @@ def test_a_permission_deleted_by_sql_counts_from_the_next_page(gps):
 
 
 def test_a_role_taken_from_the_user_counts_from_the_next_page(gps):
-    client = logged_in(gps, "jingban")
-    for _ in range(2):
-        assert client.get("/plans/list/").status_code == 200
+    client = _kept(gps, "/plans/list/")
     with gps.app_context():
         from app.extensions import db
 
