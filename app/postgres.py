@@ -1,0 +1,54 @@
+"""PostgreSQL as a site's database: a transaction that only read ends with COMMIT.
+
+psycopg forgets every prepared statement of a connection when a transaction
+on it is rolled back (it sends DEALLOCATE ALL: a rollback may have undone a
+DROP or ALTER that a statement's plan depends on). SQLAlchemy's session ends
+each request's transaction with a rollback, so without this the statements
+of every page would be parsed and planned again on every request, which is
+most of a short statement's time (docs/benchmarks.md, "Read-only
+transactions end with COMMIT").
+
+So when a transaction is about to be rolled back and everything it executed
+was a SELECT, it is committed first; the rollback that follows then finds no
+transaction and does nothing, and the prepared statements stay. Committing
+a transaction that wrote nothing has the same effect as rolling it back.
+Anything else (an INSERT, a SAVEPOINT, a WITH, text SQL of any other kind,
+a failed statement) is rolled back as before.
+"""
+from sqlalchemy import event
+
+WROTE = "transaction_wrote"  # in the connection's info, reset at each BEGIN
+
+
+def _reads_only(statement: str) -> bool:
+    return statement.lstrip()[:6].upper() == "SELECT"
+
+
+def init_app(app, db) -> None:
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+        return
+    from psycopg.pq import TransactionStatus
+
+    def on_begin(conn):
+        conn.info[WROTE] = False
+
+    def before_cursor_execute(conn, _cursor, statement, *_rest):
+        if not _reads_only(statement):
+            conn.info[WROTE] = True
+
+    def on_rollback(conn):
+        if conn.info.get(WROTE, True) or conn.invalidated or conn.closed:
+            return
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is None or dbapi.info.transaction_status != TransactionStatus.INTRANS:
+            return  # idle, or a statement failed: the rollback does what it must
+        try:
+            dbapi.commit()
+        except Exception:  # noqa: BLE001 — the rollback that follows still runs
+            pass
+
+    event.listen(engine, "begin", on_begin)
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    event.listen(engine, "rollback", on_rollback)

@@ -1,0 +1,139 @@
+"""On PostgreSQL a transaction that only read ends with COMMIT, so psycopg
+keeps the connection's prepared statements (it forgets them all on every
+rollback); anything that wrote is still rolled back (app/postgres.py)."""
+import os
+
+import pytest
+from sqlalchemy import select, text
+
+from app.postgres import _reads_only
+from tests.helpers import logged_in
+
+POSTGRES = pytest.mark.skipif(os.environ.get("TEST_DB") != "postgres",
+                              reason="PostgreSQL only (TEST_DB=postgres)")
+
+
+@pytest.mark.parametrize("statement,reads", [
+    ("SELECT 1", True),
+    ("  \n select id FROM ab_user", True),
+    ("SELECT id FROM plan FOR UPDATE", True),
+    ("INSERT INTO plan DEFAULT VALUES", False),
+    ("UPDATE ab_user SET active = true", False),
+    ("WITH u AS (UPDATE ab_user SET active = true RETURNING id) SELECT id FROM u", False),
+    ("SAVEPOINT sa_savepoint_1", False),
+    ("SELECTX", True),  # not SQL anyone sends; the server refuses it, nothing is written
+    ("SET search_path TO public", False),
+    ("", False),
+])
+def test_only_a_select_counts_as_reading(statement, reads):
+    assert _reads_only(statement) is reads
+
+
+def _engine(app):
+    from app.extensions import db
+
+    with app.app_context():
+        return db.engine
+
+
+def _prepared(connection) -> list[str]:
+    return connection.exec_driver_sql(
+        "SELECT statement FROM pg_prepared_statements").scalars().all()
+
+
+def _first_name(app) -> str:
+    with _engine(app).connect() as connection:
+        return connection.execute(
+            text("SELECT first_name FROM ab_user WHERE username = 'jingban'")).scalar()
+
+
+@POSTGRES
+def test_a_read_only_transaction_keeps_the_prepared_statements(gps):
+    # psycopg prepares a statement on its sixth execution on a connection.
+    with _engine(gps).connect() as connection:
+        for _ in range(6):
+            connection.execute(text("SELECT id FROM ab_user WHERE username = :name"),
+                               {"name": "jingban"})
+        connection.rollback()
+        assert any("FROM ab_user" in s for s in _prepared(connection))
+
+
+@POSTGRES
+@pytest.mark.parametrize("write", [
+    "UPDATE ab_user SET first_name = 'x' WHERE username = 'jingban'",
+    "WITH u AS (UPDATE ab_user SET first_name = 'x' WHERE username = 'jingban' RETURNING id)"
+    " SELECT id FROM u",
+])
+def test_a_transaction_that_wrote_is_rolled_back(gps, write):
+    before = _first_name(gps)
+    with _engine(gps).connect() as connection:
+        connection.execute(text("SELECT 1"))
+        connection.execute(text(write))
+        connection.execute(text("SELECT 1"))
+        connection.rollback()
+    assert _first_name(gps) == before != "x"
+
+
+@POSTGRES
+def test_a_write_in_a_released_savepoint_is_rolled_back_with_its_transaction(gps):
+    before = _first_name(gps)
+    with _engine(gps).connect() as connection:
+        connection.execute(text("SELECT 1"))
+        with connection.begin_nested():
+            connection.execute(text(
+                "UPDATE ab_user SET first_name = 'x' WHERE username = 'jingban'"))
+        connection.execute(text("SELECT 1"))
+        connection.rollback()
+    assert _first_name(gps) == before != "x"
+
+
+@POSTGRES
+def test_a_failed_statement_is_rolled_back_and_the_connection_still_works(gps):
+    from sqlalchemy.exc import DataError
+
+    with _engine(gps).connect() as connection:
+        with pytest.raises(DataError):
+            connection.execute(text("SELECT 1 / 0"))
+        connection.rollback()
+        assert connection.execute(text("SELECT 2")).scalar() == 2
+
+
+@POSTGRES
+def test_a_session_that_flushed_is_rolled_back(gps):
+    from app.extensions import db
+    from app.models import OrgUser
+
+    before = _first_name(gps)
+    with gps.app_context():
+        db.session.scalar(select(OrgUser).where(OrgUser.username == "jingban")).first_name = "x"
+        db.session.flush()
+        db.session.rollback()
+    assert _first_name(gps) == before != "x"
+
+
+@POSTGRES
+def test_pages_reuse_their_prepared_statements(gps):
+    from sqlalchemy import event
+
+    client = logged_in(gps, "jingban")
+    used = []
+
+    def note(conn, cursor, *rest):
+        used.append(cursor.connection)
+
+    engine = _engine(gps)
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        for _ in range(8):
+            used.clear()
+            assert client.get("/plans/list/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    # The last page's connection kept, among others, the session user's
+    # statement prepared by the pages before it.
+    dbapi = used[-1]
+    cursor = dbapi.cursor()
+    cursor.execute("SELECT statement FROM pg_prepared_statements")
+    statements = [row[0] for row in cursor.fetchall()]
+    dbapi.rollback()
+    assert any("FROM ab_user" in s for s in statements), statements
