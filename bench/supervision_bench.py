@@ -176,9 +176,18 @@ def capture(app, client, url, watched=WATCHED):
 
 def bare_app(engine, pages):
     """Flask and the DBAPI cursor, nothing else: run the statements, escape
-    every value into a table."""
-    from flask import Flask, Response
+    every value into a table.
 
+    It gets a pool of its own, as a separate app would have. Sharing the
+    site's pool let the bare view's rollbacks (each connection's return)
+    wipe the prepared statements psycopg kept for the site's next request
+    on the same connection (app/postgres.py). Like any plain view, the bare
+    one ends its transaction with a rollback, so on PostgreSQL its
+    statements are planned on every request."""
+    from flask import Flask, Response
+    from sqlalchemy import create_engine
+
+    engine = create_engine(engine.url)
     bare = Flask("bare")
 
     @bare.route("/<name>")

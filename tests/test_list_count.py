@@ -4,7 +4,7 @@ still leads only to pages that exist. Under the cap nothing changes."""
 import re
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 
 from tests.helpers import api_token, logged_in
 
@@ -179,3 +179,53 @@ def test_a_growing_lists_cells_read_as_fabs_do():
     for column in ["name", "colour", "unit.name", "unit.missing", "missing", "label", "empty"]:
         assert CappedCount._get_attr_value(item, column) == \
             SQLAInterface._get_attr_value(item, column), column
+
+
+def _statements(app, call) -> list[str]:
+    from app.extensions import db
+
+    seen = []
+
+    def note(conn, cursor, statement, *rest):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert call().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_lists_related_records_are_read_in_one_statement(site_factory):
+    """An agency's 采购计划 come from several units: their 采购单位 cells are
+    read in one SELECT … IN, not one lazy load per unit; a unit the session
+    has already (the 经办岗's own) costs none."""
+    from app.extensions import db
+    from app.models import Organisation, Plan
+
+    app = site_factory("gps")
+    with app.app_context():
+        agency = db.session.scalar(select(Organisation).where(
+            Organisation.name == "河南中原招标代理有限公司"))
+        units = db.session.scalars(select(Organisation).where(
+            Organisation.org_type == "采购单位").order_by(Organisation.id)).all()
+        plans = db.session.scalars(select(Plan).order_by(Plan.id)).all()
+        assert len(units) >= 3 and len(plans) >= 3
+        for plan, unit in zip(plans, units):  # three plans of the agency, each of its own unit
+            db.session.execute(update(Plan).where(Plan.id == plan.id).values(
+                agency_id=agency.id, unit_id=unit.id, changed_by_fk=plan.changed_by_fk))
+        db.session.commit()
+        names = [unit.name for unit in units[:3]]
+    client = logged_in(app, "daili")
+    client.get("/plans/list/")
+    seen = _statements(app, lambda: client.get("/plans/list/"))
+    page = client.get("/plans/list/").get_data(as_text=True)
+    assert all(name in page for name in names)
+    assert sum("FROM organisation" in s for s in seen) == 1, seen
+    client = logged_in(app, "jingban")
+    client.get("/plans/list/")
+    seen = _statements(app, lambda: client.get("/plans/list/"))
+    assert not any("FROM organisation" in s for s in seen), seen

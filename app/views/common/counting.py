@@ -17,6 +17,9 @@ from functools import reduce
 from flask import current_app
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
+from sqlalchemy.orm import MANYTOONE
 
 
 class MoreThan(int):
@@ -76,3 +79,34 @@ class CappedCount(SQLAInterface):
         cap = current_app.config["LIST_COUNT_CAP"]
         return at_most(self._apply_inner_all(query, filters, select_columns=select_columns,
                                              aliases_mapping={}).limit(cap + 1).count(), cap)
+
+    def get_values(self, lst, list_columns):
+        """FAB's, with the records that many-to-one columns show (a plan's
+        采购单位, `unit` or `unit.name`) read for the whole page in one
+        SELECT … IN first. FAB's list query loads only their keys, so each
+        distinct one was a lazy load as its cell was drawn: 3–4 statements
+        on an agency's or a regulator's 采购计划 page, whose plans come from
+        several units. Those already in the session cost nothing."""
+        lst = list(lst)
+        # Held until the rows are drawn: the session keeps unchanged records
+        # only as long as something else refers to them.
+        loaded = [self._load_many_to_one(lst, relation)
+                  for relation in {column.split(".")[0] for column in list_columns}]
+        for item in lst:
+            yield {column: self._get_attr_value(item, column) for column in list_columns}
+        del loaded
+
+    def _load_many_to_one(self, items, relation) -> list:
+        prop = sa_inspect(self.obj).relationships.get(relation)
+        if prop is None or prop.direction is not MANYTOONE or len(prop.local_columns) != 1:
+            return []
+        target = prop.mapper
+        if set(prop.remote_side) != set(target.primary_key):
+            return []  # not a plain key lookup: the lazy load would not look in the session
+        key = self.obj.__mapper__.get_property_by_column(next(iter(prop.local_columns))).key
+        ids = {getattr(item, key) for item in items} - {None}
+        missing = [id_ for id_ in ids
+                   if target.identity_key_from_primary_key([id_]) not in self.session.identity_map]
+        if not missing:
+            return []
+        return self.session.scalars(select(target).where(target.primary_key[0].in_(missing))).all()
