@@ -16,6 +16,10 @@ view of the statements that page ran against the list's tables (captured
 with a cursor hook): first page, a deep page, a filter with a sort.
 Aim (#17): real p95 ≤ 2 × bare p95. Prints Markdown for docs/benchmarks.md.
 
+For before/after comparisons on this noisy VM, build once with `--database
+URL` (an empty database; it is kept), then run each worktree against it with
+`--database URL --keep`, alternating.
+
 【待办任务】 at volume: one plan in twenty of the demo 经办岗's unit has a
 中标结果变更备案 waiting for its 单位内部审核岗 (`--plans 1000000`: ~42,000),
 listed as that 审核岗: first page, a deep page and a search.
@@ -67,7 +71,7 @@ PAGES = [
 
 
 def build(url, plans) -> float:
-    from sqlalchemy import select, text
+    from sqlalchemy import select
 
     from app.extensions import db
     from app.models import OrgUser
@@ -76,6 +80,9 @@ def build(url, plans) -> float:
     app = open_app(url)
     started = time.perf_counter()
     migrate_with_demo(app)
+    with app.app_context():
+        agency = db.session.execute(select(OrgUser.organisation_id).where(
+            OrgUser.username == "daili")).scalar_one()
     rng = random.Random(17)
     regions = ["410400", "410421", "410422", "411322", "410400", "410400"]
     flags = [f"YJ{i:02d}" for i in range(1, 15)]
@@ -85,13 +92,14 @@ def build(url, plans) -> float:
             chosen = rng.sample(flags, rng.choice((1, 1, 2, 3))) if rng.random() < 0.2 else []
             batch.append(project(seq, region=rng.choice(regions), flags=chosen,
                                  budget=rng.randrange(10_000, 50_000_000),
-                                 filed_at=BASE_DAY + dt.timedelta(minutes=seq)))
+                                 filed_at=BASE_DAY + dt.timedelta(minutes=seq),
+                                 # Entrusted as they are filed, one in five. An
+                                 # UPDATE afterwards put every new row version at
+                                 # the end of PostgreSQL's heap: the agency's plans
+                                 # all last, unlike any real table.
+                                 agency_id=agency if seq % 5 == 0 else None))
         insert_projects(app, batch)
     with app.app_context():
-        agency = db.session.execute(select(OrgUser.organisation_id).where(
-            OrgUser.username == "daili")).scalar_one()
-        db.session.execute(text("UPDATE plan SET agency_id = :a WHERE id % 5 = 0"), {"a": agency})
-        db.session.commit()
         waiting_changes(db, plans)
         at_rest(db)
         db.engine.dispose()
@@ -125,7 +133,7 @@ def waiting_changes(db, plans):
 def run(url, args, label):
     from app.extensions import db
 
-    build_s = in_child(build, url, args.plans)
+    build_s = 0 if args.keep else in_child(build, url, args.plans)
     app = open_app(url)
     clients, statements = {}, {}
     for name, user, path, tables in PAGES:
@@ -169,10 +177,17 @@ def main():
     parser.add_argument("--plans", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--database", help="build there (an empty database) and keep it, "
+                        "in place of a fresh one per backend")
+    parser.add_argument("--keep", action="store_true",
+                        help="with --database: use it as it is, already built")
     args = parser.parse_args()
     os.environ.setdefault("INSTANCE_ROOT", tempfile.mkdtemp(prefix="list-bench-inst-"))
     started = time.perf_counter()
-    runs = each_backend(args, run, "list-bench")
+    if args.database:
+        runs = [run(args.database, args, args.database.split(":")[0].split("+")[0])]
+    else:
+        runs = each_backend(args, run, "list-bench")
     print(render(runs, args, time.perf_counter() - started))
 
 

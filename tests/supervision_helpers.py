@@ -77,7 +77,7 @@ def insert_projects(app, projects, chunk=5000) -> list[int]:
                 plan_no = p.get("plan_no") or f"JH-S-{plan_id:08d}"
                 plans.append({
                     "id": plan_id, "plan_no": plan_no, "project_name": p["name"],
-                    "unit_id": unit_id, "region_code": p["region"],
+                    "unit_id": unit_id, "agency_id": p.get("agency_id"), "region_code": p["region"],
                     "procurement_method": p["method"], "category": p["category"],
                     "item_name": "台式计算机", "budget": p["budget"], "fund_source": "财政性资金",
                     "expected_date": p["filed_at"].date(), "interconnected": True,
