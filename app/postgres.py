@@ -9,19 +9,29 @@ most of a short statement's time (docs/benchmarks.md, "Read-only
 transactions end with COMMIT").
 
 So when a transaction is about to be rolled back and everything it executed
-was a SELECT, it is committed first; the rollback that follows then finds no
-transaction and does nothing, and the prepared statements stay. Committing
-a transaction that wrote nothing has the same effect as rolling it back.
-Anything else (an INSERT, a SAVEPOINT, a WITH, text SQL of any other kind,
-a failed statement) is rolled back as before.
+was a plain SELECT, it is committed first; the rollback that follows then
+finds no transaction and does nothing, and the prepared statements stay.
+Anything else is rolled back as before: an INSERT, UPDATE or DELETE, a
+SAVEPOINT, a WITH, any other text SQL, a failed statement, and a SELECT
+that could change something a rollback would undo (two statements in one,
+SELECT … INTO, or one of the functions in _SIDE_EFFECTS). A function of our
+own that wrote when SELECTed would escape this; the schema has none (its
+triggers run on INSERT, UPDATE and DELETE).
 """
+import re
+
 from sqlalchemy import event
 
 WROTE = "transaction_wrote"  # in the connection's info, reset at each BEGIN
 
+# What a SELECT can do that a COMMIT keeps and a ROLLBACK undoes: a second
+# statement, a new table, a setting, a notification, a large object.
+_SIDE_EFFECTS = re.compile(r";|\binto\b|set_config|pg_notify|\blo_\w+\s*\(|lo_import",
+                           re.IGNORECASE)
+
 
 def _reads_only(statement: str) -> bool:
-    return statement.lstrip()[:6].upper() == "SELECT"
+    return statement.lstrip()[:6].upper() == "SELECT" and not _SIDE_EFFECTS.search(statement)
 
 
 def init_app(app, db) -> None:
@@ -39,7 +49,9 @@ def init_app(app, db) -> None:
             conn.info[WROTE] = True
 
     def on_rollback(conn):
-        if conn.info.get(WROTE, True) or conn.invalidated or conn.closed:
+        # Before anything that touches conn.connection: on a connection
+        # invalidated by a lost server, that raises PendingRollbackError.
+        if conn.invalidated or conn.closed or conn.info.get(WROTE, True):
             return
         dbapi = conn.connection.dbapi_connection
         if dbapi is None or dbapi.info.transaction_status != TransactionStatus.INTRANS:

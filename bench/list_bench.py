@@ -182,6 +182,8 @@ def main():
     parser.add_argument("--keep", action="store_true",
                         help="with --database: use it as it is, already built")
     args = parser.parse_args()
+    if args.keep and not args.database:
+        parser.error("--keep needs --database: the database to use as it is")
     os.environ.setdefault("INSTANCE_ROOT", tempfile.mkdtemp(prefix="list-bench-inst-"))
     started = time.perf_counter()
     if args.database:

@@ -22,6 +22,12 @@ POSTGRES = pytest.mark.skipif(os.environ.get("TEST_DB") != "postgres",
     ("WITH u AS (UPDATE ab_user SET active = true RETURNING id) SELECT id FROM u", False),
     ("SAVEPOINT sa_savepoint_1", False),
     ("SELECTX", True),  # not SQL anyone sends; the server refuses it, nothing is written
+    ("SELECT id FROM plan WHERE project_name LIKE %(name)s", True),
+    ("SELECT 1; INSERT INTO plan DEFAULT VALUES", False),
+    ("SELECT * INTO plan_copy FROM plan", False),
+    ("SELECT set_config('application_name', 'x', false)", False),
+    ("select pg_notify('channel', 'x')", False),
+    ("SELECT lo_create(0)", False),
     ("SET search_path TO public", False),
     ("", False),
 ])
@@ -137,3 +143,32 @@ def test_pages_reuse_their_prepared_statements(gps):
     statements = [row[0] for row in cursor.fetchall()]
     dbapi.rollback()
     assert any("FROM ab_user" in s for s in statements), statements
+
+
+def _terminate(app, pid) -> None:
+    with _engine(app).connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        other.commit()
+
+
+@POSTGRES
+def test_a_connection_lost_mid_transaction_is_still_rolled_back(gps):
+    from sqlalchemy.exc import OperationalError
+
+    with _engine(gps).connect() as connection:
+        _terminate(gps, connection.execute(text("SELECT pg_backend_pid()")).scalar())
+        with pytest.raises(OperationalError):
+            connection.execute(text("SELECT 1"))
+        connection.rollback()  # not PendingRollbackError: the listener leaves it alone
+        assert connection.execute(text("SELECT 2")).scalar() == 2
+
+
+@POSTGRES
+def test_health_says_the_database_was_lost_and_then_that_it_is_back(gps):
+    from app.extensions import db
+    from app.views.common.health import _database_state
+
+    with gps.app_context():
+        _terminate(gps, db.session.execute(text("SELECT pg_backend_pid()")).scalar())
+        assert _database_state() == {"ok": False, "error": "OperationalError"}
+        assert _database_state()["ok"] is True
