@@ -26,7 +26,7 @@ WROTE = "transaction_wrote"  # in the connection's info, reset at each BEGIN
 
 # What a SELECT can do that a COMMIT keeps and a ROLLBACK undoes: a second
 # statement, a new table, a setting, a notification, a large object.
-_SIDE_EFFECTS = re.compile(r";|\binto\b|set_config|pg_notify|\blo_\w+\s*\(|lo_import",
+_SIDE_EFFECTS = re.compile(r";|\binto\b|set_config|pg_notify|\blo_\w+\s*\(",
                            re.IGNORECASE)
 
 

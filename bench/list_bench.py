@@ -187,7 +187,9 @@ def main():
     os.environ.setdefault("INSTANCE_ROOT", tempfile.mkdtemp(prefix="list-bench-inst-"))
     started = time.perf_counter()
     if args.database:
-        runs = [run(args.database, args, args.database.split(":")[0].split("+")[0])]
+        from sqlalchemy.engine import make_url
+
+        runs = [run(args.database, args, make_url(args.database).get_backend_name())]
     else:
         runs = each_backend(args, run, "list-bench")
     print(render(runs, args, time.perf_counter() - started))

@@ -1,6 +1,8 @@
 """Helpers a test uses like a person would: log in, post a form, call REST."""
 import re
 
+from sqlalchemy import event
+
 DEMO_PASSWORD = "DemoPass@2026"
 
 # Headers that show /health's details (the token tests/conftest.py configures).
@@ -55,3 +57,24 @@ def xlsx_text(data: bytes) -> str:
     book = load_workbook(io.BytesIO(data), read_only=True)
     return "\n".join(str(v) for sheet in book.worksheets
                      for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+
+
+class Statements:
+    """The SQL a block of requests runs on the app's engine."""
+
+    def __init__(self, app):
+        from app.extensions import db
+
+        with app.app_context():
+            self.engine = db.engine
+        self.seen: list[str] = []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self.seen
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, *args):
+        self.seen.append(statement)

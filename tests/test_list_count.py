@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import event, select, update
 
-from tests.helpers import api_token, logged_in
+from tests.helpers import Statements, api_token, logged_in
 
 COUNT = re.compile(r'id="record-count">(.*?)</span>', re.S)
 ROW = re.compile(r"href=\"/plans/show/\d+\"")
@@ -181,24 +181,6 @@ def test_a_growing_lists_cells_read_as_fabs_do():
             SQLAInterface._get_attr_value(item, column), column
 
 
-def _statements(app, call) -> list[str]:
-    from app.extensions import db
-
-    seen = []
-
-    def note(conn, cursor, statement, *rest):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        assert call().status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return seen
-
-
 def test_a_lists_related_records_are_read_in_one_statement(site_factory):
     """An agency's 采购计划 come from several units: their 采购单位 cells are
     read in one SELECT … IN, not one lazy load per unit; a unit the session
@@ -221,11 +203,13 @@ def test_a_lists_related_records_are_read_in_one_statement(site_factory):
         names = [unit.name for unit in units[:3]]
     client = logged_in(app, "daili")
     client.get("/plans/list/")
-    seen = _statements(app, lambda: client.get("/plans/list/"))
+    with Statements(app) as seen:
+        assert client.get("/plans/list/").status_code == 200
     page = client.get("/plans/list/").get_data(as_text=True)
     assert all(name in page for name in names)
     assert sum("FROM organisation" in s for s in seen) == 1, seen
     client = logged_in(app, "jingban")
     client.get("/plans/list/")
-    seen = _statements(app, lambda: client.get("/plans/list/"))
+    with Statements(app) as seen:
+        assert client.get("/plans/list/").status_code == 200
     assert not any("FROM organisation" in s for s in seen), seen

@@ -3,32 +3,15 @@ a kept page is never older than the notices, whoever changed them."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app.extensions import db
+
+from tests.helpers import Statements
 
 from .test_website import add, get, notice
 
 BASE = dt.datetime(2026, 3, 1, 9, 0)
-
-
-class Statements:
-    """The SQL a block of requests runs on the app's engine."""
-
-    def __init__(self, app):
-        with app.app_context():
-            self.engine = db.engine
-        self.seen: list[str] = []
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self.seen
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
-
-    def _record(self, conn, cursor, statement, *args):
-        self.seen.append(statement)
 
 
 def sql(app, statement):
