@@ -1413,6 +1413,11 @@ class SupervisionProject(Model):
     __table_args__ = (
         Index("ix_supervision_project_region_filed", "region_code", "filed_at"),
         Index("ix_supervision_project_stage_filed", "stage", "filed_at"),
+        # A city sees several regions, which (region_code, filed_at) cannot
+        # give in order: these let the usual orders stop after the page.
+        Index("ix_supervision_project_filed", "filed_at", "plan_id"),
+        Index("ix_supervision_project_budget", "budget", "plan_id"),
+        Index("ix_supervision_project_flags", "flag_count", "plan_id"),
     )
     plan_id = Column(Integer, ForeignKey("plan.id"), primary_key=True)
     plan = relationship("Plan")

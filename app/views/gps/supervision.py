@@ -28,7 +28,7 @@ from ...downloads import XLSX, send_download
 from ...extensions import db, read
 from ...models import (CATEGORIES, PROCUREMENT_METHODS, SUPERVISION_STAGES, ProjectFlag, Region,
                        SupervisionProject)
-from ...scope import is_admin, region_subtree
+from ...scope import in_region_subtree, is_admin
 from ...rules.flags import FLAGS
 from ..common.counting import MoreThan, at_most
 from . import supervision_names as names
@@ -74,7 +74,7 @@ def scope_clause(user):
     org = user.organisation
     if org is None or org.org_type != "监管部门":
         return false()
-    return SP.region_code.in_(region_subtree(org.region.path))
+    return in_region_subtree(SP.region_code, org.region.path)
 
 
 def regions_in_scope(user) -> list:
@@ -134,7 +134,7 @@ class Listing:
                 self.values["region"] = region
                 self.values["region_only"] = "1"
             elif in_scope:
-                self.where.append(SP.region_code.in_(region_subtree(found.path)))
+                self.where.append(in_region_subtree(SP.region_code, found.path))
                 self.values["region"] = region
             else:
                 self._bad("region", gettext("行政区划“%(code)s”不在您的监管范围内，已忽略",
