@@ -1,4 +1,13 @@
-"""PostgreSQL as a site's database: a transaction that only read ends with COMMIT.
+"""PostgreSQL as a site's database: no JIT, and a transaction that only read
+ends with COMMIT.
+
+JIT compilation (on by default since PostgreSQL 12) starts for any statement
+the planner thinks costly, and compiling takes 30–40 ms each time: more than
+the statement itself for a page's queries (a 【待办任务】 search at 1,000,000
+plans spent 40 ms of its 210 compiling). A site's statements are short and
+many, the case PostgreSQL's manual says JIT does not pay for, so each
+connection turns it off (docs/benchmarks.md, "项目监督 and 【待办任务】 under
+load").
 
 psycopg forgets every prepared statement of a connection when a transaction
 on it is rolled back (it sends DEALLOCATE ALL: a rollback may have undone a
@@ -41,6 +50,12 @@ def init_app(app, db) -> None:
         return
     from psycopg.pq import TransactionStatus
 
+    def on_connect(dbapi_connection, _record):
+        # Before the pool hands the connection out, so outside any transaction
+        # of ours; SET in its own committed one, so a rollback cannot undo it.
+        dbapi_connection.execute("SET jit = off")
+        dbapi_connection.commit()
+
     def on_begin(conn):
         conn.info[WROTE] = False
 
@@ -61,6 +76,7 @@ def init_app(app, db) -> None:
         except Exception:  # noqa: BLE001 — the rollback that follows still runs
             pass
 
+    event.listen(engine, "connect", on_connect)
     event.listen(engine, "begin", on_begin)
     event.listen(engine, "before_cursor_execute", before_cursor_execute)
     event.listen(engine, "rollback", on_rollback)

@@ -172,3 +172,27 @@ def test_health_says_the_database_was_lost_and_then_that_it_is_back(gps):
         _terminate(gps, db.session.execute(text("SELECT pg_backend_pid()")).scalar())
         assert _database_state() == {"ok": False, "error": "OperationalError"}
         assert _database_state()["ok"] is True
+
+
+@POSTGRES
+def test_every_connection_of_a_site_runs_without_jit(gps):
+    import psycopg
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    engine = _engine(gps)
+    url = make_url(engine.url).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False)) as plain:
+        if plain.execute("SHOW jit").fetchone()[0] != "on":
+            pytest.skip("this server already runs without JIT")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+        connection.exec_driver_sql("UPDATE ab_user SET active = active WHERE false")
+        connection.rollback()  # the setting was committed on its own: not undone
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+        _terminate(gps, connection.execute(text("SELECT pg_backend_pid()")).scalar())
+        with pytest.raises(OperationalError):
+            connection.exec_driver_sql("SHOW jit")
+        connection.rollback()
+        # A new server process in place of the lost one.
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
