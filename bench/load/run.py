@@ -16,6 +16,13 @@ per second and an HTML report with its charts); the run prints a table of
 p50/p95/failures per request name, and draws the p95 and the users over time
 (latency-over-time.svg; --chart copies it where you say).
 
+Users start --spawn-rate a second (5: 200 users in 40 s), and the table
+counts what they did once all of them were in (locust's --reset-stats), for
+--run-time seconds; --whole-run counts the ramp too. Each signed-in user logs
+in as it starts, and a login checks a scrypt hash (~120 ms of CPU, on
+purpose): 50 of them in ten seconds would be a storm of logins, not 200
+users at work. The chart shows the whole run, ramp included.
+
 The login limit (AUTH_RATE_LIMIT, 10 per 20 s) is raised for the run: every
 simulated user signs in from 127.0.0.1, where real users come from their own
 addresses.
@@ -188,11 +195,20 @@ def main() -> int:
     ap.add_argument("--plans", type=int, default=1_000_000)
     ap.add_argument("--notices", type=int, default=100_000)
     ap.add_argument("--users", type=int, default=200)
-    ap.add_argument("--spawn-rate", type=float, default=20)
+    ap.add_argument("--spawn-rate", type=float, default=5,
+                    help="users started a second (each signed-in user logs in as it starts)")
+    ap.add_argument("--whole-run", action="store_true",
+                    help="count the ramp too (default: the table covers --run-time with every "
+                         "user in; the chart always shows the whole run)")
     ap.add_argument("--run-time", type=int, default=60, help="seconds at full load")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers per site")
     ap.add_argument("--out", type=Path, default=None, help="locust's reports (default: temp)")
     ap.add_argument("--keep", action="store_true", help="keep the databases")
+    ap.add_argument("--gps-database", default=None, metavar="URL",
+                    help="use this GPS database as it is (built before, e.g. by list_bench.py "
+                         "--database … --keep): not built, not dropped")
+    ap.add_argument("--trading-database", default=None, metavar="URL",
+                    help="the same for 平顶山市's trading site (from a run with --keep)")
     ap.add_argument("--chart", type=Path, default=None, help="where to write the SVG chart")
     ap.add_argument("--only", nargs="*", default=[],
                     help="user classes to run (Reader Handler Reviewer Regulator); default all")
@@ -207,17 +223,20 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     os.environ.update({"INSTANCE_ROOT": str(workdir / "instance"), "PYTHONUNBUFFERED": "1"})
     os.environ.pop("DATABASE_URL", None)
-    names = {"gps": f"load_gps_{uuid.uuid4().hex[:6]}",
-             "trading": f"load_trading_{uuid.uuid4().hex[:6]}"}
-    urls = {key: fresh_database(server, name) for key, name in names.items()}
+    given = {key: url for key, url in (("gps", args.gps_database),
+                                       ("trading", args.trading_database)) if url}
+    names = {key: f"load_{key}_{uuid.uuid4().hex[:6]}" for key in ("gps", "trading")
+             if key not in given}
+    urls = {**{key: fresh_database(server, name) for key, name in names.items()}, **given}
     procs = p.Processes(workdir, dict(os.environ))
     try:
         started = time.perf_counter()
-        print(f"building GPS ({args.plans:,} plans) …", flush=True)
-        gps_s = in_child(build_gps, urls["gps"], args.plans)
-        print(f"  {gps_s:.0f} s; building 平顶山市 ({args.notices:,} notices) …", flush=True)
-        trading_s = in_child(build_trading, urls["trading"], args.notices)
-        print(f"  {trading_s:.0f} s", flush=True)
+        if "gps" in names:
+            print(f"building GPS ({args.plans:,} plans) …", flush=True)
+            print(f"  {in_child(build_gps, urls['gps'], args.plans):.0f} s", flush=True)
+        if "trading" in names:
+            print(f"building 平顶山市 ({args.notices:,} notices) …", flush=True)
+            print(f"  {in_child(build_trading, urls['trading'], args.notices):.0f} s", flush=True)
         redis_url = p.start_redis(procs, workdir)
         ports = {"gps": p.free_port(), "trading": p.free_port()}
         env = {"REDIS_URL": redis_url, "AUTH_RATE_LIMIT": "100000 per second",
@@ -234,7 +253,8 @@ def main() -> int:
                         "--spawn-rate", str(args.spawn_rate),
                         "--run-time", f"{args.run_time + ramp}s", "--only-summary",
                         "--csv", str(out / "load"), "--csv-full-history",
-                        "--html", str(out / "report.html"), *args.only],
+                        "--html", str(out / "report.html"),
+                        *([] if args.whole_run else ["--reset-stats"]), *args.only],
                        env={**os.environ, "LOAD_GPS_URL": f"http://127.0.0.1:{ports['gps']}",
                             "LOAD_TRADING_URL": f"http://127.0.0.1:{ports['trading']}",
                             "LOAD_NOTICES": str(args.notices)},
@@ -243,15 +263,18 @@ def main() -> int:
         picture = chart(out, args.chart)
         print(f"\nRun of {time.strftime('%Y-%m-%d %H:%M')}, {time.perf_counter() - started:.0f} s "
               f"in all; {args.plans:,} plans, {args.notices:,} notices, {args.users} users, "
-              f"{args.run_time} s at full load (+{ramp} s ramp), gunicorn -w {args.workers} "
+              f"{args.run_time} s at full load (+{ramp} s ramp, "
+              f"{'counted' if args.whole_run else 'not counted'}), gunicorn -w {args.workers} "
               f"per site, PostgreSQL\n")
         print(table(rows))
         print(f"\nfailures: {sum(r['failures'] for r in rows)} of {sum(r['count'] for r in rows)}"
               f"; reports in {out}" + (f"; chart {picture}" if picture else ""))
     finally:
         procs.stop_all()
-        if not args.keep:
-            for name in names.values():
+        for name in names.values():
+            if args.keep:
+                print(f"kept database {name}")
+            else:
                 drop_database(server, name)
     return 0
 
