@@ -101,3 +101,29 @@ def test_others_do_not_see_the_units_queue(gps, username):
     waiting(gps, 3)
     page = logged_in(gps, username).get("/todo/").get_data(as_text=True)
     assert "BGBA-T" not in page
+
+
+def test_a_search_reads_its_first_page_and_total_in_one_statement(gps):
+    from tests.helpers import Statements
+
+    waiting(gps, 45)
+    client = logged_in(gps, "shenhe")
+    with Statements(gps) as seen:
+        first = client.get("/todo/?q=BGBA-T").get_data(as_text=True)
+    assert "共 45 项" in first
+    assert shown(first) == [f"{k:05d}" for k in range(44, 24, -1)]
+    # The search's WHERE runs once, not once to count and once for the page.
+    assert len([s for s in seen if "FROM winner_change" in s and "LIKE" in s]) == 1
+    assert shown(client.get("/todo/?q=BGBA-T&page=2").get_data(as_text=True)) == [
+        f"{k:05d}" for k in range(24, 4, -1)]
+    assert shown(client.get("/todo/?q=BGBA-T&page=9").get_data(as_text=True)) == [
+        f"{k:05d}" for k in range(4, -1, -1)]
+    token = api_token(gps.test_client(), "shenhe")
+    for query, count, labels in (("psize=30", 45, range(44, 14, -1)),
+                                 ("psize=10&page=2", 45, range(34, 24, -1)),
+                                 ("psize=100", 45, range(44, -1, -1))):
+        body = gps.test_client().get(f"/api/v1/todo/?q=BGBA-T&{query}",
+                                     headers=bearer(token)).get_json()
+        assert body["count"] == count, query
+        assert [row["label"].split()[0] for row in body["result"]] == [
+            f"BGBA-T{k:05d}" for k in labels], query
