@@ -1418,6 +1418,8 @@ class SupervisionProject(Model):
         Index("ix_supervision_project_filed", "filed_at", "plan_id"),
         Index("ix_supervision_project_budget", "budget", "plan_id"),
         Index("ix_supervision_project_flags", "flag_count", "plan_id"),
+        # A 预警 filter checks each flagged plan's region without reading its row.
+        Index("ix_supervision_project_plan_region", "plan_id", "region_code"),
     )
     plan_id = Column(Integer, ForeignKey("plan.id"), primary_key=True)
     plan = relationship("Plan")
