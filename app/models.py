@@ -30,6 +30,7 @@ from sqlalchemy import (
     event,
     false,
     or_,
+    select,
 )
 from sqlalchemy.orm import relationship
 
@@ -228,6 +229,9 @@ class Plan(AuditMixin, Model):
         Index("ix_plan_unit_filed", "unit_id", "filed_at"),
         Index("ix_plan_agency_filed", "agency_id", "filed_at"),
         Index("ix_plan_region_filed", "region_code", "filed_at"),
+        # 【待办任务】's search reads a filing's plan name by id (_mentions)
+        # from the index alone.
+        Index("ix_plan_id_name", "id", "project_name"),
     )
     id = Column(Integer, primary_key=True)
     plan_no = Column(String(32), nullable=False, unique=True)
@@ -399,10 +403,17 @@ class Attachment(Model):
 def _mentions(text, *columns, via=()):
     """A model's `label_matches`: any of its columns, or a column of a
     related row (relationship, column), contains `text`; `%` and `_` in it
-    are text, not wildcards."""
+    are text, not wildcards.
+
+    The related row's column is read for each row searched (a scalar
+    subquery), not asked with EXISTS: inside an OR, PostgreSQL answers an
+    EXISTS by reading the column of every related row once, which for a
+    queue's plans meant every plan's name (1,000,000: three processes for
+    100 ms) to search 25,000 waiting filings. Read per row, it is one probe of
+    ix_plan_id_name each."""
     return or_(*[column.contains(text, autoescape=True) for column in columns],
-               *[relationship_.has(column.contains(text, autoescape=True))
-                 for relationship_, column in via])
+               *[select(column).where(relationship_.property.primaryjoin).scalar_subquery()
+                 .contains(text, autoescape=True) for relationship_, column in via])
 
 
 class WinnerChange(AuditMixin, Model):
