@@ -37,7 +37,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
     from . import postgres, sqlite
 
     sqlite.init_app(app, db)  # before anything connects: file mode, WAL, busy timeout
-    postgres.init_app(app, db)  # read-only transactions end with COMMIT (prepared statements)
+    postgres.init_app(app, db)  # no JIT; read-only transactions end with COMMIT (prepared statements)
     csrf.init_app(app)  # before AppBuilder, so FAB can exempt its REST APIs
     migrate.init_app(app, db, directory=str(settings_module.BASE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)

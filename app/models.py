@@ -410,7 +410,16 @@ def _mentions(text, *columns, via=()):
     EXISTS by reading the column of every related row once, which for a
     queue's plans meant every plan's name (1,000,000: three processes for
     100 ms) to search 25,000 waiting filings. Read per row, it is one probe of
-    ix_plan_id_name each."""
+    ix_plan_id_name each. So each `via` must be many-to-one onto the column's
+    own table: a collection would give PostgreSQL "more than one row returned
+    by a subquery" where SQLite quietly picks one."""
+    from sqlalchemy.orm import MANYTOONE
+
+    for relationship_, column in via:
+        prop = relationship_.property
+        if prop.direction is not MANYTOONE or prop.secondary is not None \
+                or column.table is not prop.mapper.local_table:
+            raise ValueError(f"_mentions: {relationship_} is not many-to-one onto {column}")
     return or_(*[column.contains(text, autoescape=True) for column in columns],
                *[select(column).where(relationship_.property.primaryjoin).scalar_subquery()
                  .contains(text, autoescape=True) for relationship_, column in via])

@@ -53,8 +53,10 @@ def init_app(app, db) -> None:
     def on_connect(dbapi_connection, _record):
         # Before the pool hands the connection out, so outside any transaction
         # of ours; SET in its own committed one, so a rollback cannot undo it.
-        dbapi_connection.execute("SET jit = off")
-        dbapi_connection.commit()
+        # (PostgreSQL 10 and older have no JIT and would refuse the name.)
+        if dbapi_connection.info.server_version >= 110000:
+            dbapi_connection.execute("SET jit = off")
+            dbapi_connection.commit()
 
     def on_begin(conn):
         conn.info[WROTE] = False

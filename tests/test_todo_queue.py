@@ -133,3 +133,39 @@ def test_a_search_reads_its_first_page_and_total_in_one_statement(gps):
         assert body["count"] == count, query
         assert [row["label"].split()[0] for row in body["result"]] == [
             f"BGBA-T{k:05d}" for k in labels], query
+
+
+
+def test_a_searchs_pages_merge_several_chains_from_what_it_read_with_the_count(gps):
+    # Three chains of one model (even numbers, odd ones, none): the first page
+    # comes from what count() read; a later page reads a chain again only if
+    # that read stopped at its limit.
+    from app.views.common.approval import ApprovalViews
+    from app.views.common.todo import Queue
+    from tests.helpers import Statements
+
+    waiting(gps, 30)
+    view = next(v for v in gps.appbuilder.baseviews
+                if isinstance(v, ApprovalViews) and v.chain and v.chain.item_model is WinnerChange)
+    with gps.test_request_context():
+        queue = Queue(gps.appbuilder, None)
+        even = WinnerChange.id % 2 == 0
+        queue.parts = [(view, WinnerChange, even), (view, WinnerChange, ~even),
+                       (view, WinnerChange, WinnerChange.filing_no == "无此编号")]
+        queue.searching = True
+        assert queue.count(8) == 30
+        with Statements(gps) as seen:
+            first = [row["label"].split()[0] for row in queue.page(1, 8)]
+        assert first == [f"BGBA-T{k:05d}" for k in range(29, 21, -1)]
+        assert not [s for s in seen if "LIMIT" in s]
+        with Statements(gps) as seen:
+            fourth = [row["label"].split()[0] for row in queue.page(4, 8)]
+        assert fourth == [f"BGBA-T{k:05d}" for k in range(5, -1, -1)]
+        assert len([s for s in seen if "LIMIT" in s]) == 2  # not the empty chain
+
+
+def test_mentions_refuses_a_relation_onto_another_table():
+    from app.models import Organisation, _mentions
+
+    with pytest.raises(ValueError):
+        _mentions("x", via=((WinnerChange.plan, Organisation.name),))

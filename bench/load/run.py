@@ -11,7 +11,9 @@ GPS gets bench/list_bench.py's data (filed plans with their supervision rows,
 one in five entrusted to the demo 代理机构, ~42,000 waiting
 中标结果变更备案 per 1,000,000); 平顶山市's trading site the seeded notices
 of bench/website_bench.py. Both databases are fresh on that server and are
-dropped afterwards (unless --keep). Locust's own reports go to --out (CSV
+dropped afterwards (unless --keep), except one given with --gps-database or
+--trading-database, used as it is (its size is then whatever it was built
+with, and --plans/--notices should say the same). Locust's own reports go to --out (CSV
 per second and an HTML report with its charts); the run prints a table of
 p50/p95/failures per request name, and draws the p95 and the users over time
 (latency-over-time.svg; --chart copies it where you say).
@@ -262,7 +264,8 @@ def main() -> int:
         rows = summary(out)
         picture = chart(out, args.chart)
         print(f"\nRun of {time.strftime('%Y-%m-%d %H:%M')}, {time.perf_counter() - started:.0f} s "
-              f"in all; {args.plans:,} plans, {args.notices:,} notices, {args.users} users, "
+              f"in all; {args.plans:,} plans{' (given)' if 'gps' in given else ''}, "
+              f"{args.notices:,} notices{' (given)' if 'trading' in given else ''}, {args.users} users, "
               f"{args.run_time} s at full load (+{ramp} s ramp, "
               f"{'not counted' if args.after_ramp else 'counted'}), gunicorn -w {args.workers} "
               f"per site, PostgreSQL\n")

@@ -40,10 +40,11 @@ class Queue:
         self._read_with_count = {}  # part → (limit, its newest pairs), see count()
 
     def count(self, size: int = PAGE_SIZE) -> int:
-        """The items waiting. A search's WHERE is the costly part (the text in
-        a related record's name: at 1,000,000 plans, every plan's name is
-        read), so a search reads each chain's first page with its total
-        (count(*) OVER ()) in one statement instead of two."""
+        """The items waiting. A search's WHERE is the costly part (the text is
+        looked for in every waiting item's number and related names: 25,000
+        of them for one unit at 1,000,000 plans), so a search reads each
+        chain's first page with its total (count(*) OVER ()) in one statement
+        instead of two."""
         if not self.searching:
             return sum(db.session.scalar(select(func.count()).select_from(model).where(clause))
                        for _view, model, clause in self.parts)
@@ -63,7 +64,9 @@ class Queue:
         newest = []
         for n, (_view, model, clause) in enumerate(self.parts):
             limit, pairs = self._read_with_count.get(n, (0, []))
-            if limit < page * size:
+            # Read again only when the first read stopped at its limit: fewer
+            # pairs than that are the chain's whole result.
+            if limit < page * size and (n not in self._read_with_count or len(pairs) == limit):
                 pairs = db.session.execute(self._newest(model, clause, page * size)).all()
             newest += [(since, pk, n) for since, pk in pairs[:page * size]]
         newest.sort(reverse=True)
