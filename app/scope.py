@@ -9,6 +9,7 @@ from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import bindparam, false, select, true
 
+from .extensions import read
 from .models import (Contract, ExpertRequest, Lot, LotReplica, Notice, Organisation, Plan, Platform, ProjectReplica,
                      PublishedNotice, Region, TimeChange, TradingProject, WinnerChange)
 from .security import ADMIN
@@ -54,9 +55,7 @@ def in_region_subtree(column, region_code_path: str):
     no projects (1.2 s). Constants it weighs against the column's statistics;
     and each list is its own statement text, so no prepared statement plans
     one region by another's."""
-    from .extensions import db
-
-    codes = db.session.execute(region_subtree(region_code_path)).scalars().all()
+    codes = read(region_subtree(region_code_path)).scalars().all()
     return column.in_(bindparam("region_codes", codes, expanding=True, literal_execute=True,
                                 unique=True))
 

@@ -63,10 +63,10 @@ class Queue:
     def page(self, page: int, size: int = PAGE_SIZE) -> list[dict]:
         newest = []
         for n, (_view, model, clause) in enumerate(self.parts):
-            limit, pairs = self._read_with_count.get(n, (0, []))
-            # Read again only when the first read stopped at its limit: fewer
-            # pairs than that are the chain's whole result.
-            if limit < page * size and (n not in self._read_with_count or len(pairs) == limit):
+            limit, pairs = self._read_with_count.get(n, (0, None))
+            # Read again only when the first read stopped at its limit short
+            # of this page: fewer pairs than that are the chain's whole result.
+            if pairs is None or len(pairs) == limit < page * size:
                 pairs = db.session.execute(self._newest(model, clause, page * size)).all()
             newest += [(since, pk, n) for since, pk in pairs[:page * size]]
         newest.sort(reverse=True)
