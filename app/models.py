@@ -690,7 +690,10 @@ class PublishedNotice(Model):
     published_at = Column(DateTime, nullable=False, index=True)
     published = Column(Boolean, nullable=False, default=True, index=True)
     version = Column(Integer, nullable=False, default=1)
-    __table_args__ = (Index("ix_published_notice_column_at", "column", "published_at"),)
+    __table_args__ = (Index("ix_published_notice_column_at", "column", "published_at"),
+                      # A 项目编号 search reads its column's codes here (contains:
+                      # no index finds them, this one is read instead of the table).
+                      Index("ix_published_notice_column_code", "column", "project_code"))
 
     def __str__(self):
         return self.title

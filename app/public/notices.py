@@ -210,7 +210,7 @@ def _documents(documents) -> list[dict] | None:
 # (notice_title_gram, kept by triggers, keyed by date), probing the other
 # grams by key and letting the LIKE decide; with 1 character it reads the
 # newest rows of the column (SCAN_WINDOW). A 项目编号 search alone reads the
-# project_code index for the matching ids (LIKE '%…%').
+# column's (column, project_code) index for the matching ids (LIKE '%…%').
 
 HIDDEN_LIMIT = 500  # more hidden rows than this: plain (slower) queries
 # A 标题 search lists at most the newest SEARCH_LIMIT matches (共超过 N 条):
@@ -333,9 +333,10 @@ class Listing:
                  "start": PublishedNotice.published_at >= bindparam("start", type_=DateTime),
                  "stop": PublishedNotice.published_at < bindparam("stop", type_=DateTime),
                  "title": _contains(PublishedNotice.title, "title"),
-                 # Through the project_code index alone (id IN …): only matching
-                 # rows are then read, 3–7× faster for a specific code.
+                 # Through the (column, project_code) index alone (id IN …): only
+                 # the column's codes are read, and the rows that match.
                  "code": PublishedNotice.id.in_(select(PublishedNotice.id).where(
+                     PublishedNotice.column == bindparam("column"),
                      _contains(PublishedNotice.project_code, "code")))}
         return [terms[name] for name in self.shape
                 if name in terms and (text or name not in ("title", "code"))]
