@@ -366,6 +366,30 @@ def test_title_search_uses_the_grams_not_a_scan(empty_pds):
         assert _search_statements("教") == []
 
 
+def test_a_walk_reads_the_gram_rarest_among_the_newest_notices(empty_pds, monkeypatch):
+    """The walk goes newest first, so the gram it walks is the rarest among
+    the newest SCAN_WINDOW notices, not overall; a gram absent from those says
+    nothing about older ones, and then the grams are counted in full."""
+    monkeypatch.setattr(notices, "SCAN_WINDOW", 10)
+    add(empty_pds, *[notice(f"OLD-{i:02d}", f"乙丙旧公告{i:02d}", hours=-50 + i) for i in range(20)],
+        *[notice(f"OLD-D-{i:02d}", f"乙丁旧公告{i:02d}", hours=-100 + i) for i in range(30)],
+        notice("OLD-MATCH", "甲乙丁采购公告", hours=-200),
+        *[notice(f"NEW-{i:02d}", f"甲乙丙新公告{i:02d}", hours=i) for i in range(5)],
+        *[notice(f"NEW-A-{i:02d}", f"甲乙新公告{i:02d}", hours=i + 0.5) for i in range(5)])
+    with empty_pds.app_context():
+        # Among the newest 10: 甲乙 in all, 乙丙 in half (overall 乙丙 is
+        # the commoner, 25 to 11).
+        listing = Listing("采购公告", "甲乙丙")
+        rows, total, _page = listing.fetch(1, 20)
+        assert (listing.values["g0"], total) == ("乙丙", 5)
+        # 乙丁 has no posting among the newest: counted in full, 甲乙 is
+        # the rarer (11 to 31), and the old match is found.
+        listing = Listing("采购公告", "甲乙丁")
+        rows, total, _page = listing.fetch(1, 20)
+        assert (listing.values["g0"], [row.id for row in rows]) == \
+            ("甲乙", [add_id(empty_pds, "OLD-MATCH")])
+
+
 def test_code_search_reads_its_column_codes_only(empty_pds):
     """A 项目编号 search (contains: no index finds it) reads the column's part
     of the (column, project_code) index, not every column's codes nor the

@@ -436,23 +436,38 @@ class Listing:
         about that many rows, however rare the character; ties at that second
         are read too.
 
-        A walk's grams, rarest first (each counted up to GRAM_PROBE): a rare
-        text then reads the fewest postings when it has fewer matches than the
-        walk would stop at."""
+        A walk's grams, rarest first: the walk reads its first gram's postings
+        newest first until it has found what it lists, so what matters is how
+        common each gram is among the newest notices. Each is counted since
+        the same cutoff (at most SCAN_WINDOW postings each, off the key),
+        which at 1,000,000 notices cost a quarter of counting each up to
+        GRAM_PROBE (5–6 ms of a 22 ms “教育局”). A gram with no posting since
+        then says the text has no match there either, and then the walk goes
+        on into older notices where these counts say nothing: the grams are
+        counted again in full, up to GRAM_PROBE."""
         if self._bound is None:
             self._bound = {"read": SEARCH_LIMIT + 1}
             if self.scan:
-                cutoff = self._run("scan-cutoff", lambda: (
-                    select(PublishedNotice.published_at).where(*self._terms(text=False))
-                    .order_by(*NEWEST_FIRST).offset(bindparam("skip")).limit(1)),
-                    skip=SCAN_WINDOW - 1).scalar()
-                self._bound["cutoff"] = cutoff or dt.datetime(1, 1, 1)  # fewer: all rows
+                self._bound["cutoff"] = self._cutoff()
             elif self.grams > 1:
-                counts = self._run("gram-counts", self._gram_counts, probe=GRAM_PROBE).one()
+                counts = self._run("gram-counts-since", lambda: self._gram_counts(since=True),
+                                   cutoff=self._cutoff()).one()
+                if min(counts) == 0:
+                    counts = self._run("gram-counts", self._gram_counts,
+                                       probe=GRAM_PROBE).one()
                 grams = [self.values[f"g{i}"] for i in range(self.grams)]
                 ranked = sorted(range(self.grams), key=lambda i: counts[i])
                 self.values.update({f"g{rank}": grams[i] for rank, i in enumerate(ranked)})
         return self._bound
+
+    def _cutoff(self) -> dt.datetime:
+        """When the newest SCAN_WINDOW notices in range begin (all of them:
+        the earliest possible time)."""
+        cutoff = self._run("scan-cutoff", lambda: (
+            select(PublishedNotice.published_at).where(*self._terms(text=False))
+            .order_by(*NEWEST_FIRST).offset(bindparam("skip")).limit(1)),
+            skip=SCAN_WINDOW - 1).scalar()
+        return cutoff or dt.datetime(1, 1, 1)
 
     def _postings(self, grams, i: int) -> list:
         """Terms for the postings of bound gram g{i} in this listing's column
@@ -465,11 +480,18 @@ class Listing:
             terms.append(grams.published_at < bindparam("stop", type_=DateTime))
         return terms
 
-    def _gram_counts(self):
+    def _gram_counts(self, since: bool = False):
+        """Each gram's postings in this listing: since the bound `cutoff`, or
+        up to the bound `probe` of them."""
         counted = []
         for i in range(self.grams):
-            postings = (select(literal(1)).where(*self._postings(NoticeTitleGram, i))
-                        .limit(bindparam("probe")).subquery())
+            terms = self._postings(NoticeTitleGram, i)
+            if since:
+                counted.append(select(func.count()).where(
+                    *terms, NoticeTitleGram.published_at >= bindparam("cutoff", type_=DateTime))
+                    .scalar_subquery())
+                continue
+            postings = select(literal(1)).where(*terms).limit(bindparam("probe")).subquery()
             counted.append(select(func.count()).select_from(postings).scalar_subquery())
         return select(*counted)
 
