@@ -717,6 +717,22 @@ class NoticeTitleGram(Model):
     __table_args__ = {"sqlite_with_rowid": False}
 
 
+class NoticeCodeSuffix(Model):
+    """Every suffix of 2+ characters (lower-cased) of a notice's 项目编号: a
+    code contains a text where one of its suffixes begins with it, so a
+    项目编号 search reads one range of this key instead of every code.
+    Written only by database triggers on published_notice (migration
+    c1e3a5b7d9f2); hidden notices keep theirs (the search checks
+    `published`). Compared byte by byte ("C" on PostgreSQL), so that "begins
+    with" is a range on both databases."""
+
+    __tablename__ = "notice_code_suffix"
+    suffix = Column(String(40).with_variant(String(40, collation="C"), "postgresql"),
+                    primary_key=True)
+    notice_id = Column(Integer, primary_key=True)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
 class WebsiteVersion(Model):
     """One row: a number that database triggers raise on every change to
     published_notice (migration c4e6a8b0d2f4), whoever makes it. The

@@ -167,14 +167,14 @@ def pages(facts: dict) -> dict[str, tuple[str, str, str]]:
         "title-long": ("Search 标题 “教育局台式计算机”",
                        "/web/caigou/?title=" + quote("教育局台式计算机"), "html"),
         "code": ("Search 项目编号 “-2025-00”", "/web/caigou/?code=-2025-00", "html"),
-        # One notice's whole 项目编号 (its column's page): the indexed lookup
-        # #17 compares the 标题 searches with.
+        # One notice's whole 项目编号 (its column's page): found through
+        # notice_code_suffix, the site's own indexed lookup.
         "code-exact": (f"Search 项目编号 “{facts['detail_code']}” (one notice)",
                        f"/web/{SLUG_OF[facts['detail_column']]}/?code={quote(facts['detail_code'])}",
                        "html"),
-        # The baseline of #17's search aim: the same notice found by the
-        # project_code index (`project_code = ?`), in the bare app only (the
-        # site's 项目编号 search is a contains search, `code-exact`).
+        # The strictest baseline of #17's search aim: the same notice found
+        # by the project_code index (`project_code = ?`), in the bare app only
+        # (the site's 项目编号 search is a contains search, `code-exact`).
         "code-index": (f"Bare only: 项目编号 “{facts['detail_code']}” by the index (= ?)",
                        None, "html"),
         "feed": ("Atom feed 采购公告 (20, with bodies)", "/web/caigou/feed.atom", "feed"),
@@ -472,18 +472,25 @@ SEARCHES = ("title", "title2", "title1", "title-long", "code", "code-exact")
 
 
 def search_aim(results: dict) -> list[str]:
-    """#17: search p95 ≤ 3× an indexed 项目编号 lookup, in the same run."""
-    if "code-index" not in results or not any(name in results for name in SEARCHES):
+    """#17: search p95 ≤ 3× an indexed 项目编号 lookup, in the same run: the
+    bare app's `project_code = ?` and, since the site's own 项目编号 search
+    finds one code through notice_code_suffix, that page too."""
+    if not any(name in results for name in SEARCHES):
         return []
-    baseline = results["code-index"][4].p95_ms
-    lines = ["", f"Search p95 ÷ the indexed 项目编号 lookup's p95 ({baseline:.1f} ms, bare), "
-                 "aim ≤ 3×:", ""]
-    for name in SEARCHES:
-        if name in results:
-            label, _path, _n, site, _bare = results[name]
-            ratio = site.p95_ms / baseline
-            lines.append(f"- {label}: {site.p95_ms:.1f} ms, **{ratio:.2f}×** "
-                         f"{'✓' if ratio <= 3 else '✗'}")
+    lines = []
+    baselines = [(name, what) for name, what in
+                 (("code-index", "the bare app's `project_code = ?`"),
+                  ("code-exact", "the site's 项目编号 search for one notice"))
+                 if name in results]
+    for baseline, what in baselines:
+        base = results[baseline][3 if baseline == "code-exact" else 4].p95_ms
+        lines += ["", f"Search p95 ÷ {what} ({base:.1f} ms p95), aim ≤ 3×:", ""]
+        for name in SEARCHES:
+            if name in results and name != baseline:
+                label, _path, _n, site, _bare = results[name]
+                ratio = site.p95_ms / base
+                lines.append(f"- {label}: {site.p95_ms:.1f} ms, **{ratio:.2f}×** "
+                             f"{'✓' if ratio <= 3 else '✗'}")
     return lines
 
 

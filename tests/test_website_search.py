@@ -390,37 +390,6 @@ def test_a_walk_reads_the_gram_rarest_among_the_newest_notices(empty_pds, monkey
             ("甲乙", [add_id(empty_pds, "OLD-MATCH")])
 
 
-def test_code_search_reads_its_column_codes_only(empty_pds):
-    """A 项目编号 search (contains: no index finds it) reads the column's part
-    of the (column, project_code) index, not every column's codes nor the
-    table."""
-    add(empty_pds, *[notice(f"C{i:03d}", f"第{i:03d}号采购公告", hours=i,
-                            project_code=f"410400-2026-{i:05d}") for i in range(40)])
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    with empty_pds.app_context():
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            rows, total, _page = Listing("采购公告", code="2026-0001").fetch(1, 20)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        assert total == 10 and all("2026-0001" in row.project_code for row in rows)
-        [(sql, params)] = [(sql, params) for sql, params in seen if "project_code" in sql]
-        conn = db.session.connection()
-        if db.engine.dialect.name == "sqlite":
-            plan = " / ".join(row[-1] for row in conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + sql, params))
-            assert "COVERING INDEX ix_published_notice_column_code (column=?)" in plan, plan
-        else:
-            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            plan = " / ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql, params))
-            assert "ix_published_notice_column_code" in plan, plan
-            assert "ix_published_notice_project_code" not in plan, plan
-
-
 def test_long_queries_look_up_a_few_grams_spread_over_the_text():
     assert notices._grams("教") == []
     assert notices._grams("教育") == ["教育"]

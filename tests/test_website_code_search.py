@@ -1,0 +1,212 @@
+"""The website's 项目编号 search: a contains search, through
+notice_code_suffix (every suffix of 2+ characters of each code, kept by
+triggers) when the text is in few codes, through the column's
+(column, project_code) index when it is in many. Either way it finds exactly
+what the plain LIKE finds, ASCII case ignored, and never a hidden notice."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, event, select, text, update
+
+from app.extensions import db
+from app.models import NoticeCodeSuffix, PublishedNotice
+from app.public import notices
+from app.public.notices import Listing
+
+from .test_website_search import add, notice
+
+CODES = ["410400-2026-00012-PDS-S2", "410400-2025-00012", "410421-2026-07%_/1",
+         "ZX-2026-7", "2026-2026-A"]
+
+
+def coded(key, code, column="采购公告", hours=0, **values):
+    return notice(key, f"{key}号公告", column=column, hours=hours, project_code=code, **values)
+
+
+def searched(code: str, column: str = "采购公告") -> list[int]:
+    rows, total, _page = Listing(column, code=code).fetch(1, 100)
+    assert total == len(rows)
+    return [row.id for row in rows]
+
+
+def plain(code: str, column: str = "采购公告") -> list[int]:
+    """What LIKE '%…%' answers (ASCII case ignored), newest first."""
+    def fold(s):
+        return s.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                         "abcdefghijklmnopqrstuvwxyz"))
+    rows = db.session.execute(
+        select(PublishedNotice.id, PublishedNotice.project_code)
+        .where(PublishedNotice.column == column, PublishedNotice.published.is_(True))
+        .order_by(PublishedNotice.published_at.desc(), PublishedNotice.id.desc())).all()
+    return [id_ for id_, code_ in rows if code_ and fold(code) in fold(code_)]
+
+
+def suffixes_of(notice_id: int) -> set[str]:
+    return set(db.session.execute(select(NoticeCodeSuffix.suffix).where(
+        NoticeCodeSuffix.notice_id == notice_id)).scalars())
+
+
+def suffixes(code: str) -> set[str]:
+    lowered = code.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                           "abcdefghijklmnopqrstuvwxyz"))
+    return {lowered[i:] for i in range(len(lowered) - 1)}
+
+
+@pytest.fixture
+def coded_pds(empty_pds):
+    add(empty_pds, *[coded(f"K{i}", code, hours=i) for i, code in enumerate(CODES)],
+        coded("K-OTHER", CODES[0], column="结果公告"),
+        coded("K-HIDDEN", CODES[0], hours=9, published=False),
+        notice("K-NONE", "无编号公告"))
+    return empty_pds
+
+
+@pytest.mark.parametrize("limit", [notices.SUFFIX_LIMIT, 0])
+def test_every_part_of_a_code_finds_what_like_finds(coded_pds, monkeypatch, limit):
+    """Through the suffixes (few codes) and through the column's codes (a
+    limit of 0: every text is 'common') alike."""
+    monkeypatch.setattr(notices, "SUFFIX_LIMIT", limit)
+    with coded_pds.app_context():
+        for code in CODES:
+            for start in range(len(code)):
+                for end in range(start + 1, len(code) + 1):
+                    part = code[start:end]
+                    for asked in {part, part.lower(), part.upper()}:
+                        assert searched(asked) == plain(asked), asked
+        assert searched("没有这个编号") == [] and searched("2026-2026-a") == plain("2026-2026-a")
+
+
+def test_the_suffixes_follow_every_change_of_a_code(empty_pds):
+    [nid] = add(empty_pds, coded("S1", "410400-2026-00001"))
+    with empty_pds.app_context():
+        assert suffixes_of(nid) == suffixes("410400-2026-00001")
+    add(empty_pds, coded("S1", "ABC-2027-9", version=2))
+    with empty_pds.app_context():
+        assert suffixes_of(nid) == suffixes("ABC-2027-9")
+        assert searched("00001") == [] and searched("abc-2027") == [nid]
+        # Written around store_notice: the triggers see plain SQL too.
+        db.session.execute(update(PublishedNotice).where(PublishedNotice.id == nid)
+                           .values(project_code="XY-1"))
+        db.session.commit()
+        assert suffixes_of(nid) == suffixes("XY-1")
+        db.session.execute(update(PublishedNotice).where(PublishedNotice.id == nid)
+                           .values(project_code=None))
+        db.session.commit()
+        assert suffixes_of(nid) == set() and searched("XY") == []
+        db.session.execute(update(PublishedNotice).where(PublishedNotice.id == nid)
+                           .values(project_code="Q"))  # 1 character: no suffix of 2
+        db.session.commit()
+        assert suffixes_of(nid) == set()
+        db.session.execute(update(PublishedNotice).where(PublishedNotice.id == nid)
+                           .values(project_code="QR-5"))
+        db.session.commit()
+        db.session.execute(delete(PublishedNotice).where(PublishedNotice.id == nid))
+        db.session.commit()
+        assert suffixes_of(nid) == set()
+
+
+def test_a_hidden_notice_keeps_its_suffixes_but_is_never_found(coded_pds):
+    with coded_pds.app_context():
+        hidden = db.session.execute(select(PublishedNotice.id).where(
+            PublishedNotice.notice_key == "K-HIDDEN")).scalar_one()
+        assert suffixes_of(hidden) == suffixes(CODES[0])
+        assert hidden not in searched("PDS-S2")
+
+
+def test_the_migration_fills_the_suffixes_of_notices_already_stored(coded_pds):
+    path = next(Path(__file__).parent.parent.glob("migrations/versions/c1e3a5b7d9f2_*.py"))
+    spec = importlib.util.spec_from_file_location("suffix_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with coded_pds.app_context():
+        kept = set(db.session.execute(select(NoticeCodeSuffix.suffix,
+                                             NoticeCodeSuffix.notice_id)).all())
+        db.session.execute(delete(NoticeCodeSuffix))
+        db.session.execute(text(migration.backfill(db.engine.dialect.name == "postgresql")))
+        db.session.commit()
+        assert set(db.session.execute(select(NoticeCodeSuffix.suffix,
+                                             NoticeCodeSuffix.notice_id)).all()) == kept
+        assert len(kept) == sum(len(code) - 1 for code in CODES) + 2 * (len(CODES[0]) - 1)
+
+
+def _statements_of(run) -> list[tuple[str, object]]:
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return [(sql, params) for sql, params in seen if "version" not in sql]
+
+
+def _statements(code: str) -> list[tuple[str, object]]:
+    return _statements_of(lambda: searched(code))
+
+
+def _plan(sql, params) -> str:
+    conn = db.session.connection()
+    if db.engine.dialect.name == "sqlite":
+        return " / ".join(row[-1] for row in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + sql, params))
+    # A table this small is cheapest to scan; the plan that matters at size is
+    # the one without that choice.
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    return " / ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql, params))
+
+
+def test_a_rare_text_reads_its_notices_by_id(coded_pds):
+    """A text in few codes: one range of the suffixes' key, then the notices
+    by id, not the column's codes."""
+    with coded_pds.app_context():
+        [(count_sql, count_params), (page_sql, page_params)] = _statements("00012-pds")
+        assert "notice_code_suffix" in count_sql and "published_notice" not in count_sql
+        count_plan, page_plan = _plan(count_sql, count_params), _plan(page_sql, page_params)
+        if db.engine.dialect.name == "sqlite":
+            for plan in (count_plan, page_plan):
+                assert "SEARCH notice_code_suffix USING PRIMARY KEY (suffix>? AND suffix<?)" \
+                    in plan, plan
+            assert "SEARCH published_notice USING INTEGER PRIMARY KEY (rowid=?)" in page_plan
+            assert "ix_published_notice" not in page_plan, page_plan
+        else:
+            for plan in (count_plan, page_plan):
+                assert "notice_code_suffix_pkey" in plan, plan
+            assert "published_notice_pkey" in page_plan, page_plan
+            assert "ix_published_notice" not in page_plan, page_plan
+
+
+def test_a_common_text_reads_its_column_codes_only(coded_pds, monkeypatch):
+    """A text in more than SUFFIX_LIMIT codes: the column's part of the
+    (column, project_code) index, not every column's codes nor the table."""
+    monkeypatch.setattr(notices, "SUFFIX_LIMIT", 2)
+    with coded_pds.app_context():
+        assert searched("2026") == plain("2026") and len(plain("2026")) == 4
+        [(sql, params)] = [(sql, params) for sql, params in _statements("2026")
+                           if "notice_code_suffix" not in sql]
+        plan = _plan(sql, params)
+        if db.engine.dialect.name == "sqlite":
+            assert "COVERING INDEX ix_published_notice_column_code (column=?)" in plan, plan
+        else:
+            assert "ix_published_notice_column_code" in plan, plan
+            assert "ix_published_notice_project_code" not in plan, plan
+
+
+def test_title_and_a_rare_code_together_still_walk_the_grams(coded_pds, monkeypatch):
+    """The column term is written around its index only where the code's ids
+    lead; the title walk's cutoff still reads the column's date index."""
+    monkeypatch.setattr(notices, "SCAN_WINDOW", 2)
+    with coded_pds.app_context():
+        rows, total, _page = Listing("采购公告", "号公告", code="pds-s2").fetch(1, 20)
+        assert [row.id for row in rows] == plain("pds-s2") and total == 1
+        [(sql, params)] = [(sql, params) for sql, params in _statements_of(
+            lambda: Listing("采购公告", "号公告", code="pds-s2").fetch(1, 20))
+            if "OFFSET" in sql and "notice_title_gram" not in sql and "count" not in sql]
+        plan = _plan(sql, params)
+        if db.engine.dialect.name == "sqlite":
+            assert "ix_published_notice_column_at (column=?)" in plan, plan
+        else:
+            assert "ix_published_notice_column_at" in plan, plan
