@@ -184,6 +184,8 @@ def test_sqlite_files_and_instance_dir_are_private(site_factory, tmp_path, monke
         path = Path(db.engine.url.database)
         assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(db.text("PRAGMA busy_timeout")).scalar() == 10000
+        # 32 MB of page cache (negative: KiB), not SQLite's 2 MB.
+        assert db.session.execute(db.text("PRAGMA cache_size")).scalar() == -32768
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if name.exists():
             assert stat.S_IMODE(name.stat().st_mode) == 0o600, name
