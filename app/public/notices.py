@@ -500,9 +500,13 @@ class Listing:
     def _cutoff(self) -> dt.datetime:
         """When the newest SCAN_WINDOW notices in range begin (all of them:
         the earliest possible time)."""
+        # By the date alone: the (column, published_at) index gives that order
+        # on PostgreSQL too, where the id after it made it sort the column
+        # (6–11 ms at 200,000 notices; SQLite has the rowid in the index).
         cutoff = self._run("scan-cutoff", lambda: (
             select(PublishedNotice.published_at).where(*self._terms(text=False))
-            .order_by(*NEWEST_FIRST).offset(bindparam("skip")).limit(1)),
+            .order_by(PublishedNotice.published_at.desc())
+            .offset(bindparam("skip")).limit(1)),
             skip=SCAN_WINDOW - 1).scalar()
         return cutoff or dt.datetime(1, 1, 1)
 
