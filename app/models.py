@@ -727,8 +727,8 @@ class NoticeCodeSuffix(Model):
     with" is a range on both databases."""
 
     __tablename__ = "notice_code_suffix"
-    suffix = Column(String(40).with_variant(String(40, collation="C"), "postgresql"),
-                    primary_key=True)
+    # Text: PostgreSQL's lower() under an ICU locale can lengthen a code.
+    suffix = Column(Text().with_variant(Text(collation="C"), "postgresql"), primary_key=True)
     notice_id = Column(Integer, primary_key=True)
     __table_args__ = {"sqlite_with_rowid": False}
 

@@ -329,9 +329,11 @@ def test_title_search_uses_the_grams_not_a_scan(empty_pds):
     add(empty_pds, *[notice(f"I{i:03d}", f"第{i:03d}号平顶山市教育局采购公告", hours=i)
                 for i in range(60)])
     with empty_pds.app_context():
-        # The grams counted (to walk the rarest), then the page.
-        [counts, (sql, params)] = _search_statements("教育局采购")
-        assert "walked" not in counts[0] and "walked" in sql
+        # The grams counted (to walk the rarest: since the window's cutoff,
+        # then, as each is in fewer than SEARCH_LIMIT there, in full), then
+        # the page.
+        [since, counts, (sql, params)] = _search_statements("教育局采购")
+        assert "walked" not in since[0] + counts[0] and "walked" in sql
         conn = db.session.connection()
         if db.engine.dialect.name == "sqlite":
             plan = " / ".join(row[-1] for row in conn.exec_driver_sql(
@@ -367,27 +369,40 @@ def test_title_search_uses_the_grams_not_a_scan(empty_pds):
 
 
 def test_a_walk_reads_the_gram_rarest_among_the_newest_notices(empty_pds, monkeypatch):
-    """The walk goes newest first, so the gram it walks is the rarest among
-    the newest SCAN_WINDOW notices, not overall; a gram absent from those says
-    nothing about older ones, and then the grams are counted in full."""
-    monkeypatch.setattr(notices, "SCAN_WINDOW", 10)
+    """The walk goes newest first: when every gram is common among the newest
+    SCAN_WINDOW notices, the rarest there is walked, not the rarest overall.
+    When one is rare there (or absent), the walk may go on into older
+    notices, where those counts say nothing: the grams are counted in full."""
+    monkeypatch.setattr(notices, "SCAN_WINDOW", 20)
+    monkeypatch.setattr(notices, "SEARCH_LIMIT", 3)
     add(empty_pds, *[notice(f"OLD-{i:02d}", f"乙丙旧公告{i:02d}", hours=-50 + i) for i in range(20)],
         *[notice(f"OLD-D-{i:02d}", f"乙丁旧公告{i:02d}", hours=-100 + i) for i in range(30)],
         notice("OLD-MATCH", "甲乙丁采购公告", hours=-200),
+        *[notice(f"OLD-W-{i:02d}", f"戊己旧公告{i:02d}", hours=-300 + i) for i in range(30)],
+        notice("OLD-W-MATCH", "戊己庚旧公告", hours=-400),
+        # The newest 20:
         *[notice(f"NEW-{i:02d}", f"甲乙丙新公告{i:02d}", hours=i) for i in range(5)],
-        *[notice(f"NEW-A-{i:02d}", f"甲乙新公告{i:02d}", hours=i + 0.5) for i in range(5)])
+        *[notice(f"NEW-A-{i:02d}", f"甲乙新公告{i:02d}", hours=i + 0.5) for i in range(5)],
+        *[notice(f"NEW-G-{i:02d}", f"己庚新公告{i:02d}", hours=10 + i) for i in range(8)],
+        notice("NEW-W", "戊己新公告", hours=20), notice("NEW-P", "平常公告", hours=21))
     with empty_pds.app_context():
-        # Among the newest 10: 甲乙 in all, 乙丙 in half (overall 乙丙 is
-        # the commoner, 25 to 11).
+        # Among the newest 20: 甲乙 in 10, 乙丙 in 5, both more than the 3
+        # listed (overall 乙丙 is the commoner, 25 to 11).
         listing = Listing("采购公告", "甲乙丙")
         rows, total, _page = listing.fetch(1, 20)
-        assert (listing.values["g0"], total) == ("乙丙", 5)
+        assert (listing.values["g0"], total, listing.more) == ("乙丙", 3, True)
         # 乙丁 has no posting among the newest: counted in full, 甲乙 is
         # the rarer (11 to 31), and the old match is found.
         listing = Listing("采购公告", "甲乙丁")
         rows, total, _page = listing.fetch(1, 20)
         assert (listing.values["g0"], [row.id for row in rows]) == \
             ("甲乙", [add_id(empty_pds, "OLD-MATCH")])
+        # 戊己 is in 1 of the newest, 己庚 in 8; overall 戊己 is in 32 and
+        # 己庚 in 9: 己庚 is walked (戊己 would read all 32 to find one).
+        listing = Listing("采购公告", "戊己庚")
+        rows, total, _page = listing.fetch(1, 20)
+        assert (listing.values["g0"], [row.id for row in rows]) == \
+            ("己庚", [add_id(empty_pds, "OLD-W-MATCH")])
 
 
 def test_long_queries_look_up_a_few_grams_spread_over_the_text():

@@ -204,7 +204,8 @@ def _documents(documents) -> list[dict] | None:
 # the (column, published_at) index (+ rowid) covers them, and the few hidden
 # rows (published = 0: withdrawn, small by nature) are fetched once through
 # their own index and subtracted. Searches read the matching rows once: the
-# page carries the total (count(*) OVER ()). A 标题 search stops after the
+# page carries the total (count(*) OVER (); a 标题 search counts the matches
+# it read, kept in a CTE). A 标题 search stops after the
 # newest SEARCH_LIMIT + 1 matches and orders those by relevance: with 2+
 # characters it walks its rarest gram's notices newest first
 # (notice_title_gram, kept by triggers, keyed by date), probing the other
@@ -372,7 +373,9 @@ class Listing:
     @staticmethod
     def _rare_code(code: str) -> bool:
         """Whether the 项目编号 text is in at most SUFFIX_LIMIT codes (any
-        column, hidden ones too), counted off notice_code_suffix's key."""
+        column, hidden ones too), counted off notice_code_suffix's key: as
+        suffix rows, so a code holding the text twice counts twice (which
+        only ever sends a search the old way sooner)."""
         found = read(statement_once(("code-suffixes",), lambda: select(func.count()).select_from(
             select(literal(1)).where(*_suffix_range()).limit(bindparam("limit")).subquery())),
             {"suffix": code, "limit": SUFFIX_LIMIT + 1}).scalar_one()
@@ -399,8 +402,8 @@ class Listing:
     def fetch(self, page: int, per_page: int) -> tuple[list, int, int]:
         """(rows of the page, total, page): a page past the last gives the last."""
         if self.hidden is None:
-            # A text search reads the rows anyway: one scan gives the page and,
-            # with count(*) OVER (), the total; an empty page past the first
+            # A text search reads the rows anyway: one statement gives the page
+            # and the total; an empty page past the first
             # needs the count.
             rows = self._search_page((page - 1) * per_page, per_page)
             if rows:
@@ -474,14 +477,16 @@ class Listing:
         are read too.
 
         A walk's grams, rarest first: the walk reads its first gram's postings
-        newest first until it has found what it lists, so what matters is how
-        common each gram is among the newest notices. Each is counted since
-        the same cutoff (at most SCAN_WINDOW postings each, off the key),
-        which at 1,000,000 notices cost a quarter of counting each up to
-        GRAM_PROBE (5–6 ms of a 22 ms “教育局”). A gram with no posting since
-        then says the text has no match there either, and then the walk goes
-        on into older notices where these counts say nothing: the grams are
-        counted again in full, up to GRAM_PROBE."""
+        newest first until it has found what it lists. Each gram is counted
+        since the same cutoff first (one range of the key; at 1,000,000
+        notices a quarter of counting each up to GRAM_PROBE, 5–6 ms of a
+        22 ms “教育局”). When every gram has more than SEARCH_LIMIT postings
+        there, a common text, the rarest there leads: a walk that finds its
+        matches among the newest notices ends there. Otherwise the walk may
+        well go on into older notices, where these counts say nothing (a
+        gram rare lately may be in 150,000 older titles: walked, that read
+        them all, 10× the other gram's walk), so the grams are counted again
+        in full, up to GRAM_PROBE, as before."""
         if self._bound is None:
             self._bound = {"read": SEARCH_LIMIT + 1}
             if self.scan:
@@ -489,7 +494,7 @@ class Listing:
             elif self.grams > 1:
                 counts = self._run("gram-counts-since", lambda: self._gram_counts(since=True),
                                    cutoff=self._cutoff()).one()
-                if min(counts) == 0:
+                if min(counts) <= SEARCH_LIMIT:
                     counts = self._run("gram-counts", self._gram_counts,
                                        probe=GRAM_PROBE).one()
                 grams = [self.values[f"g{i}"] for i in range(self.grams)]

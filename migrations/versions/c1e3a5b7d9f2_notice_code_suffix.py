@@ -10,7 +10,8 @@ hand and the notice sync all pass through them); unlike it, hidden notices
 have rows too (the search's own published check hides them): its triggers
 follow only the code. On PostgreSQL the suffix compares in the "C"
 collation, byte by byte, so that "begins with" is a range of the key as on
-SQLite (a language collation orders '-' and case otherwise).
+SQLite (a language collation orders '-' and case otherwise); its positions
+are counted on the lower-cased code, which an ICU locale can lengthen.
 
 Revision ID: c1e3a5b7d9f2
 Revises: b0d2f4a6c8e1
@@ -49,12 +50,12 @@ BEGIN
     IF TG_OP <> 'INSERT' AND OLD.project_code IS NOT NULL THEN
         DELETE FROM notice_code_suffix WHERE notice_id = OLD.id AND suffix IN (
             SELECT substr(lower(OLD.project_code), i)
-            FROM generate_series(1, char_length(OLD.project_code) - 1) AS i);
+            FROM generate_series(1, char_length(lower(OLD.project_code)) - 1) AS i);
     END IF;
     IF TG_OP <> 'DELETE' AND NEW.project_code IS NOT NULL THEN
         INSERT INTO notice_code_suffix (suffix, notice_id)
         SELECT substr(lower(NEW.project_code), i), NEW.id
-        FROM generate_series(1, char_length(NEW.project_code) - 1) AS i;
+        FROM generate_series(1, char_length(lower(NEW.project_code)) - 1) AS i;
     END IF;
     RETURN NULL;
 END; $$ LANGUAGE plpgsql"""
@@ -67,7 +68,7 @@ def backfill(postgres: bool) -> str:
             INSERT INTO notice_code_suffix (suffix, notice_id)
             SELECT substr(lower(n.project_code), i), n.id
             FROM published_notice AS n
-            CROSS JOIN LATERAL generate_series(1, char_length(n.project_code) - 1) AS i
+            CROSS JOIN LATERAL generate_series(1, char_length(lower(n.project_code)) - 1) AS i
             WHERE n.project_code IS NOT NULL"""
     return f"""
             INSERT INTO notice_code_suffix (suffix, notice_id)
@@ -82,8 +83,9 @@ def upgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
     op.create_table(
         'notice_code_suffix',
-        sa.Column('suffix', sa.String(length=MAX_CODE, collation="C" if postgres else None),
-                  nullable=False),
+        # Text, not String(40): under an ICU locale PostgreSQL's lower() can
+        # lengthen a code ('İ' becomes two characters).
+        sa.Column('suffix', sa.Text(collation="C" if postgres else None), nullable=False),
         sa.Column('notice_id', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('suffix', 'notice_id'),
         sqlite_with_rowid=False,
