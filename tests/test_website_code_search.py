@@ -7,14 +7,14 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, event, select, text, update
+from sqlalchemy import delete, select, text, update
 
 from app.extensions import db
 from app.models import NoticeCodeSuffix, PublishedNotice
 from app.public import notices
 from app.public.notices import Listing
 
-from .test_website_search import add, notice
+from .test_website_search import add, fold, notice, plan_of, statements_of
 
 CODES = ["410400-2026-00012-PDS-S2", "410400-2025-00012", "410421-2026-07%_/1",
          "ZX-2026-7", "2026-2026-A"]
@@ -32,9 +32,6 @@ def searched(code: str, column: str = "采购公告") -> list[int]:
 
 def plain(code: str, column: str = "采购公告") -> list[int]:
     """What LIKE '%…%' answers (ASCII case ignored), newest first."""
-    def fold(s):
-        return s.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                                         "abcdefghijklmnopqrstuvwxyz"))
     rows = db.session.execute(
         select(PublishedNotice.id, PublishedNotice.project_code)
         .where(PublishedNotice.column == column, PublishedNotice.published.is_(True))
@@ -48,8 +45,7 @@ def suffixes_of(notice_id: int) -> set[str]:
 
 
 def suffixes(code: str) -> set[str]:
-    lowered = code.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                                           "abcdefghijklmnopqrstuvwxyz"))
+    lowered = fold(code)
     return {lowered[i:] for i in range(len(lowered) - 1)}
 
 
@@ -130,33 +126,9 @@ def test_the_migration_fills_the_suffixes_of_notices_already_stored(coded_pds):
         assert len(kept) == sum(len(code) - 1 for code in CODES) + 2 * (len(CODES[0]) - 1)
 
 
-def _statements_of(run) -> list[tuple[str, object]]:
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return [(sql, params) for sql, params in seen if "version" not in sql]
-
-
 def _statements(code: str) -> list[tuple[str, object]]:
-    return _statements_of(lambda: searched(code))
-
-
-def _plan(sql, params) -> str:
-    conn = db.session.connection()
-    if db.engine.dialect.name == "sqlite":
-        return " / ".join(row[-1] for row in conn.exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + sql, params))
-    # A table this small is cheapest to scan; the plan that matters at size is
-    # the one without that choice.
-    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    return " / ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql, params))
+    return [(sql, params) for sql, params in statements_of(lambda: searched(code))
+            if "version" not in sql]
 
 
 def test_a_rare_text_reads_its_notices_by_id(coded_pds):
@@ -165,7 +137,7 @@ def test_a_rare_text_reads_its_notices_by_id(coded_pds):
     with coded_pds.app_context():
         [(count_sql, count_params), (page_sql, page_params)] = _statements("00012-pds")
         assert "notice_code_suffix" in count_sql and "published_notice" not in count_sql
-        count_plan, page_plan = _plan(count_sql, count_params), _plan(page_sql, page_params)
+        count_plan, page_plan = plan_of(count_sql, count_params), plan_of(page_sql, page_params)
         if db.engine.dialect.name == "sqlite":
             for plan in (count_plan, page_plan):
                 assert "SEARCH notice_code_suffix USING PRIMARY KEY (suffix>? AND suffix<?)" \
@@ -189,7 +161,7 @@ def test_a_common_text_reads_its_column_codes_only(coded_pds, monkeypatch):
         assert searched("2026") == plain("2026") and len(plain("2026")) == 4
         [(sql, params)] = [(sql, params) for sql, params in _statements("2026")
                            if "notice_code_suffix" not in sql]
-        plan = _plan(sql, params)
+        plan = plan_of(sql, params)
         if db.engine.dialect.name == "sqlite":
             assert "COVERING INDEX ix_published_notice_column_code (column=?)" in plan, plan
         else:
@@ -204,10 +176,10 @@ def test_title_and_a_rare_code_together_still_walk_the_grams(coded_pds, monkeypa
     with coded_pds.app_context():
         rows, total, _page = Listing("采购公告", "号公告", code="pds-s2").fetch(1, 20)
         assert [row.id for row in rows] == plain("pds-s2") and total == 1
-        [(sql, params)] = [(sql, params) for sql, params in _statements_of(
+        [(sql, params)] = [(sql, params) for sql, params in statements_of(
             lambda: Listing("采购公告", "号公告", code="pds-s2").fetch(1, 20))
             if "OFFSET" in sql and "notice_title_gram" not in sql and "count" not in sql]
-        plan = _plan(sql, params)
+        plan = plan_of(sql, params)
         if db.engine.dialect.name == "sqlite":
             assert "ix_published_notice_column_at (column=?)" in plan, plan
         else:

@@ -35,13 +35,16 @@ def found(title: str, column: str = "采购公告", per_page: int = 100) -> list
     return [row.id for row in rows]
 
 
+def fold(text: str) -> str:
+    """ASCII letters lower-cased, as SQLite's LIKE and lower() see them."""
+    return text.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                        "abcdefghijklmnopqrstuvwxyz"))
+
+
 def expected(query: str, column: str = "采购公告") -> list[int]:
     """What the plain search answers: published rows of the column whose
     title contains `query`, ASCII case ignored; the whole title first, then
     titles beginning with it, then the rest, each newest first."""
-    def fold(s):
-        return s.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                                          "abcdefghijklmnopqrstuvwxyz"))
     rows = db.session.execute(
         select(PublishedNotice.id, PublishedNotice.title)
         .where(PublishedNotice.column == column, PublishedNotice.published.is_(True))
@@ -61,8 +64,7 @@ def grams_of(notice_id: int) -> set[tuple[str, str]]:
 
 
 def bigrams(title: str, column: str = "采购公告") -> set[tuple[str, str]]:
-    lowered = title.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                                            "abcdefghijklmnopqrstuvwxyz"))
+    lowered = fold(title)
     return {(lowered[i:i + 2], column) for i in range(len(lowered) - 1)}
 
 
@@ -310,8 +312,8 @@ def test_seeded_notices_are_indexed_too(empty_pds):
             assert grams_of(id_) == (bigrams(title, column) if published else set())
 
 
-def _search_statements(query: str) -> list[tuple[str, object]]:
-    """The SQL (and parameters) a title search runs."""
+def statements_of(run) -> list[tuple[str, object]]:
+    """The SQL (and parameters) `run()` executes."""
     seen = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -319,10 +321,28 @@ def _search_statements(query: str) -> list[tuple[str, object]]:
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        found(query)
+        run()
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    return [(sql, params) for sql, params in seen if "notice_title_gram" in sql]
+    return seen
+
+
+def plan_of(sql: str, params) -> str:
+    """The statement's plan, one line per step joined by " / ". On
+    PostgreSQL without sequential scans: a table this small is cheapest to
+    scan; the plan that matters at size is the one without that choice."""
+    conn = db.session.connection()
+    if db.engine.dialect.name == "sqlite":
+        return " / ".join(row[-1] for row in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + sql, params))
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    return " / ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql, params))
+
+
+def _search_statements(query: str) -> list[tuple[str, object]]:
+    """The SQL (and parameters) a title search runs."""
+    return [(sql, params) for sql, params in statements_of(lambda: found(query))
+            if "notice_title_gram" in sql]
 
 
 def test_title_search_uses_the_grams_not_a_scan(empty_pds):
@@ -334,10 +354,8 @@ def test_title_search_uses_the_grams_not_a_scan(empty_pds):
         # the page.
         [since, counts, (sql, params)] = _search_statements("教育局采购")
         assert "walked" not in since[0] + counts[0] and "walked" in sql
-        conn = db.session.connection()
+        plan = plan_of(sql, params)
         if db.engine.dialect.name == "sqlite":
-            plan = " / ".join(row[-1] for row in conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + sql, params))
             assert "SEARCH walked USING PRIMARY KEY (gram=? AND column=?)" in plan, plan
             assert ("SEARCH probed1 USING PRIMARY KEY "
                     "(gram=? AND column=? AND published_at=? AND notice_id=?)") in plan, plan
@@ -351,11 +369,6 @@ def test_title_search_uses_the_grams_not_a_scan(empty_pds):
             # page, never walked twice.
             assert plan.count("MATERIALIZE found") == 1 and plan.count("SEARCH walked") == 1, plan
         else:
-            # A table this small is cheapest to scan; the plan that matters at
-            # size is the one without that choice.
-            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            plan = " / ".join(row[0] for row in conn.exec_driver_sql(
-                "EXPLAIN " + sql, params))
             # PostgreSQL turns the probes into semi-joins and may walk any of
             # the grams (all are joined on the whole key): one is read newest
             # first, the others looked up by key, nothing hashed or sorted
@@ -441,26 +454,13 @@ def test_the_window_cutoff_is_read_off_the_date_index(empty_pds):
     window, a walk's gram counts) comes from the (column, published_at)
     index in its order, on PostgreSQL too: no sort of the column."""
     add(empty_pds, *[notice(f"D{i:02d}", f"第{i:02d}号公告", hours=i) for i in range(30)])
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
     with empty_pds.app_context():
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            Listing("采购公告", "号").fetch(1, 20)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        [(sql, params)] = [(sql, params) for sql, params in seen
+        [(sql, params)] = [(sql, params) for sql, params
+                           in statements_of(lambda: Listing("采购公告", "号").fetch(1, 20))
                            if sql.lstrip().startswith("SELECT published_notice.published_at")]
-        conn = db.session.connection()
+        plan = plan_of(sql, params)
         if db.engine.dialect.name == "sqlite":
-            plan = " / ".join(row[-1] for row in conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + sql, params))
             assert "ix_published_notice_column_at (column=?)" in plan, plan
             assert "TEMP B-TREE" not in plan, plan
         else:
-            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            plan = " / ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql, params))
             assert "ix_published_notice_column_at" in plan and "Sort" not in plan, plan
