@@ -213,3 +213,39 @@ def test_a_lists_related_records_are_read_in_one_statement(site_factory):
     with Statements(app) as seen:
         assert client.get("/plans/list/").status_code == 200
     assert not any("FROM organisation" in s for s in seen), seen
+
+
+def test_a_lists_rows_get_their_related_records_from_the_session(site_factory):
+    """CappedCount.get_values gives each row the record its key names from
+    the session, as a lazy load would, without one per row: no statement
+    when the session holds them all, None for an empty key, and a record
+    the session holds expired is left to the ORM (read again)."""
+    from app.extensions import db
+    from app.models import Organisation, Plan
+    from app.views.common.counting import CappedCount
+
+    app = site_factory("gps")
+    with app.app_context():
+        first, second, third = db.session.scalars(select(Plan).order_by(Plan.id).limit(3)).all()
+        db.session.execute(update(Plan).where(Plan.id == first.id).values(
+            agency_id=None, changed_by_fk=first.changed_by_fk))
+        db.session.execute(update(Organisation).where(Organisation.id == third.unit_id)
+                           .values(name="新名称单位"))
+        db.session.commit()
+        plans = db.session.scalars(select(Plan).where(
+            Plan.id.in_([first.id, second.id, third.id])).order_by(Plan.id)).all()
+        units = {plan.unit_id: db.session.get(Organisation, plan.unit_id) for plan in plans}
+        agencies = [db.session.get(Organisation, plan.agency_id)
+                    for plan in plans if plan.agency_id is not None]
+        for unit in units.values():
+            unit.name  # loaded, and the third's then expired
+        db.session.expire(units[third.unit_id])
+        with Statements(app) as seen:
+            rows = list(CappedCount(Plan, session=db.session).get_values(plans, ["unit", "agency"]))
+        assert rows[0]["agency"] is None
+        assert [row["agency"] for row in rows[1:] if row["agency"] is not None] == agencies
+        assert [row["unit"] for row in rows] == [units[plan.unit_id] for plan in plans]
+        assert rows[2]["unit"].name == "新名称单位"
+        assert all("plan" not in s for s in seen), seen  # no lazy load of a row
+        assert sum("FROM organisation" in s for s in seen) <= 1, seen  # the expired unit only
+        assert agencies, "the demo should entrust one of its first plans to an agency"

@@ -46,8 +46,10 @@ def fabs_page(client, url, view, monkeypatch, **fab_widgets) -> str:
         monkeypatch.undo()
 
 
-@pytest.mark.parametrize("key", ["gps", "pds"])
-def test_every_list_reads_as_fab_would_write_it(request, key, monkeypatch):
+@pytest.mark.parametrize("key, language", [("gps", "zh"), ("pds", "zh"), ("gps", "en")])
+def test_every_list_reads_as_fab_would_write_it(request, key, language, monkeypatch):
+    """In either language; the column heads, translated once per view and
+    language (_in_language), after the other language was read first."""
     app = request.getfixturevalue({"gps": "gps_demo", "pds": "pds_demo"}[key])
     compared = 0
     for username in USERS[key]:
@@ -55,6 +57,10 @@ def test_every_list_reads_as_fab_would_write_it(request, key, monkeypatch):
             client = logged_in(app, username)
         except AssertionError:
             continue  # not a user of this site
+        for other in ({"zh": "en", "en": "zh"}[language], language):
+            client.get("/lang/" + other)
+            for view in list_views(app):
+                client.get(list_url(app, view))
         for view in list_views(app):
             url = list_url(app, view)
             ours = client.get(url)
@@ -79,8 +85,9 @@ def search_form(page: str) -> str:
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_every_search_form_reads_as_fab_would_write_it(gps_demo, language, monkeypatch):
     """OnceTranslatedSearchWidget translates labels and filter names once per
-    view and language: the forms are FAB's, in either language, and a
-    language chosen after the other was cached gets its own words."""
+    view and language, and renders the fields nothing else decides once: the
+    forms are FAB's, in either language, and a language chosen after the
+    other was cached gets its own words."""
     client = logged_in(gps_demo, "admin")
     client.get("/lang/" + {"zh": "en", "en": "zh"}[language])
     for view in list_views(gps_demo):  # the other language cached first
@@ -91,6 +98,7 @@ def test_every_search_form_reads_as_fab_would_write_it(gps_demo, language, monke
         if not view.search_columns:
             continue
         url = list_url(gps_demo, view) + "?_flt_0_" + view.search_columns[0] + "=x"
+        client.get(url)  # its unchanging fields kept (_field_html): the page below reads them
         ours = client.get(url)
         if ours.status_code != 200:
             continue
@@ -115,3 +123,68 @@ def test_rows_escape_every_value_and_keep_a_formatters_markup():
     assert PK not in html
     assert list_rows([{"name": "甲"}], [1], ["name"], {}, {}, None) == \
         Markup("<tr><td>甲</td></tr>")
+
+
+def test_rows_format_each_distinct_value_once_a_page():
+    """list_rows formats a repeated value (是/否, a state, one unit) once a
+    page, and never lets one value stand for another that reads differently:
+    Decimal("1.0") and Decimal("1.00"), 1 and True, equal-looking records."""
+    from decimal import Decimal
+
+    class Unit:  # a record: equal only to itself
+        def __init__(self, name):
+            self.name = name
+
+    first, second, twin = Unit("甲"), Unit("乙"), Unit("甲")
+    calls = []
+
+    def recorded(column):
+        def formatter(value):
+            calls.append((column, value))
+            return value.name if isinstance(value, Unit) else str(value)
+        return formatter
+
+    columns = ["flag", "amount", "unit", "tags", "n"]
+    rows = [{"flag": True, "amount": Decimal("1.0"), "unit": first, "tags": ["a"], "n": 1},
+            {"flag": True, "amount": Decimal("1.00"), "unit": first, "tags": ["a"], "n": True},
+            {"flag": False, "amount": Decimal("1.0"), "unit": twin, "tags": ["a"], "n": 1},
+            {"flag": True, "amount": None, "unit": second, "tags": ["b"], "n": True}]
+    html = str(list_rows(rows, [1, 2, 3, 4], columns, {c: recorded(c) for c in columns}, {}, None))
+    made = {column: [value for c, value in calls if c == column] for column in columns}
+    assert made["flag"] == [True, False]
+    assert made["amount"] == [Decimal("1.0"), Decimal("1.00"), Decimal("1.0"), None]
+    assert [unit.name for unit in made["unit"]] == ["甲", "甲", "乙"]  # first, its twin, second
+    assert len(made["tags"]) == 4  # a list: formatted every time
+    assert made["n"] == [1, True]
+    assert html.count("<td>1.0</td>") == 2 and html.count("<td>1.00</td>") == 1
+    assert html.count("<td>True</td>") == 5  # three flags, two n
+
+
+def test_a_search_field_is_kept_only_while_nothing_but_its_language_decides_it(gps_demo):
+    """_field_html keeps an empty unchanging field's HTML per language; a
+    field with a value, one bound to posted data, or a select whose options
+    come from elsewhere (QuerySelectField, SearchedSelect) is drawn anew."""
+    from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
+    from werkzeug.datastructures import MultiDict
+    from wtforms import Form, SelectField, StringField
+
+    from app.views.common.list_widget import _field_html
+
+    options = [("1", "甲")]
+
+    class Search(Form):
+        code = StringField(widget=BS3TextFieldWidget())
+        unit = SelectField(choices=lambda: list(options), widget=Select2Widget())
+
+    kept = {}
+    with gps_demo.test_request_context():
+        empty = _field_html(Search().code, "zh", kept)
+        assert list(kept) == [("code", "zh", None)] and 'value=""' in empty
+        assert _field_html(Search().code, "zh", kept) is kept[("code", "zh", None)]
+        assert 'value="x"' in _field_html(Search(data={"code": "x"}).code, "zh", kept)
+        assert 'value="y"' in _field_html(Search(MultiDict({"code": "y"})).code, "zh", kept)
+        assert "甲" in _field_html(Search().unit, "zh", kept)
+        options[:] = [("2", "乙")]
+        drawn = _field_html(Search().unit, "zh", kept)
+        assert "乙" in drawn and "甲" not in drawn
+        assert list(kept) == [("code", "zh", None)]

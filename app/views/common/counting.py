@@ -20,6 +20,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import MANYTOONE
+from sqlalchemy.orm.attributes import set_committed_value
 
 
 class MoreThan(int):
@@ -64,8 +65,16 @@ class CappedCount(SQLAInterface):
     @staticmethod
     def _get_attr_value(item, col):
         """FAB's, reading the attribute once instead of three times: a list
-        page reads ~200 cells, each an ORM descriptor call per read."""
-        value = getattr(item, col, _MISSING)
+        page reads ~200 cells, each an ORM descriptor call per read. A value
+        already loaded is read from the record's own dict, where the ORM's
+        descriptor would find it too; one not loaded (expired, deferred, a
+        relation not yet read, a property) through the descriptor."""
+        try:
+            value = item.__dict__.get(col, _MISSING)
+        except AttributeError:  # no dict of its own
+            value = _MISSING
+        if value is _MISSING:
+            value = getattr(item, col, _MISSING)
         if value is _MISSING:  # a dotted column: an attribute of a related record
             try:
                 return reduce(getattr, col.split("."), item)
@@ -86,7 +95,9 @@ class CappedCount(SQLAInterface):
         SELECT … IN first. FAB's list query loads only their keys, so each
         distinct one was a lazy load as its cell was drawn: 3–4 statements
         on an agency's or a regulator's 采购计划 page, whose plans come from
-        several units. Those already in the session cost nothing."""
+        several units. Those already in the session cost nothing. Each row
+        is then given its record from the session, as its lazy load would
+        have (that was ~2 % of a page, 20 rows × 2 relations)."""
         lst = list(lst)
         # Held until the rows are drawn: the session keeps unchanged records
         # only as long as something else refers to them.
@@ -98,15 +109,27 @@ class CappedCount(SQLAInterface):
 
     def _load_many_to_one(self, items, relation) -> list:
         prop = sa_inspect(self.obj).relationships.get(relation)
-        if prop is None or prop.direction is not MANYTOONE or len(prop.local_columns) != 1:
+        if prop is None or prop.direction is not MANYTOONE or len(prop.local_columns) != 1 \
+                or not getattr(prop.strategy, "use_get", False):
+            # Not a plain key lookup: the lazy load would not look in the
+            # session, and neither do we.
             return []
         target = prop.mapper
-        if set(prop.remote_side) != set(target.primary_key):
-            return []  # not a plain key lookup: the lazy load would not look in the session
         key = self.obj.__mapper__.get_property_by_column(next(iter(prop.local_columns))).key
         ids = {getattr(item, key) for item in items} - {None}
+        identity_map = self.session.identity_map
         missing = [id_ for id_ in ids
-                   if target.identity_key_from_primary_key([id_]) not in self.session.identity_map]
-        if not missing:
-            return []
-        return self.session.scalars(select(target).where(target.primary_key[0].in_(missing))).all()
+                   if target.identity_key_from_primary_key([id_]) not in identity_map]
+        loaded = self.session.scalars(select(target).where(
+            target.primary_key[0].in_(missing))).all() if missing else []
+        for item in items:
+            state = item.__dict__
+            if relation in state or key not in state:
+                continue  # read already, or its key is not loaded: the ORM's way
+            id_ = state[key]
+            record = None if id_ is None else \
+                identity_map.get(target.identity_key_from_primary_key([id_]))
+            if id_ is not None and (record is None or sa_inspect(record).expired):
+                continue  # gone, or to be read again: the lazy load decides
+            set_committed_value(item, relation, record)
+        return loaded
