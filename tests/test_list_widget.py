@@ -161,9 +161,12 @@ def test_rows_format_each_distinct_value_once_a_page():
 
 
 def test_a_search_field_is_kept_only_while_nothing_but_its_language_decides_it(gps_demo):
-    """_field_html keeps an empty unchanging field's HTML per language; a
-    field with a value, one bound to posted data, or a select whose options
-    come from elsewhere (QuerySelectField, SearchedSelect) is drawn anew."""
+    """_field_html keeps an unchanging field's HTML per language while it is
+    empty or holds its fixed default; a field with another value or a default
+    made per form, one bound to posted data, or a select whose options come
+    from elsewhere (QuerySelectField, SearchedSelect) is drawn anew."""
+    import datetime as dt
+
     from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
     from werkzeug.datastructures import MultiDict
     from wtforms import Form, SelectField, StringField
@@ -175,16 +178,23 @@ def test_a_search_field_is_kept_only_while_nothing_but_its_language_decides_it(g
     class Search(Form):
         code = StringField(widget=BS3TextFieldWidget())
         unit = SelectField(choices=lambda: list(options), widget=Select2Widget())
+        state = StringField(default="草稿", widget=BS3TextFieldWidget())
+        when = StringField(default=lambda: dt.datetime.now().isoformat(), widget=BS3TextFieldWidget())
 
     kept = {}
     with gps_demo.test_request_context():
         empty = _field_html(Search().code, "zh", kept)
-        assert list(kept) == [("code", "zh", None)] and 'value=""' in empty
-        assert _field_html(Search().code, "zh", kept) is kept[("code", "zh", None)]
+        assert list(kept) == [("code", "zh", type(None), None)] and 'value=""' in empty
+        assert _field_html(Search().code, "zh", kept) is kept[("code", "zh", type(None), None)]
         assert 'value="x"' in _field_html(Search(data={"code": "x"}).code, "zh", kept)
         assert 'value="y"' in _field_html(Search(MultiDict({"code": "y"})).code, "zh", kept)
         assert "甲" in _field_html(Search().unit, "zh", kept)
         options[:] = [("2", "乙")]
         drawn = _field_html(Search().unit, "zh", kept)
         assert "乙" in drawn and "甲" not in drawn
-        assert list(kept) == [("code", "zh", None)]
+        kept_default = _field_html(Search().state, "zh", kept)
+        assert 'value="草稿"' in kept_default
+        assert 'value="x"' in _field_html(Search(data={"state": "x"}).state, "zh", kept)
+        assert "T" in _field_html(Search().when, "zh", kept)  # a default made per form: not kept
+        assert sorted(kept, key=str) == [("code", "zh", type(None), None),
+                                         ("state", "zh", str, "草稿")]

@@ -97,6 +97,9 @@ def test_the_page_names_only_the_units_its_filters_name(gps_demo):
     # A unit outside the regulator's scope is not named, whatever the URL says.
     page = client.get(f"/plans/list/?_flt_0_unit={elsewhere}").get_data(as_text=True)
     assert "方城县人民医院" not in unit_field(page)
+    # The empty box, kept per language, is empty still after a filtered page.
+    assert "<option value=\"" + str(own) not in unit_field(
+        client.get("/plans/list/").get_data(as_text=True))
     # A key that cannot be one: SQLite lists nothing for it and the box names
     # nothing; PostgreSQL refuses the comparison and the list says so (302).
     junk = client.get(f"/plans/list/?_flt_0_unit={own}&_flt_0_unit=abc")
@@ -176,6 +179,8 @@ def test_the_box_speaks_the_readers_language(gps_demo):
     page = client.get("/plans/list/").get_data(as_text=True)
     assert 'data-placeholder="Type a name to search"' in unit_field(page)
     client.get("/lang/zh")
+    page = client.get("/plans/list/").get_data(as_text=True)  # each language's box kept
+    assert 'data-placeholder="输入名称查找"' in unit_field(page)
     page = client.get("/winner-changes/list/").get_data(as_text=True)
     assert re.search(r'"plan": "\\u003cselect class=\\"form-control related-search\\".*?'
                      r'data-placeholder=\\"\\u8f93\\u5165\\u7f16\\u53f7', page)  # 输入编号或名称查找

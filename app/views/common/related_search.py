@@ -15,6 +15,7 @@ import re
 
 from flask import abort, jsonify, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import Integer, or_
@@ -32,11 +33,22 @@ class SearchedSelect:
 
     def __init__(self, view, column):
         self.view, self.column = view, column
+        self.pattern = re.compile(rf"_flt_\d+_{re.escape(self.column)}")
+        # The empty box, by language and mount point: what most pages show,
+        # without a url_for and a translation each time.
+        self.empty: dict = {}
 
     def __call__(self, field, **kwargs):
-        pattern = re.compile(rf"_flt_\d+_{re.escape(self.column)}")
         ids = [value for key, value in request.args.items(multi=True)
-               if pattern.fullmatch(key)][:MAX_CHOSEN]
+               if self.pattern.fullmatch(key)][:MAX_CHOSEN]
+        if ids:
+            return self._render(ids)
+        key = (str(get_locale()), request.script_root)
+        if key not in self.empty:
+            self.empty[key] = self._render([])
+        return self.empty[key]
+
+    def _render(self, ids) -> Markup:
         chosen = self.view.related_choices(self.column, ids=ids) if ids else []
         url = url_for(f"{self.view.endpoint}.related", column=self.column)
         options = "".join(f'<option value="{escape(pk)}">{escape(text)}</option>' for pk, text in chosen)
