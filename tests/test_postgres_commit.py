@@ -33,6 +33,16 @@ POSTGRES = pytest.mark.skipif(os.environ.get("TEST_DB") != "postgres",
 ])
 def test_only_a_select_counts_as_reading(statement, reads):
     assert _reads_only(statement) is reads
+    assert _reads_only(statement) is reads  # and again, from the answers kept
+
+
+def test_the_answers_kept_are_bounded():
+    from app import postgres
+
+    for n in range(postgres._KEPT_ANSWERS + 10):
+        assert _reads_only(f"SELECT {n}") is True
+        assert _reads_only(f"INSERT INTO plan VALUES ({n})") is False
+    assert len(postgres._ANSWERS) <= postgres._KEPT_ANSWERS
 
 
 def _engine(app):
