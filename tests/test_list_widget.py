@@ -198,3 +198,30 @@ def test_a_search_field_is_kept_only_while_nothing_but_its_language_decides_it(g
         assert "T" in _field_html(Search().when, "zh", kept)  # a default made per form: not kept
         assert sorted(kept, key=str) == [("code", "zh", type(None), None),
                                          ("state", "zh", str, "草稿")]
+
+
+def _csrf_valid(app, client, token) -> bool:
+    """Whether Flask-WTF would accept `token` from this client's session."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    with client.session_transaction() as stored:
+        raw = stored.get("csrf_token")
+    serializer = URLSafeTimedSerializer(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key,
+                                        salt="wtf-csrf-token")
+    return raw is not None and serializer.loads(token) == raw
+
+
+def test_kept_buttons_carry_each_readers_own_csrf_token(gps_demo):
+    """crud_buttons renders a view's buttons once; each page's delete forms
+    still carry the token of the reader's own session, valid for it."""
+    tokens = {}
+    for username in ("admin", "jingban"):
+        client = logged_in(gps_demo, username)
+        client.get("/plans/list/")  # the buttons kept (by whoever came first)
+        page = client.get("/plans/list/").get_data(as_text=True)
+        forms = re.findall(r'class="form-delete-record".*?name="csrf_token" value="([^"]+)"', page, re.S)
+        assert forms, f"{username}: no delete button on the plan list"
+        assert len(set(forms)) == 1 and _csrf_valid(gps_demo, client, forms[0]), username
+        assert "__csrf_token__" not in page and PK not in page
+        tokens[username] = forms[0]
+    assert tokens["admin"] != tokens["jingban"]
