@@ -9,7 +9,20 @@ is still asked for every string, so force_locale and the language switch
 behave as before; only the catalogue is kept per locale, for the app's life,
 as Flask-Babel keeps it too.
 """
+from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
+
+
+def current_locale():
+    """Flask-Babel's get_locale(), without its five proxy hops once the
+    request's locale is settled: the locale Flask-Babel keeps in `g` (which
+    force_locale sets too), or else get_locale() itself."""
+    context = _cv_app.get(None)
+    if context is not None:
+        locale = getattr(context.g.__dict__.get("_flask_babel"), "babel_locale", None)
+        if locale is not None:
+            return locale
+    return get_locale()
 
 
 def init_app(app) -> None:
@@ -17,7 +30,7 @@ def init_app(app) -> None:
     by_locale: dict = {}
 
     def translations():
-        locale = get_locale()
+        locale = current_locale()
         found = by_locale.get(locale)
         if found is None:
             found = get_translations()

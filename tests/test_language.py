@@ -54,3 +54,24 @@ def test_templates_follow_a_forced_locale_within_a_request(gps_demo):
         with force_locale("en"):
             assert render_template_string("{{ _('计划管理') }}") == "Plan Management"
         assert render_template_string("{{ _('计划管理') }}") == "计划管理"
+
+
+def test_the_quick_locale_is_flask_babels(gps_demo):
+    """app.i18n.current_locale answers what Flask-Babel's get_locale does:
+    outside a request, before and after the locale is settled, under
+    force_locale and after a refresh()."""
+    from flask_babel import force_locale, get_locale, refresh
+
+    from app.i18n import current_locale
+
+    assert current_locale() is None and get_locale() is None
+    with gps_demo.test_request_context("/", headers={"Accept-Language": "en"}):
+        first = current_locale()
+        assert first == get_locale()
+        with force_locale("en"):
+            assert str(current_locale()) == str(get_locale()) == "en"
+        with force_locale("zh"):
+            assert str(current_locale()) == str(get_locale()) == "zh"
+        assert current_locale() == get_locale() == first
+        refresh()
+        assert current_locale() == get_locale() == first

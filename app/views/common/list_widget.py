@@ -21,12 +21,12 @@ from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget, SearchWidget
-from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from wtforms import BooleanField, DecimalField, IntegerField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput
 
+from ...i18n import current_locale
 from .widgets import DateTimeMinuteField, DayField, NativeInput
 
 PK = "__pk__"  # the placeholder key in the buttons rendered once
@@ -115,7 +115,7 @@ def crud_buttons(macro, can_show, can_edit, can_delete, modelview_name, filters)
     if filters.get_filters_values():
         return Markup(render())
     kept = current_app.extensions.setdefault("gps.crud_buttons", {})
-    key = (modelview_name, can_show, can_edit, can_delete, str(get_locale()), request.script_root)
+    key = (modelview_name, can_show, can_edit, can_delete, str(current_locale()), request.script_root)
     html = kept.get(key)
     if html is None:
         html = render()
@@ -131,7 +131,7 @@ def _in_language(labels: dict) -> dict:
     lookup each, on every page). Kept with the app, under the labels' own
     dict, which a view builds once."""
     kept = current_app.extensions.setdefault("gps.labels_in_language", {})
-    key = (id(labels), str(get_locale()))
+    key = (id(labels), str(current_locale()))
     found = kept.get(key)
     if found is None or found[0] is not labels:
         found = kept[key] = (labels, {name: as_unicode(label) for name, label in labels.items()})
@@ -147,7 +147,7 @@ class OnceTranslatedSearchWidget(SearchWidget):
     def __call__(self, **kwargs):
         form, columns = self.template_args["form"], self.template_args["include_cols"]
         translated = self.filters.__dict__.setdefault("_translated_names", {})
-        language = str(get_locale())
+        language = str(current_locale())
         if language not in translated:
             dict_filters = self.filters.get_search_filters()
             translated[language] = (

@@ -15,11 +15,12 @@ import re
 
 from flask import abort, jsonify, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import Integer, or_
 from wtforms import Field
+
+from ...i18n import current_locale
 
 MATCHES = 20  # options a search returns
 MAX_TEXT = 100
@@ -43,7 +44,7 @@ class SearchedSelect:
                if self.pattern.fullmatch(key)][:MAX_CHOSEN]
         if ids:
             return self._render(ids)
-        key = (str(get_locale()), request.script_root)
+        key = (str(current_locale()), request.script_root)
         if key not in self.empty:
             self.empty[key] = self._render([])
         return self.empty[key]
