@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _
 import config as settings_module
 
 from .extensions import csrf, db, migrate
+from .templating import Site
 
 SITES = ("gps", "trading")
 
@@ -24,7 +25,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
         platform = platform or (config or {}).get("PLATFORM_CODE")
         if not platform:
             raise ValueError("a trading site needs its platform code")
-    app = Flask(__name__, instance_path=str(settings_module.instance_dir(
+    app = Site(__name__, instance_path=str(settings_module.instance_dir(
         "gps" if site == "gps" else f"trading-{platform}")))
     app.config.update(settings_module.settings(site, platform))
     app.config.update(config or {})
