@@ -304,3 +304,21 @@ def test_grants_read_after_this_requests_own_uncommitted_edit_are_not_kept(gps):
         assert ("can_create", "Plan") not in sm._granted(roles)  # its own edit, seen
         db.session.rollback()
     assert client.get("/plans/add").status_code == 200
+
+
+def test_one_session_user_statement_serves_every_user(gps_demo):
+    """load_session_user builds its statement once per site and binds each
+    request's user id: users taking turns each get themselves."""
+    from flask_login import current_user
+
+    manager = gps_demo.appbuilder.sm
+    clients = {name: logged_in(gps_demo, name) for name in ("jingban", "daili", "jianguan")}
+    clients["jingban"].get("/plans/list/")
+    statement = manager._session_user_statement
+    assert statement is not None
+    for _ in range(2):
+        for name, client in clients.items():
+            with client:
+                assert client.get("/plans/list/").status_code == 200
+                assert current_user.username == name
+    assert manager._session_user_statement is statement
