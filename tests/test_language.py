@@ -1,4 +1,6 @@
 """Chinese by default, English on request, menus named as in the manuals."""
+import pytest
+
 from tests.helpers import logged_in
 
 
@@ -75,3 +77,25 @@ def test_the_quick_locale_is_flask_babels(gps_demo):
         assert current_locale() == get_locale() == first
         refresh()
         assert current_locale() == get_locale() == first
+
+
+@pytest.mark.parametrize("source", [
+    "{{ _('计划管理') }}", "{{ _('Search') }}", "{{ _('100%% 完成') }}", "{{ _('<i>') }}",
+    "{{ _('共 %(count)s 项：', count='<b>') }}", "{{ gettext('计划管理') }}",
+    "{% trans %}计划管理{% endtrans %}", "{% trans n='<3>' %}共 {{ n }} 项{% endtrans %}",
+    "{% autoescape false %}{{ _('<i>') }}{{ _('共 %(count)s 项：', count='<b>') }}{% endautoescape %}",
+])
+def test_templates_translate_as_jinjas_own_newstyle_gettext(gps_demo, source):
+    """app/i18n.py calls its _() directly and skips Markup's "%" when there
+    is nothing to format: what a template says is what Jinja's own newstyle
+    gettext says, in either language, escaped or not."""
+    from flask_babel import force_locale, get_translations
+    from jinja2 import Environment
+
+    theirs = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    with gps_demo.test_request_context("/"):
+        for language in ("zh", "en"):
+            with force_locale(language):
+                theirs.install_gettext_translations(get_translations(), newstyle=True)
+                assert gps_demo.jinja_env.from_string(source).render() == \
+                    theirs.from_string(source).render(), language
