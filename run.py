@@ -2,6 +2,7 @@
 
 SITE=gps (default) or SITE=trading with PLATFORM_CODE=410400.
 """
+import gc
 import os
 
 from werkzeug.serving import WSGIRequestHandler
@@ -16,3 +17,12 @@ from app import create_app
 WSGIRequestHandler.version_string = lambda self: "web"
 
 app = create_app(os.environ.get("SITE", "gps"), platform=os.environ.get("PLATFORM_CODE"))
+
+# What start-up made (modules, views, templates, the schema: ~260,000
+# objects) lives as long as the process. Python's full collections walked
+# all of it again every dozen or so list pages, 70–110 ms each: the slowest
+# twentieth of a 【待办任务】 page (docs/benchmarks.md, #17 item 1). Frozen,
+# they are left out of every collection. Here, not in create_app: the tests
+# build hundreds of apps and must be able to free them.
+gc.collect()
+gc.freeze()
