@@ -166,9 +166,9 @@ class OnceTranslatedSearchWidget(SearchWidget):
 def _field_html(field, language, kept: dict):
     """A search field's HTML, rendered once per view, language and value
     while that value is empty or the field's own fixed default and nothing
-    else decides the HTML (UNCHANGING_FIELDS): its
-    options' and attributes' escaping was ~7 % of a 采购计划 page. A form
-    bound to a request's data, and any other field, is rendered each time."""
+    else decides the HTML (UNCHANGING_FIELDS): escaping its options and
+    attributes was ~7 % of a 采购计划 page. A form bound to a request's
+    data, and any other field, is rendered each time."""
     data = field.data
     as_defined = data is None or data == "" or data is False \
         or (not callable(field.default) and data == field.default)  # 草稿, a column's default
