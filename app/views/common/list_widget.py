@@ -97,9 +97,9 @@ class OnePassListWidget(ListWidget):
     template = "widgets/one_pass_list.html"
 
     def __call__(self, **kwargs):
-        labels = kwargs.get("label_columns", self.template_args.get("label_columns"))
-        if labels:
-            kwargs["label_columns"] = _in_language(labels)
+        labels, filters = self.template_args.get("label_columns"), self.template_args.get("filters")
+        if labels and filters is not None and "label_columns" not in kwargs:
+            kwargs["label_columns"] = _in_language(labels, filters)
         return super().__call__(list_rows=list_rows, crud_buttons=crud_buttons, **kwargs)
 
 
@@ -125,17 +125,16 @@ def crud_buttons(macro, can_show, can_edit, can_delete, modelview_name, filters)
     return Markup(html.replace(CSRF, generate_csrf()) if CSRF in html else html)
 
 
-def _in_language(labels: dict) -> dict:
+def _in_language(labels: dict, filters) -> dict:
     """A view's column labels as text in this request's language, translated
     once per view and language (the list's column heads were a Flask-Babel
-    lookup each, on every page). Kept with the app, under the labels' own
-    dict, which a view builds once."""
-    kept = current_app.extensions.setdefault("gps.labels_in_language", {})
-    key = (id(labels), str(current_locale()))
-    found = kept.get(key)
-    if found is None or found[0] is not labels:
-        found = kept[key] = (labels, {name: as_unicode(label) for name, label in labels.items()})
-    return found[1]
+    lookup each, on every page). Kept where the search form keeps its own
+    words: in the view's one Filters object, which FAB hands both widgets."""
+    kept = filters.__dict__.setdefault("_labels_in_language", {})
+    language = str(current_locale())
+    if language not in kept:
+        kept[language] = {name: as_unicode(label) for name, label in labels.items()}
+    return kept[language]
 
 
 class OnceTranslatedSearchWidget(SearchWidget):
