@@ -4,6 +4,8 @@ and reserved characters, under a mount point, and where the route reads an
 argument itself (then FAB's own filter answers). Except where FAB's were
 wrong: url_for's own keywords in the query (_method, _anchor, …) are kept
 as arguments, not a 500 or a #fragment."""
+import re
+
 import pytest
 from flask_appbuilder.filters import TemplateFilters
 
@@ -92,3 +94,38 @@ def _per_request_values_out(page):
 
     page = re.sub(r'nonce="[^"]*"', "", page)
     return re.sub(r'name="csrf_token" type="hidden" value="[^"]*"', "", page)
+
+
+def _even(html: str) -> str:
+    return re.sub(r"\s+", " ", str(html)).replace("> <", "><").strip()
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("query", ["", "?page_PlanView=3&psize_PlanView=50&x=%E6%B5%8B"])
+def test_the_pager_is_the_macros(gps_demo, language, query):
+    """pager() against lib.html's render_pagination + render_set_page_size,
+    for every page of short and long lists, the capped count included."""
+    from flask_babel import force_locale
+
+    from app.views.common.counting import MoreThan
+
+    lib = gps_demo.jinja_env.get_template("appbuilder/general/lib.html").module
+    pager = gps_demo.jinja_env.globals["pager"]
+    compared = 0
+    with gps_demo.test_request_context("/plans/list/" + query), force_locale(language):
+        from flask import request
+
+        request.url_rule, request.view_args = gps_demo.url_map.bind_to_environ(
+            request.environ).match(return_rule=True)
+        for count in (0, 1, 24, 25, 26, 99, 250, 251, 1000, MoreThan(10000)):
+            for page_size in (10, 25, 50, 100):
+                pages = -(-count // page_size)
+                for page in {None, 0, 1, 2, 3, 4, 5, pages - 5, pages - 4, pages - 2, pages - 1}:
+                    if page is not None and not 0 <= page < max(pages, 1):
+                        continue
+                    macros = _even(lib.render_pagination(page, page_size, count, "PlanView")) + \
+                        _even(lib.render_set_page_size(page, page_size, count, "PlanView"))
+                    assert _even(pager(page, page_size, count, "PlanView")) == macros, \
+                        (count, page_size, page)
+                    compared += 1 if macros else 0
+    assert compared > 100

@@ -48,3 +48,43 @@ def test_imports_render_as_under_flasks_environment(gps_demo):
     ours = steps(SiteEnvironment)
     assert ours == steps(Environment)
     assert ours[0] == "[甲|政府采购系统|-]"
+
+
+def test_static_urls_are_flasks_kept_per_name_and_mount_point(gps_demo):
+    """Site.url_for keeps a static file's path per name and mount point;
+    every other call is Flask's own."""
+    from flask import Flask
+
+    def urls(root):
+        with gps_demo.test_request_context("/", environ_overrides={"SCRIPT_NAME": root}):
+            return [gps_demo.url_for("appbuilder.static", filename="css/ab.css"),
+                    gps_demo.url_for("static", filename="js/confirm.js"),
+                    gps_demo.url_for("static", filename="a b/c?.js"),
+                    gps_demo.url_for("static", filename="js/confirm.js", v=2),
+                    gps_demo.url_for("static", filename="js/confirm.js", _external=True),
+                    gps_demo.url_for("static", filename="js/confirm.js", _anchor="x")]
+
+    def flasks(root):
+        with gps_demo.test_request_context("/", environ_overrides={"SCRIPT_NAME": root}):
+            return [Flask.url_for(gps_demo, "appbuilder.static", filename="css/ab.css"),
+                    Flask.url_for(gps_demo, "static", filename="js/confirm.js"),
+                    Flask.url_for(gps_demo, "static", filename="a b/c?.js"),
+                    Flask.url_for(gps_demo, "static", filename="js/confirm.js", v=2),
+                    Flask.url_for(gps_demo, "static", filename="js/confirm.js", _external=True),
+                    Flask.url_for(gps_demo, "static", filename="js/confirm.js", _anchor="x")]
+
+    gps_demo._static_urls.clear()
+    for root in ("", "/gps", ""):  # kept after the first round, and per mount point
+        assert urls(root) == flasks(root)
+    assert urls("/gps")[1] == "/gps/static/js/confirm.js"
+    assert {key[2] for key in gps_demo._static_urls} == {"", "/gps"}
+    assert len(gps_demo._static_urls) == 6  # three names, two mount points: only the plain calls
+
+    # A url_defaults function may change any URL: then none is kept.
+    gps_demo._static_urls.clear()
+    gps_demo.url_default_functions[None].append(lambda endpoint, values: None)
+    try:
+        assert urls("") == flasks("")
+        assert gps_demo._static_urls == {}
+    finally:
+        gps_demo.url_default_functions[None].pop()

@@ -13,10 +13,18 @@ itself. One difference: FAB hands the page's arguments to url_for as its
 keywords, so `?_method=POST` on any list page was a 500 (BuildError),
 `?endpoint=x` a 500 (TypeError) and `?_anchor=x` put #x on every link; here
 those are query arguments like any other.
+
+The pager and the page-size menu around those links (lib.html's
+render_pagination and render_set_page_size) are written here too, by
+`pager`: as macros they were some forty Jinja calls a page for thirteen
+links. The HTML is the macros' (tests/test_list_links.py renders both).
 """
+import math
 from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
+from flask_babel import gettext
+from markupsafe import Markup, escape
 
 # Werkzeug's query encoding (werkzeug.urls._urlencode, used by url_for).
 _SAFE = "!$'()*,/:;?@"
@@ -56,7 +64,8 @@ def _link(fab_filter, changes):
 
 def register(app) -> None:
     """Put these in place of FAB's three filters (registered by FAB's
-    TemplateFilters when the appbuilder was set up)."""
+    TemplateFilters when the appbuilder was set up), and the pager beside
+    them."""
     fab = {name: app.jinja_env.filters[name]
            for name in ("link_page", "link_page_size", "link_order")}
 
@@ -81,3 +90,47 @@ def register(app) -> None:
 
     app.jinja_env.filters.update(link_page=link_page, link_page_size=link_page_size,
                                  link_order=link_order)
+    app.jinja_env.globals["pager"] = pager
+
+
+def pager(page, page_size, count, modelview_name) -> Markup:
+    """lib.html's render_pagination, then its render_set_page_size: the
+    pages around this one (seven at most), the first, previous, next and
+    last, and the page sizes 25–100 that leave this page inside the list."""
+    page = page or 0
+    pages = int(math.ceil(count / page_size))
+    if pages <= 1:
+        return Markup("")
+    link_page = current_app.jinja_env.filters["link_page"]
+    link_size = current_app.jinja_env.filters["link_page_size"]
+    low, high = page - 3, page + 3 + 1
+    if low < 0:
+        high -= low
+    if high >= pages:
+        low = low - high + pages
+    low, high = max(low, 0), min(high, pages)
+
+    def item(to, text):
+        if to is None:
+            return f'<li class="disabled"><a href="#">{text}</a></li>'
+        return f'<li><a href="{escape(link_page(to, modelview_name))}">{text}</a></li>'
+
+    out = ['<ul class="pagination pagination-sm" style="display:inherit;">',
+           item(0 if low > 0 else None, "&laquo;"),
+           item(page - 1 if page > 0 else None, "&lt;")]
+    for p in range(low, high):
+        out.append(f'<li class="active"><a href="#">{p + 1}</a></li>' if p == page
+                   else item(p, p + 1))
+    out += [item(page + 1 if page + 1 < pages else None, "&gt;"),
+            item(pages - 1 if high < pages else None, "&raquo;"),
+            "</ul>",
+            '<div class="btn-group"><button type="button" class="btn btn-default btn-sm '
+            f'dropdown-toggle" data-toggle="dropdown">\n{escape(gettext("Page size"))}'
+            '<span class="caret"></span></button><ul class="dropdown-menu" role="menu">']
+    for size in range(25, 125, 25):
+        if page * size <= count:
+            active = ' class="active"' if size == page_size else ""
+            out.append(f'<li{active}><a href="{escape(link_size(size, modelview_name))}">'
+                       f"{size}</a></li>")
+    out.append("</ul></div>")
+    return Markup("".join(out))

@@ -8,6 +8,9 @@ same for every row. Here the buttons are rendered once, by FAB's own macro,
 for a placeholder key, and each row gets them with its key put in; the cells
 are escaped and joined in Python. The HTML is the same as FAB's.
 
+The table's head is written in Python too (list_head), and the pager above
+it (list_links.pager).
+
 What else a list page drew the same way each time is drawn once and kept:
 the buttons per view and language (crud_buttons), the column heads'
 translations (_in_language) and the search form's unchanging fields
@@ -100,7 +103,36 @@ class OnePassListWidget(ListWidget):
         labels, filters = self.template_args.get("label_columns"), self.template_args.get("filters")
         if labels and filters is not None and "label_columns" not in kwargs:
             kwargs["label_columns"] = _in_language(labels, filters)
-        return super().__call__(list_rows=list_rows, crud_buttons=crud_buttons, **kwargs)
+        return super().__call__(list_rows=list_rows, list_head=list_head,
+                                crud_buttons=crud_buttons, **kwargs)
+
+
+_SORTED_ICON = {2: "fa-chevron-up", 1: "fa-chevron-down"}  # FAB's get_link_order: 2 asc, 1 desc
+
+
+def list_head(actions, buttons, include_columns, order_columns, label_columns,
+              modelview_name) -> Markup:
+    """FAB's <thead> (widgets/list.html, begin_loop_header): the actions'
+    check-all box, the buttons' column, then each column's head, a sort
+    link where it sorts. As a block it was ~5 % of a page: a Jinja call or
+    two per column for a handful of links."""
+    filters = current_app.jinja_env.filters
+    get_link_order, link_order = filters["get_link_order"], filters["link_order"]
+    cells = []
+    if actions:
+        cells.append('<th class="action_checkboxes"><input id="check_all" class="action_check_all" '
+                     'name="check_all" type="checkbox"></th>')
+    if buttons:
+        cells.append('<th class="col-md-1 col-lg-1 col-sm-1" ></th>')
+    for column in include_columns:
+        label = escape(label_columns.get(column))
+        if column in order_columns:
+            icon = _SORTED_ICON.get(get_link_order(column, modelview_name), "fa-arrows-v")
+            cells.append(f"<th><a href={escape(link_order(column, modelview_name))}>{label}\n"
+                         f'<i class="fa {icon} pull-right"></i></a></th>')
+        else:
+            cells.append(f"<th>{label}</th>")
+    return Markup("<thead><tr>" + "".join(cells) + "</tr></thead>")
 
 
 def crud_buttons(macro, can_show, can_edit, can_delete, modelview_name, filters) -> Markup:
