@@ -248,3 +248,32 @@ def test_a_sorted_lists_head_reads_as_fabs(gps_demo, direction, monkeypatch):
         assert html == table(fabs), url
         compared += 1
     assert compared >= 5, compared
+
+
+def test_an_unfiltered_search_form_is_kept_with_each_responses_nonce(gps_demo, monkeypatch):
+    """While no filter narrows a list, its whole search form is kept
+    (OnceTranslatedSearchWidget._unfiltered): it reads as FAB's, in either
+    language, and its script carries the nonce of the response it is in."""
+    client = logged_in(gps_demo, "admin")
+    compared = 0
+    for language in ("en", "zh"):
+        client.get("/lang/" + language)
+        for view in list_views(gps_demo):
+            if not view.search_columns:
+                continue
+            url = list_url(gps_demo, view)
+            client.get(url)
+            ours = client.get(url)  # from the kept form
+            if ours.status_code != 200:
+                continue
+            page = ours.get_data(as_text=True)
+            nonce = re.search(r"'nonce-([^']+)'", ours.headers["Content-Security-Policy"]).group(1)
+            form = page[page.find('<form id="filter_form"'):]
+            assert f'<script nonce="{nonce}">' in form[:form.find("</script>") + 9], url
+            assert "__csp_nonce__" not in page
+            fabs = fabs_page(client, url, view, monkeypatch, search_widget=SearchWidget)
+            assert search_form(page) == search_form(fabs), url
+            compared += 1
+    assert compared >= 20, compared
+    kept = [view._filters.__dict__.get("_unfiltered_forms") for view in list_views(gps_demo)]
+    assert any(kept)
