@@ -1,5 +1,6 @@
 """Error pages users can act on, in their language."""
 import re
+from urllib.parse import urlencode
 
 from flask import (abort, current_app, flash, jsonify, redirect, render_template,
                    render_template_string, request)
@@ -71,8 +72,29 @@ def refuse_impossible_keys():
     return None
 
 
+# FAB reads a list page's page number and page size (page_<View>=,
+# psize_<View>=) with int(): "abc", "1.5" or nothing was a ValueError (500),
+# and thirty digits an OFFSET the database refused. Such a value is left
+# out: the list opens at its first page, at its own size.
+_PAGING_NAME = re.compile(r"(?:page|psize)_\w+")
+_PAGING_VALUE = re.compile(r"-?[0-9]{1,9}")
+
+
+def drop_unreadable_paging():
+    if request.method not in ("GET", "HEAD"):
+        return None
+    args = list(request.args.items(multi=True))
+    kept = [(name, value) for name, value in args
+            if not _PAGING_NAME.fullmatch(name) or _PAGING_VALUE.fullmatch(value)]
+    if len(kept) == len(args):
+        return None
+    query = "?" + urlencode(kept) if kept else ""
+    return redirect(request.script_root + request.path + query, code=303)
+
+
 def init_app(app):
     app.before_request(refuse_impossible_keys)
+    app.before_request(drop_unreadable_paging)
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -341,3 +341,22 @@ def test_the_entry_point_freezes_what_start_up_made(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout.split()[-1]) > 50_000
     assert gc.get_freeze_count() == 0  # this test process: its apps are freed
+
+
+@pytest.mark.parametrize("junk", ["abc", "1.5", "", "9" * 30, "١", " 2"])
+def test_an_unreadable_page_or_page_size_opens_the_lists_first_page(gps, junk):
+    """FAB reads page_<View> and psize_<View> with int(): such a value was a
+    500. It is left out, the other arguments kept, and the list opens."""
+    from tests.helpers import logged_in
+
+    jingban = logged_in(gps, "jingban")
+    for name in ("page_PlanView", "psize_PlanView"):
+        response = jingban.get("/plans/list/", query_string=[
+            ("_flt_0_project_name", "课桌椅"), (name, junk), ("_oc_PlanView", "budget")])
+        assert response.status_code == 303, (name, junk)
+        assert response.headers["Location"] == \
+            "/plans/list/?_flt_0_project_name=%E8%AF%BE%E6%A1%8C%E6%A4%85&_oc_PlanView=budget"
+        assert jingban.get(response.headers["Location"]).status_code == 200
+    for fine in ("0", "3", "-1", "999999999"):
+        assert jingban.get("/plans/list/", query_string={"page_PlanView": fine,
+                                                          "psize_PlanView": "25"}).status_code == 200
