@@ -72,20 +72,30 @@ def refuse_impossible_keys():
     return None
 
 
-# FAB reads a list page's page number and page size (page_<View>=,
-# psize_<View>=) with int(): "abc", "1.5" or nothing was a ValueError (500),
-# and thirty digits an OFFSET the database refused. Such a value is left
-# out: the list opens at its first page, at its own size.
-_PAGING_NAME = re.compile(r"(?:page|psize)_\w+")
-_PAGING_VALUE = re.compile(r"-?[0-9]{1,9}")
+# FAB reads every argument whose name holds "page_" as a page number and
+# every one holding "psize_" as a page size, with int(): "abc", "1.5" or
+# nothing was a ValueError (500), thirty digits an OFFSET the database
+# refused, a negative page a negative OFFSET PostgreSQL refuses, and a page
+# size of -1 or a million let one request read a whole table (SQLite takes
+# LIMIT -1 as no limit). Such a value is left out: the list opens at its
+# first page, at its own size. The page-size menu offers 25 to 100.
+_PAGE_NAME = re.compile("page_")
+_SIZE_NAME = re.compile("psize_")
+MAX_PAGE = 999_999_999
+MAX_PAGE_SIZE = 100
+
+
+def _readable_paging(name: str, value: str) -> bool:
+    if not value.isascii() or not value.isdigit() or len(value) > 9:
+        return not (_PAGE_NAME.search(name) or _SIZE_NAME.search(name))
+    return not _SIZE_NAME.search(name) or 1 <= int(value) <= MAX_PAGE_SIZE
 
 
 def drop_unreadable_paging():
-    if request.method not in ("GET", "HEAD"):
+    if request.method not in ("GET", "HEAD") or not request.args:
         return None
     args = list(request.args.items(multi=True))
-    kept = [(name, value) for name, value in args
-            if not _PAGING_NAME.fullmatch(name) or _PAGING_VALUE.fullmatch(value)]
+    kept = [(name, value) for name, value in args if _readable_paging(name, value)]
     if len(kept) == len(args):
         return None
     query = "?" + urlencode(kept) if kept else ""

@@ -343,20 +343,54 @@ def test_the_entry_point_freezes_what_start_up_made(tmp_path):
     assert gc.get_freeze_count() == 0  # this test process: its apps are freed
 
 
-@pytest.mark.parametrize("junk", ["abc", "1.5", "", "9" * 30, "١", " 2"])
-def test_an_unreadable_page_or_page_size_opens_the_lists_first_page(gps, junk):
+@pytest.mark.parametrize("name, junk", [
+    *[(name, junk) for name in ("page_PlanView", "psize_PlanView")
+      for junk in ("abc", "1.5", "", "9" * 30, "١", " 2", "-1")],
+    ("page_PlanView", "-999999999"),  # a negative OFFSET: PostgreSQL's error
+    ("psize_PlanView", "0"),
+    ("psize_PlanView", "101"),  # past the page-size menu: a whole table at once
+    ("psize_PlanView", "999999999"),
+    ("xpage_PlanView", "abc"),  # FAB reads any name holding page_ or psize_
+    ("page_a-b", "abc"),
+    ("psize_page_PlanView", "101"),  # read as a page number and as a page size
+])
+def test_an_unreadable_page_or_page_size_opens_the_lists_first_page(gps, name, junk):
     """FAB reads page_<View> and psize_<View> with int(): such a value was a
-    500. It is left out, the other arguments kept, and the list opens."""
+    500, or a query the database refused or that read a whole table. It is
+    left out, the other arguments kept, and the list opens."""
     from tests.helpers import logged_in
 
     jingban = logged_in(gps, "jingban")
-    for name in ("page_PlanView", "psize_PlanView"):
-        response = jingban.get("/plans/list/", query_string=[
-            ("_flt_0_project_name", "课桌椅"), (name, junk), ("_oc_PlanView", "budget")])
-        assert response.status_code == 303, (name, junk)
-        assert response.headers["Location"] == \
-            "/plans/list/?_flt_0_project_name=%E8%AF%BE%E6%A1%8C%E6%A4%85&_oc_PlanView=budget"
-        assert jingban.get(response.headers["Location"]).status_code == 200
-    for fine in ("0", "3", "-1", "999999999"):
-        assert jingban.get("/plans/list/", query_string={"page_PlanView": fine,
-                                                          "psize_PlanView": "25"}).status_code == 200
+    response = jingban.get("/plans/list/", query_string=[
+        ("_flt_0_project_name", "课桌椅"), (name, junk), ("_oc_PlanView", "budget")])
+    assert response.status_code == 303, (name, junk)
+    assert response.headers["Location"] == \
+        "/plans/list/?_flt_0_project_name=%E8%AF%BE%E6%A1%8C%E6%A4%85&_oc_PlanView=budget"
+    assert jingban.get(response.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("page, size", [("0", "25"), ("3", "1"), ("999999999", "100"),
+                                        ("007", "050")])
+def test_a_readable_page_and_page_size_are_served(gps, page, size):
+    from tests.helpers import logged_in
+
+    jingban = logged_in(gps, "jingban")
+    response = jingban.get("/plans/list/", query_string={"page_PlanView": page,
+                                                         "psize_PlanView": size})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("q", ["(page:-1)", "(page:-5,page_size:10)", '{"page":-1}',
+                               "(page:1000000000)", "(page:1000000000000000000000)"])
+def test_an_api_page_outside_the_list_is_a_400(gps, q):
+    """FAB's REST lists check only that page is an integer: a negative one
+    was an OFFSET PostgreSQL refused, a huge one past any integer (500s)."""
+    from tests.helpers import api_token, bearer
+
+    client = gps.test_client()
+    response = client.get("/api/v1/plan/", query_string={"q": q},
+                          headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 400
+    assert response.json["message"] == "查询参数q的页码（page）须为0至999999999的整数。"
+    assert client.get("/api/v1/plan/", query_string={"q": "(page:0,page_size:-1)"},
+                      headers=bearer(api_token(client, "jingban"))).status_code == 200

@@ -172,18 +172,32 @@ class ReadWriteApi(ModelRestApi):
         """FAB's @rison catches only prison's ParserException; "(((((" makes
         prison recurse until RecursionError, "!" raises IndexError, "(a:"
         TypeError — each a 500. Parse first and answer 400 instead."""
+        import json
+
         import prison
         from flask import request
+        from flask_babel import gettext
+
+        from ... import errors
 
         value = request.args.get("q")
         if not value:
             return None
         try:
-            prison.loads(value)
+            args = prison.loads(value)
         except prison.decoder.ParserException:
-            return None  # FAB tries it as JSON, then answers 400 itself
+            try:  # FAB tries it as JSON next
+                args = json.loads(value)
+            except ValueError:
+                return None  # FAB answers 400 itself
         except Exception:  # noqa: BLE001 - any other failure of the parser
             return self.response_400(message="Not a valid rison/json argument")
+        # FAB checks only that the page is an integer: a negative one was an
+        # OFFSET PostgreSQL refuses, a huge one an OFFSET past any integer.
+        page = args.get("page") if isinstance(args, dict) else None
+        if type(page) is int and not 0 <= page <= errors.MAX_PAGE:
+            return self.response_400(message=gettext(
+                "查询参数q的页码（page）须为0至%(max)s的整数。", max=errors.MAX_PAGE))
         return None
 
     def response_400(self, message=None):
