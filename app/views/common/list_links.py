@@ -62,32 +62,39 @@ def _link(fab_filter, changes):
     return f"{path}?{urlencode(items, safe=_SAFE)}" if items else path
 
 
+def _fab(name):
+    """FAB's own filter of that name, as register() found it."""
+    return current_app.extensions[_KEY][name]
+
+
+def link_page(page, modelview_name):
+    return _link(lambda: _fab("link_page")(page, modelview_name),
+                 {"page_" + modelview_name: page})
+
+
+def link_page_size(page_size, modelview_name):
+    return _link(lambda: _fab("link_page_size")(page_size, modelview_name),
+                 {"psize_" + modelview_name: page_size})
+
+
+def link_order(column, modelview_name):
+    # FAB's rule: a sorted list's link flips the direction (asc → desc,
+    # anything else → asc); an unsorted one sorts ascending.
+    order_column, direction = "_oc_" + modelview_name, "_od_" + modelview_name
+    if order_column in request.args:
+        flipped = "desc" if request.args.get(direction) == "asc" else "asc"
+    else:
+        flipped = "asc"
+    return _link(lambda: _fab("link_order")(column, modelview_name),
+                 {order_column: column, direction: flipped})
+
+
 def register(app) -> None:
     """Put these in place of FAB's three filters (registered by FAB's
-    TemplateFilters when the appbuilder was set up), and the pager beside
-    them."""
-    fab = {name: app.jinja_env.filters[name]
-           for name in ("link_page", "link_page_size", "link_order")}
-
-    def link_page(page, modelview_name):
-        return _link(lambda: fab["link_page"](page, modelview_name),
-                     {"page_" + modelview_name: page})
-
-    def link_page_size(page_size, modelview_name):
-        return _link(lambda: fab["link_page_size"](page_size, modelview_name),
-                     {"psize_" + modelview_name: page_size})
-
-    def link_order(column, modelview_name):
-        # FAB's rule: a sorted list's link flips the direction (asc → desc,
-        # anything else → asc); an unsorted one sorts ascending.
-        order_column, direction = "_oc_" + modelview_name, "_od_" + modelview_name
-        if order_column in request.args:
-            flipped = "desc" if request.args.get(direction) == "asc" else "asc"
-        else:
-            flipped = "asc"
-        return _link(lambda: fab["link_order"](column, modelview_name),
-                     {order_column: column, direction: flipped})
-
+    TemplateFilters when the appbuilder was set up), keeping FAB's for the
+    requests they must answer, and the pager beside them."""
+    app.extensions[_KEY] = {name: app.jinja_env.filters[name]
+                            for name in ("link_page", "link_page_size", "link_order")}
     app.jinja_env.filters.update(link_page=link_page, link_page_size=link_page_size,
                                  link_order=link_order)
     app.jinja_env.globals["pager"] = pager
@@ -101,8 +108,6 @@ def pager(page, page_size, count, modelview_name) -> Markup:
     pages = int(math.ceil(count / page_size))
     if pages <= 1:
         return Markup("")
-    link_page = current_app.jinja_env.filters["link_page"]
-    link_size = current_app.jinja_env.filters["link_page_size"]
     low, high = page - 3, page + 3 + 1
     if low < 0:
         high -= low
@@ -130,7 +135,7 @@ def pager(page, page_size, count, modelview_name) -> Markup:
     for size in range(25, 125, 25):
         if page * size <= count:
             active = ' class="active"' if size == page_size else ""
-            out.append(f'<li{active}><a href="{escape(link_size(size, modelview_name))}">'
+            out.append(f'<li{active}><a href="{escape(link_page_size(size, modelview_name))}">'
                        f"{size}</a></li>")
     out.append("</ul></div>")
     return Markup("".join(out))

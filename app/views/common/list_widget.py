@@ -32,6 +32,7 @@ from wtforms.widgets import CheckboxInput
 
 from ...i18n import current_locale
 from ...web_security import csp_nonce
+from . import list_links
 from .widgets import DateTimeMinuteField, DayField, NativeInput
 
 PK = "__pk__"  # the placeholder key in the buttons rendered once
@@ -120,8 +121,7 @@ def list_head(actions, buttons, include_columns, order_columns, label_columns,
     check-all box, the buttons' column, then each column's head, a sort
     link where it sorts. As a block it was ~5 % of a page: a Jinja call or
     two per column for a handful of links."""
-    filters = current_app.jinja_env.filters
-    get_link_order, link_order = filters["get_link_order"], filters["link_order"]
+    get_link_order = current_app.jinja_env.filters["get_link_order"]  # FAB's own
     cells = []
     if actions:
         cells.append('<th class="action_checkboxes"><input id="check_all" class="action_check_all" '
@@ -132,7 +132,8 @@ def list_head(actions, buttons, include_columns, order_columns, label_columns,
         label = escape(label_columns.get(column))
         if column in order_columns:
             icon = _SORTED_ICON.get(get_link_order(column, modelview_name), "fa-arrows-v")
-            cells.append(f"<th><a href={escape(link_order(column, modelview_name))}>{label}\n"
+            link = escape(list_links.link_order(column, modelview_name))
+            cells.append(f"<th><a href={link}>{label}\n"
                          f'<i class="fa {icon} pull-right"></i></a></th>')
         else:
             cells.append(f"<th>{label}</th>")
@@ -152,13 +153,25 @@ def crud_buttons(macro, can_show, can_edit, can_delete, modelview_name, filters)
         return Markup(render())
     kept = current_app.extensions.setdefault("gps.crud_buttons", {})
     key = (modelview_name, can_show, can_edit, can_delete, str(current_locale()), request.script_root)
+    return _kept_html(kept, key, render, CSRF, generate_csrf,
+                      lambda: g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))
+
+
+def _kept_html(kept: dict, key, render, placeholder, fresh, rendered_with, limit=None) -> Markup:
+    """The HTML kept under `key`, rendered once. The one per-response value
+    in it (what `rendered_with()` gives right after rendering: a CSRF token,
+    a script nonce; None if the render made none) is kept as `placeholder`,
+    and each later response gets its own, from `fresh()`. At most `limit`
+    kept: past it the dict starts again."""
     html = kept.get(key)
     if html is None:
         html = render()
-        token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-        kept[key] = html.replace(token, CSRF) if token else html
+        if limit is not None and len(kept) >= limit:
+            kept.clear()
+        value = rendered_with()
+        kept[key] = html.replace(value, placeholder) if value else html
         return Markup(html)
-    return Markup(html.replace(CSRF, generate_csrf()) if CSRF in html else html)
+    return Markup(html.replace(placeholder, fresh()) if placeholder in html else html)
 
 
 def _in_language(labels: dict, filters) -> dict:
@@ -208,15 +221,8 @@ class OnceTranslatedSearchWidget(SearchWidget):
         kept = self.filters.__dict__.setdefault("_unfiltered_forms", {})
         key = (language, request.script_root, tuple(self.template_args["include_cols"]),
                tuple(kwargs["form_fields"].items()))
-        html = kept.get(key)
-        if html is None:
-            html = str(RenderTemplateWidget.__call__(self, **kwargs))
-            if len(kept) >= KEPT_FORMS:
-                kept.clear()
-            nonce = g.get("csp_nonce")
-            kept[key] = html.replace(nonce, NONCE) if nonce else html
-            return Markup(html)
-        return Markup(html.replace(NONCE, csp_nonce()) if NONCE in html else html)
+        return _kept_html(kept, key, lambda: str(RenderTemplateWidget.__call__(self, **kwargs)),
+                          NONCE, csp_nonce, lambda: g.get("csp_nonce"), limit=KEPT_FORMS)
 
 
 def _field_html(field, language, kept: dict):
