@@ -45,18 +45,34 @@ API_MESSAGES = {
 }
 
 
-# A record key is an integer column: SQLite and PostgreSQL hold at most
-# 2**63 - 1 (19 digits). A longer run of digits in a URL or a list action's
-# rowid is no record, but reached the query and failed there with a 500
-# (OverflowError on SQLite, out of range on PostgreSQL).
+# A record key is an INTEGER column: PostgreSQL holds -2**31 … 2**31 - 1
+# there (SQLite up to 2**63 - 1, 19 digits). A key outside that in a URL
+# (pk, *_id, any <int:…>) or a list action's rowid is no record, but reached
+# the query and failed there with a 500 (integer out of range on
+# PostgreSQL, OverflowError on SQLite). Any other run of 19+ digits in a
+# URL is refused as before.
 _LONG_NUMBER = re.compile(r"[0-9]{19,}")
+KEY_MIN, KEY_MAX = -2 ** 31, 2 ** 31 - 1
+
+
+def _impossible_key(value) -> bool:
+    if isinstance(value, str):
+        digits = value[1:] if value.startswith("-") else value
+        if not (digits.isascii() and digits.isdigit()):
+            return False  # not a number: the view answers it
+        if len(digits.lstrip("0")) > 10:  # int() of thousands of digits is refused, slowly
+            return True
+        value = int(value)
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and not KEY_MIN <= value <= KEY_MAX)
 
 
 def refuse_impossible_keys():
-    for value in (request.view_args or {}).values():
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2 ** 63:
-            abort(404)
-        if isinstance(value, str) and _LONG_NUMBER.fullmatch(value.lstrip("-")):
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, int) or name == "pk" or name.endswith("_id"):
+            if _impossible_key(value):
+                abort(404)
+        elif isinstance(value, str) and _LONG_NUMBER.fullmatch(value.lstrip("-")):
             abort(404)
     endpoint = request.endpoint or ""
     if endpoint.endswith((".action_post", ".action")):
@@ -66,8 +82,7 @@ def refuse_impossible_keys():
                 else (request.view_args or {}).get("name"))
         if name not in getattr(view, "actions", {}):
             abort(404)
-        if any(_LONG_NUMBER.fullmatch(rowid.lstrip("-"))
-               for rowid in request.form.getlist("rowid")):
+        if any(_impossible_key(rowid) for rowid in request.form.getlist("rowid")):
             abort(404)
     return None
 

@@ -305,16 +305,42 @@ HUGE = "9" * 30
     f"/winner-changes/show/{HUGE}", f"/winner-changes/review/{HUGE}",
     f"/expert-requests/show/{HUGE}", f"/plans/show/{HUGE}", f"/plans/edit/{HUGE}",
     f"/plans/show/-{HUGE}",
+    # Past PostgreSQL's INTEGER, within SQLite's: "integer out of range" (500) there.
+    "/plans/show/2147483648", "/plans/edit/3000000000", "/plans/show/-2147483649",
+    "/contracts/review/9223372036854775807", "/notice-publish/wizard/3000000000",
+    "/expert-draw/3000000000", "/history/plan/3000000000", "/supervision/project/3000000000",
+    "/holidays/3000000000",
 ])
-def test_a_thirty_digit_key_is_not_found(gps, path):
+def test_a_key_no_record_can_have_is_not_found(gps, path):
     from tests.helpers import logged_in
 
     assert logged_in(gps, "jingban").get(path).status_code == 404
 
 
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_a_rest_key_no_record_can_have_is_not_found(gps, method):
+    from tests.helpers import api_token, bearer
+
+    client = gps.test_client()
+    headers = bearer(api_token(client, "jingban"))
+    for key in ("2147483648", "3000000000", HUGE):
+        response = getattr(client, method)(f"/api/v1/plan/{key}", headers=headers,
+                                           **({"json": {"remark": "x"}} if method == "put" else {}))
+        assert response.status_code == 404, (key, response.get_data(as_text=True))
+
+
+def test_the_largest_key_is_looked_up():
+    from app.errors import _impossible_key
+
+    assert not _impossible_key("2147483647") and not _impossible_key("-2147483648")
+    assert not _impossible_key("abc") and not _impossible_key("") and not _impossible_key(True)
+    assert not _impossible_key("0" * 40 + "1")
+    assert _impossible_key(2 ** 31) and _impossible_key("-" + "9" * 5000)
+
+
 @pytest.mark.parametrize("data", [
     {"action": "delete", "rowid": "1"}, {"action": "approve", "rowid": "1"},
-    {"action": "submit", "rowid": HUGE},
+    {"action": "submit", "rowid": HUGE}, {"action": "submit", "rowid": "2147483648"},
 ])
 def test_a_list_action_that_cannot_be_is_not_found(gps, data):
     from tests.helpers import form_token, logged_in
