@@ -28,6 +28,7 @@ from sqlalchemy.orm import joinedload
 
 from .models import GrantsVersion, Organisation, OrgUser
 from .views.common import security_views as views
+from .views.common.typed_filters import TypedInterface
 
 log = logging.getLogger("security.auth")
 
@@ -365,6 +366,13 @@ class SecurityManager(FabSecurityManager):
 
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
+        # FAB gives its own views its plain datamodel here: the typed filters
+        # instead (用户 filtered on 是否启用=100 was a 500 on PostgreSQL).
+        for view in (self.userdbmodelview, self.userstatschartview, self.rolemodelview,
+                     self.groupmodelview, self.permissionmodelview, self.viewmenumodelview,
+                     self.permissionviewmodelview):
+            if view is not None:
+                view.datamodel = TypedInterface(view.datamodel.obj)
         # (grants_version, {role ids: grants}): one version's grants only,
         # replaced as a whole (one assignment, safe under threads) when a
         # request reads another number, newer or, after a restore, older.

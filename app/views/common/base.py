@@ -179,6 +179,7 @@ class ReadWriteApi(ModelRestApi):
         from flask_babel import gettext
 
         from ... import errors
+        from .typed_filters import rest_value_refused
 
         value = request.args.get("q")
         if not value:
@@ -198,6 +199,12 @@ class ReadWriteApi(ModelRestApi):
         if type(page) is int and not 0 <= page <= errors.MAX_PAGE:
             return self.response_400(message=gettext(
                 "查询参数q的页码（page）须为0至%(max)s的整数。", max=errors.MAX_PAGE))
+        for flt in (args.get("filters") if isinstance(args, dict) else None) or []:
+            if isinstance(flt, dict) and rest_value_refused(self.datamodel, flt.get("col"),
+                                                            flt.get("value")):
+                return self.response_400(message=gettext(
+                    "查询参数q中%(column)s的筛选值须为该列的值：是/否为true或false，数字为不超出该列范围的数。",
+                    column=flt.get("col")))
         return None
 
     def response_400(self, message=None):

@@ -1,9 +1,9 @@
 """Regions, organisations, trading platforms and the push threshold matrix."""
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from marshmallow import ValidationError as SchemaError
 from wtforms.validators import ValidationError
 
+from .typed_filters import TypedInterface
 from ...models import Organisation, Platform, PushThreshold, Region
 from ...rules.credit_code import credit_code_error
 from ...scope import OrganisationScope
@@ -28,7 +28,7 @@ def _region_code_valid(form, field):
 
 
 class RegionView(ReadWriteModelView):
-    datamodel = SQLAInterface(Region)
+    datamodel = TypedInterface(Region)
     class_permission_name = "Region"
     route_base = "/regions"
     list_title = _("行政区划")
@@ -57,7 +57,7 @@ ORG_FORM = ["name", "org_type", "credit_code", "region", "contact", "phone", "ad
 
 
 class OrganisationView(ReadWriteModelView):
-    datamodel = SQLAInterface(Organisation)
+    datamodel = TypedInterface(Organisation)
     class_permission_name = "Organisation"
     route_base = "/organisations"
     list_title = _("组织机构")
@@ -85,7 +85,7 @@ def _credit_code_schema_valid(value):
 
 class OrganisationApi(ReadWriteApi):
     resource_name = "organisation"
-    datamodel = SQLAInterface(Organisation)
+    datamodel = TypedInterface(Organisation)
     class_permission_name = "Organisation"
     base_filters = [["id", OrganisationScope, None]]
     list_columns = ["id", "name", "org_type", "credit_code", "region_code"]
@@ -100,7 +100,7 @@ class OrganisationApi(ReadWriteApi):
 class PlatformView(ReadWriteModelView):
     """交易平台. Its address and keys are the sync peer's (【同步监控】→【同步对端】)."""
 
-    datamodel = SQLAInterface(Platform)
+    datamodel = TypedInterface(Platform)
     class_permission_name = "Platform"
     route_base = "/platforms"
     list_title = _("交易平台")
@@ -116,7 +116,7 @@ class PlatformView(ReadWriteModelView):
 
 
 class PushThresholdView(ReadWriteModelView):
-    datamodel = SQLAInterface(PushThreshold)
+    datamodel = TypedInterface(PushThreshold)
     class_permission_name = "PushThreshold"
     route_base = "/push-thresholds"
     list_title = _("推送限额标准")

@@ -2,9 +2,9 @@
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
+from .typed_filters import TypedInterface
 from ...extensions import db
 from ...models import InboxMessage, OutboxMessage, Peer, PeerKey, SecurityEvent
 from ...sync import delivery
@@ -96,7 +96,7 @@ class SecurityEventView(ReadWriteModelView):
 
 
 class PeerView(ReadWriteModelView):
-    datamodel = SQLAInterface(Peer)
+    datamodel = TypedInterface(Peer)
     class_permission_name = "Peer"
     route_base = "/sync/peers"
     list_title = _("同步对端")
@@ -112,7 +112,7 @@ class PeerView(ReadWriteModelView):
 class PeerKeyView(ReadWriteModelView):
     """Keys are added and retired, never shown back or edited in place."""
 
-    datamodel = SQLAInterface(PeerKey)
+    datamodel = TypedInterface(PeerKey)
     class_permission_name = "Peer"
     route_base = "/sync/keys"
     list_title = _("共享密钥")

@@ -14,11 +14,11 @@ import re
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..common.typed_filters import TypedInterface
 from ... import attachments, contracts, holidays
 from ...audit import record
 from ...downloads import XLSX, send_download
@@ -376,7 +376,7 @@ class ContractApi(OutsidersNotFound, ReadWriteApi):
     PDFs) and reviewed in 【待办任务】."""
 
     resource_name = "contract"
-    datamodel = SQLAInterface(Contract)
+    datamodel = TypedInterface(Contract)
     class_permission_name = "Contract"
     method_permission_name = API_VERBS
     include_route_methods = {"get", "get_list", "info"}

@@ -11,9 +11,9 @@ import re
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
+from ..common.typed_filters import TypedInterface
 from ... import expert_requests
 from ...audit import record
 from ...extensions import db
@@ -110,7 +110,7 @@ def _speciality_options():
 
 
 class ExpertRequestView(ApprovalViews, ReadWriteModelView):
-    datamodel = SQLAInterface(ExpertRequest)
+    datamodel = TypedInterface(ExpertRequest)
     chain = ExpertRequestChain
     class_permission_name = "ExpertRequest"
     extra_args = {"history_entity": "ExpertRequest"}  # 【历史】 on the detail page
@@ -276,7 +276,7 @@ class ExpertRequestApi(ReadWriteApi):
     and 回避单位), reviewed in 【待办任务】."""
 
     resource_name = "expert_request"
-    datamodel = SQLAInterface(ExpertRequest)
+    datamodel = TypedInterface(ExpertRequest)
     class_permission_name = "ExpertRequest"
     method_permission_name = API_VERBS
     include_route_methods = {"get", "get_list", "info"}

@@ -5,12 +5,12 @@ import io
 
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
+from ..common.typed_filters import TypedInterface
 from ... import experts
 from ...audit import record
 from ...downloads import XLSX, send_download
@@ -91,7 +91,7 @@ def _recusals_valid(form, field):
 
 
 class ExpertView(ReadWriteModelView):
-    datamodel = SQLAInterface(Expert)
+    datamodel = TypedInterface(Expert)
     class_permission_name = "Expert"
     method_permission_name = {**VIEW_VERBS, "import_file": "import", "template": "import",
                               "export": "read"}
@@ -223,7 +223,7 @@ class ExpertView(ReadWriteModelView):
 class ExpertSpecialityView(ReadWriteModelView):
     """【评审专业】: the tree, read-only (seeded by experts.seed_specialities)."""
 
-    datamodel = SQLAInterface(ExpertSpeciality)
+    datamodel = TypedInterface(ExpertSpeciality)
     class_permission_name = "ExpertSpeciality"
     include_route_methods = {"list", "show"}
     route_base = "/expert-specialities"
@@ -246,7 +246,7 @@ class ExpertApi(ReadWriteApi):
     mobile masked for anyone who does not maintain the library."""
 
     resource_name = "expert"
-    datamodel = SQLAInterface(Expert)
+    datamodel = TypedInterface(Expert)
     class_permission_name = "Expert"
     include_route_methods = {"get", "get_list", "info"}
     base_filters = [["id", ExpertScope, None]]

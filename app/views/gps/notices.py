@@ -11,7 +11,6 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,6 +18,7 @@ from wtforms import (BooleanField, DecimalField, Form, SelectMultipleField, Stri
                      TextAreaField, widgets)
 from wtforms.validators import Length, Optional
 
+from ..common.typed_filters import TypedInterface
 from ... import committee, notices
 from ...extensions import db
 from ...models import CHANGE_ITEMS, Notice, Plan
@@ -400,7 +400,7 @@ class NoticeApi(ReadWriteApi):
     Drafting stays in the wizard."""
 
     resource_name = "notice"
-    datamodel = SQLAInterface(Notice)
+    datamodel = TypedInterface(Notice)
     class_permission_name = "NoticePublish"
     method_permission_name = {**API_VERBS, "check": "read", "publish": "publish"}
     include_route_methods = {"get_list", "get", "info", "check", "publish"}

@@ -3,11 +3,11 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from wtforms import BooleanField
 from wtforms.validators import ValidationError
 
+from ..common.typed_filters import TypedInterface
 from ... import plans
 from ...audit import record
 from ...extensions import db
@@ -211,7 +211,7 @@ class PlanView(ReadWriteModelView):
 
 class PlanApi(ReadWriteApi):
     resource_name = "plan"
-    datamodel = SQLAInterface(Plan)
+    datamodel = TypedInterface(Plan)
     class_permission_name = "Plan"
     base_filters = [["id", PlanScope, None]]
     base_order = ("id", "desc")

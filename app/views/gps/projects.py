@@ -2,9 +2,9 @@
 platforms accepted (标段推送). Read-only: the platforms own them."""
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
+from ..common.typed_filters import TypedInterface
 from ... import project_info
 from ...models import LotReplica, ProjectReplica
 from ...scope import LotReplicaScope, ProjectReplicaScope
@@ -16,7 +16,7 @@ LOT_LABELS = {"code": _("标段编号"), "seq": _("序号"), "name": _("标段�
 
 
 class LotReplicaView(ReadWriteModelView):
-    datamodel = SQLAInterface(LotReplica)
+    datamodel = TypedInterface(LotReplica)
     class_permission_name = "LotReplica"
     route_base = "/pushed-lots"
     show_template = "history/model_show.html"  # with 【历史】
@@ -35,7 +35,7 @@ class LotReplicaView(ReadWriteModelView):
 
 
 class ProjectReplicaView(ReadWriteModelView):
-    datamodel = SQLAInterface(ProjectReplica)
+    datamodel = TypedInterface(ProjectReplica)
     class_permission_name = "ProjectReplica"
     route_base = "/trading-projects"
     base_permissions = ["can_read"]
@@ -69,7 +69,7 @@ class ProjectReplicaView(ReadWriteModelView):
 
 class ProjectReplicaApi(ReadWriteApi):
     resource_name = "trading_project"
-    datamodel = SQLAInterface(ProjectReplica)
+    datamodel = TypedInterface(ProjectReplica)
     class_permission_name = "ProjectReplica"
     base_filters = [["project_code", ProjectReplicaScope, None]]
     list_columns = ["project_code", "project_name", "plan_no", "platform_code", "stage",

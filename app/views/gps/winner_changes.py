@@ -4,7 +4,6 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
 from flask_wtf.file import FileField
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
 
+from ..common.typed_filters import TypedInterface
 from ... import attachments, winner_changes
 from ...audit import record
 from ...errors import too_large_message
@@ -277,7 +277,7 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
 
 class WinnerChangeApi(ApprovalApi, ReadWriteApi):
     resource_name = "winner_change"
-    datamodel = SQLAInterface(WinnerChange)
+    datamodel = TypedInterface(WinnerChange)
     chain = WinnerChangeChain
     class_permission_name = "WinnerChange"
     method_permission_name = {**API_VERBS, **APPROVAL_API_VERBS, "statement": "read",

@@ -4,7 +4,6 @@ from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import ValidationError
 
+from ..common.typed_filters import TypedInterface
 from ... import project_info, projects
 from ...audit import record
 from ...extensions import db
@@ -79,7 +79,7 @@ def _lot_within_budget(form, field):
 
 
 class LotView(ReadWriteModelView):
-    datamodel = SQLAInterface(Lot)
+    datamodel = TypedInterface(Lot)
     class_permission_name = "Lot"
     route_base = "/lots"
     show_template = "history/model_show.html"  # with 【历史】
@@ -344,7 +344,7 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
 
 class AcceptanceApi(ApprovalApi, ReadWriteApi):
     resource_name = "acceptance"
-    datamodel = SQLAInterface(TradingProject)
+    datamodel = TypedInterface(TradingProject)
     chain = AcceptanceChain
     class_permission_name = "Acceptance"
     method_permission_name = {**API_VERBS, **APPROVAL_API_VERBS, "take_plan": "create"}
@@ -400,7 +400,7 @@ class AcceptanceApi(ApprovalApi, ReadWriteApi):
 
 class LotApi(ReadWriteApi):
     resource_name = "lot"
-    datamodel = SQLAInterface(Lot)
+    datamodel = TypedInterface(Lot)
     class_permission_name = "Lot"
     base_filters = [["id", LotScope, None]]
     base_order = ("id", "asc")

@@ -1,9 +1,9 @@
 """【互联互通】→【已接收计划】 on a trading site: the plans GPS pushed here,
 the list 项目进场受理's “选择计划” chooses from. Read-only (GPS owns them)."""
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from sqlalchemy import false, true
 
+from ..common.typed_filters import TypedInterface
 from ...models import PlanReplica
 from ...scope import ScopeFilter, by_organisation
 from ..common.base import ReadWriteApi, ReadWriteModelView
@@ -52,7 +52,7 @@ class ReceivedPlanView(ReadWriteModelView):
 
 class ReceivedPlanApi(ReadWriteApi):
     resource_name = "received_plan"
-    datamodel = SQLAInterface(PlanReplica)
+    datamodel = TypedInterface(PlanReplica)
     class_permission_name = "ReceivedPlan"
     include_route_methods = {"get", "get_list", "info"}
     base_filters = [["plan_no", ReplicaScope, None]]

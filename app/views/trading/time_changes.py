@@ -1,10 +1,10 @@
 """【项目管理】→【变更公告】 on a trading site: the new times after a GPS
 变更公告, entered by the agency and 【提交】ed to 中心业务科室."""
 from flask import flash, g, request, url_for
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from wtforms.validators import ValidationError
 
+from ..common.typed_filters import TypedInterface
 from ... import time_changes
 from ...audit import record
 from ...extensions import db
@@ -37,7 +37,7 @@ def _as_notice_says(form, field):
 
 
 class TimeChangeView(ApprovalViews, ReadWriteModelView):
-    datamodel = SQLAInterface(TimeChange)
+    datamodel = TypedInterface(TimeChange)
     chain = TimeChangeChain
     class_permission_name = "TimeChange"
     method_permission_name = {**ReadWriteModelView.method_permission_name,

@@ -3,11 +3,11 @@
 from flask import flash, g
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from wtforms import SelectField
 from wtforms.validators import Optional
 
+from ...common.typed_filters import TypedInterface
 from .... import lot_settings as rules
 from ....audit import record
 from ....models import Lot
@@ -31,7 +31,7 @@ from .common import (
 # --- 资费定义 ----------------------------------------------------------------------
 
 class LotFeeView(LotSectionView):
-    datamodel = SQLAInterface(Lot)
+    datamodel = TypedInterface(Lot)
     section = rules.FEES
     class_permission_name = "LotFee"
     base_permissions = ["can_read", "can_edit"]
@@ -70,7 +70,7 @@ class LotFeeView(LotSectionView):
 # --- 招标文件规划与开评标配置 ---------------------------------------------------------
 
 class LotSettingView(LotSectionView):
-    datamodel = SQLAInterface(Lot)
+    datamodel = TypedInterface(Lot)
     section = rules.PLANNING
     class_permission_name = "LotSetting"
     base_permissions = ["can_read", "can_edit"]
@@ -136,7 +136,7 @@ class LotSettingView(LotSectionView):
 
 class LotFeeApi(LotSectionApi):
     resource_name = "lot_fee"
-    datamodel = SQLAInterface(Lot)
+    datamodel = TypedInterface(Lot)
     section = rules.FEES
     class_permission_name = "LotFee"
     include_route_methods = {"get", "get_list", "info", "put"}
@@ -159,7 +159,7 @@ class LotFeeApi(LotSectionApi):
 
 class LotSettingApi(LotSectionApi):
     resource_name = "lot_setting"
-    datamodel = SQLAInterface(Lot)
+    datamodel = TypedInterface(Lot)
     section = rules.PLANNING
     class_permission_name = "LotSetting"
     method_permission_name = {**API_VERBS, "check": "read"}

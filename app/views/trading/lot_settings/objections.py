@@ -1,9 +1,9 @@
 """项目质疑, with its REST API."""
 
 from flask import flash, g, request
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
+from ...common.typed_filters import TypedInterface
 from .... import lot_settings as rules
 from ....audit import record
 from ....extensions import db
@@ -35,7 +35,7 @@ def _objection_errors_of(probe):
 
 
 class ObjectionView(LotSectionView):
-    datamodel = SQLAInterface(Objection)
+    datamodel = TypedInterface(Objection)
     section = rules.OBJECTIONS
     class_permission_name = "Objection"
     route_base = "/objections"
@@ -99,7 +99,7 @@ class ObjectionView(LotSectionView):
 
 class ObjectionApi(LotSectionApi):
     resource_name = "objection"
-    datamodel = SQLAInterface(Objection)
+    datamodel = TypedInterface(Objection)
     section = rules.OBJECTIONS
     class_permission_name = "Objection"
     base_filters = [["lot_id", AcceptedLots, None]]

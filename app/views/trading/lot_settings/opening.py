@@ -1,10 +1,10 @@
 """开标记录, with its REST API: a bid above the 最高限价 is recorded and flagged."""
 
 from flask import flash, g, request
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup
 
+from ...common.typed_filters import TypedInterface
 from .... import lot_settings as rules
 from ....audit import record
 from ....extensions import db
@@ -61,7 +61,7 @@ def _ceiling_flag(value):
 
 
 class OpeningBidView(LotSectionView):
-    datamodel = SQLAInterface(OpeningBid)
+    datamodel = TypedInterface(OpeningBid)
     section = rules.OPENING
     class_permission_name = "OpeningBid"
     route_base = "/opening-bids"
@@ -124,7 +124,7 @@ class OpeningBidView(LotSectionView):
 
 class OpeningBidApi(LotSectionApi):
     resource_name = "opening_bid"
-    datamodel = SQLAInterface(OpeningBid)
+    datamodel = TypedInterface(OpeningBid)
     section = rules.OPENING
     class_permission_name = "OpeningBid"
     base_filters = [["lot_id", AcceptedLots, None]]

@@ -4,9 +4,9 @@ from flask import abort, flash, g
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
+from ...common.typed_filters import TypedInterface
 from .... import lot_settings as rules
 from ....audit import record
 from ....extensions import db
@@ -30,7 +30,7 @@ from .common import (
 # --- 评分标准 ----------------------------------------------------------------------
 
 class ScoringItemView(LotSectionView):
-    datamodel = SQLAInterface(ScoringItem)
+    datamodel = TypedInterface(ScoringItem)
     section = rules.SCORING
     class_permission_name = "ScoringItem"
     method_permission_name = ITEM_VIEW_VERBS
@@ -102,7 +102,7 @@ class ScoringItemView(LotSectionView):
 # --- 符合性审查 ---------------------------------------------------------------------
 
 class ComplianceItemView(LotSectionView):
-    datamodel = SQLAInterface(ComplianceItem)
+    datamodel = TypedInterface(ComplianceItem)
     section = rules.COMPLIANCE
     class_permission_name = "ComplianceItem"
     route_base = "/compliance-items"
@@ -144,7 +144,7 @@ def _weight_raw(value):
 
 class ScoringItemApi(LotSectionApi):
     resource_name = "scoring_item"
-    datamodel = SQLAInterface(ScoringItem)
+    datamodel = TypedInterface(ScoringItem)
     section = rules.SCORING
     class_permission_name = "ScoringItem"
     method_permission_name = {**API_VERBS, "check": "read"}
@@ -183,7 +183,7 @@ class ScoringItemApi(LotSectionApi):
 
 class ComplianceItemApi(LotSectionApi):
     resource_name = "compliance_item"
-    datamodel = SQLAInterface(ComplianceItem)
+    datamodel = TypedInterface(ComplianceItem)
     section = rules.COMPLIANCE
     class_permission_name = "ComplianceItem"
     base_filters = [["lot_id", AcceptedLots, None]]

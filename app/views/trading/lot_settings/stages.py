@@ -4,10 +4,10 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
+from ...common.typed_filters import TypedInterface
 from .... import lot_settings as rules
 from ....extensions import db
 from ....models import TradingProject
@@ -98,7 +98,7 @@ class ProjectStageView(ReadWriteModelView):
 
 class ProjectStageApi(ReadWriteApi):
     resource_name = "project_stage"
-    datamodel = SQLAInterface(TradingProject)
+    datamodel = TypedInterface(TradingProject)
     class_permission_name = "ProjectStage"
     method_permission_name = {**API_VERBS, "start_evaluation": "advance",
                               "finish_evaluation": "advance"}

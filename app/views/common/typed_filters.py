@@ -1,0 +1,154 @@
+"""FAB's list filters on number and yes/no columns, with the value read as
+the column's type before it reaches the database.
+
+FAB passes a filter's text on as it came for a Numeric or Boolean column
+and as int() for an Integer one. SQLite compares text with numbers anyway;
+PostgreSQL refused it ("operator does not exist: numeric = character
+varying", "boolean = character varying", "integer out of range"): a 500
+for ?_flt_0_budget=100 typed into an address, 是否推送 (meets_push)=100,
+or any number past the column's own range. Here the value is read first:
+a number is compared as the number it is, whatever the column's precision
+(an unconstrained NUMERIC), and text that is no value of the column's kind
+matches nothing under 等于, everything under 不等于, and does not narrow
+under 大于/小于, as FAB does with a date it cannot read.
+"""
+from decimal import Decimal, InvalidOperation
+
+from flask_appbuilder.models.sqla.filters import (
+    FilterEqual,
+    FilterGreater,
+    FilterIn,
+    FilterNotEqual,
+    FilterNotIn,
+    FilterSmaller,
+    SQLAFilterConverter,
+    get_field_setup_query,
+)
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import Numeric, false, literal
+
+# FAB's search form sends "y" for a ticked box; REST filters send true/false.
+_YES, _NO = {"y", "true", "1"}, {"n", "false", "0"}
+# 10**1000 and beyond is no amount or key: such a text is no value.
+_MAX_EXPONENT = 1000
+
+
+def typed(datamodel, column: str, value):
+    """`value` as a value of the column's kind: True/False for a yes/no
+    column, a NUMERIC literal for a number column; None when it is none."""
+    if datamodel.is_boolean(column):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        return True if text in _YES else False if text in _NO else None
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or abs(number.adjusted()) > _MAX_EXPONENT:
+        return None
+    return literal(number, Numeric())
+
+
+class _Typed:
+    def apply(self, query, value):
+        # FAB's REST filters find a filter class by its arg_name in one
+        # registry for every column (models.filters.map_args_filter): these
+        # may be asked to filter a text column too, which is FAB's to do.
+        if not any(getattr(self.datamodel, kind)(self.column_name)
+                   for kind in _NUMBERS_AND_YES_NO):
+            return super().apply(query, value)
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        return self.narrow(query, field, value)
+
+    def _one(self, value):
+        return typed(self.datamodel, self.column_name, value)
+
+    def _many(self, values):
+        values = values if isinstance(values, (list, tuple)) else [values]
+        return [v for v in (self._one(value) for value in values) if v is not None]
+
+
+class TypedEqual(_Typed, FilterEqual):
+    def narrow(self, query, field, value):
+        value = self._one(value)
+        return query.filter(false() if value is None else field == value)
+
+
+class TypedNotEqual(_Typed, FilterNotEqual):
+    def narrow(self, query, field, value):
+        value = self._one(value)
+        return query if value is None else query.filter(field != value)
+
+
+class TypedGreater(_Typed, FilterGreater):
+    def narrow(self, query, field, value):
+        value = self._one(value)
+        return query if value is None else query.filter(field > value)
+
+
+class TypedSmaller(_Typed, FilterSmaller):
+    def narrow(self, query, field, value):
+        value = self._one(value)
+        return query if value is None else query.filter(field < value)
+
+
+class TypedIn(_Typed, FilterIn):
+    def narrow(self, query, field, value):
+        values = self._many(value)
+        return query.filter(field.in_(values) if values else false())
+
+
+class TypedNotIn(_Typed, FilterNotIn):
+    def narrow(self, query, field, value):
+        values = self._many(value)
+        return query.filter(~field.in_(values)) if values else query
+
+
+_TYPED = {FilterEqual: TypedEqual, FilterNotEqual: TypedNotEqual, FilterGreater: TypedGreater,
+          FilterSmaller: TypedSmaller, FilterIn: TypedIn, FilterNotIn: TypedNotIn}
+_NUMBERS_AND_YES_NO = {"is_integer", "is_float", "is_numeric", "is_boolean"}
+
+
+class TypedFilterConverter(SQLAFilterConverter):
+    """FAB's table of filters by column kind, the typed ones in place of
+    FAB's for numbers and yes/no (same names, same arg_names: the search
+    form and the REST ?q= filters read the same)."""
+
+    conversion_table = tuple(
+        (kind, [_TYPED.get(flt, flt) for flt in filters] if kind in _NUMBERS_AND_YES_NO
+         else filters)
+        for kind, filters in SQLAFilterConverter.conversion_table)
+
+
+def rest_value_refused(datamodel, column, value) -> bool:
+    """Whether a REST ?q= filter's value is no value of its number or yes/no
+    column. FAB's registry (above) may hand it to FAB's own filter, which
+    passes it on untyped: so a REST client sends JSON true/false for yes/no,
+    and a JSON number within the column's range for a number."""
+    if not isinstance(column, str) or column not in datamodel.list_columns:
+        return False
+    values = value if isinstance(value, list) else [value]
+    if datamodel.is_boolean(column):
+        return not all(isinstance(v, bool) for v in values)
+    if not any(getattr(datamodel, kind)(column) for kind in ("is_integer", "is_float",
+                                                            "is_numeric")):
+        return False
+    kind = datamodel.list_columns[column].type
+    if datamodel.is_integer(column):
+        limit = 2 ** 63 if getattr(kind, "__visit_name__", "") == "big_integer" else 2 ** 31
+    elif getattr(kind, "precision", None):
+        limit = 10 ** (kind.precision - (kind.scale or 0))
+    else:
+        limit = 10 ** 15
+    return not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                   and -limit < v < limit for v in values)
+
+
+class TypedInterface(SQLAInterface):
+    """FAB's SQLAlchemy datamodel with the typed filters: every view's and
+    REST API's `datamodel` is one (the security views' too, app/security.py)."""
+
+    filter_converter_class = TypedFilterConverter
