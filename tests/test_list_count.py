@@ -134,20 +134,21 @@ def test_every_page_list_of_a_growing_table_counts_with_the_cap(request, demo):
 
 
 def test_a_datamodel_converts_each_column_into_filters_once():
-    """ConvertedOnce: the same filters FAB's converter makes, made once per
-    datamodel, and a list of each caller's own, since FAB's Filters extends
-    its lists with a view's search_filters."""
+    """ConvertedOnce: the same filters the typed converter makes (FAB's,
+    typed for numbers and yes/no), made once per datamodel, and a list of
+    each caller's own, since FAB's Filters extends its lists with a view's
+    search_filters."""
     from flask_appbuilder.models.filters import Filters
-    from flask_appbuilder.models.sqla.filters import FilterEqual, SQLAFilterConverter
-    from flask_appbuilder.models.sqla.interface import SQLAInterface
+    from flask_appbuilder.models.sqla.filters import FilterEqual
 
     from app.models import Plan
     from app.views.common.counting import CappedCount
+    from app.views.common.typed_filters import TypedFilterConverter, TypedInterface
 
-    ours, fabs = CappedCount(Plan), SQLAInterface(Plan)
-    for column in fabs.get_columns_list():
+    ours, typed = CappedCount(Plan), TypedInterface(Plan)
+    for column in typed.get_columns_list():
         mine = ours.filter_converter_class(ours).convert(column)
-        theirs = SQLAFilterConverter(fabs).convert(column)
+        theirs = TypedFilterConverter(typed).convert(column)
         assert [type(f) for f in mine or []] == [type(f) for f in theirs or []], column
         again = ours.filter_converter_class(ours).convert(column)
         assert [id(f) for f in again or []] == [id(f) for f in mine or []], column

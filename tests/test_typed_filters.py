@@ -124,3 +124,23 @@ def test_a_rest_number_filter_must_be_a_number_within_its_column():
     for column, value in (("budget", "100"), ("budget", 10 ** 14), ("budget", True), ("id", 2 ** 31),
                           ("id", [1, "2"]), ("meets_push", 1), ("budget", float("nan"))):
         assert rest_value_refused(plans, column, value), (column, value)
+
+
+def test_the_typed_converter_is_fabs_with_numbers_and_yes_no_typed():
+    """Same filters, same order, same names as FAB's; only a number or
+    yes/no column's are the typed subclasses."""
+    from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
+    from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+    from app.models import Plan
+    from app.views.common.typed_filters import TypedFilterConverter, TypedInterface
+
+    typed, fabs = TypedInterface(Plan), SQLAInterface(Plan)
+    kinds = ("is_integer", "is_float", "is_numeric", "is_boolean")
+    for column in fabs.get_columns_list():
+        mine = TypedFilterConverter(typed).convert(column) or []
+        theirs = SQLAFilterConverter(fabs).convert(column) or []
+        number = any(getattr(fabs, kind)(column) for kind in kinds)
+        assert [str(f.name) for f in mine] == [str(f.name) for f in theirs], column
+        for m, t in zip(mine, theirs):
+            assert isinstance(m, type(t)) and (type(m) is not type(t)) == number, column
