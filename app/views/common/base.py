@@ -140,6 +140,9 @@ class Rejected(Exception):
         self.errors = errors
 
 
+_KEPT_SCHEMAS: dict = {}  # ReadWriteApi._init_model_schemas
+
+
 class ReadWriteApi(ModelRestApi):
     """Every model's REST API: the four verbs, limits on text and dates, a
     400 (not a 500) for any ?q= FAB's rison parser chokes on, and errors in
@@ -167,6 +170,21 @@ class ReadWriteApi(ModelRestApi):
         blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
         blueprint.before_request(self._refuse_unparsable_query)
         return blueprint
+
+    def _init_model_schemas(self):
+        """FAB converts the model into four marshmallow schemas for every API
+        of every app: a fifth of create_app, which the tests call some 800
+        times a run. They depend on the class (its model, columns and
+        validators) and load into the one db.session every app shares, so
+        the first app of the process converts them and the others reuse them."""
+        key = (type(self), *(tuple(getattr(self, f"{kind}_columns"))
+                             for kind in ("list", "add", "edit", "show")))
+        if (kept := _KEPT_SCHEMAS.get(key)) is None:
+            super()._init_model_schemas()
+            kept = _KEPT_SCHEMAS[key] = (self.list_model_schema, self.add_model_schema,
+                                         self.edit_model_schema, self.show_model_schema)
+        (self.list_model_schema, self.add_model_schema,
+         self.edit_model_schema, self.show_model_schema) = kept
 
     def _refuse_unparsable_query(self):
         """FAB's @rison catches only prison's ParserException; "(((((" makes
