@@ -19,7 +19,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Four workers on two cores: the end-to-end tests spend most of their time
 # waiting on servers and polls; each test stack takes free ports of its own.
-PYTEST_ARGS ?= -n 4 --dist worksteal
+# The slowest tests are listed after each round: what to look at when CI slows.
+PYTEST_ARGS ?= -n 4 --dist worksteal --durations=15
 TODAY ?= $(shell date +%Y)-12-24
 # Tests that depend on "today" (deadlines, notices, lot settings, 质疑, the
 # calendar, thresholds from a date, plan numbers with the year filed,
