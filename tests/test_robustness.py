@@ -420,3 +420,59 @@ def test_an_api_page_outside_the_list_is_a_400(gps, q):
     assert response.json["message"] == "查询参数q的页码（page）须为0至999999999的整数。"
     assert client.get("/api/v1/plan/", query_string={"q": "(page:0,page_size:-1)"},
                       headers=bearer(api_token(client, "jingban"))).status_code == 200
+
+
+# What FAB's schema for ?q= refuses, said in the user's language: FAB put
+# jsonschema's English inside its 400 ("'abc' is not of type 'integer'").
+QUERY_SCHEMA_REFUSALS = [
+    ("/api/v1/plan/", "(page:abc)", "查询参数q中的page应为整数。"),
+    ("/api/v1/plan/", '{"page_size": "x"}', "查询参数q中的page_size应为整数。"),
+    ("/api/v1/plan/", "(order_direction:up)", "查询参数q中的order_direction应为以下之一：asc、desc。"),
+    ("/api/v1/plan/", "(filters:!((col:status)))", "查询参数q中的filters[0]缺少opr、value。"),
+    ("/api/v1/plan/", "(filters:!((col:status,opr:eq,value:(a:1))))",
+     "查询参数q中的filters[0].value应为数字、文本、是/否值，或由它们组成的列表。"),
+    ("/api/v1/plan/", "(filters:!(1))", "查询参数q中的filters[0]应为对象。"),
+    ("/api/v1/plan/", "(columns:x)", "查询参数q中的columns应为列表。"),
+    ("/api/v1/plan/", "!(1,2)", "查询参数q应为对象。"),
+    ("/api/v1/plan/_info", "abc", "查询参数q应为对象。"),
+    ("/api/v1/plan/_info", "(keys:!(foo))", "查询参数q中的keys[0]应为以下之一："
+     "add_columns、edit_columns、filters、permissions、add_title、edit_title、none。"),
+    ("/api/v1/plan/{pk}", "(columns:!(1))", "查询参数q中的columns[0]应为文本。"),
+    ("/api/v1/plan/{pk}", "1", "查询参数q应为对象。"),
+]
+
+
+@pytest.mark.parametrize("url, q, message", QUERY_SCHEMA_REFUSALS)
+def test_a_query_outside_fabs_schema_is_refused_in_chinese(gps_demo, url, q, message):
+    client = gps_demo.test_client()
+    with gps_demo.app_context():
+        pk = db.session.query(Plan.id).order_by(Plan.id).first()[0]
+        before = db.session.query(Plan).count()
+    response = client.get(url.format(pk=pk), query_string={"q": q},
+                          headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 400
+    assert response.json["message"] == message
+    with gps_demo.app_context():
+        assert db.session.query(Plan).count() == before
+
+
+def test_a_query_schema_refusal_in_english_when_asked(gps_demo):
+    client = gps_demo.test_client()
+    token = api_token(client, "jingban")
+    for q, message in (("(order_direction:up)",
+                        "order_direction in q must be one of: asc, desc."),
+                       ("(filters:!((col:status)))", "filters[0] in q lacks opr, value."),
+                       ("1", "q must be an object.")):
+        response = client.get("/api/v1/plan/", query_string={"q": q, "_l_": "en"},
+                              headers=bearer(token))
+        assert (response.status_code, response.json["message"]) == (400, message)
+
+
+@pytest.mark.parametrize("q", ["(page:0,page_size:5)", "(order_column:id,order_direction:desc)",
+                               "(filters:!((col:project_name,opr:ct,value:'x')))",
+                               "(keys:!(list_columns),columns:!(id))"])
+def test_a_query_within_fabs_schema_still_lists(gps_demo, q):
+    client = gps_demo.test_client()
+    response = client.get("/api/v1/plan/", query_string={"q": q},
+                          headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]

@@ -9,7 +9,7 @@ from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _
 
-from . import formatting, validation, widgets
+from . import formatting, query_schema, validation, widgets
 from .list_widget import OnceTranslatedSearchWidget, OnePassListWidget
 from .related_search import SearchedRelations
 
@@ -223,6 +223,10 @@ class ReadWriteApi(ModelRestApi):
                 return self.response_400(message=gettext(
                     "查询参数q中%(column)s的筛选值须为该列的值：是/否为true或false，数字为不超出该列范围的数。",
                     column=flt.get("col")))
+        # Anything else FAB's schema for the endpoint refuses (after the two
+        # above, which name the column or the page more helpfully).
+        if message := query_schema.refusal((request.endpoint or "").rpartition(".")[2], args):
+            return self.response_400(message=message)
         return None
 
     def response_400(self, message=None):
