@@ -46,7 +46,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
     from . import cli, errors, navbar, web_security
     from .sync import feed, outbox  # noqa: F401 (feed adds its route to interop)
     from .sync.inbox import interop
-    from .views.common import formatting
+    from .views.common import api_labels, formatting
     from .views.common.health import health
 
     from .security import quiet_cleanup_refusals
@@ -57,6 +57,7 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder, site)
+        api_labels.label_apis(appbuilder)  # REST labels from the pages', not FAB's English
     from . import i18n
 
     i18n.init_app(app)  # templates' _(): after FAB has set Flask-Babel up

@@ -305,6 +305,7 @@ def _grants_version():
 class SecurityManager(FabSecurityManager):
     user_model = OrgUser
     # FAB's security pages, in the site's words (app/views/common/security_views.py).
+    security_api = views.SiteSecurityApi
     userdbmodelview = views.OrgUserDBModelView
     rolemodelview = views.SiteRoleModelView
     groupmodelview = views.SiteUserGroupModelView

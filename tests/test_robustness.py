@@ -476,3 +476,44 @@ def test_a_query_within_fabs_schema_still_lists(gps_demo, q):
     response = client.get("/api/v1/plan/", query_string={"q": q},
                           headers=bearer(api_token(client, "jingban")))
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
+
+
+# FAB's own refusals, which it answers in English whatever the language.
+FAB_REFUSALS = [
+    ("jingban", "get", "/api/v1/plan/999999", None, 404, "记录不存在，或不在您可查看的范围内。"),
+    ("jingban", "delete", "/api/v1/plan/999999", None, 404, "记录不存在，或不在您可查看的范围内。"),
+    ("jingban", "get", "/api/v1/plan/?q=(order_column:nope)", None, 400,
+     "查询参数q中的order_column不能为nope：请按可排序的列排序。"),
+    ("jingban", "get", "/api/v1/plan/?q=(filters:!((col:nope,opr:eq,value:1)))", None, 400,
+     "查询参数q中的筛选列nope不可用于筛选。"),
+    ("jingban", "post", "/api/v1/plan/", "{not json", 400, "请求内容不是有效的JSON。"),
+    ("jingban", "get", "/api/v1/holiday/2026", None, 403, "无权执行此操作。"),
+    (None, "post", "/api/v1/security/login", {"username": "jingban", "password": "wrong",
+                                              "provider": "db"}, 401,
+     "用户名或密码错误，或账号已停用。"),
+    (None, "post", "/api/v1/security/login", {"username": "jingban"}, 400,
+     {"password": ["必填项，不能为空。"]}),
+    (None, "post", "/api/v1/security/login", "{not json", 400, "请求内容不是有效的JSON。"),
+]
+
+
+@pytest.mark.parametrize("user, method, url, body, status, message", FAB_REFUSALS)
+def test_fabs_own_refusals_are_in_chinese(gps, user, method, url, body, status, message):
+    client = gps.test_client()
+    kwargs = {"headers": bearer(api_token(client, user))} if user else {}
+    if isinstance(body, str):
+        kwargs.update(data=body, content_type="application/json")
+    elif body is not None:
+        kwargs["json"] = body
+    response = getattr(client, method)(url, **kwargs)
+    assert (response.status_code, response.json["message"]) == (status, message)
+
+
+def test_fabs_own_refusals_in_english_when_asked(gps):
+    client = gps.test_client()
+    headers = bearer(api_token(client, "jingban"))
+    assert client.get("/api/v1/plan/999999?_l_=en", headers=headers).json["message"] == \
+        "No such record, or it is outside what you may see."
+    response = client.post("/api/v1/security/login?_l_=en",
+                           json={"username": "jingban", "password": "wrong", "provider": "db"})
+    assert response.json["message"] == "Wrong username or password, or the account is disabled."

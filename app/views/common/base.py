@@ -7,6 +7,7 @@ pair per ability, and the UI view and the REST API of a model share them.
 from flask import abort, flash, redirect, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import BaseApi
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 
 from . import formatting, query_schema, validation, widgets
@@ -143,7 +144,30 @@ class Rejected(Exception):
 _KEPT_SCHEMAS: dict = {}  # ReadWriteApi._init_model_schemas
 
 
-class ReadWriteApi(ModelRestApi):
+class TranslatedResponses:
+    """An API's refusals in the user's language (Chinese; English with
+    ?_l_=en): FAB's own texts ("Not found", "Forbidden", "Invalid order by
+    column: x") and marshmallow's by field, which FAB answers as they are."""
+
+    def response_400(self, message=None):
+        return super().response_400(message=validation.translate(message)
+                                    if message else gettext("请求参数不正确。"))
+
+    def response_422(self, message=None):
+        return super().response_422(message=validation.translate(message)
+                                    if message else gettext("提交的内容无法处理。"))
+
+    def response_401(self):
+        return self.response(401, message=gettext("未登录或登录已失效，请先登录获取令牌。"))
+
+    def response_403(self):
+        return self.response(403, message=gettext("无权执行此操作。"))
+
+    def response_404(self):
+        return self.response(404, message=gettext("记录不存在，或不在您可查看的范围内。"))
+
+
+class ReadWriteApi(TranslatedResponses, ModelRestApi):
     """Every model's REST API: the four verbs, limits on text and dates, a
     400 (not a 500) for any ?q= FAB's rison parser chokes on, and errors in
     the user's language (Chinese; English with ?_l_=en)."""
@@ -194,7 +218,6 @@ class ReadWriteApi(ModelRestApi):
 
         import prison
         from flask import request
-        from flask_babel import gettext
 
         from ... import errors
         from .typed_filters import rest_value_refused
@@ -228,12 +251,6 @@ class ReadWriteApi(ModelRestApi):
         if message := query_schema.refusal((request.endpoint or "").rpartition(".")[2], args):
             return self.response_400(message=message)
         return None
-
-    def response_400(self, message=None):
-        return super().response_400(message=validation.translate(message))
-
-    def response_422(self, message=None):
-        return super().response_422(message=validation.translate(message))
 
     def response_500(self, message=None):
         """FAB's @safe turns every exception into 500 "Fatal error" before the

@@ -23,6 +23,7 @@ from ... import holidays
 from ...extensions import db
 from ...models import HolidayDay, HolidayYear, ProvisionalJudgment
 from ...rules import workdays
+from .base import TranslatedResponses
 
 CONCURRENT = "该年份的节假日正被同时修改（可能是重复提交），本次未保存，请查看当前数据后重试"
 PERMISSIONS = {"index": "read", "year": "read", "export": "read", "save_holiday": "edit",
@@ -249,7 +250,7 @@ class HolidayView(BaseView):
             "Content-Disposition": f"attachment; filename=holidays-{year}.json"})
 
 
-class HolidayApi(BaseApi):
+class HolidayApi(TranslatedResponses, BaseApi):
     """GET /api/v1/holiday/<year>: the year as in the import format, with its
     state; PUT the same to replace it (Admin)."""
 

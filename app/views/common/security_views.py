@@ -10,6 +10,7 @@ swaps these subclasses in for FAB's.
 from flask import current_app
 from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
+from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.views import (
     PermissionModelView, PermissionViewModelView, RoleModelView, UserDBModelView,
     UserGroupModelView, UserStatsChartView, ViewMenuModelView)
@@ -18,7 +19,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 
 from . import formatting
-from .base import ReadableValues
+from .base import ReadableValues, TranslatedResponses
 from .widgets import NativeDateForms
 
 PERMISSIONS = {
@@ -301,3 +302,13 @@ class SiteUserStatsChartView(NativeDateForms, UserStatsChartView):
         # FAB's chart names each series and the grouped column in English
         # after the fact; put the Chinese labels back.
         self.label_columns.update(USER_LABELS)
+
+
+class SiteSecurityApi(TranslatedResponses, SecurityApi):
+    """FAB's /api/v1/security (login, refresh), answering in the user's
+    language; a refused login says why without telling which part was wrong."""
+
+    class_permission_name = "SecurityApi"  # FAB's, as the roles already hold it
+
+    def response_401(self):
+        return self.response(401, message=gettext("用户名或密码错误，或账号已停用。"))

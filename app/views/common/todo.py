@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from .approval import ApprovalViews
-from .base import PAGE_SIZE, requested_page
+from .base import PAGE_SIZE, TranslatedResponses, requested_page
 
 MAX_API_PAGE = 100
 
@@ -112,7 +112,7 @@ class TodoView(BaseView):
             rows=queue.page(page), page=page, pages=pages)
 
 
-class TodoApi(BaseApi):
+class TodoApi(TranslatedResponses, BaseApi):
     resource_name = "todo"
     class_permission_name = "Todo"
     method_permission_name = {"get_list": "read"}

@@ -134,7 +134,14 @@ MESSAGES = [
      _("须在%(min)s至%(max)s之间。")),
     (r"Must be greater than or equal to (?P<min>\S+)\.", _("不能小于%(min)s。")),
     (r"Must be less than or equal to (?P<max>\S+)\.", _("不能大于%(max)s。")),
-    (r"Request is not JSON", _("请求内容不是JSON。")),
+    (r"Request is not JSON|Request payload is not JSON", _("请求内容不是JSON。")),
+    # Werkzeug's, for a body sent as JSON that is not.
+    (r"400 Bad Request: The browser \(or proxy\) sent a request that this server "
+     r"could not understand\.", _("请求内容不是有效的JSON。")),
+    (r"Invalid order by column: (?P<column>.*)",
+     _("查询参数q中的order_column不能为%(column)s：请按可排序的列排序。")),
+    (r"Filter column: (?P<column>.*) not allowed to filter",
+     _("查询参数q中的筛选列%(column)s不可用于筛选。")),
     (r"Not a valid rison/json argument|Not a valid rison argument",
      _("查询参数q不是有效的Rison或JSON。")),
     (r"Not a valid rison schema (?P<detail>.*)", _("查询参数q不符合要求：%(detail)s")),

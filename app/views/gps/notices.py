@@ -410,6 +410,13 @@ class NoticeApi(ReadWriteApi):
     show_columns = list_columns + ["original.notice_key", "lots.lot_code", "lots.name"]
     search_columns = ["notice_key", "notice_type", "project_code", "state"]
     base_order = ("id", "desc")
+    list_title = _("采购公告发布")
+    label_columns = {"notice_key": _("公告编号"), "notice_type": _("公告类型"),
+                     "title": _("公告标题"), "project_code": _("项目编号"), "state": _("状态"),
+                     "published_at": _("发布时间"), "sync_state": _("同步状态"),
+                     "synced_at": _("同步时间"), "online_at": _("上网时间"),
+                     "web_path": _("网站地址"), "original.notice_key": _("原公告编号"),
+                     "lots.lot_code": _("标段编号"), "lots.name": _("标段名称")}
 
     @staticmethod
     def _report(found) -> list[dict]:

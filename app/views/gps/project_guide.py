@@ -18,6 +18,7 @@ from ... import project_guide
 from ...extensions import db
 from ...models import Plan
 from ...scope import plan_clause
+from ..common.base import TranslatedResponses
 from . import supervision_names as names
 from .regulators import RegulatorsOnly, outsider
 
@@ -74,7 +75,7 @@ class ProjectGuideView(OutsidersNotFound, BaseView):
             **names.translators())
 
 
-class ProjectGuideApi(OutsidersNotFound, BaseApi):
+class ProjectGuideApi(OutsidersNotFound, TranslatedResponses, BaseApi):
     """Distinct resource_name from the list's BaseApi ("supervision"), same
     route base: the blueprints do not clash, the paths read as one resource."""
 

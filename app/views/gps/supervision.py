@@ -30,6 +30,7 @@ from ...models import (CATEGORIES, PROCUREMENT_METHODS, SUPERVISION_STAGES, Proj
                        SupervisionProject)
 from ...scope import in_region_subtree, is_admin
 from ...rules.flags import FLAGS
+from ..common.base import TranslatedResponses
 from ..common.counting import MoreThan, at_most
 from . import supervision_names as names
 from .regulators import RegulatorsOnly
@@ -460,7 +461,7 @@ SORT_LABELS = {
 }
 
 
-class SupervisionApi(RegulatorsOnly, BaseApi):
+class SupervisionApi(RegulatorsOnly, TranslatedResponses, BaseApi):
     resource_name = "supervision"
     route_base = "/api/v1/supervision"
     class_permission_name = "Supervision"
