@@ -2,9 +2,11 @@
 import re
 from urllib.parse import urlencode
 
-from flask import (abort, current_app, flash, jsonify, redirect, render_template,
+from flask import (abort, current_app, flash, g, jsonify, redirect, render_template,
                    render_template_string, request)
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -31,6 +33,7 @@ def database_locked(error: OperationalError) -> bool:
 # the server…") are English: a stale link or a record out of the user's
 # scope showed them. Each code here gets a page in the site's frame.
 HTTP_PAGES = {
+    400: (_l("请求有误"), _l("提交的内容或地址中的参数无法识别，未作任何处理。请返回上一页，从页面上的按钮重新操作。")),
     403: (_l("无权访问"), _l("您没有访问此页面的权限。如需访问，请联系系统管理员。")),
     404: (_l("页面不存在"), _l("您访问的页面或记录不存在，或不在您的查看范围内。请从菜单重新进入。")),
     405: (_l("操作方式不正确"), _l("此页面不支持这种操作方式，请从页面上的按钮进行操作。")),
@@ -106,26 +109,75 @@ def _readable_paging(name: str, value: str) -> bool:
     return not _SIZE_NAME.search(name) or 1 <= int(value) <= MAX_PAGE_SIZE
 
 
-def drop_unreadable_paging():
-    if request.method not in ("GET", "HEAD") or not request.args:
+# FAB reads _flt_<n>_<column> as the column's n-th filter (IndexError past
+# the last: ?_flt_2_state=x) and _oc_<View>=<column> as an ORDER BY on
+# whatever it names (a column the list lacks, a relation, `id` where there
+# is none: the database's error). Both were 500s; the same patterns as FAB's.
+_FILTER_ARG = re.compile(r"_flt_(\d)_(.*)")
+_ORDER_ARG = re.compile("_oc_(.*)")
+
+
+class _ListArguments:
+    """What the request's views may be asked: the endpoint's own filters,
+    and the sort columns of any view by name (a record's page sorts its
+    related lists, each by its own _oc_<View>)."""
+
+    def __init__(self):
+        self.view = getattr(current_app.view_functions.get(request.endpoint), "__self__", None)
+        self._views = None
+
+    def known(self, name: str, value: str) -> bool:
+        if match := _FILTER_ARG.search(name):
+            return self._known_filter(int(match.group(1)), match.group(2))
+        if match := _ORDER_ARG.search(name):
+            return self._known_order(match.group(1), value)
+        return True
+
+    def _known_filter(self, index: int, column: str) -> bool:
+        datamodel = getattr(self.view, "datamodel", None)
+        if datamodel is None or column not in datamodel.get_columns_list():
+            return True  # FAB leaves such a filter out itself
+        filters = datamodel.filter_converter_class(datamodel).convert(column) or []
+        return not filters or index < len(filters)
+
+    def _known_order(self, view_name: str, column: str) -> bool:
+        if self._views is None:
+            self._views = {type(view).__name__: view for view in current_app.appbuilder.baseviews}
+        columns = getattr(self._views.get(view_name), "order_columns", None)
+        return columns is None or column in columns
+
+
+def drop_unreadable_list_arguments():
+    """Paging, filter and sort arguments a list cannot read are left out: a
+    GET is sent to the same address without them (the list opens as if they
+    were not there); any other request is refused."""
+    if not request.args:
         return None
     args = list(request.args.items(multi=True))
-    kept = [(name, value) for name, value in args if _readable_paging(name, value)]
+    lists = _ListArguments()
+    kept = [(name, value) for name, value in args
+            if _readable_paging(name, value) and lists.known(name, value)]
     if len(kept) == len(args):
         return None
+    if request.method not in ("GET", "HEAD"):
+        abort(400)
     query = "?" + urlencode(kept) if kept else ""
     return redirect(request.script_root + request.path + query, code=303)
 
 
 def init_app(app):
     app.before_request(refuse_impossible_keys)
-    app.before_request(drop_unreadable_paging)
+    app.before_request(drop_unreadable_list_arguments)
 
     @app.errorhandler(HTTPException)
     def http_error(error):
         if request.path.startswith("/api/") and error.code in API_MESSAGES:
             headers = [h for h in error.get_headers() if h[0] != "Content-Type"]  # Allow
             return jsonify(message=str(API_MESSAGES[error.code])), error.code, headers
+        if error.code == 404:
+            for prefix, not_found in app.extensions.get("not_found_pages", {}).items():
+                if request.path.startswith(prefix):  # a site section's own page
+                    return not_found()
         page = HTTP_PAGES.get(error.code)
         if page is None or _wants_json() or request.blueprint == "rq_dashboard":
             return error
@@ -134,6 +186,21 @@ def init_app(app):
         return render_template("errors/http.html", title=title, message=message,
                                appbuilder=appbuilder, base_template=appbuilder.base_template,
                                current_app=app), error.code
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error):
+        # Flask-WTF's own 400 page says "The CSRF token is missing." in English.
+        message = _l("页面已过期或缺少安全令牌，本次提交未保存。请刷新页面后重新填写提交。")
+        if _wants_json() or request.path.startswith("/api/"):
+            return jsonify(message=str(message)), 400
+        # The check runs before FAB's own before_request has set g.user,
+        # which the site's frame reads.
+        if "user" not in g:
+            g.user = current_user
+        appbuilder = app.appbuilder
+        return render_template("errors/http.html", title=_l("页面已过期"), message=message,
+                               appbuilder=appbuilder, base_template=appbuilder.base_template,
+                               current_app=app), 400
 
     @app.errorhandler(413)
     def too_large(error):

@@ -104,7 +104,7 @@ def test_a_rest_yes_no_filter_is_true_or_false(plans, gps_module):
         response = client.get("/api/v1/plan/", headers=headers,
                                query_string={"q": f"(filters:!((col:meets_push,opr:eq,value:{junk})))"})
         assert response.status_code == 400, junk
-        assert response.json["message"].startswith("查询参数q中meets_push的筛选值须为该列的值")
+        assert response.json["message"] == "查询参数q中meets_push的筛选值须为true或false（!t或!f）。"
     from app.extensions import db
     from app.models import Plan
 
@@ -114,16 +114,30 @@ def test_a_rest_yes_no_filter_is_true_or_false(plans, gps_module):
     assert ids(f"(col:plan_no,opr:eq,value:'{number}')") == {pk}  # text: FAB's filter, as before
 
 
-def test_a_rest_number_filter_must_be_a_number_within_its_column():
-    from app.models import Plan
-    from app.views.common.typed_filters import TypedInterface, rest_value_refused
+def test_a_rest_filter_value_must_be_a_value_of_its_column(gps_demo):
+    from app.models import Lot, Plan
+    from app.views.common.typed_filters import TypedInterface, rest_filter_refusal
 
-    plans = TypedInterface(Plan)
-    assert not rest_value_refused(plans, "budget", 100) and not rest_value_refused(plans, "budget", 1.5)
-    assert not rest_value_refused(plans, "id", [1, 2]) and not rest_value_refused(plans, "plan_no", "x")
-    for column, value in (("budget", "100"), ("budget", 10 ** 14), ("budget", True), ("id", 2 ** 31),
-                          ("id", [1, "2"]), ("meets_push", 1), ("budget", float("nan"))):
-        assert rest_value_refused(plans, column, value), (column, value)
+    plans, lots = TypedInterface(Plan), TypedInterface(Lot)
+    with gps_demo.test_request_context():
+        for datamodel, column, operation, value in (
+                (plans, "budget", "eq", 100), (plans, "budget", "gt", 1.5),
+                (plans, "id", "in", [1, 2]), (plans, "plan_no", "eq", "x"),
+                (plans, "plan_no", "in", ["x", "y"]), (plans, "meets_push", "eq", False),
+                (lots, "project", "rel_o_m", 1), (lots, "project", "rel_o_m", "2147483647")):
+            assert rest_filter_refusal(datamodel, column, operation, value) is None, \
+                (column, operation, value)
+        for datamodel, column, operation, value in (
+                (plans, "budget", "eq", "100"), (plans, "budget", "eq", 10 ** 14),
+                (plans, "budget", "eq", True), (plans, "id", "eq", 2 ** 31),
+                (plans, "id", "in", [1, "2"]), (plans, "id", "in", 1),
+                (plans, "meets_push", "eq", 1), (plans, "budget", "eq", float("nan")),
+                (plans, "plan_no", "ct", 1), (plans, "plan_no", "eq", None),
+                (plans, "plan_no", "sw", ["x"]), (plans, "plan_no", "in", "x"),
+                (lots, "project", "rel_o_m", 2 ** 31), (lots, "project", "rel_o_m", "x"),
+                (lots, "project", "rel_o_m", [1])):
+            assert rest_filter_refusal(datamodel, column, operation, value), \
+                (column, operation, value)
 
 
 def test_the_typed_converter_is_fabs_with_numbers_and_yes_no_typed():

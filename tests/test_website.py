@@ -83,7 +83,9 @@ def test_unknown_column_and_notice_are_404(empty_pds):
     for url in ("/web/nope/", "/web/nope/feed.atom", "/web/notices/999999", "/web/notices/abc",
                 "/web/notices/-1", "/web/notices/0", "/web/notices/" + "9" * 30,
                 "/web/notices/2147483648"):
-        assert client.get(url).status_code == 404, url
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "您访问的公告不存在或已撤销发布" in response.get_data(as_text=True), url
 
 
 def test_detail_shows_notice_with_lots(empty_pds):

@@ -16,8 +16,9 @@ trading sites: `init_app(app)` registers the blueprint and its commands.
 def init_app(app) -> None:
     from . import page_cache
     from .cli import website_cli
-    from .website import website
+    from .website import not_found_page, website
 
     page_cache.init_app(app)
     app.register_blueprint(website)
+    app.extensions.setdefault("not_found_pages", {})[website.url_prefix + "/"] = not_found_page
     app.cli.add_command(website_cli)

@@ -71,7 +71,14 @@ def _money(value) -> str:
 
 @website.errorhandler(404)
 def _not_found(error):
-    return render_template("website/not_found.html"), 404
+    return not_found_page()
+
+
+def not_found_page():
+    """Also for an address under /web that no page matched (/web/notices/abc):
+    the app's handler answers those (app/errors.py), outside the blueprint
+    and its context processor."""
+    return render_template("website/not_found.html", **_context()), 404
 
 
 def _column_or_404(slug: str) -> str:

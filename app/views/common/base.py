@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 
 from . import formatting, query_schema, validation, widgets
+from .choices import CheckedChoiceForms
 from .list_widget import OnceTranslatedSearchWidget, OnePassListWidget
 from .related_search import SearchedRelations
 
@@ -82,7 +83,8 @@ def _or_empty(formatter):
     return formatted
 
 
-class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateForms, ModelView):
+class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateForms,
+                         CheckedChoiceForms, ModelView):
     method_permission_name = VIEW_VERBS
     page_size = PAGE_SIZE
     list_widget = OnePassListWidget
@@ -137,7 +139,8 @@ class Rejected(Exception):
     and the messages by field, and nothing is written."""
 
     def __init__(self, errors: dict):
-        super().__init__("；".join(errors.values()))
+        super().__init__("；".join(message if isinstance(message, str) else "；".join(message)
+                                 for message in errors.values()))
         self.errors = errors
 
 
@@ -165,6 +168,11 @@ class TranslatedResponses:
 
     def response_404(self):
         return self.response(404, message=gettext("记录不存在，或不在您可查看的范围内。"))
+
+    def response_500(self, message=None):
+        # FAB's @safe answers every unexpected exception (logged) with this.
+        return self.response(500, message=gettext(
+            "服务器内部错误，本次操作未完成，请稍后重试或联系系统管理员。"))
 
 
 class ReadWriteApi(TranslatedResponses, ModelRestApi):
@@ -220,7 +228,7 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
         from flask import request
 
         from ... import errors
-        from .typed_filters import rest_value_refused
+        from .typed_filters import rest_filter_refusal
 
         value = request.args.get("q")
         if not value:
@@ -241,11 +249,10 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
             return self.response_400(message=gettext(
                 "查询参数q的页码（page）须为0至%(max)s的整数。", max=errors.MAX_PAGE))
         for flt in (args.get("filters") if isinstance(args, dict) else None) or []:
-            if isinstance(flt, dict) and rest_value_refused(self.datamodel, flt.get("col"),
-                                                            flt.get("value")):
-                return self.response_400(message=gettext(
-                    "查询参数q中%(column)s的筛选值须为该列的值：是/否为true或false，数字为不超出该列范围的数。",
-                    column=flt.get("col")))
+            if isinstance(flt, dict) and flt.get("col") in self.search_columns and (
+                    message := rest_filter_refusal(
+                    self.datamodel, flt.get("col"), flt.get("opr"), flt.get("value"))):
+                return self.response_400(message=message)
         # Anything else FAB's schema for the endpoint refuses (after the two
         # above, which name the column or the page more helpfully).
         if message := query_schema.refusal((request.endpoint or "").rpartition(".")[2], args):
@@ -267,6 +274,17 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
         if isinstance(error, OperationalError) and errors.database_locked(error):
             return errors.busy_response(error)
         return super().response_500(message=message)
+
+    def _get_field_info(self, field, *args, **kwargs):
+        """_info's field: FAB looks up gettext("") for a column without a
+        label or description, which is the catalogue's header
+        ("Project-Id-Version: …")."""
+        info = super()._get_field_info(field, *args, **kwargs)
+        for key, given in (("label", self.label_columns), ("description",
+                                                          self.description_columns)):
+            if not given.get(field.name):
+                info[key] = ""
+        return info
 
     def post_headless(self):
         return self._answer_rejections(super().post_headless)
@@ -305,6 +323,12 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
         if _has_unencodable_text(body):
             errors["_body"] = str(_("内容含有无法保存的字符"))
         for name, value in body.items():
+            # marshmallow-sqlalchemy gives a choice column a Raw field whose
+            # length check fails on a number (TypeError, a 500).
+            if isinstance(name, str) and name in self.datamodel.list_columns \
+                    and self.datamodel.is_enum(name) and not isinstance(value, (str, type(None))):
+                errors[name] = [gettext("必须是以下之一：%(choices)s。", choices=", ".join(
+                    self.datamodel.list_columns[name].type.enums))]
             if not isinstance(name, str) or not self.datamodel.is_relation(name):
                 continue
             model = self.datamodel.get_related_model(name)

@@ -14,6 +14,7 @@ under 大于/小于, as FAB does with a date it cannot read.
 """
 from decimal import Decimal, InvalidOperation
 
+
 from flask_appbuilder.models.sqla.filters import (
     FilterEqual,
     FilterGreater,
@@ -25,6 +26,7 @@ from flask_appbuilder.models.sqla.filters import (
     get_field_setup_query,
 )
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
 from sqlalchemy import Numeric, false, literal
 
 # FAB's search form sends "y" for a ticked box; REST filters send true/false.
@@ -123,28 +125,75 @@ class TypedFilterConverter(SQLAFilterConverter):
         for kind, filters in SQLAFilterConverter.conversion_table)
 
 
-def rest_value_refused(datamodel, column, value) -> bool:
-    """Whether a REST ?q= filter's value is no value of its number or yes/no
-    column. FAB's registry (above) may hand it to FAB's own filter, which
-    passes it on untyped: so a REST client sends JSON true/false for yes/no,
-    and a JSON number within the column's range for a number."""
-    if not isinstance(column, str) or column not in datamodel.list_columns:
-        return False
-    values = value if isinstance(value, list) else [value]
+# FAB's filters take a list for these and one value for every other.
+_LIST_OPERATIONS = {"in", "not_in"}
+
+
+def rest_filter_refusal(datamodel, column, operation, value):
+    """Why a REST ?q= filter's value is no value of its column, or None.
+    FAB hands the value on as the client sent it: a number to a text
+    column's LIKE was a TypeError, a key past INTEGER an OverflowError, a
+    scalar to 在列表中 iterated, each a 500; and FAB's registry (above) may
+    hand a number or yes/no column's value to FAB's own untyped filter. So
+    a text column takes text, yes/no JSON true/false, a number a JSON number
+    within the column's range, a relation its record's key."""
+    if not isinstance(column, str):
+        return None
+    is_list = isinstance(value, list)
+    if operation in _LIST_OPERATIONS and not is_list:
+        return gettext("查询参数q中%(column)s的筛选值须为列表（如!(a,b)）。", column=column)
+    if datamodel.is_relation(column):
+        values = value if is_list and operation == "rel_m_m" else [value]
+        if not all(_is_key(datamodel, column, v) for v in values):
+            return (gettext("查询参数q中%(column)s的筛选值须为记录编号（整数）。", column=column)
+                    if _integer_key(datamodel, column)
+                    else gettext("查询参数q中%(column)s的筛选值须为文本。", column=column))
+        return None
+    if column not in datamodel.list_columns:
+        return None
+    values = value if is_list and operation in _LIST_OPERATIONS else [value]
     if datamodel.is_boolean(column):
-        return not all(isinstance(v, bool) for v in values)
-    if not any(getattr(datamodel, kind)(column) for kind in ("is_integer", "is_float",
-                                                            "is_numeric")):
-        return False
+        if not all(isinstance(v, bool) for v in values):
+            return gettext("查询参数q中%(column)s的筛选值须为true或false（!t或!f）。",
+                           column=column)
+    elif any(getattr(datamodel, kind)(column) for kind in ("is_integer", "is_float",
+                                                          "is_numeric")):
+        limit = _number_limit(datamodel, column)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                   and -limit < v < limit for v in values):
+            return gettext("查询参数q中%(column)s的筛选值须为不超出该列范围的数。",
+                           column=column)
+    elif datamodel.is_string(column) or datamodel.is_text(column):
+        if not all(isinstance(v, str) for v in values):
+            return gettext("查询参数q中%(column)s的筛选值须为文本。", column=column)
+    return None
+
+
+def _number_limit(datamodel, column) -> int:
     kind = datamodel.list_columns[column].type
     if datamodel.is_integer(column):
-        limit = 2 ** 63 if getattr(kind, "__visit_name__", "") == "big_integer" else 2 ** 31
-    elif getattr(kind, "precision", None):
-        limit = 10 ** (kind.precision - (kind.scale or 0))
-    else:
-        limit = 10 ** 15
-    return not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                   and -limit < v < limit for v in values)
+        return 2 ** 63 if getattr(kind, "__visit_name__", "") == "big_integer" else 2 ** 31
+    if getattr(kind, "precision", None):
+        return 10 ** (kind.precision - (kind.scale or 0))
+    return 10 ** 15
+
+
+def _integer_key(datamodel, column) -> bool:
+    from sqlalchemy import Integer, inspect
+
+    key = inspect(datamodel.get_related_model(column)).primary_key[0]
+    return isinstance(key.type, Integer)
+
+
+def _is_key(datamodel, column, value) -> bool:
+    from ...errors import KEY_MAX, KEY_MIN
+
+    if not _integer_key(datamodel, column):
+        return isinstance(value, str)
+    if isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit() \
+            and len(value) <= 11:
+        value = int(value)
+    return isinstance(value, int) and not isinstance(value, bool) and KEY_MIN <= value <= KEY_MAX
 
 
 class TypedInterface(SQLAInterface):

@@ -142,6 +142,14 @@ MESSAGES = [
      _("查询参数q中的order_column不能为%(column)s：请按可排序的列排序。")),
     (r"Filter column: (?P<column>.*) not allowed to filter",
      _("查询参数q中的筛选列%(column)s不可用于筛选。")),
+    (r"Filter operation: (?P<operation>.*) not allowed on column: (?P<column>.*)",
+     _("查询参数q中的筛选方式%(operation)s不可用于%(column)s。")),
+    # FAB's 422 for a write the database refused, with the SQL in it.
+    (r"Database exception occurred: .*",
+     _("保存失败：必填项为空、与已有记录重复或引用的记录不存在，未作任何修改。")),
+    # The login API (FAB's security schemas).
+    (r"Alternative authentication provider is not allowed", _("不支持该登录方式，provider须为db。")),
+    (r"Password null is not allowed", _("密码不能只含空字符。")),
     (r"Not a valid rison/json argument|Not a valid rison argument",
      _("查询参数q不是有效的Rison或JSON。")),
     (r"Not a valid rison schema (?P<detail>.*)", _("查询参数q不符合要求：%(detail)s")),

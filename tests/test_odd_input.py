@@ -1,0 +1,243 @@
+"""Input no page or client of ours sends, found by the second attack probe:
+each was a 500 (or English, or the SQL) and is now a clear refusal in the
+user's language that changes nothing, or the list as if the junk were not
+there. The first probe's findings: tests/test_robustness.py."""
+import pytest
+
+from app.extensions import db
+from app.models import PROCUREMENT_METHODS, Organisation, Plan
+from tests.helpers import api_token, bearer, csrf_token, logged_in
+from tests.test_robustness import PLAN
+
+BIG = "99999999999999999999"  # past any INTEGER key
+
+# --- REST ?q= filters whose value is no value of the column --------------------
+
+FILTER_REFUSALS = [
+    # (site, user, url, filter, message)
+    ("gps", "jingban", "/api/v1/plan/", f"(col:project_name,opr:ct,value:1)",
+     "查询参数q中project_name的筛选值须为文本。"),
+    ("gps", "jingban", "/api/v1/plan/", "(col:project_name,opr:eq,value:!t)",
+     "查询参数q中project_name的筛选值须为文本。"),
+    ("gps", "jingban", "/api/v1/plan/", f"(col:project_name,opr:eq,value:{BIG})",
+     "查询参数q中project_name的筛选值须为文本。"),
+    ("gps", "jingban", "/api/v1/plan/", "(col:project_name,opr:sw,value:!(a,b))",
+     "查询参数q中project_name的筛选值须为文本。"),
+    ("gps", "jingban", "/api/v1/plan/", "(col:project_name,opr:in,value:a)",
+     "查询参数q中project_name的筛选值须为列表（如!(a,b)）。"),
+    ("gps", "jingban", "/api/v1/plan/", "(col:project_name,opr:in,value:!(a,!(b)))",
+     "查询参数q中project_name的筛选值须为文本。"),
+    ("gps", "jingban", "/api/v1/plan/", "(col:state,opr:eq,value:3)",
+     "查询参数q中state的筛选值须为文本。"),
+    ("gps", "jingban", "/api/v1/plan/", "(col:meets_push,opr:eq,value:!(!t))",
+     "查询参数q中meets_push的筛选值须为true或false（!t或!f）。"),
+    ("pds", "keshi", "/api/v1/lot/", f"(col:project,opr:rel_o_m,value:{BIG})",
+     "查询参数q中project的筛选值须为记录编号（整数）。"),
+    ("pds", "keshi", "/api/v1/lot/", "(col:project,opr:rel_o_m,value:abc)",
+     "查询参数q中project的筛选值须为记录编号（整数）。"),
+    ("pds", "keshi", "/api/v1/lot/", "(col:project,opr:rel_o_m,value:!t)",
+     "查询参数q中project的筛选值须为记录编号（整数）。"),
+    ("pds", "keshi", "/api/v1/lot/", "(col:project,opr:rel_o_m,value:!(1,2))",
+     "查询参数q中project的筛选值须为记录编号（整数）。"),
+]
+
+
+@pytest.mark.parametrize("site, user, url, flt, message", FILTER_REFUSALS)
+def test_a_filter_value_of_the_wrong_kind_is_a_400(gps_demo, pds_demo, site, user, url,
+                                                    flt, message):
+    app = gps_demo if site == "gps" else pds_demo
+    client = app.test_client()
+    response = client.get(url, query_string={"q": f"(filters:!({flt}))"},
+                          headers=bearer(api_token(client, user)))
+    assert response.status_code == 400, response.get_data(as_text=True)[:500]
+    assert response.json["message"] == message
+
+
+def _listed(client, user, url, flt=None, q=None):
+    query = {"q": f"(filters:!({flt}))"} if flt else {"q": q} if q else {}
+    response = client.get(url, query_string=query, headers=bearer(api_token(client, user)))
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.json
+
+
+def test_a_filter_value_of_the_right_kind_still_lists(gps_demo, pds_demo):
+    client = gps_demo.test_client()
+    name = _listed(client, "jingban", "/api/v1/plan/")["result"][0]["project_name"]
+    state = _listed(client, "jingban", "/api/v1/plan/")["result"][0]["state"]
+    for flt in (f"(col:project_name,opr:ct,value:'{name[2:6]}')",
+                f"(col:project_name,opr:in,value:!('{name}',x))",
+                f"(col:state,opr:eq,value:'{state}')"):
+        assert _listed(client, "jingban", "/api/v1/plan/", flt)["count"] > 0, flt
+    for flt in ("(col:project_name,opr:in,value:!())",):
+        assert _listed(client, "jingban", "/api/v1/plan/", flt)["count"] == 0, flt
+
+    client = pds_demo.test_client()  # a key as a number or as text, up to the largest
+    for key in ("1", "'1'", "2147483647", "-2147483648"):
+        _listed(client, "daili", "/api/v1/lot/", f"(col:project,opr:rel_o_m,value:{key})")
+
+
+def test_a_filter_refusal_in_english_when_asked(gps_demo):
+    client = gps_demo.test_client()
+    response = client.get("/api/v1/plan/", query_string={
+        "q": "(filters:!((col:project_name,opr:in,value:a)))", "_l_": "en"},
+        headers=bearer(api_token(client, "jingban")))
+    assert response.json["message"] == \
+        "The filter value for project_name in q must be a list (such as !(a,b))."
+
+
+def test_a_filter_operation_the_column_lacks_is_refused_in_chinese(gps_demo):
+    client = gps_demo.test_client()
+    response = client.get("/api/v1/plan/", query_string={
+        "q": "(filters:!((col:project_name,opr:gt,value:a)))"},
+        headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 400
+    assert response.json["message"] == "查询参数q中的筛选方式gt不可用于project_name。"
+
+
+# --- REST bodies: a choice column sent a number, a list, an object -------------
+
+@pytest.mark.parametrize("value", [0, 1.5, True, ["公开招标"], {"a": 1}])
+def test_a_choice_sent_as_no_text_is_a_422(gps, value):
+    client = gps.test_client()
+    headers = bearer(api_token(client, "jingban"))
+    response = client.post("/api/v1/plan/", headers=headers,
+                           json={**PLAN, "project_name": "选项类型测试", "procurement_method": value})
+    assert response.status_code == 422, response.get_data(as_text=True)[:500]
+    assert response.json["message"] == {"procurement_method": [
+        f"必须是以下之一：{', '.join(PROCUREMENT_METHODS)}。"]}
+    with gps.app_context():
+        assert db.session.query(Plan).filter_by(project_name="选项类型测试").count() == 0
+
+
+@pytest.mark.parametrize("site, user, method, url, body, column", [
+    ("gps", "admin", "put", "/api/v1/organisation/2", {"org_type": 1}, "org_type"),
+    ("gps", "jingban", "post", "/api/v1/winner_change/", {"reason": 1}, "reason"),
+    ("pds", "daili", "post", "/api/v1/scoring_item/",
+     {"lot": 1, "category": 1, "name": "价格分", "weight": 100}, "category"),
+])
+def test_every_choice_column_refuses_a_number(site_factory, site, user, method, url, body,
+                                              column):
+    app = site_factory(site)
+    client = app.test_client()
+    response = getattr(client, method)(url, json=body,
+                                       headers=bearer(api_token(client, user)))
+    assert response.status_code == 422, response.get_data(as_text=True)[:500]
+    assert response.json["message"][column][0].startswith("必须是以下之一：")
+
+
+def test_a_database_refusal_names_no_sql(gps):
+    """PUT {"region": null} passed marshmallow and failed at the NOT NULL:
+    FAB answered 422 "Database exception occurred: (IntegrityError)… UPDATE
+    organisation SET…"."""
+    client = gps.test_client()
+    headers = bearer(api_token(client, "admin"))
+    with gps.app_context():
+        before = db.session.get(Organisation, 2).region_code
+    response = client.put("/api/v1/organisation/2", json={"region": None}, headers=headers)
+    assert response.status_code == 422
+    assert response.json["message"] == "保存失败：必填项为空、与已有记录重复或引用的记录不存在，未作任何修改。"
+    assert "organisation" not in response.get_data(as_text=True).lower()
+    with gps.app_context():
+        assert db.session.get(Organisation, 2).region_code == before
+    english = client.put("/api/v1/organisation/2?_l_=en", json={"region": None}, headers=headers)
+    assert english.json["message"].startswith("Not saved: a required value is empty")
+
+
+def test_an_unexpected_failure_says_so_in_chinese(gps):
+    """FAB's @safe answered any exception with 500 "Fatal error"."""
+    from app.views.gps.plans import PlanApi
+
+    api = next(view for view in gps.appbuilder.baseviews if isinstance(view, PlanApi))
+    with gps.test_request_context("/api/v1/plan/"):
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            response = api.response_500()
+    assert response.status_code == 500
+    assert response.json["message"] == "服务器内部错误，本次操作未完成，请稍后重试或联系系统管理员。"
+
+
+def test_the_login_api_refuses_another_provider_in_chinese(gps_demo):
+    client = gps_demo.test_client()
+    response = client.post("/api/v1/security/login", json={
+        "username": "jingban", "password": "x", "provider": "ldap"})
+    assert response.status_code == 400
+    assert response.json["message"] == {"provider": ["不支持该登录方式，provider须为db。"]}
+
+
+def test_field_descriptions_are_never_the_catalogue_header(gps_demo, pds_demo):
+    """FAB looks up gettext("") for a column without a description, which is
+    the catalogue's header ("Project-Id-Version: …")."""
+    for app, user, url in ((gps_demo, "jingban", "/api/v1/plan/_info"),
+                           (pds_demo, "keshi", "/api/v1/acceptance/_info")):
+        client = app.test_client()
+        response = client.get(url, headers=bearer(api_token(client, user)))
+        assert response.status_code == 200
+        assert "Project-Id-Version" not in response.get_data(as_text=True)
+
+
+# --- HTML lists: a filter index or a sort column the list does not have ------
+
+@pytest.mark.parametrize("user, url, junk", [
+    ("jingban", "/plans/list/", [("_flt_2_state", "x")]),
+    ("jingban", "/plans/list/", [("_flt_9_state", "x")]),
+    ("admin", "/users/list/", [("_flt_1_roles", "1")]),
+    ("jingban", "/plans/list/", [("_oc_PlanView", "nope"), ("_od_PlanView", "asc")]),
+    ("jingban", "/plans/list/", [("_oc_PlanView", "unit"), ("_od_PlanView", "desc")]),
+    ("admin", "/regions/list/", [("_oc_RegionView", "id"), ("_od_RegionView", "asc")]),
+])
+def test_a_list_argument_the_list_lacks_is_left_out(gps_demo, user, url, junk):
+    client = logged_in(gps_demo, user)
+    response = client.get(url, query_string=[("_flt_0_project_name", "课桌椅"), *junk]
+                          if url == "/plans/list/" else junk)
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    location = response.headers["Location"]
+    assert all(name not in location for name, _ in junk if not name.startswith("_od_"))
+    if url == "/plans/list/":
+        assert "_flt_0_project_name=" in location
+    assert client.get(location).status_code == 200
+
+
+@pytest.mark.parametrize("args", [
+    [("_flt_1_state", "已备案")],
+    [("_oc_PlanView", "budget"), ("_od_PlanView", "desc")],
+    [("_oc_OtherView", "nope"), ("_od_OtherView", "asc")],  # no list here: FAB ignores it
+])
+def test_a_list_argument_the_list_has_is_kept(gps_demo, args):
+    response = logged_in(gps_demo, "jingban").get("/plans/list/", query_string=args)
+    assert response.status_code == 200
+
+
+# --- HTML forms: a choice that is none of the choices -------------------------
+
+@pytest.mark.parametrize("value, message", [("x", "请从列表中选择"), ("", "该字段是必填字段")])
+def test_a_form_choice_that_is_none_of_them_is_refused_in_chinese(gps, value, message):
+    jingban = logged_in(gps, "jingban")
+    values = {key: ("y" if value is True else value) for key, value in PLAN.items()}
+    values.update(project_name="选项表单测试", procurement_method=value,
+                  csrf_token=csrf_token(jingban, "/plans/add"))
+    response = jingban.post("/plans/add", data=values)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert message in response.get_data(as_text=True)
+    with gps.app_context():
+        assert db.session.query(Plan).filter_by(project_name="选项表单测试").count() == 0
+
+
+def test_a_form_without_its_choice_is_refused_in_chinese(gps):
+    jingban = logged_in(gps, "jingban")
+    values = {key: ("y" if value is True else value) for key, value in PLAN.items()
+              if key != "procurement_method"}
+    values.update(project_name="选项表单测试", csrf_token=csrf_token(jingban, "/plans/add"))
+    response = jingban.post("/plans/add", data=values)
+    assert response.status_code == 200
+    assert "该字段是必填字段" in response.get_data(as_text=True)
+    with gps.app_context():
+        assert db.session.query(Plan).filter_by(project_name="选项表单测试").count() == 0
+
+
+def test_a_form_without_its_csrf_token_is_refused_in_chinese(gps):
+    jingban = logged_in(gps, "jingban")
+    response = jingban.post("/plans/add", data={**PLAN, "interconnected": "y"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "页面已过期" in text and "Bad Request" not in text
