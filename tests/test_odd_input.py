@@ -241,3 +241,25 @@ def test_a_form_without_its_csrf_token_is_refused_in_chinese(gps):
     text = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "页面已过期" in text and "Bad Request" not in text
+
+
+def test_every_forms_choice_field_refuses_junk_in_chinese(gps_demo, pds_demo):
+    """Every declared add or edit form's 选择框 is ours, not FAB's EnumField."""
+    from flask_appbuilder import ModelView
+    from flask_appbuilder.fields import EnumField
+
+    from app.views.common.choices import ChoiceField
+
+    checked = 0
+    for app in (gps_demo, pds_demo):
+        with app.test_request_context():
+            for view in app.appbuilder.baseviews:
+                if not isinstance(view, ModelView):
+                    continue
+                for form in (view.add_form, view.edit_form):
+                    for field in form():
+                        if isinstance(field, EnumField):
+                            assert isinstance(field, ChoiceField), (type(view).__name__,
+                                                                    field.name)
+                            checked += 1
+    assert checked > 10

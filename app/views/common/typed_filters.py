@@ -14,7 +14,6 @@ under 大于/小于, as FAB does with a date it cannot read.
 """
 from decimal import Decimal, InvalidOperation
 
-
 from flask_appbuilder.models.sqla.filters import (
     FilterEqual,
     FilterGreater,
