@@ -166,6 +166,7 @@ def drop_unreadable_list_arguments():
 
 
 def init_app(app):
+    app.before_request(refuse_nul_in_address)
     app.before_request(refuse_impossible_keys)
     app.before_request(drop_unreadable_list_arguments)
 
@@ -236,12 +237,24 @@ def busy_response(error):
     return render_template_string(BUSY_PAGE, message=BUSY_MESSAGE), 503, headers
 
 
-def refuse_nul():
+def refuse_nul_in_address():
     """PostgreSQL refuses NUL in text, even in a WHERE: a 500 deep inside
-    whichever query meets it first. For views whose forms are read by hand
-    (no WTForms validators to say it field by field): refused up front."""
-    values = [request.path, *(v for _, vs in request.args.lists() for v in vs),
-              *(v for _, vs in request.form.lists() for v in vs)]
+    whichever query meets it first (a list's search, ?_flt_0_username=%00).
+    No page of ours puts one in an address, so any request is refused; the
+    public website reads its searches leniently (app/public/query.py)."""
+    if request.blueprint == "website":
+        return None
+    return _refused_nul([request.path, *(v for _, vs in request.args.lists() for v in vs)])
+
+
+def refuse_nul():
+    """The same for views whose forms are read by hand (no WTForms validators
+    to say it field by field): their form's fields are refused up front too."""
+    return _refused_nul([request.path, *(v for _, vs in request.args.lists() for v in vs),
+                         *(v for _, vs in request.form.lists() for v in vs)])
+
+
+def _refused_nul(values):
     if not any("\x00" in value for value in values):
         return None
     message = "提交的内容含有空字符（\\x00），未作任何处理，请检查后重新提交"
