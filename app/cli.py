@@ -210,6 +210,10 @@ def sync_add_key(peer_code, secret):
     if db.session.get(Peer, peer_code) is None:
         raise click.ClickException(f"未知的对端：{peer_code}")
     secret = secret or "whsec_" + base64.b64encode(token.token_bytes(32)).decode()
+    from .sync.signing import key_error
+
+    if message := key_error(secret):
+        raise click.ClickException(message)
     db.session.add(PeerKey(peer_code=peer_code, secret=secret, note="轮换新增"))
     db.session.commit()
     click.echo(secret)

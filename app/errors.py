@@ -37,6 +37,7 @@ HTTP_PAGES = {
     403: (_l("无权访问"), _l("您没有访问此页面的权限。如需访问，请联系系统管理员。")),
     404: (_l("页面不存在"), _l("您访问的页面或记录不存在，或不在您的查看范围内。请从菜单重新进入。")),
     405: (_l("操作方式不正确"), _l("此页面不支持这种操作方式，请从页面上的按钮进行操作。")),
+    500: (_l("系统错误"), _l("服务器内部错误，本次操作未完成，请稍后重试或联系系统管理员。")),
 }
 
 # The REST clients got the same English HTML pages (an unrouted URL, a junk
@@ -45,6 +46,7 @@ API_MESSAGES = {
     403: _l("无权访问"),
     404: _l("接口不存在"),
     405: _l("不支持该请求方法"),
+    500: _l("服务器内部错误，本次操作未完成，请稍后重试或联系系统管理员。"),
 }
 
 
@@ -127,6 +129,8 @@ class _ListArguments:
         self._views = None
 
     def known(self, name: str, value: str) -> bool:
+        if (_FILTER_ARG.search(name) or _ORDER_ARG.search(name)) and "\x00" in value:
+            return False  # PostgreSQL refuses NUL even in a WHERE (?_flt_0_username=%00)
         if match := _FILTER_ARG.search(name):
             return self._known_filter(int(match.group(1)), match.group(2))
         if match := _ORDER_ARG.search(name):
@@ -166,12 +170,19 @@ def drop_unreadable_list_arguments():
 
 
 def init_app(app):
-    app.before_request(refuse_nul_in_address)
     app.before_request(refuse_impossible_keys)
     app.before_request(drop_unreadable_list_arguments)
+    # FAB's login form looks the user up with whatever was typed.
+    guard_nul(app, "AuthDBView")
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if error.code == 500:
+            # An unexpected failure (logged by Flask): the page below reads
+            # the user's menu, which a failed transaction would refuse.
+            from .extensions import db
+
+            db.session.rollback()
         if request.path.startswith("/api/") and error.code in API_MESSAGES:
             headers = [h for h in error.get_headers() if h[0] != "Content-Type"]  # Allow
             return jsonify(message=str(API_MESSAGES[error.code])), error.code, headers
@@ -237,19 +248,10 @@ def busy_response(error):
     return render_template_string(BUSY_PAGE, message=BUSY_MESSAGE), 503, headers
 
 
-def refuse_nul_in_address():
-    """PostgreSQL refuses NUL in text, even in a WHERE: a 500 deep inside
-    whichever query meets it first (a list's search, ?_flt_0_username=%00).
-    No page of ours puts one in an address, so any request is refused; the
-    public website reads its searches leniently (app/public/query.py)."""
-    if request.blueprint == "website":
-        return None
-    return _refused_nul([request.path, *(v for _, vs in request.args.lists() for v in vs)])
-
-
 def refuse_nul():
-    """The same for views whose forms are read by hand (no WTForms validators
-    to say it field by field): their form's fields are refused up front too."""
+    """PostgreSQL refuses NUL in text, even in a WHERE: a 500 deep inside
+    whichever query meets it first. For views whose forms are read by hand
+    (no WTForms validators to say it field by field): refused up front."""
     return _refused_nul([request.path, *(v for _, vs in request.args.lists() for v in vs),
                          *(v for _, vs in request.form.lists() for v in vs)])
 

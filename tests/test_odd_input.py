@@ -270,15 +270,142 @@ def test_every_forms_choice_field_refuses_junk_in_chinese(gps_demo, pds_demo):
     ("jingban", "/plans/list/", {"_flt_0_project_name": "课桌\x00椅"}),
     ("jingban", "/plans/list/", {"_oc_PlanView": "\x00", "_od_PlanView": "asc"}),
 ])
-def test_a_nul_in_an_address_is_refused_before_any_query(gps_demo, user, url, args):
+def test_a_list_argument_with_a_nul_is_left_out(gps_demo, user, url, args):
     """PostgreSQL refuses NUL in text, even in a WHERE (a 500 on the first
     query that met it)."""
     client = logged_in(gps_demo, user)
-    response = client.get(url, query_string=args, headers={"Referer": "http://localhost" + url})
+    response = client.get(url, query_string={**args, "page_x": "1"})
     assert response.status_code == 303
-    assert "提交的内容含有空字符" in client.get(response.headers["Location"]).get_data(as_text=True)
+    location = response.headers["Location"]
+    assert location.startswith(url + "?") and "page_x=1" in location
+    assert "_flt_" not in location and "_oc_" not in location and "%00" not in location
 
 
 def test_the_website_reads_a_nul_in_a_search_leniently(empty_pds):
     response = empty_pds.test_client().get("/web/caigou/", query_string={"title": "教\x00育"})
     assert response.status_code == 200
+
+
+# --- the third probe's findings -------------------------------------------------
+
+@pytest.mark.parametrize("q", ["(filters:1)", "(filters:!t)", "(filters:1.5)", '{"filters":5}'])
+def test_filters_that_are_no_list_are_a_400(gps_demo, q):
+    client = gps_demo.test_client()
+    response = client.get("/api/v1/plan/", query_string={"q": q},
+                          headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 400
+    assert response.json["message"].startswith("查询参数q")
+
+
+@pytest.mark.parametrize("body", ["null", "[]", "1", '"s"'])
+def test_a_put_body_that_is_no_object_is_a_400(gps_demo, body):
+    client = gps_demo.test_client()
+    response = client.put("/api/v1/organisation/2", data=body, content_type="application/json",
+                          headers=bearer(api_token(client, "admin")))
+    assert response.status_code == 400
+    assert response.json["message"] == "请求内容须为JSON对象（{…}）。"
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"username": "jingban", "password": "x"}, {"provider": ["必填项，不能为空。"]}),
+    ({"username": "jing\x00ban", "password": "x", "provider": "db"},
+     "提交的内容含有空字符（\\x00），请检查后重新提交。"),
+])
+def test_the_login_api_refuses_what_fab_would_fail_on(gps_demo, body, message):
+    response = gps_demo.test_client().post("/api/v1/security/login", json=body)
+    assert (response.status_code, response.json["message"]) == (400, message)
+
+
+def test_the_login_form_refuses_a_nul_before_looking_the_user_up(gps_demo):
+    client = gps_demo.test_client()
+    response = client.post("/login/", data={"username": "jing\x00ban", "password": "x",
+                                            "csrf_token": csrf_token(client, "/login/")})
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a\x00b", "不能含有空字符（\\x00）"),  # FAB's uniqueness check queried with it
+])
+def test_a_unique_text_with_a_nul_is_refused_in_the_form(gps, text, message):
+    admin = logged_in(gps, "admin")
+    for url, data in (("/organisations/add", {"name": text, "org_type": "采购单位",
+                                              "credit_code": "91410400MA00000001",
+                                              "region": "410400"}),
+                      ("/users/add", {"first_name": "甲", "last_name": "乙", "username": text,
+                                      "email": "nul@example.cn", "password": "Abcdef123456!",
+                                      "conf_password": "Abcdef123456!", "active": "y"}),
+                      ("/roles/add", {"name": text})):
+        response = admin.post(url, data={**data, "csrf_token": csrf_token(admin, url)})
+        assert response.status_code == 200, url
+        assert message in response.get_data(as_text=True), url
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "-Infinity"])
+def test_a_threshold_that_is_no_amount_is_refused(gps, amount):
+    admin = logged_in(gps, "admin")
+    response = admin.post("/push-thresholds/add", data={
+        "region_level": "市级", "category": "货物", "amount": amount,
+        "effective_from": "2026-12-01", "basis": "测试",
+        "csrf_token": csrf_token(admin, "/push-thresholds/add")})
+    assert response.status_code == 200
+    assert "限额金额必须大于0元" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("price, refused", [("Infinity", True), ("NaN", True), ("1e30", True),
+                                            ("12.345", True), ("0", False), ("", False),
+                                            ("120.50", False)])
+def test_a_notice_doc_price_that_is_no_amount_is_refused(gps_demo, price, refused):
+    """Infinity was saved, and the draft's edit page was a 500 ever after."""
+    from werkzeug.datastructures import MultiDict
+
+    from app.views.gps.notices import NoticeForm
+
+    with gps_demo.test_request_context():
+        form = NoticeForm(formdata=MultiDict({"doc_price": price}))
+        assert form.doc_price.validate(form) is not refused, form.doc_price.errors
+        if refused:
+            assert form.doc_price.errors[0].startswith("采购文件售价（元）")
+
+
+@pytest.mark.parametrize("url", ["/users/download/1", "/roles/download/x", "/groups/download/x"])
+def test_fabs_download_routes_are_not_there(gps_demo, url):
+    assert logged_in(gps_demo, "admin").get(url).status_code == 404
+
+
+def test_an_unexpected_failure_is_a_chinese_page_and_json_under_api(gps_demo):
+    from werkzeug.exceptions import InternalServerError
+
+    with gps_demo.test_request_context("/plans/list/"):
+        from flask import g
+        from flask_login import AnonymousUserMixin
+
+        g.user = AnonymousUserMixin()
+        response = gps_demo.make_response(gps_demo.handle_http_exception(InternalServerError()))
+        assert response.status_code == 500
+        assert "服务器内部错误，本次操作未完成" in response.get_data(as_text=True)
+    with gps_demo.test_request_context("/api/v1/plan/"):
+        response = gps_demo.make_response(gps_demo.handle_http_exception(InternalServerError()))
+        assert response.status_code == 500
+        assert response.json["message"].startswith("服务器内部错误")
+
+
+# --- shared keys with a peer ----------------------------------------------------
+
+@pytest.mark.parametrize("key, ok", [
+    ("whsec_" + "A" * 43 + "=", True), ("whsec_" + "QUJD" * 8, True),
+    ("", False), ("x", False), ("😀", False), ("公开招标 ", False), ("whsec_", False),
+    ("whsec_QUJD", False), ("whsec_!!!!" * 10, False), ("A" * 44, False),
+])
+def test_a_shared_key_must_be_long_random_base64(key, ok):
+    from app.sync.signing import key_error
+
+    assert (key_error(key) is None) == ok, key
+
+
+def test_a_weak_key_is_refused_in_the_form(gps):
+    admin = logged_in(gps, "admin")
+    response = admin.post("/sync/keys/add", data={
+        "peer": "410400", "secret": "x", "note": "试",
+        "csrf_token": csrf_token(admin, "/sync/keys/add")})
+    assert response.status_code == 200
+    assert "密钥格式不正确" in response.get_data(as_text=True)

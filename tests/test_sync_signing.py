@@ -74,3 +74,16 @@ def test_rotation_in_either_order_never_refuses(site_factory):
     _verify(pds, "gps", body, _headers(gps, "410400", body))
     with gps.app_context():
         assert signing.active_keys("410400") == [new_secret]
+
+
+def test_an_unusable_key_stored_before_the_rule_never_stops_a_good_one(site_factory):
+    """An undecodable key (saved before keys were checked) made every check
+    of the peer fail before the good key was tried."""
+    gps, pds = site_factory("gps"), site_factory("pds")
+    body = '{"hello": "世界"}'
+    headers = _headers(gps, "410400", body)
+    with pds.app_context():
+        for junk in ("😀", "", "x"):
+            db.session.add(PeerKey(peer_code="gps", secret=junk, note="junk"))
+        db.session.commit()
+    _verify(pds, "gps", body, headers)

@@ -107,6 +107,8 @@ def verify(peer: Peer, body: bytes, headers, tolerance: int = TOLERANCE) -> None
         raise WebhookVerificationError("对端没有可用的共享密钥")
     signed = f"{message_id}.{timestamp}.".encode() + body
     for key in keys:
+        if key_error(key):
+            continue  # a key stored before the rule: never a match, never an error
         expected = _digest(key, signed)
         # Compare against every offered signature without stopping early.
         if any(hmac.compare_digest(expected, candidate) for candidate in offered):
@@ -123,6 +125,28 @@ def verify_request(peer: Peer, method: str, path: str, query: bytes, headers) ->
 def _header(headers, name: str) -> str:
     value = headers.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+# A shared key is whsec_ and the base64 of at least this many random bytes
+# (flask sync add-key and the demo make 32). Anything shorter or unreadable
+# ("", "x", an emoji) was accepted as a key: a key anyone could guess signs
+# messages the inbox applies, and an undecodable one made every check of the
+# peer fail before the good key was tried.
+KEY_MIN_BYTES = 24
+
+
+def key_error(key) -> str | None:
+    """Why `key` is no usable shared key, or None."""
+    body = key.removeprefix("whsec_") if isinstance(key, str) else ""
+    try:
+        raw = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+    except ValueError:  # binascii.Error is one
+        raw = None
+    if not isinstance(key, str) or not key.startswith("whsec_") or raw is None:
+        return "密钥格式不正确：须为“whsec_”加Base64编码的随机字节，可用命令 flask sync add-key 生成"
+    if len(raw) < KEY_MIN_BYTES:
+        return f"密钥过短：须至少{KEY_MIN_BYTES}字节的随机内容（Base64编码约{KEY_MIN_BYTES * 4 // 3}个字符）"
+    return None
 
 
 def _digest(key: str, signed: bytes) -> bytes:

@@ -99,7 +99,9 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
         # range (validation.py), besides the view's own validators.
         own = self.validators_columns or {}
         added = validation.form_validators(self.datamodel.obj)
-        self.validators_columns = {column: [*own.get(column, []), *added.get(column, [])]
+        # Ours first: the NUL check stops the chain before a view's own
+        # validator or FAB's uniqueness check queries with the text.
+        self.validators_columns = {column: [*added.get(column, []), *own.get(column, [])]
                                    for column in {*own, *added}}
         super()._init_forms()
 
@@ -248,7 +250,8 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
         if type(page) is int and not 0 <= page <= errors.MAX_PAGE:
             return self.response_400(message=gettext(
                 "查询参数q的页码（page）须为0至%(max)s的整数。", max=errors.MAX_PAGE))
-        for flt in (args.get("filters") if isinstance(args, dict) else None) or []:
+        filters = args.get("filters") if isinstance(args, dict) else None
+        for flt in filters if isinstance(filters, list) else []:  # else query_schema's
             if isinstance(flt, dict) and flt.get("col") in self.search_columns and (
                     message := rest_filter_refusal(
                     self.datamodel, flt.get("col"), flt.get("opr"), flt.get("value"))):
@@ -290,6 +293,12 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
         return self._answer_rejections(super().post_headless)
 
     def put_headless(self, pk):
+        from flask import request
+
+        # FAB's PUT reads the body's keys before checking it is an object
+        # (null, [] or 1: an AttributeError); its POST answers these itself.
+        if request.is_json and not isinstance(request.get_json(silent=True), dict):
+            return self.response_400(message=gettext("请求内容须为JSON对象（{…}）。"))
         return self._answer_rejections(lambda: super(ReadWriteApi, self).put_headless(pk))
 
     def delete_headless(self, pk):

@@ -17,7 +17,8 @@ def _credit_code_valid(form, field):
 
 
 def _positive_amount(form, field):
-    if field.data is None or field.data <= 0:
+    # NaN compares as an error; Infinity is no amount either.
+    if field.data is None or not field.data.is_finite() or field.data <= 0:
         raise ValidationError("限额金额必须大于0元")
 
 

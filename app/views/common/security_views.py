@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _
 
 from . import formatting
 from .base import ReadableValues, TranslatedResponses
+from .validation import NulRefusingForms
 from .widgets import NativeDateForms
 
 PERMISSIONS = {
@@ -172,8 +173,11 @@ USER_LABELS = {
 }
 
 
-class OrgUserDBModelView(ReadableValues, UserDBModelView):
+class OrgUserDBModelView(NulRefusingForms, ReadableValues, UserDBModelView):
     """FAB's user admin with the user's organisation added."""
+
+    # FAB's /download/<filename> serves an UPLOAD_FOLDER this app does not have.
+    exclude_route_methods = {"download"}
 
     list_title = _("用户")
     show_title = _("用户详情")
@@ -219,7 +223,9 @@ class OrgUserDBModelView(ReadableValues, UserDBModelView):
     search_form_extra_fields = {"roles": _search_field(_("角色"), "role_model", role_label)}
 
 
-class SiteRoleModelView(ReadableValues, RoleModelView):
+class SiteRoleModelView(NulRefusingForms, ReadableValues, RoleModelView):
+    # FAB's /download/<filename> serves an UPLOAD_FOLDER this app does not have.
+    exclude_route_methods = {"download"}
     class_permission_name = "RoleModelView"  # the permission FAB's own view holds
     # FAB's role widgets print the permission objects themselves; the plain
     # widgets print them through formatters_columns.
@@ -270,7 +276,9 @@ class SitePermissionViewModelView(ReadableValues, PermissionViewModelView):
         "role": _search_field(_("角色"), "role_model", role_label)}
 
 
-class SiteUserGroupModelView(ReadableValues, UserGroupModelView):
+class SiteUserGroupModelView(NulRefusingForms, ReadableValues, UserGroupModelView):
+    # FAB's /download/<filename> serves an UPLOAD_FOLDER this app does not have.
+    exclude_route_methods = {"download"}
     class_permission_name = "UserGroupModelView"  # the permission FAB's own view holds
     list_title = _("用户组")
     show_title = _("用户组详情")
@@ -309,6 +317,26 @@ class SiteSecurityApi(TranslatedResponses, SecurityApi):
     language; a refused login says why without telling which part was wrong."""
 
     class_permission_name = "SecurityApi"  # FAB's, as the roles already hold it
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        blueprint.before_request(self._refuse_unreadable_login)
+        return blueprint
+
+    def _refuse_unreadable_login(self):
+        """FAB's login reads body["provider"] though its schema does not
+        require it (a KeyError; FAB's schema answers a body lacking more), and looks the user up with a NUL in the name
+        (PostgreSQL's error): both were 500s."""
+        from flask import request
+
+        body = request.get_json(silent=True) if request.method == "POST" else None
+        if not isinstance(body, dict) or not request.path.endswith("/login"):
+            return None
+        if "provider" not in body and {"username", "password"} <= body.keys():
+            return self.response_400(message={"provider": [gettext("必填项，不能为空。")]})
+        if any(isinstance(value, str) and "\x00" in value for value in body.values()):
+            return self.response_400(message=gettext("提交的内容含有空字符（\\x00），请检查后重新提交。"))
+        return None
 
     def response_401(self):
         return self.response(401, message=gettext("用户名或密码错误，或账号已停用。"))

@@ -3,11 +3,13 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_babel import lazy_gettext as _
+from wtforms.validators import ValidationError
 
 from .typed_filters import TypedInterface
 from ...extensions import db
 from ...models import InboxMessage, OutboxMessage, Peer, PeerKey, SecurityEvent
 from ...sync import delivery
+from ...sync.signing import key_error
 from .base import ReadWriteModelView
 from .counting import CappedCount
 from .formatting import platform_name
@@ -109,6 +111,11 @@ class PeerView(ReadWriteModelView):
     edit_columns = ["name", "base_url", "active"]
 
 
+def _usable_key(form, field):
+    if message := key_error(field.data or ""):
+        raise ValidationError(message)
+
+
 class PeerKeyView(ReadWriteModelView):
     """Keys are added and retired, never shown back or edited in place."""
 
@@ -122,6 +129,7 @@ class PeerKeyView(ReadWriteModelView):
     show_columns = list_columns
     add_columns = ["peer", "secret", "note"]
     edit_columns = ["active", "note"]
+    validators_columns = {"secret": [_usable_key]}
 
 
 class RqDashboard(BaseView):

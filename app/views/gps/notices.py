@@ -16,12 +16,13 @@ from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import (BooleanField, DecimalField, Form, SelectMultipleField, StringField,
                      TextAreaField, widgets)
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from ..common.typed_filters import TypedInterface
 from ... import committee, notices
 from ...extensions import db
 from ...models import CHANGE_ITEMS, Notice, Plan
+from ...rules.money import amount_error
 from ...scope import NoticeScope, PlanScope, current_user, notice_clause
 from ..common.base import API_VERBS, VIEW_VERBS, ReadWriteApi, ReadWriteModelView, when, yuan
 from ..common.counting import CappedCount
@@ -53,6 +54,13 @@ def _when(label):
     return DateTimeMinuteField(label, validators=[Optional()])
 
 
+
+def _fee(form, field):
+    """Infinity was saved (and the draft could not be opened again), NaN
+    saved as nothing: the same rule as 检查 (notices.check)."""
+    if message := amount_error(field.data, notices.LABELS["doc_price"], allow_zero=True):
+        raise ValidationError(message)
+
 class NoticeForm(Form):
     """Step two. Only type conversion here: what is missing or unlawful is
     app/notices.py's report at 【发布】, so a draft may be saved half done."""
@@ -67,7 +75,8 @@ class NoticeForm(Form):
     doc_place = StringField(notices.LABELS["doc_place"], validators=[Optional(), Length(max=200)])
     doc_method = StringField(notices.LABELS["doc_method"],
                              validators=[Optional(), Length(max=200)])
-    doc_price = DecimalField(notices.LABELS["doc_price"], places=2, validators=[Optional()])
+    doc_price = DecimalField(notices.LABELS["doc_price"], places=2,
+                             validators=[Optional(), _fee])
     bid_deadline = _when(notices.LABELS["bid_deadline"])
     open_time = _when(notices.LABELS["open_time"])
     open_place = StringField(notices.LABELS["open_place"],
