@@ -93,7 +93,9 @@ def _per_request_values_out(page):
     import re
 
     page = re.sub(r'nonce="[^"]*"', "", page)
-    return re.sub(r'name="csrf_token" type="hidden" value="[^"]*"', "", page)
+    # Every CSRF token, whatever the order of its input's attributes: each
+    # carries the second it was made, so two pages a second apart differ.
+    return re.sub(r'(<input[^>]*name="csrf_token"[^>]*value=")[^"]*"', r'\1"', page)
 
 
 def _even(html: str) -> str:
