@@ -99,10 +99,7 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
         # range (validation.py), besides the view's own validators.
         own = self.validators_columns or {}
         added = validation.form_validators(self.datamodel.obj)
-        # Ours first: the NUL check stops the chain before a view's own
-        # validator or FAB's uniqueness check queries with the text.
-        self.validators_columns = {column: [*added.get(column, []), *own.get(column, [])]
-                                   for column in {*own, *added}}
+        self.validators_columns = validation.ahead(added, own)
         super()._init_forms()
 
     def _init_titles(self):
