@@ -10,7 +10,8 @@ APP = Path(__file__).resolve().parent.parent / "app"
 # What each lower layer may import from inside the app package.
 ALLOWED = {
     # create_app: an RQ job in a worker process builds its site's app.
-    "sync": {"sync", "extensions", "models", "settings", "audit", "scope", "create_app"},
+    "sync": {"sync", "extensions", "models", "settings", "audit", "scope", "create_app",
+             "validation_messages"},
     "rules": {"rules"},
 }
 

@@ -187,3 +187,101 @@ def test_a_version_beyond_the_columns_is_refused(sites, version):
     real message after it “older”) or overflow: refused, nothing stored."""
     _refused(sites, post(sites, message(version)), 422, "bad_envelope")
     assert counts(sites[1])[0] == 0
+
+
+# A value the trading platform's columns cannot hold, or one 项目进场受理
+# could not copy into the project's choices, is the sender's error: refused
+# with a Chinese reason, nothing stored. SQLite keeps any length and any
+# NUMERIC, so without these checks it applied them (and PostgreSQL failed on
+# apply, a 500 the sender retried for ever).
+@pytest.mark.parametrize("change, field", [
+    ({"procurement_method": "拍卖"}, "procurement_method"),
+    ({"fund_source": "捐赠资金"}, "fund_source"),
+    ({"phone": "1" * 3000}, "phone"),
+    ({"contact": "张" * 65}, "contact"),
+    ({"budget": "100000000000000.00"}, "budget"),  # past NUMERIC(16, 2)
+    ({"budget": "１２３"}, "budget"),  # full-width digits
+    ({"budget": "1e5"}, "budget"),
+    ({"budget": 1500000}, "budget"),  # a JSON number, not the amount's text
+    ({"budget": "NaN"}, "budget"),
+    ({"category": "食品"}, "category"),
+    ({"unit": {"name": "平顶山市教育局", "credit_code": "1", "region_code": "4104"}},
+     "unit.credit_code"),
+])
+def test_a_value_no_column_or_choice_holds_is_refused_in_chinese(sites, change, field):
+    response = post(sites, message(payload={**PLAN, **change}))
+    _refused(sites, response, 422, "bad_payload")
+    text = response.json["message"]
+    assert f"{field}：" in text
+    assert not any(english in text for english in ("Must be", "Not a valid", "Longer than",
+                                                   "Length must", "String does not"))
+    with sites[1].app_context():
+        reason = db.session.query(SecurityEvent.reason).order_by(SecurityEvent.id.desc()).first()
+    assert reason[0].startswith("bad_payload: 消息内容不合规：") and f"{field}：" in reason[0]
+
+
+def test_the_largest_amount_a_column_holds_is_applied(sites):
+    response = post(sites, message(payload={**PLAN, "budget": "99999999999999.99"}))
+    assert response.json["status"] == "applied"
+    with sites[1].app_context():
+        # SQLite keeps NUMERIC as a double: the last cent may differ there.
+        assert db.session.get(PlanReplica, PLAN["plan_no"]).budget > 99999999999999
+
+
+@pytest.mark.parametrize("payload", [
+    {**PLAN, "project_name": "接口\x00测试"},
+    {**PLAN, "unit": {**PLAN["unit"], "name": "\x00"}},
+    {**PLAN, "extra\x00key": "1"},  # an unknown key is left out, but not with a NUL
+])
+def test_a_nul_anywhere_in_a_message_is_refused(sites, payload):
+    response = post(sites, message(payload=payload))
+    _refused(sites, response, 422, "bad_payload")
+    assert "空字符" in response.json["message"]
+
+
+def test_a_nul_in_the_envelope_is_refused(sites):
+    built = envelope.build(type="plan.filed", source="gps", target="410400",
+                           entity=f"plan:{PLAN['plan_no']}\x00", entity_version=1, payload=PLAN)
+    response = post(sites, built)
+    _refused(sites, response, 422, "bad_envelope")
+    assert "空字符" in response.json["message"]
+
+
+def test_a_value_the_database_refuses_on_apply_is_a_refusal_not_a_retry(sites):
+    """The inbox's own net under the schemas: a type whose schema lets through
+    what its column cannot hold (here a 40-character 计划编号 into String(32))
+    is refused, not a 500 that the sender would retry for ever."""
+    from marshmallow import Schema, fields
+
+    from app.sync import registry
+
+    gps, pds = sites
+    with pds.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite stores any length: only PostgreSQL refuses it")
+
+    class Loose(Schema):
+        plan_no = fields.String(required=True)
+
+    def apply(envelope_, payload):
+        db.session.add(PlanReplica(**{**_replica_values(), "plan_no": payload["plan_no"]}))
+
+    registry.register("test.too_long", Loose, apply, entity=lambda p: f"plan:{p['plan_no']}")
+    try:
+        long_no = "9" * 40
+        built = envelope.build(type="test.too_long", source="gps", target="410400",
+                               entity=f"plan:{long_no}", entity_version=1,
+                               payload={"plan_no": long_no})
+        response = post(sites, built)
+    finally:
+        registry._TYPES.pop("test.too_long", None)
+    assert response.status_code == 422 and response.json["error"] == "unstorable"
+    assert counts(pds)[0] == 0
+
+
+def _replica_values():
+    return {"version": 1, "project_name": "x", "unit_name": "x",
+            "unit_credit_code": "1" * 18, "region_code": "410400",
+            "procurement_method": "公开招标", "category": "货物", "item_name": "x",
+            "budget": 1, "fund_source": "财政性资金", "expected_date": dt.date(2026, 12, 31),
+            "received_at": dt.datetime(2026, 12, 1)}

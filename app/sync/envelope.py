@@ -52,9 +52,32 @@ def parse(body: bytes) -> dict:
     data = json.loads(body.decode("utf-8"))
     if not isinstance(data, dict):
         raise ValidationError({"_schema": ["消息体必须是JSON对象"]})
+    if holds_nul({key: value for key, value in data.items() if key != "payload"}):
+        raise ValidationError({"_schema": [NUL_REFUSED]})
     envelope = EnvelopeSchema().load(data)
     envelope["id"] = str(envelope["id"])
     return envelope
+
+
+NUL_REFUSED = "文本不能含有空字符（\\u0000）"
+
+
+def holds_nul(data) -> bool:
+    """A NUL in any key or text of a message: PostgreSQL stores no NUL in
+    text, so the apply or the inbox row would fail, and the sender would
+    retry a message that can never be stored."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 # A batch (POST /interop/v1/batch) carries up to this many messages, each as

@@ -18,10 +18,11 @@ import logging
 from flask import Blueprint, current_app, has_request_context, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from ..extensions import csrf, db
 from ..models import InboxMessage, Peer, SecurityEvent
+from ..validation_messages import describe
 from . import envelope, registry, signing
 
 log = logging.getLogger("security.interop")
@@ -60,7 +61,7 @@ def receive_batch():
             raise Refused(400, "malformed", "批量消息体不是合法的UTF-8 JSON", peer.code,
                           request.headers.get("webhook-id"))
         except ValidationError as exc:
-            raise Refused(422, "bad_batch", f"批量消息体不合规：{exc.messages}", peer.code,
+            raise Refused(422, "bad_batch", f"批量消息体不合规：{describe(exc.messages)}", peer.code,
                           request.headers.get("webhook-id"))
     except Refused as refused:
         return _refuse(refused)
@@ -134,7 +135,7 @@ def _checked_envelope(body, message_id, peer) -> dict:
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise Refused(400, "malformed", "消息体不是合法的UTF-8 JSON", peer.code, message_id)
     except ValidationError as exc:
-        raise Refused(422, "bad_envelope", f"消息信封不合规：{exc.messages}", peer.code,
+        raise Refused(422, "bad_envelope", f"消息信封不合规：{describe(exc.messages)}", peer.code,
                       message_id)
     if message_id is None:
         message_id = message["id"]
@@ -148,10 +149,13 @@ def _checked_envelope(body, message_id, peer) -> dict:
     if kind is None:
         raise Refused(422, "unknown_type", f"未知的消息类型：{message['type']}", peer.code,
                       message_id)
+    if envelope.holds_nul(message["payload"]):
+        raise Refused(422, "bad_payload", f"消息内容不合规：{envelope.NUL_REFUSED}", peer.code,
+                      message_id)
     try:
         message["payload"] = kind.schema().load(message["payload"])
     except ValidationError as exc:
-        raise Refused(422, "bad_payload", f"消息内容不合规：{exc.messages}", peer.code,
+        raise Refused(422, "bad_payload", f"消息内容不合规：{describe(exc.messages)}", peer.code,
                       message_id)
     if kind.entity(message["payload"]) != message["entity"]:
         raise Refused(422, "entity_mismatch",
@@ -167,7 +171,7 @@ def _store_and_apply(message: dict, body: bytes) -> dict:
     if seen is not None:
         return _duplicate(seen, digest, message)
     if _newer_than_applied(message):
-        message["kind"].apply(message, message["payload"])
+        _apply(message)
         result = "已应用"
     else:
         result = "已忽略（旧版本）"
@@ -184,6 +188,20 @@ def _store_and_apply(message: dict, body: bytes) -> dict:
         return _duplicate(seen, digest, message)
     return {"status": "applied" if result == "已应用" else "ignored", "result": result,
             "id": message["id"]}
+
+
+def _apply(message: dict) -> None:
+    """The type's apply, its writes flushed here: a value the payload schema
+    let through but a column cannot hold (PostgreSQL's DataError: too long,
+    past a NUMERIC) is the sender's error, refused like a schema failure, not
+    a 500 the sender would retry for ever."""
+    try:
+        message["kind"].apply(message, message["payload"])
+        db.session.flush()
+    except DataError:
+        log.warning("message %s could not be stored", message["id"], exc_info=True)
+        raise Refused(422, "unstorable", "消息内容超出本站字段的长度或取值范围，未作任何修改",
+                      message["source"], message["id"]) from None
 
 
 def _newer_than_applied(message) -> bool:

@@ -8,9 +8,10 @@ the platform: GPS needs the dates (质疑/答复 periods) and the bids (开标�
 三家, prices above the 最高限价), not what was said.
 """
 import datetime as dt
-import re
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from .common import Amount
 
 MAX_ROWS = 500  # objections or bids of one lot; far above any real lot
 # Spelled out, not imported from app/lot_settings.py: the contract stays the
@@ -32,21 +33,6 @@ class _Strict(Schema):
         unknown = EXCLUDE
 
 
-class Price(fields.Field):
-    """元 as the sender writes it ("850000.00"): ASCII digits, at most two
-    decimals, within Numeric(16, 2) and above zero. Not a number, not “٣”."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        from decimal import Decimal
-
-        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,14}(\.[0-9]{1,2})?", value):
-            raise ValidationError("报价须为不超过两位小数的金额文本，如 \"850000.00\"")
-        amount = Decimal(value)
-        if amount <= 0:
-            raise ValidationError("报价须大于 0")
-        return amount
-
-
 class Flag(fields.Field):
     """A JSON true or false, nothing that merely reads as one."""
 
@@ -64,7 +50,7 @@ class ObjectionSchema(_Strict):
 
 class BidSchema(_Strict):
     bidder = fields.String(required=True, validate=[validate.Length(1, 128), PRINTABLE])
-    price = Price(required=True)
+    price = Amount("报价", required=True)
     opened_at = fields.NaiveDateTime(required=True, validate=WHEN)
     over_ceiling = Flag(required=True)
 

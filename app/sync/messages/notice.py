@@ -9,6 +9,7 @@ import datetime as dt
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ...models import NOTICE_TYPES, Notice
+from .common import Amount
 
 
 class _Lot(Schema):
@@ -17,11 +18,9 @@ class _Lot(Schema):
 
     code = fields.String(required=True, validate=validate.Length(1, 40))
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    budget = fields.Decimal(required=True, places=2,
-                            validate=validate.Range(min=0, min_inclusive=False))
+    budget = Amount("预算金额", required=True)
     # 最高限价 (optional: older messages and lots without one).
-    max_price = fields.Decimal(allow_none=True, load_default=None, places=2,
-                               validate=validate.Range(min=0, min_inclusive=False))
+    max_price = Amount("最高限价", allow_none=True, load_default=None)
 
 
 class _Times(Schema):

@@ -10,9 +10,9 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from ...extensions import db
 from sqlalchemy import update
 
-from ...models import Plan, PlanReplica
+from ...models import FUND_SOURCES, PROCUREMENT_METHODS, Plan, PlanReplica
 from ..registry import handles
-from .common import OrganisationRef
+from .common import Amount, OrganisationRef
 
 
 class _Unit(OrganisationRef):
@@ -27,14 +27,17 @@ class PlanPayload(Schema):
     project_name = fields.String(required=True, validate=validate.Length(1, 200))
     unit = fields.Nested(_Unit, required=True)
     agency = fields.Nested(OrganisationRef, allow_none=True, load_default=None)
-    procurement_method = fields.String(required=True, validate=validate.Length(1, 16))
+    # The plan's own choices: 项目进场受理 copies them into the project's
+    # Enum columns, which would refuse anything else only then.
+    procurement_method = fields.String(required=True,
+                                       validate=validate.OneOf(PROCUREMENT_METHODS))
     category = fields.String(required=True, validate=validate.OneOf(("货物", "服务", "工程")))
     item_name = fields.String(required=True, validate=validate.Length(1, 128))
-    budget = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, min_inclusive=False))
-    fund_source = fields.String(required=True, validate=validate.Length(1, 16))
+    budget = Amount("预算金额", required=True)
+    fund_source = fields.String(required=True, validate=validate.OneOf(FUND_SOURCES))
     expected_date = fields.Date(required=True)
-    contact = fields.String(allow_none=True, load_default=None)
-    phone = fields.String(allow_none=True, load_default=None)
+    contact = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=64))
+    phone = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=32))
     filed_at = fields.DateTime(allow_none=True, load_default=None)
 
 

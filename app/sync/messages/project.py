@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import PROJECT_STAGES, LotReplica, Plan, ProjectInfoChange, ProjectReplica
 from ..inbox import Refused
 from ..registry import handles
-from .common import OrganisationRef
+from .common import Amount, OrganisationRef
 
 
 class _Lot(Schema):
@@ -22,8 +22,7 @@ class _Lot(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 40))
     seq = fields.Integer(required=True, validate=validate.Range(min=1, max=999))
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    budget = fields.Decimal(required=True, places=2,
-                            validate=validate.Range(min=0, min_inclusive=False))
+    budget = Amount("预算金额", required=True)
     content = fields.String(allow_none=True, load_default=None)
 
 
@@ -35,8 +34,7 @@ class ProjectPayload(Schema):
     plan_no = fields.String(required=True, validate=validate.Length(1, 32))
     project_name = fields.String(required=True, validate=validate.Length(1, 200))
     agency = fields.Nested(OrganisationRef, required=True)
-    budget = fields.Decimal(required=True, places=2,
-                            validate=validate.Range(min=0, min_inclusive=False))
+    budget = Amount("预算金额", required=True)
     stage = fields.String(required=True, validate=validate.OneOf(PROJECT_STAGES))
     # 立项信息; absent from an older platform's messages
     encrypted = fields.Boolean(allow_none=True, load_default=None)
