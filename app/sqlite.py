@@ -46,6 +46,10 @@ def init_app(app, db) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
         cursor.execute("PRAGMA journal_mode = WAL")
+        # SQLite ignores foreign keys unless told, per connection: a 行政区划
+        # deleted under its organisations left them pointing at nothing,
+        # where PostgreSQL refuses the delete.
+        cursor.execute("PRAGMA foreign_keys = ON")
         if cache_kb > 0:  # negative: a size in KiB, not a number of pages
             cursor.execute(f"PRAGMA cache_size = -{cache_kb}")
         cursor.close()

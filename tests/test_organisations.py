@@ -6,7 +6,7 @@ import pytest
 from app.extensions import db
 from app.models import Organisation, Plan, PushThreshold
 from app.rules.credit_code import complete
-from tests.helpers import api_token, bearer, csrf_token, logged_in
+from tests.helpers import api_token, bearer, csrf_token, form_token, logged_in
 
 
 def _org_count(app, name):
@@ -89,3 +89,49 @@ def test_threshold_amount_must_be_positive(gps):
 def test_regulator_cannot_edit_thresholds(gps):
     client = logged_in(gps, "chushen")
     assert client.get("/push-thresholds/add").status_code == 403
+
+
+# A write the database refuses reads as a sentence, never the SQL FAB would
+# flash or answer (its statement, parameters and a link to SQLAlchemy's docs).
+SQL_WORDS = ("INSERT INTO", "DELETE FROM", "IntegrityError", "sqlalche.me", "[SQL:")
+
+
+def test_a_region_with_organisations_is_not_deleted(gps):
+    from app.models import Region
+
+    client = logged_in(gps, "admin")
+    response = client.post("/regions/delete/410400", follow_redirects=True,
+                           data={"csrf_token": form_token(client)})
+    page = response.get_data(as_text=True)
+    assert "删除失败：仍有其他记录引用该记录" in page
+    assert not any(word in page for word in SQL_WORDS)
+    with gps.app_context():
+        assert db.session.get(Region, "410400") is not None
+        assert db.session.query(Organisation).filter_by(region_code="410400").count() > 0
+
+
+def test_a_region_code_already_there_is_a_field_error(gps):
+    from app.models import Region
+
+    client = logged_in(gps, "admin")
+    response = client.post("/regions/add", data={
+        "code": "410400", "name": "重复的区划", "level": "市级",
+        "csrf_token": csrf_token(client, "/regions/add")})
+    assert response.status_code == 200
+    assert "该区划代码已存在" in response.get_data(as_text=True)
+    with gps.app_context():
+        assert db.session.get(Region, "410400").name != "重复的区划"
+
+
+def test_a_duplicate_over_rest_is_a_chinese_422(gps):
+    with gps.app_context():
+        taken = db.session.query(Organisation).first()
+        values = {"name": "重复的机构", "org_type": taken.org_type,
+                  "credit_code": taken.credit_code, "region": taken.region_code}
+    client = gps.test_client()
+    token = api_token(client, "admin")
+    response = client.post("/api/v1/organisation/", json=values, headers=bearer(token))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    assert "保存失败" in response.json["message"] and not any(w in text for w in SQL_WORDS)
+    assert _org_count(gps, "重复的机构") == 0

@@ -4,6 +4,7 @@ from marshmallow import ValidationError as SchemaError
 from wtforms.validators import ValidationError
 
 from .typed_filters import TypedInterface
+from ...extensions import db
 from ...models import Organisation, Platform, PushThreshold, Region
 from ...rules.credit_code import credit_code_error
 from ...scope import OrganisationScope
@@ -26,6 +27,10 @@ def _region_code_valid(form, field):
     code = field.data or ""
     if len(code) != 6 or not code.isdigit():
         raise ValidationError("行政区划代码应为6位数字")
+    # The code is the key, which FAB's uniqueness check leaves out (the add
+    # form only has it: an edit cannot change it).
+    if db.session.get(Region, code) is not None:
+        raise ValidationError("该区划代码已存在")
 
 
 class RegionView(ReadWriteModelView):

@@ -24,9 +24,11 @@ from flask_appbuilder.models.sqla.filters import (
     SQLAFilterConverter,
     get_field_setup_query,
 )
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from sqlalchemy import Numeric, false, literal
+from sqlalchemy.exc import SQLAlchemyError
 
 # FAB's search form sends "y" for a ticked box; REST filters send true/false.
 _YES, _NO = {"y", "true", "1"}, {"n", "false", "0"}
@@ -195,8 +197,39 @@ def _is_key(datamodel, column, value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and KEY_MIN <= value <= KEY_MAX
 
 
+class WriteRefused(DatabaseException):
+    """A write the database refused, in the user's language. FAB's HTML views
+    flash str() of what add/delete raise, which was the SQL with its
+    parameters; its REST APIs answer "Database exception occurred: <cause>",
+    which validation_messages translates."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+
+
 class TypedInterface(SQLAInterface):
     """FAB's SQLAlchemy datamodel with the typed filters: every view's and
-    REST API's `datamodel` is one (the security views' too, app/security.py)."""
+    REST API's `datamodel` is one (the security views' too, app/security.py).
+    A refused write raises WriteRefused (its cause the database's error)."""
 
     filter_converter_class = TypedFilterConverter
+
+    def add(self, item, commit: bool = True) -> None:
+        try:
+            super().add(item, commit)
+        except SQLAlchemyError as exc:
+            raise WriteRefused(gettext("保存失败：与已有记录重复、必填项为空或引用的记录不存在，"
+                                 "未作任何修改。")) from exc
+
+    def edit(self, item, commit: bool = True) -> None:
+        try:
+            super().edit(item, commit)
+        except DatabaseException as exc:
+            raise WriteRefused(gettext("保存失败：与已有记录重复、必填项为空或引用的记录不存在，"
+                                 "未作任何修改。")) from exc.__cause__
+
+    def delete(self, item, commit: bool = True) -> None:
+        try:
+            super().delete(item, commit)
+        except DatabaseException as exc:
+            raise WriteRefused(gettext("删除失败：仍有其他记录引用该记录，未作任何修改。")) from exc.__cause__
