@@ -8,7 +8,7 @@ AGENCY_CREDIT = None  # filled from the demo organisation on first use
 
 
 def pushed_plan(app, plan_no, budget="1500000.00", agency="河南中原招标代理有限公司",
-                status="有效"):
+                status="有效", procurement_method="公开招标"):
     """A plan as GPS's plan.filed would leave it here (the receiving side of
     the sync is tested on its own in test_sync_inbox and end to end)."""
     from app.extensions import db
@@ -20,7 +20,7 @@ def pushed_plan(app, plan_no, budget="1500000.00", agency="河南中原招标代
             plan_no=plan_no, version=1, project_name=f"受理测试项目{plan_no[-3:]}",
             unit_name="平顶山市教育局", unit_credit_code="11410400MB00000012",
             region_code="410400", agency_name=org.name, agency_credit_code=org.credit_code,
-            procurement_method="公开招标", category="货物", item_name="计算机",
+            procurement_method=procurement_method, category="货物", item_name="计算机",
             budget=Decimal(budget), fund_source="财政性资金", expected_date=dt.date(2026, 12, 31),
             filed_at=dt.datetime.now(), status=status, received_at=dt.datetime.now()))
         db.session.commit()

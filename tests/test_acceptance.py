@@ -48,6 +48,15 @@ def test_the_same_plan_cannot_be_accepted_twice(pds):
     assert f"已由项目“{code}”受理，同一计划不能重复受理" in page
 
 
+def test_a_plan_the_project_cannot_hold_is_not_said_to_be_taken(pds):
+    """A replica stored before the inbox checked its choices (SQLite kept
+    any text): the project's 采购方式 refuses it, which is no 已被受理."""
+    pushed_plan(pds, "410400-2026-93001", procurement_method="拍卖")
+    page = take_plan(logged_in(pds, "daili"), "410400-2026-93001").get_data(as_text=True)
+    assert "该计划的数据不符合受理要求" in page and "已被受理" not in page
+    assert project_of(pds, "410400-2026-93001") is None
+
+
 def test_two_concurrent_choices_of_one_plan_make_one_project(pds):
     pushed_plan(pds, "410400-2026-92001")
     clients = [logged_in(pds, "daili") for _ in range(2)]

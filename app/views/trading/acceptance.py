@@ -332,10 +332,16 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
             db.session.add(project)
             record(g.user, "选择计划", project, plan_no)
             db.session.commit()
-        except IntegrityError:  # the UNIQUE plan_no: another submission took it first
+        except IntegrityError:
+            # The UNIQUE plan_no when another submission took it first (then
+            # plan_refusal names that project); otherwise a value of the plan
+            # the project's columns refuse, as a replica stored before the
+            # inbox checked its choices could hold.
             db.session.rollback()
             flash(projects.plan_refusal(db.session.get(PlanReplica, plan_no),
-                                        g.user.organisation) or "该计划已被受理", "danger")
+                                        g.user.organisation)
+                  or "该计划的数据不符合受理要求（如采购方式、资金来源不在可选范围内），未受理。"
+                     "请联系采购单位在政府采购系统中更正后重新推送", "danger")
             return redirect(url_for(".choose_plan"))
         flash(f"已选择计划“{plan_no}”，项目编号{project.project_code}。"
               "请完善开标地点等受理信息，并增加标段(包)后提交", "success")
