@@ -183,13 +183,13 @@ def init_app(app):
             from .extensions import db
 
             db.session.rollback()
-        if request.path.startswith("/api/") and error.code in API_MESSAGES:
+        if _wants_json() and error.code in API_MESSAGES:
             headers = [h for h in error.get_headers() if h[0] != "Content-Type"]  # Allow
             return jsonify(message=str(API_MESSAGES[error.code])), error.code, headers
-        if error.code == 404:
-            for prefix, not_found in app.extensions.get("not_found_pages", {}).items():
-                if request.path.startswith(prefix):  # a site section's own page
-                    return not_found()
+        for prefix, section_page in app.extensions.get("section_error_pages", {}).items():
+            if request.path.startswith(prefix):  # a site section's own page
+                if (answer := section_page(error)) is not None:
+                    return answer
         page = HTTP_PAGES.get(error.code)
         if page is None or _wants_json() or request.blueprint == "rq_dashboard":
             return error

@@ -105,3 +105,38 @@ def describe(messages) -> str:
 
     walk(messages, "")
     return "；".join(parts)
+
+
+def describe_validator(validator) -> str:
+    """A schema field's check as _info shows it: FAB printed the validator
+    object ("<Length(min=None, max=200, equal=None, error=None)>")."""
+    from marshmallow import validate
+
+    def said(message, **values):
+        return str(message) % values
+
+    if isinstance(validator, validate.Length):
+        low, high, equal = validator.min, validator.max, validator.equal
+        if equal is not None:
+            return said(_("长度须为%(equal)s个字符。"), equal=equal)
+        if low is not None and high is not None:
+            return said(_("长度须在%(min)s至%(max)s个字符之间。"), min=low, max=high)
+        if high is not None:
+            return said(_("长度不能超过%(max)s个字符。"), max=high)
+        return said(_("长度不能少于%(min)s个字符。"), min=low)
+    if isinstance(validator, validate.OneOf):
+        return said(_("必须是以下之一：%(choices)s。"),
+                    choices=", ".join(str(choice) for choice in validator.choices))
+    if isinstance(validator, validate.Range):
+        low, high = validator.min, validator.max
+        if low is not None and high is not None:
+            return said(_("须在%(min)s至%(max)s之间。"), min=low, max=high)
+        if low is not None:
+            return said(_("不能小于%(min)s。") if validator.min_inclusive else _("须大于%(min)s。"),
+                        min=low)
+        if high is not None:
+            return said(_("不能大于%(max)s。") if validator.max_inclusive else _("须小于%(max)s。"),
+                        max=high)
+    if isinstance(validator, validate.Regexp):
+        return said(_("须符合格式：%(pattern)s"), pattern=validator.regex.pattern)
+    return str(_("另有校验规则（见保存时的提示）。"))

@@ -409,3 +409,43 @@ def test_a_weak_key_is_refused_in_the_form(gps):
         "csrf_token": csrf_token(admin, "/sync/keys/add")})
     assert response.status_code == 200
     assert "密钥格式不正确" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("chart, status", [("abc", 404), ("2147483647", 404), ("-1", 404),
+                                           ("２", 404), ("0", 200), ("1", 200)])
+def test_a_user_chart_that_is_not_there_is_a_404(gps_demo, chart, status):
+    response = logged_in(gps_demo, "admin").get(f"/userstatschartview/chart/{chart}")
+    assert response.status_code == status
+
+
+def test_field_checks_read_as_sentences(gps_demo, pds_demo):
+    """_info lists each field's checks; FAB printed the validator objects."""
+    for app, user, url in ((gps_demo, "jingban", "/api/v1/plan/_info"),
+                           (pds_demo, "keshi", "/api/v1/acceptance/_info")):
+        client = app.test_client()
+        info = client.get(url, headers=bearer(api_token(client, user))).json
+        checks = [check for field in info["add_columns"] for check in field.get("validate", [])]
+        assert checks and not [c for c in checks if "<" in c or "(" in c.split("：")[0]]
+        if url.endswith("plan/_info"):
+            assert "长度不能超过200个字符。" in checks
+            assert "必须是以下之一：货物, 服务, 工程。" in checks
+
+
+@pytest.mark.parametrize("method, url, message", [
+    ("put", "/health", "不支持该请求方法"),
+    ("delete", "/interop/v1/messages", "不支持该请求方法"),
+    ("get", "/interop/v1/nothing", "接口不存在"),
+])
+def test_the_machines_addresses_answer_json_in_chinese(gps_demo, method, url, message):
+    response = getattr(gps_demo.test_client(), method)(url)
+    assert response.status_code in (404, 405) and response.json["message"] == message
+    if response.status_code == 405:
+        assert response.headers.get("Allow")
+
+
+def test_the_website_answers_a_wrong_method_in_its_own_frame(pds_demo):
+    response = pds_demo.test_client().put("/web/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+    assert "不支持这种操作方式" in page and "公共资源交易网" in page
+    assert "appbuilder" not in page  # not the back office's frame

@@ -16,9 +16,9 @@ trading sites: `init_app(app)` registers the blueprint and its commands.
 def init_app(app) -> None:
     from . import page_cache
     from .cli import website_cli
-    from .website import not_found_page, website
+    from .website import error_page, website
 
     page_cache.init_app(app)
     app.register_blueprint(website)
-    app.extensions.setdefault("not_found_pages", {})[website.url_prefix + "/"] = not_found_page
+    app.extensions.setdefault("section_error_pages", {})[website.url_prefix + "/"] = error_page
     app.cli.add_command(website_cli)

@@ -75,10 +75,22 @@ def _not_found(error):
 
 
 def not_found_page():
-    """Also for an address under /web that no page matched (/web/notices/abc):
-    the app's handler answers those (app/errors.py), outside the blueprint
-    and its context processor."""
     return render_template("website/not_found.html", **_context()), 404
+
+
+def error_page(error):
+    """The website's own page for an address under /web that no page matched
+    (/web/notices/abc) or a method its pages do not take (PUT /web/): the
+    app's handler answers those (app/errors.py), outside the blueprint and
+    its context processor. None: the app's own page."""
+    if error.code == 404:
+        return not_found_page()
+    if error.code == 405:
+        return (render_template("website/not_found.html", title="操作方式不正确",
+                                message="公共资源交易网的页面只供浏览和查询，不支持这种操作方式。",
+                                **_context()), 405, [h for h in error.get_headers()
+                                                      if h[0] == "Allow"])
+    return None
 
 
 def _column_or_404(slug: str) -> str:

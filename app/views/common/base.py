@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 
 from . import formatting, query_schema, validation, widgets
+from ...validation_messages import describe_validator
 from .choices import CheckedChoiceForms
 from .list_widget import OnceTranslatedSearchWidget, OnePassListWidget
 from .related_search import SearchedRelations
@@ -278,12 +279,15 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
     def _get_field_info(self, field, *args, **kwargs):
         """_info's field: FAB looks up gettext("") for a column without a
         label or description, which is the catalogue's header
-        ("Project-Id-Version: …")."""
+        ("Project-Id-Version: …"), and shows its checks as Python reprs."""
         info = super()._get_field_info(field, *args, **kwargs)
         for key, given in (("label", self.label_columns), ("description",
                                                           self.description_columns)):
             if not given.get(field.name):
                 info[key] = ""
+        if "validate" in info:  # FAB's: each validator object's repr
+            checks = field.validate if isinstance(field.validate, list) else [field.validate]
+            info["validate"] = [describe_validator(check) for check in checks]
         return info
 
     def post_headless(self):

@@ -311,6 +311,21 @@ class SiteUserStatsChartView(NativeDateForms, UserStatsChartView):
         # after the fact; put the Chinese labels back.
         self.label_columns.update(USER_LABELS)
 
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        blueprint.before_request(self._known_chart)
+        return blueprint
+
+    def _known_chart(self):
+        """FAB reads /chart/<n> with int() and picks its definitions[n]: a
+        word or a number past them was a 500. Not a chart here: a 404."""
+        from flask import abort, request
+
+        group_by = (request.view_args or {}).get("group_by")
+        if group_by is not None and not (group_by.isascii() and group_by.isdigit()
+                                         and int(group_by) < len(self.definitions)):
+            abort(404)
+
 
 class SiteSecurityApi(TranslatedResponses, SecurityApi):
     """FAB's /api/v1/security (login, refresh), answering in the user's
