@@ -449,3 +449,14 @@ def test_the_website_answers_a_wrong_method_in_its_own_frame(pds_demo):
     assert response.status_code == 405 and "GET" in response.headers["Allow"]
     assert "不支持这种操作方式" in page and "公共资源交易网" in page
     assert "appbuilder" not in page  # not the back office's frame
+
+
+@pytest.mark.parametrize("flt", ["(col:project_name,opr:xyz,value:a)",
+                                 "(col:project_name,opr:xyz,value:1)",
+                                 "(col:plan_no,opr:gt,value:a)"])
+def test_a_filter_operation_the_column_lacks_is_a_400_not_every_row(gps_demo, flt):
+    client = gps_demo.test_client()
+    response = client.get(f"/api/v1/plan/?q=(filters:!({flt}))",
+                          headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 400
+    assert "查询参数q中的筛选方式" in response.json["message"]

@@ -250,9 +250,17 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
                 "查询参数q的页码（page）须为0至%(max)s的整数。", max=errors.MAX_PAGE))
         filters = args.get("filters") if isinstance(args, dict) else None
         for flt in filters if isinstance(filters, list) else []:  # else query_schema's
-            if isinstance(flt, dict) and flt.get("col") in self.search_columns and (
-                    message := rest_filter_refusal(
-                    self.datamodel, flt.get("col"), flt.get("opr"), flt.get("value"))):
+            if not (isinstance(flt, dict) and flt.get("col") in self.search_columns):
+                continue
+            # FAB leaves out a filter whose operation the column lacks, so the
+            # client got every row as if it had been filtered.
+            if flt.get("opr") not in {known.arg_name for known in
+                                      self._filters.get_search_filters().get(flt["col"], ())}:
+                return self.response_400(message=gettext(
+                    "查询参数q中的筛选方式%(operation)s不可用于%(column)s。",
+                    operation=flt.get("opr"), column=flt["col"]))
+            if message := rest_filter_refusal(
+                    self.datamodel, flt["col"], flt.get("opr"), flt.get("value")):
                 return self.response_400(message=message)
         # Anything else FAB's schema for the endpoint refuses (after the two
         # above, which name the column or the page more helpfully).
