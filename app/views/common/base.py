@@ -94,6 +94,10 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
     # does not use (a 500 for anyone who may read): files go through
     # app/attachments.py, which checks the record they belong to.
     exclude_route_methods = {"download"}
+    # FAB's edit flashes this when the database refuses the change (its add
+    # and delete flash what TypedInterface raises): a sentence, not "Database Error".
+    database_error_message = _("保存失败：与已有记录重复、必填项为空或引用的记录不存在，"
+                               "未作任何修改。")
 
     def _init_forms(self):
         # Every Text column gets a maximum length and every date a sensible
