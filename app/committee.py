@@ -413,6 +413,7 @@ def register_sync() -> None:
         experts_entity,
     )
 
-    registry.register(DRAWN, ExpertsDrawnPayload, apply_experts_drawn, entity=experts_entity)
+    registry.register(DRAWN, ExpertsDrawnPayload, apply_experts_drawn, entity=experts_entity,
+                      receiver="trading")
     registry.register(FORMED, CommitteeFormedPayload, apply_committee_formed,
-                      entity=committee_entity)
+                      entity=committee_entity, receiver="gps")

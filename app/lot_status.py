@@ -177,7 +177,8 @@ def register_sync() -> None:
     from .sync import registry
     from .sync.messages.lot_status import LotStatusPayload, lot_status_entity
 
-    registry.register(TYPE, LotStatusPayload, apply_lot_status, entity=lot_status_entity)
+    registry.register(TYPE, LotStatusPayload, apply_lot_status, entity=lot_status_entity,
+                      receiver="gps")
     if not event.contains(Session, "after_flush", _note):
         event.listen(Session, "after_flush", _note)
         event.listen(Session, "before_commit", _send_noted)

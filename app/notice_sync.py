@@ -28,8 +28,9 @@ def register_sync() -> None:
     from .sync import registry
 
     registry.register("notice.published", NoticePayload, apply_notice, entity=notice_entity,
-                      on_outcome=_record_sync)
-    registry.register("notice.online", OnlinePayload, apply_online, entity=notice_entity)
+                      receiver="trading", on_outcome=_record_sync)
+    registry.register("notice.online", OnlinePayload, apply_online, entity=notice_entity,
+                      receiver="gps")
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from .audit import record
 from .extensions import db
 from .models import ProjectInfoChange, ProjectReplica, TradingProject
+from .sync.messages.common import INT_MAX, KEY, in_years, items, unique
 
 FIELDS = {"encrypted": "是否加密", "remote_opening": "是否为不见面开标项目"}
 EDITOR_ROLE = "中心业务科室"
@@ -129,16 +130,16 @@ class InfoChangePayload(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    project_code = fields.String(required=True, validate=validate.Length(1, 32))
-    seq = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    project_code = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
+    seq = fields.Integer(required=True, strict=True, validate=validate.Range(1, INT_MAX))
     encrypted = fields.Boolean(required=True)
     remote_opening = fields.Boolean(required=True)
     changes = fields.List(fields.Nested(_Change), required=True,
-                          validate=validate.Length(1, len(FIELDS)))
+                          validate=[items(1, len(FIELDS)), unique("field")])
     reason = fields.String(required=True, validate=validate.Length(1, REASON_MAX))
     user_name = fields.String(required=True, validate=validate.Length(1, 128))
     organisation_name = fields.String(required=True, validate=validate.Length(1, 128))
-    changed_at = fields.DateTime(required=True)
+    changed_at = fields.DateTime(required=True, validate=in_years)
 
 
 def apply_info_change(envelope, payload) -> str:
@@ -173,4 +174,4 @@ def register_sync() -> None:
     from .sync import registry
 
     registry.register(MESSAGE, InfoChangePayload, apply_info_change,
-                      entity=lambda p: entity_key(p["project_code"], p["seq"]))
+                      entity=lambda p: entity_key(p["project_code"], p["seq"]), receiver="gps")

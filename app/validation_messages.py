@@ -12,6 +12,8 @@ from flask_babel import lazy_gettext as _
 # English message (marshmallow 3, FAB's REST layer) → Chinese msgid; named
 # groups are filled into the translation.
 MESSAGES = [
+    (r"Not a valid naive datetime\.", _("须为不带时区的本地时间（如2026-05-10T09:00:00）。")),
+    (r"Not a valid aware datetime\.", _("须为带时区的时间（如2026-05-10T09:00:00+08:00）。")),
     (r"Not a valid (date|datetime|time)\.", _("不是有效的日期或时间。")),
     (r"Not a valid string\.", _("不是有效的文本。")),
     (r"Not a valid integer\.", _("不是有效的整数。")),

@@ -486,3 +486,25 @@ def test_project_notices_by_role(pds_demo, user, status):
     else:  # read-only for everyone, Admin included
         for url in ("/project-notices/add", "/project-notices/edit/1"):
             assert client.get(url).status_code in (403, 404), url
+
+
+# --- times no column or feed reads (the attack probe's findings) ----------------------
+
+@pytest.mark.parametrize("change", [
+    {"published_at": "9999-12-31T23:00:00-12:00"},  # overflowed when converted: a 500
+    {"published_at": "0001-01-01T00:00:00"},  # stored, then the Atom feed was a 500
+    {"times": {**TIMES, "open_time": "0001-01-01T00:00:00"}},
+])
+def test_a_notice_time_outside_the_years_is_refused(pds_project, change):
+    pds, pk, code, (lot1, lot2) = pds_project
+    response = _publish(pds, _payload(code, [lot1], **change))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert "时间须在 2000 年至 2099 年之间" in response.json["message"]
+    assert "GG-2026-0001" not in _stored(pds)
+    assert pds.test_client().get("/web/caigou/feed.atom").status_code == 200
+
+
+def test_a_notice_with_one_lot_twice_is_refused(pds_project):
+    pds, pk, code, (lot1, lot2) = pds_project
+    response = _publish(pds, _payload(code, [lot1, lot1]))
+    assert response.status_code == 422 and "lots：code 不能重复" in response.json["message"]

@@ -116,3 +116,70 @@ def test_the_plan_page_waits_for_lots_then_lists_them(sites):
     page = jingban.get(f"/plans/show/{plan_id}").get_data(as_text=True)
     assert "请等待交易中心推送标段" not in page
     assert page.count('class="pushed-lot"') == 2 and "JY410400-2026-0001002" in page
+
+
+# --- what a platform may not send (the attack probe's findings) -----------------------
+
+def _refusal(response, status, code):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.json["error"] == code
+    return response.json["message"]
+
+
+def test_two_lots_with_one_code_are_refused_not_a_500(sites):
+    gps, _ = sites
+    payload = _payload(_plan_no(gps, "410400"))
+    payload["lots"][1]["code"] = payload["lots"][0]["code"]
+    message = _refusal(post(sites, "project.accepted", payload, 1), 422, "bad_payload")
+    assert "lots：code 不能重复" in message
+    assert lots(gps) == []
+
+
+def test_a_lot_code_of_another_project_is_a_conflict_not_a_500(sites):
+    gps, _ = sites
+    plan_nos = [row[0] for row in _pushed_plans(gps)][:2]
+    assert post(sites, "project.accepted", _payload(plan_nos[0]), 1).status_code == 200
+    other = {**_payload(plan_nos[1]), "project_code": "JY410400-2026-0009"}
+    other["lots"] = [dict(other["lots"][0])]  # the first project's lot code
+    _refusal(post(sites, "project.accepted", other, 1), 422, "conflict")
+    with gps.app_context():
+        assert db.session.get(ProjectReplica, "JY410400-2026-0009") is None
+
+
+def test_a_second_project_for_one_plan_is_refused(sites):
+    """GPS's notice wizard reads a plan's one project: a second broke it."""
+    gps, _ = sites
+    plan_no = _plan_no(gps, "410400")
+    assert post(sites, "project.accepted", _payload(plan_no), 1).status_code == 200
+    second = {**_payload(plan_no), "project_code": "JY410400-2026-0009",
+              "lots": [{"code": "JY410400-2026-0009001", "seq": 1, "name": "第1包",
+                        "budget": "500000.00", "content": None}]}
+    message = _refusal(post(sites, "project.accepted", second, 1), 422, "plan_taken")
+    assert "已由项目“JY410400-2026-0001”受理" in message
+
+
+def test_an_empty_lot_list_is_counted_in_items(sites):
+    gps, _ = sites
+    payload = {**_payload(_plan_no(gps, "410400")), "lots": []}
+    message = _refusal(post(sites, "project.accepted", payload, 1), 422, "bad_payload")
+    assert "lots：至少须有 1 项" in message and "字符" not in message
+
+
+@pytest.mark.parametrize("code", ["JY/410400/1", "..", "JY410400 2026"])
+def test_a_project_code_no_address_can_hold_is_refused(sites, code):
+    gps, _ = sites
+    payload = {**_payload(_plan_no(gps, "410400")), "project_code": code}
+    _refusal(post(sites, "project.accepted", payload, 1), 422, "bad_payload")
+
+
+def _pushed_plans(gps):
+    """Two plans pushed to 平顶山市 (the demo pushed one; a second is marked so)."""
+    from sqlalchemy import update
+
+    with gps.app_context():
+        plan_nos = [no for (no,) in db.session.query(Plan.plan_no).order_by(Plan.id).limit(2)]
+        db.session.execute(update(Plan).where(Plan.plan_no.in_(plan_nos))
+                           .values(pushed_to="410400", changed_on=Plan.changed_on,
+                                   changed_by_fk=Plan.changed_by_fk))
+        db.session.commit()
+        return [(no,) for no in plan_nos]

@@ -266,7 +266,8 @@ def test_a_value_the_database_refuses_on_apply_is_a_refusal_not_a_retry(sites):
     def apply(envelope_, payload):
         db.session.add(PlanReplica(**{**_replica_values(), "plan_no": payload["plan_no"]}))
 
-    registry.register("test.too_long", Loose, apply, entity=lambda p: f"plan:{p['plan_no']}")
+    registry.register("test.too_long", Loose, apply, entity=lambda p: f"plan:{p['plan_no']}",
+                      receiver="trading")
     try:
         long_no = "9" * 40
         built = envelope.build(type="test.too_long", source="gps", target="410400",
@@ -285,3 +286,78 @@ def _replica_values():
             "procurement_method": "公开招标", "category": "货物", "item_name": "x",
             "budget": 1, "fund_source": "财政性资金", "expected_date": dt.date(2026, 12, 31),
             "received_at": dt.datetime(2026, 12, 1)}
+
+
+# --- each type only where it belongs; numbers an address can hold ---------------------
+
+def test_a_type_sent_to_the_wrong_kind_of_site_is_refused(sites):
+    """A plan.filed from a platform to GPS was applied there (a PlanReplica on
+    GPS); a lot.status to a platform waited with 425s for three days."""
+    gps, pds = sites
+    built = envelope.build(type="plan.filed", source="410400", target="gps",
+                           entity=f"plan:{PLAN['plan_no']}", entity_version=1, payload=PLAN)
+    with pds.app_context():
+        headers = signing.sign_headers("gps", built[0], built[1], "410400")
+    response = gps.test_client().post("/interop/v1/messages", data=built[1].encode(),
+                                      headers=headers)
+    assert response.status_code == 422 and response.json["error"] == "wrong_site"
+    assert "本站不接收“plan.filed”消息" in response.json["message"]
+    with gps.app_context():
+        assert db.session.get(PlanReplica, PLAN["plan_no"]) is None
+    lot_status = envelope.build(type="lot.status", source="gps", target="410400",
+                                entity="lot_status:L1", entity_version=1,
+                                payload={"project_code": "P1", "lot_code": "L1",
+                                         "objections": [], "bids": []})
+    assert post(sites, lot_status).json["error"] == "wrong_site"
+
+
+@pytest.mark.parametrize("plan_no", ["A/a/b", "..", "410400-2026-0001?x", "计划一"])
+def test_a_plan_number_no_address_can_hold_is_refused(sites, plan_no):
+    payload = {**PLAN, "plan_no": plan_no}
+    built = envelope.build(type="plan.filed", source="gps", target="410400",
+                           entity=f"plan:{plan_no}", entity_version=1, payload=payload)
+    response = post(sites, built)
+    assert response.status_code == 422 and response.json["error"] == "bad_payload"
+    assert "编号只能由字母、数字、连字符和下划线组成" in response.json["message"]
+
+
+@pytest.mark.parametrize("change", [{"expected_date": "0001-01-01"},
+                                    {"filed_at": "9999-12-31T23:00:00-12:00"}])
+def test_a_plan_date_outside_the_years_is_refused(sites, change):
+    response = post(sites, message(payload={**PLAN, **change}))
+    _refused(sites, response, 422, "bad_payload")
+    assert "时间须在 2000 年至 2099 年之间" in response.json["message"]
+
+
+def test_a_time_with_a_zone_where_local_is_wanted_is_told_in_chinese(sites):
+    gps, pds = sites
+    payload = {"project_code": "P1", "lot_code": "L1", "objections": [], "bids": [],
+               "open_time": "2026-05-10T09:00:00+08:00"}
+    built = envelope.build(type="lot.status", source="410400", target="gps",
+                           entity="lot_status:L1", entity_version=1, payload=payload)
+    with pds.app_context():
+        headers = signing.sign_headers("gps", built[0], built[1], "410400")
+    response = gps.test_client().post("/interop/v1/messages", data=built[1].encode(),
+                                      headers=headers)
+    assert response.status_code == 422
+    assert "open_time：须为不带时区的本地时间" in response.json["message"]
+    assert "naive" not in response.json["message"]
+
+
+@pytest.mark.parametrize("seq", [2**31, 2**63])
+def test_a_correction_number_past_integer_is_refused(sites, seq):
+    """SQLite kept 2**31 (every later real correction then “older”) and
+    failed on 2**63 with a 500; PostgreSQL refused both on apply."""
+    gps, pds = sites
+    payload = {"project_code": "P1", "seq": seq, "encrypted": False, "remote_opening": False,
+               "changes": [{"field": "encrypted", "label": "是否加密", "old": "是", "new": "否"}],
+               "reason": "调整", "user_name": "u", "organisation_name": "o",
+               "changed_at": "2026-05-01T09:00:00"}
+    built = envelope.build(type="project.info_changed", source="410400", target="gps",
+                           entity=f"project-info:P1:{seq}", entity_version=1, payload=payload)
+    with pds.app_context():
+        headers = signing.sign_headers("gps", built[0], built[1], "410400")
+    response = gps.test_client().post("/interop/v1/messages", data=built[1].encode(),
+                                      headers=headers)
+    assert response.status_code == 422 and response.json["error"] == "bad_payload"
+    assert "seq：" in response.json["message"]

@@ -146,6 +146,10 @@ def _checked_envelope(body, message_id, peer) -> dict:
                       f"消息的来源/目标（{message['source']}→{message['target']}）与本站不符",
                       peer.code, message_id)
     kind = registry.lookup(message["type"])
+    if kind is not None and kind.receiver != current_app.config["SITE"]:
+        raise Refused(422, "wrong_site", f"本站不接收“{message['type']}”消息（该类消息发往"
+                      f"{'政府采购系统' if kind.receiver == 'gps' else '交易平台'}）",
+                      peer.code, message_id)
     if kind is None:
         raise Refused(422, "unknown_type", f"未知的消息类型：{message['type']}", peer.code,
                       message_id)
@@ -171,7 +175,18 @@ def _store_and_apply(message: dict, body: bytes) -> dict:
     if seen is not None:
         return _duplicate(seen, digest, message)
     if _newer_than_applied(message):
-        _apply(message)
+        try:
+            _apply(message)
+        except IntegrityError:
+            # The same message applied meanwhile on another connection (its
+            # inbox row committed with its writes), or a key this site's
+            # records already hold otherwise (a lot code of another project).
+            db.session.rollback()
+            seen = db.session.query(InboxMessage).filter_by(message_id=message["id"]).first()
+            if seen is not None:
+                return _duplicate(seen, digest, message)
+            raise Refused(422, "conflict", "消息内容与本站已有记录冲突（如编号已被其他记录使用），"
+                          "未作任何修改", message["source"], message["id"]) from None
         result = "已应用"
     else:
         result = "已忽略（旧版本）"
@@ -194,11 +209,12 @@ def _apply(message: dict) -> None:
     """The type's apply, its writes flushed here: a value the payload schema
     let through but a column cannot hold (PostgreSQL's DataError: too long,
     past a NUMERIC) is the sender's error, refused like a schema failure, not
-    a 500 the sender would retry for ever."""
+    a 500 the sender would retry for ever. A UNIQUE or foreign key the writes
+    break is the caller's (_store_and_apply) to tell from a race."""
     try:
         message["kind"].apply(message, message["payload"])
         db.session.flush()
-    except DataError:
+    except (DataError, OverflowError):  # OverflowError: SQLite's, past 64 bits
         log.warning("message %s could not be stored", message["id"], exc_info=True)
         raise Refused(422, "unstorable", "消息内容超出本站字段的长度或取值范围，未作任何修改",
                       message["source"], message["id"]) from None

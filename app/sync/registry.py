@@ -24,21 +24,29 @@ class MessageType:
     # message whose envelope names another entity than its payload, or the
     # version bookkeeping (older versions ignored) would track the wrong one.
     entity: Callable
+    # The kind of site that receives it ("gps" or "trading"): the inbox of
+    # the other kind refuses it, as a type it does not know (a plan.filed
+    # sent to GPS was applied there; a lot.status to a platform waited with
+    # 425s for three days).
+    receiver: str
     on_outcome: Callable | None = None  # on_outcome(outbox_row, delivered: bool)
 
 
-def handles(name: str, schema: type, *, entity: Callable, on_outcome: Callable | None = None):
+def handles(name: str, schema: type, *, entity: Callable, receiver: str,
+            on_outcome: Callable | None = None):
     def decorate(apply):
-        register(name, schema, apply, entity=entity, on_outcome=on_outcome)
+        register(name, schema, apply, entity=entity, receiver=receiver, on_outcome=on_outcome)
         return apply
     return decorate
 
 
-def register(name: str, schema: type, apply: Callable, *, entity: Callable,
+def register(name: str, schema: type, apply: Callable, *, entity: Callable, receiver: str,
              on_outcome: Callable | None = None) -> None:
     """For a domain module that owns its message type: it registers it when
     create_app() wires the app, so app/sync never imports the domain."""
-    _TYPES[name] = MessageType(name, schema, apply, entity, on_outcome)
+    if receiver not in ("gps", "trading"):
+        raise ValueError(f"{name}: receiver must be 'gps' or 'trading', not {receiver!r}")
+    _TYPES[name] = MessageType(name, schema, apply, entity, receiver, on_outcome)
 
 
 def lookup(name: str) -> MessageType | None:

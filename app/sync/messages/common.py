@@ -4,6 +4,16 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from ..envelope import in_years  # noqa: F401 - the messages' schemas import it from here
+
+# A record's number (计划编号, 项目编号, 标段编号, 公告编号…) as this system
+# writes them: it is a part of its pages' addresses, where "A/a/b" or ".."
+# named no page (the plan stored, but never to be 受理).
+KEY = validate.Regexp(r"^[0-9A-Za-z][0-9A-Za-z_-]*$", error="编号只能由字母、数字、连字符和下划线组成")
+
+# INTEGER on PostgreSQL: a version, sequence or size past it is no value here.
+INT_MAX = 2**31 - 1
+
 
 class OrganisationRef(Schema):
     """An organisation as the other site knows it: its name and its
@@ -35,3 +45,25 @@ class Amount(fields.Field):
         if amount <= 0:
             raise ValidationError(f"{self.what}须大于 0")
         return amount.quantize(Decimal("0.01"))
+
+
+def items(low: int | None = None, high: int | None = None):
+    """A list's length, said in 项 (marshmallow's Length speaks of 字符)."""
+    if low is not None and high is not None:
+        error = "须有 {min} 至 {max} 项"
+    elif low is not None:
+        error = "至少须有 {min} 项"
+    else:
+        error = "最多 {max} 项"
+    return validate.Length(min=low, max=high, error=error)
+
+
+def unique(*keys: str):
+    """A list's entries differ in each of `keys` (两个标段同一编号 is refused
+    here, not by the database's UNIQUE when it is applied)."""
+    def check(entries) -> None:
+        for key in keys:
+            values = [entry[key] for entry in entries]
+            if len(values) != len(set(values)):
+                raise ValidationError(f"{key} 不能重复")
+    return check

@@ -9,6 +9,8 @@ not get it stored.
 """
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from .common import KEY, in_years, items, unique
+
 # Spelled out, not imported from app.models, so the contract stays the
 # contract even if the schema grows another state.
 DRAWN_ROLES = ("正选", "备选")
@@ -34,14 +36,14 @@ class DrawnExpertSchema(_Strict):
 
 
 class ExpertsDrawnPayload(_Strict):
-    request_no = fields.String(required=True, validate=validate.Length(1, 32))
-    project_code = fields.String(required=True, validate=validate.Length(1, 32))
-    lot_code = fields.String(required=True, validate=validate.Length(1, 40))
+    request_no = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
+    project_code = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
+    lot_code = fields.String(required=True, validate=[validate.Length(1, 40), KEY])
     # Local time of the 评审 (naive ISO 8601), as the sites keep their times.
-    review_at = fields.NaiveDateTime(required=True)
+    review_at = fields.NaiveDateTime(required=True, validate=in_years)
     review_place = fields.String(required=True, validate=validate.Length(1, 200))
     experts = fields.List(fields.Nested(DrawnExpertSchema), required=True,
-                          validate=validate.Length(1, MAX_EXPERTS))
+                          validate=[items(1, MAX_EXPERTS), unique("key")])
 
 
 class CommitteeMemberSchema(_Strict):
@@ -56,10 +58,10 @@ class CommitteeMemberSchema(_Strict):
 
 
 class CommitteeFormedPayload(_Strict):
-    project_code = fields.String(required=True, validate=validate.Length(1, 32))
-    lot_code = fields.String(required=True, validate=validate.Length(1, 40))
+    project_code = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
+    lot_code = fields.String(required=True, validate=[validate.Length(1, 40), KEY])
     members = fields.List(fields.Nested(CommitteeMemberSchema), required=True,
-                          validate=validate.Length(max=MAX_EXPERTS * 2))
+                          validate=items(high=MAX_EXPERTS * 2))
 
 
 def experts_entity(payload) -> str:

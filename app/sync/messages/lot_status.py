@@ -11,7 +11,7 @@ import datetime as dt
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from .common import Amount
+from .common import KEY, Amount, items
 
 MAX_ROWS = 500  # objections or bids of one lot; far above any real lot
 # Spelled out, not imported from app/lot_settings.py: the contract stays the
@@ -56,8 +56,8 @@ class BidSchema(_Strict):
 
 
 class LotStatusPayload(_Strict):
-    project_code = fields.String(required=True, validate=validate.Length(1, 32))
-    lot_code = fields.String(required=True, validate=validate.Length(1, 40))
+    project_code = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
+    lot_code = fields.String(required=True, validate=[validate.Length(1, 40), KEY])
     # Local times (naive ISO 8601), as the sites keep them; None: not planned yet.
     doc_issue_start = fields.NaiveDateTime(allow_none=True, load_default=None, validate=WHEN)
     doc_issue_end = fields.NaiveDateTime(allow_none=True, load_default=None, validate=WHEN)
@@ -68,9 +68,9 @@ class LotStatusPayload(_Strict):
     committee_size = fields.Integer(allow_none=True, load_default=None, strict=True,
                                     validate=validate.Range(1, 99))
     objections = fields.List(fields.Nested(ObjectionSchema), required=True,
-                             validate=validate.Length(max=MAX_ROWS))
+                             validate=items(high=MAX_ROWS))
     bids = fields.List(fields.Nested(BidSchema), required=True,
-                       validate=validate.Length(max=MAX_ROWS))
+                       validate=items(high=MAX_ROWS))
 
 
 def lot_status_entity(payload) -> str:

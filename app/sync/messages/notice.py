@@ -9,14 +9,14 @@ import datetime as dt
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ...models import NOTICE_TYPES, Notice
-from .common import Amount
+from .common import INT_MAX, KEY, Amount, in_years, items, unique
 
 
 class _Lot(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    code = fields.String(required=True, validate=validate.Length(1, 40))
+    code = fields.String(required=True, validate=[validate.Length(1, 40), KEY])
     name = fields.String(required=True, validate=validate.Length(1, 200))
     budget = Amount("预算金额", required=True)
     # 最高限价 (optional: older messages and lots without one).
@@ -27,10 +27,10 @@ class _Times(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    doc_start = fields.DateTime(allow_none=True, load_default=None)
-    doc_end = fields.DateTime(allow_none=True, load_default=None)
-    bid_deadline = fields.DateTime(allow_none=True, load_default=None)
-    open_time = fields.DateTime(allow_none=True, load_default=None)
+    doc_start = fields.DateTime(allow_none=True, load_default=None, validate=in_years)
+    doc_end = fields.DateTime(allow_none=True, load_default=None, validate=in_years)
+    bid_deadline = fields.DateTime(allow_none=True, load_default=None, validate=in_years)
+    open_time = fields.DateTime(allow_none=True, load_default=None, validate=in_years)
 
 
 # A public document of a notice (a 合同公告's redacted contract), linked
@@ -46,7 +46,7 @@ class _Document(Schema):
     url = fields.String(required=True, validate=[
         validate.Length(max=500), validate.URL(schemes={"http", "https"}, require_tld=False)])
     size = fields.Integer(allow_none=True, load_default=None, strict=True,
-                          validate=validate.Range(min=0))
+                          validate=validate.Range(0, INT_MAX))
     sha256 = fields.String(allow_none=True, load_default=None,
                            validate=validate.Regexp(r"^[0-9a-f]{64}$"))
 
@@ -55,32 +55,32 @@ class NoticePayload(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    notice_key = fields.String(required=True, validate=validate.Length(1, 64))
+    notice_key = fields.String(required=True, validate=[validate.Length(1, 64), KEY])
     notice_type = fields.String(required=True, validate=validate.OneOf(NOTICE_TYPES))
     title = fields.String(required=True, validate=validate.Length(1, 255))
-    project_code = fields.String(required=True, validate=validate.Length(1, 32))
-    plan_no = fields.String(required=True, validate=validate.Length(1, 32))
+    project_code = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
+    plan_no = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
     region_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
     original_key = fields.String(allow_none=True, load_default=None,
-                                 validate=validate.Length(1, 64))
+                                 validate=[validate.Length(1, 64), KEY])
     body_html = fields.String(required=True)
-    published_at = fields.DateTime(required=True)
-    lots = fields.List(fields.Nested(_Lot), required=True, validate=validate.Length(min=1))
+    published_at = fields.DateTime(required=True, validate=in_years)
+    lots = fields.List(fields.Nested(_Lot), required=True, validate=[items(1), unique("code")])
     times = fields.Nested(_Times, allow_none=True, load_default=None)
     # Optional: older messages and notices without public documents.
     documents = fields.List(fields.Nested(_Document), allow_none=True, load_default=None,
-                            validate=validate.Length(max=MAX_DOCUMENTS))
+                            validate=items(high=MAX_DOCUMENTS))
 
 
 class OnlinePayload(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    notice_key = fields.String(required=True, validate=validate.Length(1, 64))
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    notice_key = fields.String(required=True, validate=[validate.Length(1, 64), KEY])
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(1, INT_MAX))
     web_path = fields.String(required=True, validate=[validate.Length(max=200),
                                                       validate.Regexp(r"^/web/")])
-    online_at = fields.DateTime(required=True)
+    online_at = fields.DateTime(required=True, validate=in_years)
 
 
 def entity_key(notice_key: str) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from ...models import FUND_SOURCES, PROCUREMENT_METHODS, Plan, PlanReplica
 from ..registry import handles
-from .common import Amount, OrganisationRef
+from .common import KEY, Amount, OrganisationRef, in_years
 
 
 class _Unit(OrganisationRef):
@@ -23,7 +23,7 @@ class PlanPayload(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    plan_no = fields.String(required=True, validate=validate.Length(1, 32))
+    plan_no = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
     project_name = fields.String(required=True, validate=validate.Length(1, 200))
     unit = fields.Nested(_Unit, required=True)
     agency = fields.Nested(OrganisationRef, allow_none=True, load_default=None)
@@ -35,17 +35,17 @@ class PlanPayload(Schema):
     item_name = fields.String(required=True, validate=validate.Length(1, 128))
     budget = Amount("预算金额", required=True)
     fund_source = fields.String(required=True, validate=validate.OneOf(FUND_SOURCES))
-    expected_date = fields.Date(required=True)
+    expected_date = fields.Date(required=True, validate=in_years)
     contact = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=64))
     phone = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=32))
-    filed_at = fields.DateTime(allow_none=True, load_default=None)
+    filed_at = fields.DateTime(allow_none=True, load_default=None, validate=in_years)
 
 
 class WithdrawPayload(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    plan_no = fields.String(required=True, validate=validate.Length(1, 32))
+    plan_no = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
     reason = fields.String(required=True, validate=validate.Length(1, 255))
 
 
@@ -90,8 +90,10 @@ def _plan_entity(payload) -> str:
     return entity_key(payload["plan_no"])
 
 
-@handles("plan.filed", PlanPayload, entity=_plan_entity, on_outcome=_record_push)
-@handles("plan.updated", PlanPayload, entity=_plan_entity, on_outcome=_record_push)
+@handles("plan.filed", PlanPayload, entity=_plan_entity, receiver="trading",
+         on_outcome=_record_push)
+@handles("plan.updated", PlanPayload, entity=_plan_entity, receiver="trading",
+         on_outcome=_record_push)
 def apply_plan(envelope, payload) -> None:
     replica = db.session.get(PlanReplica, payload["plan_no"])
     if replica is None:
@@ -112,7 +114,8 @@ def apply_plan(envelope, payload) -> None:
     replica.received_at = dt.datetime.now()
 
 
-@handles("plan.withdrawn", WithdrawPayload, entity=_plan_entity, on_outcome=_record_push)
+@handles("plan.withdrawn", WithdrawPayload, entity=_plan_entity, receiver="trading",
+         on_outcome=_record_push)
 def apply_withdrawal(envelope, payload) -> None:
     replica = db.session.get(PlanReplica, payload["plan_no"])
     if replica is None:

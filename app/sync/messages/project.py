@@ -12,14 +12,14 @@ from ...extensions import db
 from ...models import PROJECT_STAGES, LotReplica, Plan, ProjectInfoChange, ProjectReplica
 from ..inbox import Refused
 from ..registry import handles
-from .common import Amount, OrganisationRef
+from .common import KEY, Amount, OrganisationRef, items, unique
 
 
 class _Lot(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    code = fields.String(required=True, validate=validate.Length(1, 40))
+    code = fields.String(required=True, validate=[validate.Length(1, 40), KEY])
     seq = fields.Integer(required=True, validate=validate.Range(min=1, max=999))
     name = fields.String(required=True, validate=validate.Length(1, 200))
     budget = Amount("预算金额", required=True)
@@ -30,8 +30,8 @@ class ProjectPayload(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    project_code = fields.String(required=True, validate=validate.Length(1, 32))
-    plan_no = fields.String(required=True, validate=validate.Length(1, 32))
+    project_code = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
+    plan_no = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
     project_name = fields.String(required=True, validate=validate.Length(1, 200))
     agency = fields.Nested(OrganisationRef, required=True)
     budget = Amount("预算金额", required=True)
@@ -39,14 +39,15 @@ class ProjectPayload(Schema):
     # 立项信息; absent from an older platform's messages
     encrypted = fields.Boolean(allow_none=True, load_default=None)
     remote_opening = fields.Boolean(allow_none=True, load_default=None)
-    lots = fields.List(fields.Nested(_Lot), required=True, validate=validate.Length(min=1))
+    lots = fields.List(fields.Nested(_Lot), required=True,
+                       validate=[items(1), unique("code", "seq")])
 
 
 class StatusPayload(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    project_code = fields.String(required=True, validate=validate.Length(1, 32))
+    project_code = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
     stage = fields.String(required=True, validate=validate.OneOf(PROJECT_STAGES))
 
 
@@ -55,14 +56,24 @@ def _project_entity(payload) -> str:
     return f"project:{payload['project_code']}"
 
 
-@handles("project.accepted", ProjectPayload, entity=_project_entity)
-@handles("project.updated", ProjectPayload, entity=_project_entity)
+@handles("project.accepted", ProjectPayload, entity=_project_entity, receiver="gps")
+@handles("project.updated", ProjectPayload, entity=_project_entity, receiver="gps")
 def apply_project(envelope, payload) -> None:
     plan = db.session.query(Plan).filter_by(plan_no=payload["plan_no"]).one_or_none()
     if plan is None or plan.pushed_to != envelope["source"]:
         # A platform speaks only for plans GPS pushed to it.
         raise Refused(422, "not_pushed_here",
                       f"计划“{payload['plan_no']}”未推送至平台{envelope['source']}，不能受理",
+                      envelope["source"], envelope["id"])
+    with db.session.no_autoflush:
+        other = (db.session.query(ProjectReplica.project_code)
+                 .filter(ProjectReplica.plan_no == payload["plan_no"],
+                         ProjectReplica.project_code != payload["project_code"]).first())
+    if other is not None:
+        # One plan, one project (the platform's plan_no is UNIQUE): a second
+        # would leave GPS's notice wizard not knowing which one is the plan's.
+        raise Refused(422, "plan_taken",
+                      f"计划“{payload['plan_no']}”已由项目“{other.project_code}”受理",
                       envelope["source"], envelope["id"])
     replica = (db.session.get(ProjectReplica, payload["project_code"])
                or ProjectReplica(project_code=payload["project_code"]))
@@ -92,7 +103,7 @@ def apply_project(envelope, payload) -> None:
     db.session.add(replica)  # only now: a half-filled row must not autoflush
 
 
-@handles("project.status", StatusPayload, entity=_project_entity)
+@handles("project.status", StatusPayload, entity=_project_entity, receiver="gps")
 def apply_status(envelope, payload) -> None:
     replica = db.session.get(ProjectReplica, payload["project_code"])
     if replica is None:

@@ -340,7 +340,7 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
             db.session.rollback()
             flash(projects.plan_refusal(db.session.get(PlanReplica, plan_no),
                                         g.user.organisation)
-                  or "该计划的数据不符合受理要求（如采购方式、资金来源不在可选范围内），未受理。"
+                  or "该计划的数据不符合受理要求（如采购方式、资金来源或所属区划不在本平台可选范围内），未受理。"
                      "请联系采购单位在政府采购系统中更正后重新推送", "danger")
             return redirect(url_for(".choose_plan"))
         flash(f"已选择计划“{plan_no}”，项目编号{project.project_code}。"
