@@ -361,3 +361,19 @@ def test_a_correction_number_past_integer_is_refused(sites, seq):
                                       headers=headers)
     assert response.status_code == 422 and response.json["error"] == "bad_payload"
     assert "seq：" in response.json["message"]
+
+
+@pytest.mark.parametrize("web_path", ["/web/../../admin?x=1#y", "/web/\r\n<script>",
+                                      "/web/\\\\evil.example/x", "/web/notices/1/../2"])
+def test_a_website_address_gps_would_link_to_is_only_a_notice_page(sites, web_path):
+    gps, pds = sites
+    payload = {"notice_key": "JY410400-2026-0001-01", "version": 1, "web_path": web_path,
+               "online_at": "2026-05-01T09:00:00"}
+    built = envelope.build(type="notice.online", source="410400", target="gps",
+                           entity="notice:JY410400-2026-0001-01", entity_version=1,
+                           payload=payload)
+    with pds.app_context():
+        headers = signing.sign_headers("gps", built[0], built[1], "410400")
+    response = gps.test_client().post("/interop/v1/messages", data=built[1].encode(),
+                                      headers=headers)
+    assert response.status_code == 422 and "网站地址须为" in response.json["message"]

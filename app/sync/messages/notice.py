@@ -78,8 +78,11 @@ class OnlinePayload(Schema):
 
     notice_key = fields.String(required=True, validate=[validate.Length(1, 64), KEY])
     version = fields.Integer(required=True, strict=True, validate=validate.Range(1, INT_MAX))
-    web_path = fields.String(required=True, validate=[validate.Length(max=200),
-                                                      validate.Regexp(r"^/web/")])
+    # Where the platform shows it (app/notice_sync.py writes /web/notices/<id>):
+    # GPS links to it, so nothing else ("/web/../../admin", a CR LF, a
+    # backslash) is kept.
+    web_path = fields.String(required=True, validate=validate.Regexp(
+        r"^/web/notices/[0-9]{1,10}$", error="网站地址须为 /web/notices/<编号>"))
     online_at = fields.DateTime(required=True, validate=in_years)
 
 
