@@ -334,3 +334,15 @@ def test_the_api_check_of_a_contract_notice_is_an_answer_not_a_500(gps):
     checked = client.get(f"/api/v1/notice/{notice_id}/check", headers=headers)
     assert checked.status_code == 200 and checked.json["problems"][0]["field"] == "notice_type"
     assert client.post(f"/api/v1/notice/{notice_id}/publish", headers=headers).status_code == 409
+
+
+def test_store_notice_numbers_documents_as_the_schema_does(pds_demo):
+    """From 0, as the payload schema's own refusals (documents[0].url)."""
+    from app.public.notices import NoticeError, store_notice
+
+    with pds_demo.app_context():
+        with pytest.raises(NoticeError, match=r"^documents\[0\]\.url"):
+            store_notice({"notice_key": "HT-X", "column": "合同公告", "title": "合同公告",
+                          "published_at": "2026-11-20T10:00:00",
+                          "documents": [{"title": "合同", "url": "javascript:alert(1)"}]})
+        db.session.rollback()

@@ -172,7 +172,8 @@ def _documents(documents) -> list[dict] | None:
     if not isinstance(documents, list) or len(documents) > MAX_DOCUMENTS:
         raise NoticeError(f"documents: 应为不超过{MAX_DOCUMENTS}项的列表")
     cleaned = []
-    for i, document in enumerate(documents, 1):
+    # Numbered from 0, as the message schema's own refusals number them.
+    for i, document in enumerate(documents):
         if not isinstance(document, dict):
             raise NoticeError(f"documents[{i}]: 应为对象")
         title = plain_text(str(document.get("title") or ""))
