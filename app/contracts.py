@@ -523,6 +523,8 @@ def export_workbook(items) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from .xlsx import append_as_text
+
     book = Workbook()
     sheet = book.active
     sheet.title = "合同备案"
@@ -532,15 +534,13 @@ def export_workbook(items) -> bytes:
     for i, width in enumerate(EXPORT_WIDTHS, start=1):
         sheet.column_dimensions[sheet.cell(1, i).column_letter].width = width
     for item in items:
-        sheet.append([item.filing_no, item.unit_name, item.contract_no, item.contract_name,
-                      item.project_code, item.supplier_name, float(item.amount),
-                      item.signed_on.isoformat() if item.signed_on else "",
-                      item.filed_at.strftime("%Y-%m-%d %H:%M") if item.filed_at else "",
-                      item.original.filing_no if item.original is not None else "",
-                      item.late_reason or ""])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+        append_as_text(sheet, [
+            item.filing_no, item.unit_name, item.contract_no, item.contract_name,
+            item.project_code, item.supplier_name, float(item.amount),
+            item.signed_on.isoformat() if item.signed_on else "",
+            item.filed_at.strftime("%Y-%m-%d %H:%M") if item.filed_at else "",
+            item.original.filing_no if item.original is not None else "",
+            item.late_reason or ""])
         sheet.cell(sheet.max_row, 7).number_format = "#,##0.00"
     out = io.BytesIO()
     book.save(out)

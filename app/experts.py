@@ -419,11 +419,13 @@ def export_workbook(experts, user) -> bytes:
     can be edited and imported elsewhere); masked for anyone else."""
     from openpyxl import Workbook
 
+    from .xlsx import append_as_text
+
     book = Workbook()
     book.remove(book.active)
     sheet = _sheet_with_header(book, "专家", HEADERS, WIDTHS)
     for expert in experts:
-        sheet.append([
+        append_as_text(sheet, [
             expert.name, display_id_number(expert, user), display_mobile(expert, user),
             expert.work_unit, expert.work_unit_credit_code or "",
             "、".join(s.code for s in expert.specialities), expert.region_code, expert.state,

@@ -170,3 +170,14 @@ def _number(value) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return repr(value)
+
+
+def append_as_text(sheet, values) -> None:
+    """openpyxl's `sheet.append`, but a text that begins with “=” stays text:
+    openpyxl makes it a formula, so an expert named “=HYPERLINK(…)” became a
+    live link in every reader's spreadsheet. (The writer above never writes
+    formulas; this is for the workbooks built with openpyxl.)"""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"

@@ -601,3 +601,27 @@ def test_the_list_searches(clients, gps_demo, arg, value):
     assert expected > 0
     page = clients["chushen"].get(f"/experts/list/?_flt_0_{arg}={value}").get_data(as_text=True)
     assert re.search(rf"记录数[^\d]*{expected}\b", page), expected
+
+
+def test_a_name_written_as_a_formula_exports_as_text(gps):
+    """openpyxl writes a text beginning with “=” as a formula: an expert
+    named =HYPERLINK(…) became a live link in every reader's spreadsheet."""
+    from openpyxl import load_workbook
+
+    from app.extensions import db
+    from app.models import Expert
+
+    from sqlalchemy import update
+
+    with gps.app_context():
+        db.session.execute(update(Expert).where(Expert.id == _expert(gps, "410400")).values(
+            name='=HYPERLINK("http://evil","x")', work_unit="=1+1",
+            changed_on=Expert.changed_on, changed_by_fk=Expert.changed_by_fk))
+        db.session.commit()
+    exported = logged_in(gps, "chushen").get("/experts/export")
+    assert exported.status_code == 200
+    sheet = load_workbook(io.BytesIO(exported.data))["专家"]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row
+             if isinstance(cell.value, str) and cell.value.startswith("=")]
+    assert {cell.value for cell in cells} == {'=HYPERLINK("http://evil","x")', "=1+1"}
+    assert all(cell.data_type == "s" for cell in cells)
