@@ -5,6 +5,7 @@ address, 满足推送条件=100, a number past the column), SQLite compared it
 as best it could. Both databases now answer the same, here in both rounds."""
 import re
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -142,9 +143,13 @@ def test_a_rest_filter_value_must_be_a_value_of_its_column(gps_demo):
 
 def test_the_typed_converter_is_fabs_with_numbers_and_yes_no_typed():
     """Same filters, same order, same names as FAB's; only a number or
-    yes/no column's are the typed subclasses."""
+    yes/no column's, and the text patterns (开头是, 包含…), are subclasses."""
+    from flask_appbuilder.models.sqla import filters as fab
     from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
     from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+    patterns = (fab.FilterStartsWith, fab.FilterNotStartsWith, fab.FilterEndsWith,
+                fab.FilterNotEndsWith, fab.FilterContains, fab.FilterNotContains)
 
     from app.models import Plan
     from app.views.common.typed_filters import TypedFilterConverter, TypedInterface
@@ -157,4 +162,54 @@ def test_the_typed_converter_is_fabs_with_numbers_and_yes_no_typed():
         number = any(getattr(fabs, kind)(column) for kind in kinds)
         assert [str(f.name) for f in mine] == [str(f.name) for f in theirs], column
         for m, t in zip(mine, theirs):
-            assert isinstance(m, type(t)) and (type(m) is not type(t)) == number, column
+            assert isinstance(m, type(t)), column
+            assert (type(m) is not type(t)) == (number or type(t) in patterns), column
+
+
+
+# --- text is matched as typed, not read as a LIKE pattern ------------------------------
+
+@pytest.fixture
+def odd_name(gps):
+    """One of jingban's plans named with LIKE's own characters."""
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.models import OrgUser, Plan
+
+    with gps.app_context():
+        unit = db.session.scalar(select(OrgUser.organisation_id).filter_by(username="jingban"))
+        pk = db.session.scalar(select(Plan.id).filter_by(unit_id=unit).order_by(Plan.id))
+        db.session.execute(update(Plan).where(Plan.id == pk).values(
+            project_name="预付50%_课桌椅\\采购", changed_on=Plan.changed_on,
+            changed_by_fk=Plan.changed_by_fk))
+        db.session.commit()
+    return pk
+
+
+@pytest.mark.parametrize("operation, text, found", [
+    ("ct", "%", True), ("ct", "_", True), ("ct", "50%_", True), ("ct", "\\", True),
+    ("ct", "%%", False), ("ct", "5_%", False), ("sw", "%", False), ("sw", "预付50%", True),
+    ("ew", "\\", False), ("ew", "\\采购", True), ("nct", "%", False),
+])
+def test_a_text_filter_matches_what_was_typed(gps, odd_name, operation, text, found):
+    """FAB put the text into LIKE as typed: 包含 “%” or “_” listed every row,
+    and a text ending in “\\” was a 500 on PostgreSQL."""
+    import prison
+
+    client = gps.test_client()
+    q = prison.dumps({"filters": [{"col": "project_name", "opr": operation, "value": text}],
+                      "page_size": 100})
+    response = client.get("/api/v1/plan/", query_string={"q": q},
+                          headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert (odd_name in response.json["ids"]) == found
+    if operation == "ct" and text in ("%", "_"):
+        assert response.json["count"] == 1  # not every plan
+
+
+@pytest.mark.parametrize("index, text", [(0, "\\"), (1, "\\"), (2, "%"), (2, "_")])
+def test_a_list_search_with_like_characters_is_literal(gps, odd_name, index, text):
+    client = logged_in(gps, "jingban")
+    found = listed(client, f"_flt_{index}_project_name={quote(text)}")
+    assert found <= {odd_name}

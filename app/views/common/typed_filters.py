@@ -15,12 +15,18 @@ under 大于/小于, as FAB does with a date it cannot read.
 from decimal import Decimal, InvalidOperation
 
 from flask_appbuilder.models.sqla.filters import (
+    FilterContains,
+    FilterEndsWith,
     FilterEqual,
     FilterGreater,
     FilterIn,
+    FilterNotContains,
+    FilterNotEndsWith,
     FilterNotEqual,
     FilterNotIn,
+    FilterNotStartsWith,
     FilterSmaller,
+    FilterStartsWith,
     SQLAFilterConverter,
     get_field_setup_query,
 )
@@ -115,14 +121,67 @@ _TYPED = {FilterEqual: TypedEqual, FilterNotEqual: TypedNotEqual, FilterGreater:
 _NUMBERS_AND_YES_NO = {"is_integer", "is_float", "is_numeric", "is_boolean"}
 
 
+# --- text: what is typed is matched, not read as a pattern -----------------------
+
+def _literal(value) -> str:
+    """`value` for LIKE … ESCAPE '\\': FAB put the text into the pattern as
+    typed, so 包含 “%” or “_” listed every row, and a text ending in “\\”
+    was a 500 on PostgreSQL (a pattern may not end with its escape)."""
+    return str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class _Text:
+    """One of FAB's text filters (same name and arg_name: the search form and
+    the REST ?q= filters read the same) matching the text literally."""
+
+    pattern = "%{}%"  # where the text goes
+    negated = False
+
+    def apply(self, query, value):
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        match = field.ilike(self.pattern.format(_literal(value)), escape="\\")
+        return query.filter(~match if self.negated else match)
+
+
+class TextStartsWith(_Text, FilterStartsWith):
+    pattern = "{}%"
+
+
+class TextNotStartsWith(_Text, FilterNotStartsWith):
+    pattern, negated = "{}%", True
+
+
+class TextEndsWith(_Text, FilterEndsWith):
+    pattern = "%{}"
+
+
+class TextNotEndsWith(_Text, FilterNotEndsWith):
+    pattern, negated = "%{}", True
+
+
+class TextContains(_Text, FilterContains):
+    pass
+
+
+class TextNotContains(_Text, FilterNotContains):
+    negated = True
+
+
+_TYPED.update({FilterStartsWith: TextStartsWith, FilterNotStartsWith: TextNotStartsWith,
+               FilterEndsWith: TextEndsWith, FilterNotEndsWith: TextNotEndsWith,
+               FilterContains: TextContains, FilterNotContains: TextNotContains})
+_TEXT_FILTERS = {TextStartsWith, TextNotStartsWith, TextEndsWith, TextNotEndsWith,
+                 TextContains, TextNotContains}
+
+
 class TypedFilterConverter(SQLAFilterConverter):
     """FAB's table of filters by column kind, the typed ones in place of
-    FAB's for numbers and yes/no (same names, same arg_names: the search
-    form and the REST ?q= filters read the same)."""
+    FAB's for numbers and yes/no, the literal ones for text (same names,
+    same arg_names: the search form and the REST ?q= filters read the same)."""
 
     conversion_table = tuple(
         (kind, [_TYPED.get(flt, flt) for flt in filters] if kind in _NUMBERS_AND_YES_NO
-         else filters)
+         else [_TYPED[flt] if _TYPED.get(flt) in _TEXT_FILTERS else flt for flt in filters])
         for kind, filters in SQLAFilterConverter.conversion_table)
 
 
