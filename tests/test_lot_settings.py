@@ -648,3 +648,16 @@ def test_a_lot_plan_reaching_a_provisional_year_says_so_and_is_saved(pds):
         details = [d for (d,) in db.session.query(AuditLog.detail)
                    .filter_by(action="招标文件规划与开评标配置")]
     assert details == [note]
+
+
+@pytest.mark.parametrize("size", [2147483649, 10**12 + 1])
+def test_a_whole_number_past_integer_is_a_422_not_a_500(pds, size):
+    """评委会人数 2147483649 (odd, so the rule of 5人以上单数 let it by) was a 500 on PostgreSQL (integer out of range):
+    every Integer column's REST field and form field is held to INTEGER."""
+    daili, pk, code, (lot1, *_) = _accepted(pds)
+    _notice_received(pds, lot1)
+    client, auth = _api(pds, "daili")
+    response = client.put(f"/api/v1/lot_setting/{lot1}", headers=auth,
+                          json={"committee_size": size})
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert "committee_size" in response.json["message"]

@@ -16,7 +16,7 @@ English with FAB's ?_l_=en.
 import datetime as dt
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import Date, DateTime, String, Text, inspect
+from sqlalchemy import BigInteger, Date, DateTime, Integer, String, Text, inspect
 
 from ...validation_messages import translate  # noqa: F401 - the REST bases' import
 
@@ -28,6 +28,15 @@ HTML_MAX = 50000
 # a date is a typing error (0001-01-01, 9999-12-31).
 DATE_MIN = dt.date(2000, 1, 1)
 DATE_MAX = dt.date(2099, 12, 31)
+
+
+# An INTEGER column (32 bits on PostgreSQL): a 评委会人数 of 2147483648 was a
+# 500 there ("integer out of range") and kept on SQLite.
+INT_MIN, INT_MAX = -2**31, 2**31 - 1
+
+
+def is_integer(column) -> bool:
+    return isinstance(column.type, Integer) and not isinstance(column.type, BigInteger)
 
 
 def text_limit(column) -> int | None:
@@ -91,7 +100,7 @@ def ahead(added: dict, own: dict) -> dict:
 
 def form_validators(model) -> dict:
     """{column: [validators]} to add to a FAB-generated form."""
-    from wtforms.validators import Length
+    from wtforms.validators import Length, NumberRange
 
     added = {}
     for column in _columns(model):
@@ -100,6 +109,9 @@ def form_validators(model) -> dict:
                                   Length(max=limit, message=_("不能超过%(max)d个字符"))]
         elif is_date(column):
             added[column.name] = [_form_date_range]
+        elif is_integer(column):
+            added[column.name] = [NumberRange(INT_MIN, INT_MAX, message=_(
+                "须为%(min)s至%(max)s之间的整数"))]
         elif isinstance(column.type, String):
             added[column.name] = [_form_no_nul]
     return added
@@ -117,6 +129,8 @@ def schema_validators(model) -> dict:
             added[column.name] = validate.Length(max=limit)
         elif is_date(column):
             added[column.name] = _schema_date_range
+        elif is_integer(column):
+            added[column.name] = validate.Range(INT_MIN, INT_MAX)
     return added
 
 
