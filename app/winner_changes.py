@@ -122,7 +122,8 @@ def errors(item: WinnerChange) -> dict[str, str]:
     plan = item.plan
     if plan is not None:
         if unit is not None and plan.unit_id != unit.id:
-            found["plan"] = f"项目“{plan}”不属于本单位"
+            # Neither its number nor its name: the unit may not know of it.
+            found["plan"] = "所选项目不存在、不属于本单位或尚未发布结果公告，请重新选择项目"
         elif plan.state != "已备案":
             found["plan"] = f"项目“{plan}”{plan.state}，只能选择已备案的项目"
         else:

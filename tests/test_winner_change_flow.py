@@ -198,6 +198,11 @@ def test_only_the_units_filed_plans_can_be_chosen(gps):
     response = gps.test_client().post("/api/v1/winner_change/", headers=bearer(token), json={
         "plan": other_units_plan, "lots": lot_of(gps, other_units_plan), **FIELDS})
     assert response.status_code == 422
+    # The refusal names neither the other unit's plan number nor its project.
+    import json
+
+    text = json.dumps(response.json, ensure_ascii=False)
+    assert "方城县" not in text and "411322-" not in text
 
 
 def test_lots_and_reason_must_be_chosen_not_defaulted(gps):
