@@ -16,23 +16,30 @@ from .extensions import db
 from .models import Attachment
 
 PDF = "application/pdf"
-# A file name is a label, never a path: no separators, no "..", no controls.
-_BAD_NAME = re.compile(r"[\\/\x00-\x1f]|\.\.")
+# A file name is a label, never a path: no separators, no "..", no controls,
+# no direction overrides (“\u202efdp.exe.pdf” shows as “…exe.pdf” reversed).
+_BAD_NAME = re.compile(r"[\\/\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]|\.\.")
+NAME_MAX = 255  # Attachment.original_name
 
 
 def max_bytes() -> int:
     return current_app.config["ATTACHMENT_MAX_BYTES"]
 
 
-def pdf_error(filename: str | None, data: bytes) -> str | None:
-    """Why this upload is not an acceptable PDF, or None."""
+def pdf_error(filename: str | None, data: bytes, what: str = "情况说明材料") -> str | None:
+    """Why this upload is not an acceptable PDF (of `what`), or None."""
     name = (filename or "").strip()
     if not name:
         return "请选择要上传的文件"
     if _BAD_NAME.search(name):
         return f"文件名“{name}”含有路径或非法字符，请重命名后再上传"
+    if len(name) > NAME_MAX:
+        # Cut to the column it lost its “.pdf”: say so instead.
+        return f"文件名超过{NAME_MAX}个字符，请重命名后再上传"
     if not name.lower().endswith(".pdf"):
-        return f"“{name}”不是PDF文件，只能上传PDF格式的情况说明材料"
+        return f"“{name}”不是PDF文件，只能上传PDF格式的{what}"
+    if not name[:-4].strip(" ."):
+        return f"文件名“{name}”只有扩展名，请重命名后再上传"
     if not data:
         return f"“{name}”是空文件，请重新选择"
     limit = max_bytes()
@@ -66,7 +73,7 @@ def store_pdf(filename: str, data: bytes, user) -> Attachment:
     """Write an already checked PDF and add its row to the session."""
     stored = secrets.token_hex(16) + ".pdf"
     (upload_dir() / stored).write_bytes(data)
-    attachment = Attachment(stored_name=stored, original_name=filename.strip()[:255],
+    attachment = Attachment(stored_name=stored, original_name=filename.strip(),
                             content_type=PDF, size=len(data),
                             sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=user.id)
     db.session.add(attachment)

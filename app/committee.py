@@ -229,8 +229,8 @@ def add_owner_rep(lot: Lot, name, work_unit, filename, data: bytes, user) -> Com
     _check_open(lot)
     name = _text(name, "姓名", 32)
     work_unit = _text(work_unit, "工作单位", 128)
-    if message := attachments.pdf_error(filename, data):
-        raise Refusal(message.replace("情况说明材料", "授权书"))
+    if message := attachments.pdf_error(filename, data, "授权书"):
+        raise Refusal(message)
     stored = attachments.store_pdf(filename, data, user)
     member = CommitteeMember(lot=lot, source=OWNER_REP, state=SEATED, name=name,
                              work_unit=work_unit, authorization=stored, position=0,

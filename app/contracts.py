@@ -314,7 +314,7 @@ def save(contract: Contract, values: dict, lot_parts: dict, user, today: dt.date
     for role, label in (("signed", "合同原件"), ("redacted", "合同文本（公开版）")):
         name, data = (uploads or {}).get(role) or ("", b"")
         if name:
-            if message := attachments.pdf_error(name, data):
+            if message := attachments.pdf_error(name, data, label):
                 checked[role] = None
                 errors[f"{role}_file"] = f"{label}：{message}"
             else:

@@ -22,6 +22,9 @@ BAD_UPLOADS = [
     ("traversal", "../../etc/情况说明.pdf", None, "含有路径或非法字符"),
     ("windows traversal", "..\\..\\情况说明.pdf", None, "含有路径或非法字符"),
     ("not a pdf name", "情况说明.docx", None, "不是PDF文件"),
+    ("name past the column", "说" * 300 + ".pdf", None, "文件名超过255个字符"),
+    ("only the extension", ".pdf", None, "只有扩展名"),
+    ("direction override", "\u202efdp.exe.pdf", None, "含有路径或非法字符"),
 ]
 
 
