@@ -460,3 +460,44 @@ def test_a_filter_operation_the_column_lacks_is_a_400_not_every_row(gps_demo, fl
                           headers=bearer(api_token(client, "jingban")))
     assert response.status_code == 400
     assert "查询参数q中的筛选方式" in response.json["message"]
+
+
+# --- a required text of nothing but spaces or invisible characters --------------------
+
+BLANK_PLAN = {"procurement_method": "询价", "category": "货物", "item_name": "打印纸",
+              "budget": "1000.00", "fund_source": "财政性资金", "expected_date": "2026-12-31",
+              "interconnected": False}
+
+
+@pytest.mark.parametrize("blank", ["   ", "\u3000\u3000", "\u200b\u200b", " \ufeff\t"])
+def test_a_required_text_of_only_blanks_is_refused_over_rest(gps, blank):
+    from app.extensions import db
+    from app.models import Plan
+
+    client = gps.test_client()
+    with gps.app_context():
+        before = db.session.query(Plan).count()
+    response = client.post("/api/v1/plan/", json={**BLANK_PLAN, "project_name": blank},
+                           headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.json["message"]["project_name"] == ["不能只填空格或不可见字符"]
+    with gps.app_context():
+        assert db.session.query(Plan).count() == before
+
+
+def test_a_required_text_of_only_blanks_is_refused_in_the_form(gps):
+    from tests.helpers import csrf_token
+
+    client = logged_in(gps, "jingban")
+    response = client.post("/plans/add", data={
+        **BLANK_PLAN, "interconnected": "", "project_name": "\u3000\u200b",
+        "csrf_token": csrf_token(client, "/plans/add")})
+    assert response.status_code == 200
+    assert "不能只填空格或不可见字符" in response.get_data(as_text=True)
+
+
+def test_a_text_with_spaces_inside_is_kept(gps):
+    client = gps.test_client()
+    response = client.post("/api/v1/plan/", json={**BLANK_PLAN, "project_name": "打印纸 采购"},
+                           headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 201, response.get_data(as_text=True)

@@ -159,6 +159,7 @@ def test_every_text_column_of_every_api_has_a_maximum(gps_demo, pds_demo):
     from sqlalchemy import Text
 
     from app.views.common.base import ReadWriteApi
+    from app.views.common.validation import both
 
     for app in (gps_demo, pds_demo):
         for api in app.appbuilder.baseviews:
@@ -169,7 +170,9 @@ def test_every_text_column_of_every_api_has_a_maximum(gps_demo, pds_demo):
                 if column is None or not isinstance(column.type, Text):
                     continue
                 assert field.validators, f"{type(api).__name__}.{name} has no maximum"
-                limits = [v for v in field.validators if isinstance(v, validate.Length)]
+                checks = [inner for v in field.validators
+                          for inner in (v.parts if isinstance(v, both) else [v])]
+                limits = [v for v in checks if isinstance(v, validate.Length)]
                 assert limits and limits[0].max, f"{type(api).__name__}.{name}"
 
 

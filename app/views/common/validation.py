@@ -14,9 +14,10 @@ message to a Chinese msgid, so the API speaks Chinese like the UI, and
 English with FAB's ?_l_=en.
 """
 import datetime as dt
+import re
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import BigInteger, Date, DateTime, Integer, String, Text, inspect
+from sqlalchemy import BigInteger, Date, DateTime, Enum, Integer, String, Text, inspect
 
 from ...validation_messages import translate  # noqa: F401 - the REST bases' import
 
@@ -67,6 +68,33 @@ def _form_date_range(form, field):
                               % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()})
 
 
+# A required text of nothing but spaces (full-width too) or invisible
+# characters: FAB's InputRequired let “   ” or “\u200b” through as a 项目名称
+# or 变更后中标供应商.
+_BLANK = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
+BLANK_MESSAGE = _("不能只填空格或不可见字符")
+
+
+def is_required_text(column) -> bool:
+    return (not column.nullable and isinstance(column.type, (String, Text))
+            and not isinstance(column.type, Enum))
+
+
+def _form_not_blank(form, field):
+    from wtforms.validators import StopValidation
+
+    if isinstance(field.data, str) and _BLANK.fullmatch(field.data):
+        field.errors[:] = []
+        raise StopValidation(str(BLANK_MESSAGE))
+
+
+def _schema_not_blank(value):
+    from marshmallow import ValidationError
+
+    if isinstance(value, str) and _BLANK.fullmatch(value):
+        raise ValidationError(str(BLANK_MESSAGE))
+
+
 def _form_no_nul(form, field):
     """PostgreSQL refuses NUL in text, even in the WHERE of FAB's uniqueness
     check (a 500 before the form could say anything). First in the chain,
@@ -114,6 +142,8 @@ def form_validators(model) -> dict:
                 "须为%(min)s至%(max)s之间的整数"))]
         elif isinstance(column.type, String):
             added[column.name] = [_form_no_nul]
+        if is_required_text(column):
+            added[column.name].insert(1, _form_not_blank)
     return added
 
 
@@ -131,6 +161,10 @@ def schema_validators(model) -> dict:
             added[column.name] = _schema_date_range
         elif is_integer(column):
             added[column.name] = validate.Range(INT_MIN, INT_MAX)
+        if is_required_text(column):
+            given = added.get(column.name)
+            added[column.name] = (both(given, _schema_not_blank) if given
+                                  else _schema_not_blank)
     return added
 
 
@@ -143,10 +177,19 @@ def _schema_date_range(value):
             f"Must be greater than or equal to {DATE_MIN} and less than or equal to {DATE_MAX}.")
 
 
-def both(first, second):
-    """Two marshmallow validators as one (FAB takes one per column)."""
-    def validator(value):
-        first(value)
-        second(value)
-    return validator
+class both:
+    """Two marshmallow validators as one (FAB takes one per column); `parts`
+    lists the validators inside, for a test to find a column's Length."""
+
+    def __init__(self, first, second):
+        self.first, self.second = first, second
+
+    @property
+    def parts(self) -> list:
+        return [inner for check in (self.first, self.second)
+                for inner in (check.parts if isinstance(check, both) else [check])]
+
+    def __call__(self, value):
+        self.first(value)
+        self.second(value)
 
