@@ -45,6 +45,15 @@ def post(sites, built, body=None, headers=None, peer="410400"):
     return pds.test_client().post("/interop/v1/messages", data=data, headers=signed)
 
 
+def to_gps(sites, built):
+    """A platform's message to GPS (the other way round from `post`)."""
+    gps, pds = sites
+    message_id, body = built
+    with pds.app_context():
+        headers = signing.sign_headers("gps", message_id, body, "410400")
+    return gps.test_client().post("/interop/v1/messages", data=body.encode(), headers=headers)
+
+
 def replica(pds):
     with pds.app_context():
         row = db.session.get(PlanReplica, PLAN["plan_no"])
@@ -296,10 +305,7 @@ def test_a_type_sent_to_the_wrong_kind_of_site_is_refused(sites):
     gps, pds = sites
     built = envelope.build(type="plan.filed", source="410400", target="gps",
                            entity=f"plan:{PLAN['plan_no']}", entity_version=1, payload=PLAN)
-    with pds.app_context():
-        headers = signing.sign_headers("gps", built[0], built[1], "410400")
-    response = gps.test_client().post("/interop/v1/messages", data=built[1].encode(),
-                                      headers=headers)
+    response = to_gps(sites, built)
     assert response.status_code == 422 and response.json["error"] == "wrong_site"
     assert "本站不接收“plan.filed”消息" in response.json["message"]
     with gps.app_context():
@@ -335,10 +341,7 @@ def test_a_time_with_a_zone_where_local_is_wanted_is_told_in_chinese(sites):
                "open_time": "2026-05-10T09:00:00+08:00"}
     built = envelope.build(type="lot.status", source="410400", target="gps",
                            entity="lot_status:L1", entity_version=1, payload=payload)
-    with pds.app_context():
-        headers = signing.sign_headers("gps", built[0], built[1], "410400")
-    response = gps.test_client().post("/interop/v1/messages", data=built[1].encode(),
-                                      headers=headers)
+    response = to_gps(sites, built)
     assert response.status_code == 422
     assert "open_time：须为不带时区的本地时间" in response.json["message"]
     assert "naive" not in response.json["message"]
@@ -355,10 +358,7 @@ def test_a_correction_number_past_integer_is_refused(sites, seq):
                "changed_at": "2026-05-01T09:00:00"}
     built = envelope.build(type="project.info_changed", source="410400", target="gps",
                            entity=f"project-info:P1:{seq}", entity_version=1, payload=payload)
-    with pds.app_context():
-        headers = signing.sign_headers("gps", built[0], built[1], "410400")
-    response = gps.test_client().post("/interop/v1/messages", data=built[1].encode(),
-                                      headers=headers)
+    response = to_gps(sites, built)
     assert response.status_code == 422 and response.json["error"] == "bad_payload"
     assert "seq：" in response.json["message"]
 
@@ -372,8 +372,5 @@ def test_a_website_address_gps_would_link_to_is_only_a_notice_page(sites, web_pa
     built = envelope.build(type="notice.online", source="410400", target="gps",
                            entity="notice:JY410400-2026-0001-01", entity_version=1,
                            payload=payload)
-    with pds.app_context():
-        headers = signing.sign_headers("gps", built[0], built[1], "410400")
-    response = gps.test_client().post("/interop/v1/messages", data=built[1].encode(),
-                                      headers=headers)
+    response = to_gps(sites, built)
     assert response.status_code == 422 and "网站地址须为" in response.json["message"]
