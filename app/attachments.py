@@ -34,7 +34,7 @@ def pdf_error(filename: str | None, data: bytes, what: str = "情况说明材料
     if _BAD_NAME.search(name):
         return f"文件名“{name}”含有路径或非法字符，请重命名后再上传"
     if len(name) > NAME_MAX:
-        # Cut to the column it lost its “.pdf”: say so instead.
+        # Cut to fit the column, it lost its “.pdf”: say so instead.
         return f"文件名超过{NAME_MAX}个字符，请重命名后再上传"
     if not name.lower().endswith(".pdf"):
         return f"“{name}”不是PDF文件，只能上传PDF格式的{what}"

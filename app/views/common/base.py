@@ -15,6 +15,7 @@ from ...validation_messages import describe_validator
 from .choices import CheckedChoiceForms
 from .list_widget import OnceTranslatedSearchWidget, OnePassListWidget
 from .related_search import SearchedRelations
+from .typed_filters import SAVE_REFUSED
 
 VIEW_VERBS = {
     "list": "read",
@@ -96,8 +97,7 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
     exclude_route_methods = {"download"}
     # FAB's edit flashes this when the database refuses the change (its add
     # and delete flash what TypedInterface raises): a sentence, not "Database Error".
-    database_error_message = _("保存失败：与已有记录重复、必填项为空或引用的记录不存在，"
-                               "未作任何修改。")
+    database_error_message = SAVE_REFUSED
 
     def _init_forms(self):
         # Every Text column gets a maximum length and every date a sensible

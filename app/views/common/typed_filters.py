@@ -32,7 +32,7 @@ from flask_appbuilder.models.sqla.filters import (
 )
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import Numeric, false, literal
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -256,6 +256,10 @@ def _is_key(datamodel, column, value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and KEY_MIN <= value <= KEY_MAX
 
 
+SAVE_REFUSED = lazy_gettext("保存失败：与已有记录重复、必填项为空或引用的记录不存在，"
+                            "未作任何修改。")
+
+
 class WriteRefused(DatabaseException):
     """A write the database refused, in the user's language. FAB's HTML views
     flash str() of what add/delete raise, which was the SQL with its
@@ -277,15 +281,13 @@ class TypedInterface(SQLAInterface):
         try:
             super().add(item, commit)
         except SQLAlchemyError as exc:
-            raise WriteRefused(gettext("保存失败：与已有记录重复、必填项为空或引用的记录不存在，"
-                                 "未作任何修改。")) from exc
+            raise WriteRefused(SAVE_REFUSED) from exc
 
     def edit(self, item, commit: bool = True) -> None:
         try:
             super().edit(item, commit)
         except DatabaseException as exc:
-            raise WriteRefused(gettext("保存失败：与已有记录重复、必填项为空或引用的记录不存在，"
-                                 "未作任何修改。")) from exc.__cause__
+            raise WriteRefused(SAVE_REFUSED) from exc.__cause__
 
     def delete(self, item, commit: bool = True) -> None:
         try:
