@@ -12,8 +12,9 @@ from sqlalchemy import exists, func
 
 from .audit import record
 from .extensions import db
-from .models import Lot, PlanReplica, TradingProject
+from .models import Lot, PlanReplica, Region, TradingProject
 from .numbering import next_value
+from .rules.credit_code import credit_code_error
 from .rules.money import amount_error
 
 EDITABLE_STATES = ("草稿", "已退回")
@@ -96,10 +97,34 @@ def errors(project: TradingProject) -> dict[str, str]:
             found[field] = f"请填写{label}"
     if message := amount_error(project.budget, "预算金额"):
         found["budget"] = message
+    if project.unit_credit_code and (message := credit_code_error(project.unit_credit_code)):
+        found["unit_credit_code"] = "采购单位" + message
+    if message := region_error(project):
+        found["region"] = message
     agency = project.agency
     if agency is None or agency.org_type != "代理机构":
         found["agency"] = "只有代理机构可以办理项目进场受理"
     return found
+
+
+def platform_region() -> Region | None:
+    """The region this trading platform serves (its code is the platform's)."""
+    code = current_app.config.get("PLATFORM_CODE")
+    return db.session.get(Region, code) if code else None
+
+
+def region_error(project: TradingProject) -> str | None:
+    """A project outside the platform's region would reach no 中心业务科室
+    here: each centre sees its own region and below (scope.ProjectScope)."""
+    with db.session.no_autoflush:
+        region = project.region or (db.session.get(Region, project.region_code)
+                                    if project.region_code else None)
+        if region is None:
+            return "请选择所属区划"
+        served = platform_region()
+        if served is not None and not region.path.startswith(served.path):
+            return f"所属区划“{region.name}”不在本平台（{served.name}）的服务范围内，请选择本平台所辖区划"
+    return None
 
 
 def lots_total(project: TradingProject, without: Lot | None = None) -> Decimal:

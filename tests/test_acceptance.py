@@ -211,3 +211,60 @@ def test_choose_plan_pages_by_twenty_and_keeps_the_search(pds):
     for asked in ("2", "99"):  # beyond the last page: the last page
         page = daili.get(f"/acceptance/plans?q=2026-94&page={asked}").get_data(as_text=True)
         assert page.count('class="plan-row"') == 5
+
+
+NOT_A_PLAN = {"project_name": "非政府采购项目", "unit_name": "平顶山市某国有企业",
+              "procurement_method": "公开招标", "category": "工程", "budget": "3000000.00",
+              "open_place": "第一开标室", "encrypted": True}
+
+
+@pytest.mark.parametrize("region, code, refused", [
+    ("410100", None, "不在本平台（平顶山市）的服务范围内"),  # 郑州市: another platform's
+    ("410400", "91410400MA12345678", "采购单位统一社会信用代码校验位错误"),
+    ("410400", "ABC", "采购单位统一社会信用代码应为18位"),
+])
+def test_the_api_refuses_another_platforms_region_and_a_bad_credit_code(
+        pds, region, code, refused):
+    from app.extensions import db
+    from app.models import TradingProject
+    from tests.helpers import api_token, bearer
+
+    client = pds.test_client()
+    body = {**NOT_A_PLAN, "region": region}
+    if code:
+        body["unit_credit_code"] = code
+    response = client.post("/api/v1/acceptance/", headers=bearer(api_token(client, "daili")),
+                           json=body)
+    assert response.status_code == 422
+    assert refused in str(response.json["message"])
+    with pds.app_context():
+        assert db.session.query(TradingProject).filter_by(
+            project_name="非政府采购项目").count() == 0
+
+
+def test_the_api_accepts_a_county_of_the_platform_and_a_valid_credit_code(pds):
+    from app.rules.credit_code import complete as with_check
+    from tests.helpers import api_token, bearer
+
+    client = pds.test_client()
+    response = client.post("/api/v1/acceptance/", headers=bearer(api_token(client, "daili")),
+                           json={**NOT_A_PLAN, "region": "410422",  # 叶县
+                                 "unit_credit_code": with_check("11410422MB1234567")})
+    assert response.status_code == 201, response.json
+
+
+def test_the_form_offers_only_the_platforms_regions_and_refuses_another(pds):
+    from app.extensions import db
+    from app.models import TradingProject
+    from tests.helpers import csrf_token
+
+    daili = logged_in(pds, "daili")
+    page = daili.get("/acceptance/add?plan=no").get_data(as_text=True)
+    assert 'value="410422"' in page and 'value="410100"' not in page
+    response = daili.post("/acceptance/add?plan=no", data={
+        **NOT_A_PLAN, "encrypted": "y", "region": "410100",
+        "csrf_token": csrf_token(daili, "/acceptance/add?plan=no")})
+    assert response.status_code == 200
+    with pds.app_context():
+        assert db.session.query(TradingProject).filter_by(
+            project_name="非政府采购项目").count() == 0

@@ -6,6 +6,7 @@ from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
+from sqlalchemy import true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, HiddenField, TextAreaField
@@ -15,7 +16,7 @@ from ..common.typed_filters import TypedInterface
 from ... import project_info, projects
 from ...audit import record
 from ...extensions import db
-from ...models import Lot, PlanReplica, TradingProject
+from ...models import Lot, PlanReplica, Region, TradingProject
 from ...rules.money import amount_error
 from ...scope import LotScope, ProjectScope, ScopeFilter, project_clause
 from ...workflows.acceptance import AcceptanceChain
@@ -47,6 +48,15 @@ def _amount(label):
         if message := amount_error(field.data, label):
             raise ValidationError(message)
     return check
+
+
+class ServedRegions(ScopeFilter):
+    """所属区划 choices: the platform's region and below (projects.region_error)."""
+
+    @staticmethod
+    def clause(user):
+        served = projects.platform_region()
+        return Region.path.like(served.path + "%") if served is not None else true()
 
 
 class EditableProjects(ScopeFilter):
@@ -213,6 +223,7 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
                           "plan_no": text, "budget": yuan, "fund_source": text,
                           "contact": text, "phone": text}
     validators_columns = {"budget": [_amount("预算金额")]}
+    add_form_query_rel_fields = {"region": [["code", ServedRegions, None]]}
     add_form_extra_fields = {
         "encrypted": BooleanField(LABELS["encrypted"], default=True),
         "remote_opening": BooleanField(LABELS["remote_opening"], default=False),
@@ -370,6 +381,8 @@ class AcceptanceApi(ApprovalApi, ReadWriteApi):
     edit_columns = COMPLETE_FORM
     amount_columns = {"budget": "预算金额"}
     search_columns = ["project_code", "project_name", "plan_no", "state"]
+    # _info's choices; a posted region is checked by projects.errors.
+    add_query_rel_fields = {"region": [["code", ServedRegions, None]]}
 
     def pre_add(self, item):
         item.from_plan = False
