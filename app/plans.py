@@ -92,6 +92,11 @@ def prepare(plan: Plan, user) -> None:
             plan.region_code = plan.unit.region_code
         if not plan.state:
             plan.state = "草稿"
+        if plan.interconnected is None:
+            # The column's default, set here so that plan_errors sees it: a
+            # REST body without the flag was saved interconnected, with no
+            # platform to push to.
+            plan.interconnected = True
         if not plan.plan_no and plan.region_code:
             plan.plan_no = next_plan_no(plan.region_code, dt.date.today().year)
         if plan.budget is not None and plan.category:

@@ -228,6 +228,19 @@ def test_rest_refuses_bad_plans_in_chinese(gps, changes, field, message):
     assert _plans(gps) == []
 
 
+def test_rest_without_the_flag_is_interconnected_and_needs_a_platform(gps):
+    """As the form's default: not saved interconnected with nowhere to push."""
+    without = {k: v for k, v in REST_GOOD.items() if k not in ("interconnected", "platform")}
+    response = _post(gps, "jingban", without)
+    assert response.status_code == 422
+    assert "互联互通项目必须选择交易平台" in str(response.json["message"]["platform"])
+    assert _plans(gps) == []
+    response = _post(gps, "jingban", {**without, "platform": REST_GOOD["platform"]})
+    assert response.status_code == 201
+    [plan] = _plans(gps)
+    assert plan.interconnected is True and plan.platform_code == REST_GOOD["platform"]
+
+
 def test_rest_reports_missing_fields(gps):
     body = {k: v for k, v in REST_GOOD.items() if k != "project_name"}
     response = _post(gps, "jingban", body)
