@@ -501,3 +501,22 @@ def test_a_text_with_spaces_inside_is_kept(gps):
     response = client.post("/api/v1/plan/", json={**BLANK_PLAN, "project_name": "打印纸 采购"},
                            headers=bearer(api_token(client, "jingban")))
     assert response.status_code == 201, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field, text", [("project_name", "课桌\x00椅"),  # String, required
+                                         ("remark", "备注\x00"),  # Text
+                                         ("contact", "\x00")])  # String, optional
+def test_a_text_with_a_nul_is_refused_over_rest_on_every_database(gps, field, text):
+    """SQLite kept it; PostgreSQL refused the INSERT with the generic 保存失败."""
+    from app.extensions import db
+    from app.models import Plan
+
+    client = gps.test_client()
+    with gps.app_context():
+        before = db.session.query(Plan).count()
+    response = client.post("/api/v1/plan/", json={**BLANK_PLAN, field: text},
+                           headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.json["message"][field] == ["不能含有空字符（\\x00）"]
+    with gps.app_context():
+        assert db.session.query(Plan).count() == before

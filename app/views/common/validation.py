@@ -156,16 +156,27 @@ def schema_validators(model) -> dict:
     added = {}
     for column in _columns(model):
         if limit := text_limit(column):
-            added[column.name] = validate.Length(max=limit)
+            added[column.name] = both(_schema_no_nul, validate.Length(max=limit))
         elif is_date(column):
             added[column.name] = _schema_date_range
         elif is_integer(column):
             added[column.name] = validate.Range(INT_MIN, INT_MAX)
+        elif isinstance(column.type, String):
+            added[column.name] = _schema_no_nul
         if is_required_text(column):
             given = added.get(column.name)
             added[column.name] = (both(given, _schema_not_blank) if given
                                   else _schema_not_blank)
     return added
+
+
+def _schema_no_nul(value):
+    """As _form_no_nul: SQLite kept a NUL in a 项目名称, PostgreSQL refused the
+    INSERT and the client read only the generic 保存失败."""
+    from marshmallow import ValidationError
+
+    if isinstance(value, str) and "\x00" in value:
+        raise ValidationError(str(_("不能含有空字符（\\x00）")))
 
 
 def _schema_date_range(value):
