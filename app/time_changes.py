@@ -7,7 +7,7 @@ import datetime as dt
 from .audit import record
 from .extensions import db
 from .models import Lot, TimeChange, TradingProject
-from .rules import change_times
+from .rules import change_times, deadlines
 
 EDITABLE_STATES = ("待调整", "已退回")
 
@@ -82,6 +82,16 @@ def errors(change: TimeChange) -> dict[str, str]:
         found["new_doc_issue_end"] = "文件获取截止时间不能晚于投标截止时间"
     if message := change_times.difference_error(differences(change), change.deviation_reason):
         found["deviation_reason"] = message
+    # Each lot's times as they will be once the change takes effect, in the
+    # order every lot keeps (GPS refuses a lot.status out of it).
+    fields = {"doc_end": "new_doc_issue_end", "bid_deadline": "new_bid_deadline",
+              "open_time": "new_open_time"}
+    for lot in lots_of(change) if change.project is not None else []:
+        after = deadlines.order_errors(lot.doc_issue_start,
+                                       change.new_doc_issue_end or lot.doc_issue_end,
+                                       change.new_bid_deadline, change.new_open_time)
+        for field, message in after.items():
+            found.setdefault(fields.get(field, "new_bid_deadline"), f"标段“{lot.name}”：{message}")
     return found
 
 

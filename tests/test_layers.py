@@ -11,7 +11,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 ALLOWED = {
     # create_app: an RQ job in a worker process builds its site's app.
     "sync": {"sync", "extensions", "models", "settings", "audit", "scope", "create_app",
-             "validation_messages"},
+             "validation_messages", "rules"},
     "rules": {"rules"},
 }
 

@@ -273,7 +273,8 @@ def pds_project(site_factory):
 
 def test_a_change_notice_opens_the_time_change_column(pds_project):
     pds, pk, code, (lot1, lot2) = pds_project
-    new_times = {**TIMES, "bid_deadline": "2026-12-29T09:30:00"}
+    new_times = {**TIMES, "bid_deadline": "2026-12-29T09:30:00",
+                 "open_time": "2026-12-29T09:30:00"}
     response = _publish(pds, _payload(code, [lot2], key="GG-2026-0002", notice_type="变更公告",
                                       times=new_times, original_key="GG-2026-0001"))
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -305,7 +306,8 @@ def test_a_newer_version_replaces_the_website_copy_and_keeps_the_lots_times(pds_
     pds, pk, code, (lot1, _lot2) = pds_project
     assert _publish(pds, _payload(code, [lot1])).status_code == 200
     first = _lots(pds, code)[lot1]
-    later = {key: "2027-01-05T09:00:00" for key in TIMES}
+    later = {"doc_start": "2027-01-05T09:00:00", "doc_end": "2027-01-12T17:00:00",
+             "bid_deadline": "2027-01-26T09:00:00", "open_time": "2027-01-26T09:00:00"}
     assert _publish(pds, _payload(code, [lot1], times=later, body="<p>第二版</p>"),
                     version=2).status_code == 200
     assert _stored(pds)["GG-2026-0001"][1:] == (2, "<p>第二版</p>")
@@ -508,3 +510,26 @@ def test_a_notice_with_one_lot_twice_is_refused(pds_project):
     pds, pk, code, (lot1, lot2) = pds_project
     response = _publish(pds, _payload(code, [lot1, lot1]))
     assert response.status_code == 422 and "lots：code 不能重复" in response.json["message"]
+
+
+@pytest.mark.parametrize("times, said", [
+    ({**TIMES, "doc_end": "2026-11-30T09:00:00"}, "doc_end：文件获取截止时间应晚于文件获取开始时间"),
+    ({**TIMES, "doc_end": "2026-12-23T09:00:00"}, "doc_end：文件获取截止时间不能晚于投标截止时间"),
+    ({**TIMES, "open_time": "2026-12-22T09:00:00"}, "open_time：开标时间不能早于投标截止时间"),
+    # An aware time among naive ones is read in local time, as it would be
+    # stored (compared as sent: a TypeError, a 500). 00:30 UTC is before
+    # 09:00 in any zone from UTC-8 to UTC+8.
+    ({**TIMES, "doc_end": "2026-12-01T00:30:00+00:00"}, "doc_end：文件获取截止时间应晚于"),
+])
+def test_notice_times_out_of_order_are_refused(pds_project, times, said):
+    pds, pk, code, (lot1, lot2) = pds_project
+    response = _publish(pds, _payload(code, [lot1], times=times))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.json["error"] == "bad_payload" and said in response.json["message"]
+    assert "GG-2026-0001" not in _stored(pds)
+
+
+def test_notice_times_in_order_with_one_missing_are_applied(pds_project):
+    pds, pk, code, (lot1, lot2) = pds_project
+    response = _publish(pds, _payload(code, [lot1], times={**TIMES, "doc_end": None}))
+    assert response.status_code == 200, response.get_data(as_text=True)

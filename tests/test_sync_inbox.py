@@ -374,3 +374,49 @@ def test_a_website_address_gps_would_link_to_is_only_a_notice_page(sites, web_pa
                            payload=payload)
     response = to_gps(sites, built)
     assert response.status_code == 422 and "网站地址须为" in response.json["message"]
+
+
+def _lot_status(**change):
+    payload = {"project_code": "P1", "lot_code": "L1", "objections": [], "bids": [],
+               "doc_issue_start": "2026-12-01T09:00:00", "doc_issue_end": "2026-12-08T17:00:00",
+               "bid_deadline": "2026-12-22T09:30:00", "open_time": "2026-12-22T09:30:00",
+               **change}
+    return envelope.build(type="lot.status", source="410400", target="gps",
+                          entity="lot_status:L1", entity_version=1, payload=payload)
+
+
+BID = {"bidder": "河南某科技有限公司", "price": "100.00", "opened_at": "2026-12-22T09:30:00",
+       "over_ceiling": False}
+
+
+@pytest.mark.parametrize("change, said", [
+    ({"doc_issue_end": "2026-11-30T09:00:00"}, "doc_issue_end：文件获取截止时间应晚于文件获取开始时间"),
+    ({"bid_deadline": "2026-11-30T09:00:00", "open_time": None},
+     "bid_deadline：投标截止时间应晚于文件获取开始时间"),
+    ({"open_time": "2026-12-21T09:30:00"}, "open_time：开标时间不能早于投标截止时间"),
+    ({"bids": [BID, {**BID, "price": "90.00"}]}, "bids：bidder 不能重复"),
+])
+def test_a_lot_status_the_platform_could_not_have_saved_is_refused(sites, change, said):
+    """Times out of order, one bidder opened twice: the trading site's own
+    checks refuse both, so a message carrying them is not its own."""
+    response = to_gps(sites, _lot_status(**change))
+    assert response.status_code == 422 and response.json["error"] == "bad_payload"
+    assert said in response.json["message"]
+
+
+def test_a_lot_status_in_order_passes_the_schema(sites):
+    # Applied only once the project is known here: the schema let it through.
+    response = to_gps(sites, _lot_status(bids=[BID]))
+    assert response.json.get("error") != "bad_payload", response.json
+
+
+def test_a_committee_with_two_chairs_is_refused(sites):
+    member = {"name": "专家甲", "source": "抽取专家", "speciality": None, "work_unit": None,
+              "is_chair": True, "state": "在册"}
+    payload = {"project_code": "P1", "lot_code": "L1",
+               "members": [member, {**member, "name": "专家乙"}]}
+    built = envelope.build(type="committee.formed", source="410400", target="gps",
+                           entity="committee:L1", entity_version=1, payload=payload)
+    response = to_gps(sites, built)
+    assert response.status_code == 422 and response.json["error"] == "bad_payload"
+    assert "评审组长只能有一人，现为 专家甲、专家乙" in response.json["message"]

@@ -109,3 +109,27 @@ def test_nobody_adds_or_deletes_entries_and_other_agencies_cannot_see_them(accep
                       data={"csrf_token": form_token(daili)}).status_code in (403, 404, 405)
     keshi = logged_in(pds, "keshi")
     assert keshi.get(f"/time-changes/edit/{pk}").status_code == 403
+
+
+def test_a_change_that_would_put_a_lots_times_out_of_order_is_refused(accepted):
+    """The lot keeps its 文件获取截止时间 when none is entered: a 投标截止时间
+    before it would have been saved, and every lot.status after it refused
+    by GPS."""
+    from app.extensions import db
+    from app.models import Lot
+    pds, daili, code, pk = accepted
+    with pds.app_context():
+        lot = db.session.query(Lot).filter_by(code=f"{code}001").one()
+        lot.doc_issue_start = dt.datetime(2026, 12, 1, 9)
+        lot.doc_issue_end = dt.datetime(2026, 12, 30, 17)
+        db.session.commit()
+    page = _edit(daili, pk, "2026-12-28 09:30:00", "2026-12-28 09:30:00", doc_end="")
+    assert "标段“第一包”：文件获取截止时间不能晚于投标截止时间" in page.get_data(as_text=True)
+    page = _edit(daili, pk, "2026-12-28 09:30:00", "2026-12-28 09:30:00",
+                 doc_end="2026-11-30 17:00:00")
+    assert "标段“第一包”：文件获取截止时间应晚于文件获取开始时间" in page.get_data(as_text=True)
+    _edit(daili, pk, "2026-12-28 09:30:00", "2026-12-28 09:30:00")  # 12-20: in order
+    page = daili.post("/time-changes/action_post", data={
+        "action": "submit", "rowid": str(pk), "csrf_token": form_token(daili)},
+        follow_redirects=True).get_data(as_text=True)
+    assert "等待中心业务科室审核" in page

@@ -83,6 +83,14 @@ def body_name(method) -> str:
     return BODY.get(method, ("评审小组",))[0]
 
 
+def chairs_error(members) -> str | None:
+    """More than one 评审组长 (none is a committee still being formed)."""
+    chairs = [m for m in members if _get(m, "is_chair")]
+    if len(chairs) > 1:
+        return f"评审组长只能有一人，现为 {'、'.join(_get(m, 'name') or '' for m in chairs)}"
+    return None
+
+
 def check(method, budget, technically_complex, wide_impact, members) -> list[str]:
     """The refusals for this committee (empty: it may start evaluating).
     `members` are the sitting members (在册), objects or dicts with
@@ -107,8 +115,8 @@ def check(method, budget, technically_complex, wide_impact, members) -> list[str
     chairs = [m for m in members if _get(m, "is_chair")]
     if not chairs:
         found.append(f"尚未设定评审组长：{body}应当推选组长（{ART_CHAIR}）")
-    elif len(chairs) > 1:
-        found.append(f"评审组长只能有一人，现为 {'、'.join(_get(m, 'name') or '' for m in chairs)}")
+    elif message := chairs_error(members):
+        found.append(message)
     for chair in chairs:
         if _get(chair, "source") == OWNER_REP:
             found.append(f"{_get(chair, 'name')}是采购人代表，采购人代表不得担任评审组长"

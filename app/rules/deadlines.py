@@ -107,10 +107,10 @@ def docs_period_error(cal: Calendar, start, end, method: str = "公开招标") -
             f"个工作日，获取截止最早为 {earliest}")
 
 
-def times_errors(cal: Calendar, method: str, doc_start, doc_end, bid_deadline, open_time) -> dict[str, str]:
-    """The order of a notice's (or a lot's) times and the statutory periods
-    between them, by field: doc_start, doc_end, bid_deadline, open_time.
-    Blank times are not checked here."""
+def order_errors(doc_start, doc_end, bid_deadline, open_time) -> dict[str, str]:
+    """The order of the four times alone, by field; blank times are not
+    checked. What any method requires, without a calendar: the sync inbox
+    holds a peer's times to it (app/sync/messages)."""
     found = {}
     if doc_start and doc_end and doc_end <= doc_start:
         found["doc_end"] = "文件获取截止时间应晚于文件获取开始时间"
@@ -118,12 +118,20 @@ def times_errors(cal: Calendar, method: str, doc_start, doc_end, bid_deadline, o
         found["doc_end"] = "文件获取截止时间不能晚于投标截止时间"
     if doc_start and bid_deadline and bid_deadline <= doc_start:
         found["bid_deadline"] = "投标截止时间应晚于文件获取开始时间"
-    if bid_deadline and open_time:
-        if open_time < bid_deadline:
-            found["open_time"] = "开标时间不能早于投标截止时间"
-        elif method in TENDER and open_time != bid_deadline:
-            found["open_time"] = ("开标应当在投标截止时间的同一时间进行"
-                                  "（87号令第三十九条）")
+    if bid_deadline and open_time and open_time < bid_deadline:
+        found["open_time"] = "开标时间不能早于投标截止时间"
+    return found
+
+
+def times_errors(cal: Calendar, method: str, doc_start, doc_end, bid_deadline, open_time) -> dict[str, str]:
+    """The order of a notice's (or a lot's) times and the statutory periods
+    between them, by field: doc_start, doc_end, bid_deadline, open_time.
+    Blank times are not checked here."""
+    found = order_errors(doc_start, doc_end, bid_deadline, open_time)
+    if (bid_deadline and open_time and "open_time" not in found
+            and method in TENDER and open_time != bid_deadline):
+        found["open_time"] = ("开标应当在投标截止时间的同一时间进行"
+                              "（87号令第三十九条）")
     if ("bid_deadline" not in found and doc_start and bid_deadline
             and (message := bid_period_error(cal, method, doc_start, bid_deadline))):
         found["bid_deadline"] = message

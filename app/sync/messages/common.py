@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from ...rules.deadlines import order_errors
 from ..envelope import in_years  # noqa: F401 - the messages' schemas import it from here
 
 # A record's number (计划编号, 项目编号, 标段编号, 公告编号…) as this system
@@ -67,3 +68,22 @@ def unique(*keys: str):
             if len(values) != len(set(values)):
                 raise ValidationError(f"{key} 不能重复")
     return check
+
+
+_TIMES = ("doc_start", "doc_end", "bid_deadline", "open_time")
+
+
+def times_in_order(data: dict, names: tuple[str, str, str, str]) -> None:
+    """A peer's 文件获取开始/截止、投标截止、开标 times (`names`, in that order)
+    in the order every method requires (rules.deadlines.order_errors), as
+    the receiver will store them: aware times in local time, as applied.
+    The statutory periods depend on the sender's calendar and are its own."""
+    def local(value):
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone().replace(tzinfo=None)
+        return value
+
+    found = order_errors(*(local(data.get(name)) for name in names))
+    if found:
+        raise ValidationError({names[_TIMES.index(field)]: [message]
+                               for field, message in found.items()})

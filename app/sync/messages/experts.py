@@ -7,8 +7,9 @@ No 身份证号 or mobile number is ever part of either payload: a field the
 schema does not know is dropped (EXCLUDE), so a sender that adds one does
 not get it stored.
 """
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from ...rules.committee import chairs_error
 from .common import KEY, in_years, items, unique
 
 # Spelled out, not imported from app.models, so the contract stays the
@@ -57,11 +58,17 @@ class CommitteeMemberSchema(_Strict):
     state = fields.String(required=True, validate=validate.OneOf(STATES))
 
 
+def _one_chair(members) -> None:
+    # None yet is a committee being formed, sent at each change; two never is.
+    if message := chairs_error(members):
+        raise ValidationError(message)
+
+
 class CommitteeFormedPayload(_Strict):
     project_code = fields.String(required=True, validate=[validate.Length(1, 32), KEY])
     lot_code = fields.String(required=True, validate=[validate.Length(1, 40), KEY])
     members = fields.List(fields.Nested(CommitteeMemberSchema), required=True,
-                          validate=items(high=MAX_EXPERTS * 2))
+                          validate=[items(high=MAX_EXPERTS * 2), _one_chair])
 
 
 def experts_entity(payload) -> str:

@@ -9,9 +9,9 @@ the platform: GPS needs the dates (质疑/答复 periods) and the bids (开标�
 """
 import datetime as dt
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from .common import KEY, Amount, items
+from .common import KEY, Amount, items, times_in_order, unique
 
 MAX_ROWS = 500  # objections or bids of one lot; far above any real lot
 # Spelled out, not imported from app/lot_settings.py: the contract stays the
@@ -69,8 +69,13 @@ class LotStatusPayload(_Strict):
                                     validate=validate.Range(1, 99))
     objections = fields.List(fields.Nested(ObjectionSchema), required=True,
                              validate=items(high=MAX_ROWS))
+    # One opening record per bidder, as lot_settings.opening_errors keeps it.
     bids = fields.List(fields.Nested(BidSchema), required=True,
-                       validate=items(high=MAX_ROWS))
+                       validate=[items(high=MAX_ROWS), unique("bidder")])
+
+    @validates_schema(skip_on_field_errors=True)
+    def _in_order(self, data, **kwargs):
+        times_in_order(data, ("doc_issue_start", "doc_issue_end", "bid_deadline", "open_time"))
 
 
 def lot_status_entity(payload) -> str:

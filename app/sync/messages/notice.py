@@ -6,10 +6,10 @@ registers both types when create_app() wires the app.
 """
 import datetime as dt
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate, validates_schema
 
 from ...models import NOTICE_TYPES, Notice
-from .common import INT_MAX, KEY, Amount, in_years, items, unique
+from .common import INT_MAX, KEY, Amount, in_years, items, times_in_order, unique
 
 
 class _Lot(Schema):
@@ -31,6 +31,10 @@ class _Times(Schema):
     doc_end = fields.DateTime(allow_none=True, load_default=None, validate=in_years)
     bid_deadline = fields.DateTime(allow_none=True, load_default=None, validate=in_years)
     open_time = fields.DateTime(allow_none=True, load_default=None, validate=in_years)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _in_order(self, data, **kwargs):
+        times_in_order(data, ("doc_start", "doc_end", "bid_deadline", "open_time"))
 
 
 # A public document of a notice (a 合同公告's redacted contract), linked
