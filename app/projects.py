@@ -82,6 +82,8 @@ def prepare(project: TradingProject, user) -> None:
             project.stage = "未受理"
         if project.from_plan is None:
             project.from_plan = False
+        if project.unit_credit_code:  # as 机构管理 keeps them: typed in lower case is the same code
+            project.unit_credit_code = project.unit_credit_code.strip().upper() or None
         if not project.region_code and project.agency is not None:
             project.region_code = project.agency.region_code
         if not project.project_code:

@@ -249,8 +249,13 @@ def test_the_api_accepts_a_county_of_the_platform_and_a_valid_credit_code(pds):
     client = pds.test_client()
     response = client.post("/api/v1/acceptance/", headers=bearer(api_token(client, "daili")),
                            json={**NOT_A_PLAN, "region": "410422",  # 叶县
-                                 "unit_credit_code": with_check("11410422MB1234567")})
+                                 "unit_credit_code": with_check("11410422MB1234567").lower()})
     assert response.status_code == 201, response.json
+    from app.extensions import db
+    from app.models import TradingProject
+    with pds.app_context():  # kept as 机构管理 keeps codes: trimmed, upper case
+        assert db.session.get(TradingProject, response.json["id"]).unit_credit_code == \
+            with_check("11410422MB1234567")
 
 
 def test_the_form_offers_only_the_platforms_regions_and_refuses_another(pds):
