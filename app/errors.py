@@ -169,7 +169,39 @@ def drop_unreadable_list_arguments():
     return redirect(request.script_root + request.path + query, code=303)
 
 
+def unencodable(value) -> bool:
+    """A string (or a key or item of a JSON value) that no database can
+    store: a lone UTF-16 surrogate ("\\ud800" in JSON) fails to encode."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(unencodable(k) or unencodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(unencodable(v) for v in value)
+    return False
+
+
+UNENCODABLE = _l("提交的内容含有无法保存的字符（孤立的UTF-16代理项），请检查后重新提交。")
+
+
+def refuse_unencodable_json():
+    """A JSON body holding a lone surrogate is a 400 before any view reads it:
+    the login API, a review's opinion, 选择计划, a holiday year each passed it
+    to the database or to str.encode (a 500, reachable without an account).
+    The sync inbox checks its own bodies (and records the refusal)."""
+    if not request.is_json or request.path.startswith("/interop/"):
+        return None
+    if unencodable(request.get_json(silent=True)):
+        return jsonify(message=str(UNENCODABLE)), 400
+    return None
+
+
 def init_app(app):
+    app.before_request(refuse_unencodable_json)
     app.before_request(refuse_impossible_keys)
     app.before_request(drop_unreadable_list_arguments)
     # FAB's login form looks the user up with whatever was typed.

@@ -408,6 +408,10 @@ def _parse_json(text: str) -> YearFile:
         raise Refusal({"file": f"JSON 格式错误（第 {exc.lineno} 行）"}) from None
     except (ValueError, RecursionError):  # a huge number, or arrays nested too deep
         raise Refusal({"file": "JSON 格式错误"}) from None
+    try:  # "\ud800": a lone surrogate no database stores (a 500 on saving)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise Refusal({"file": "JSON 中含有无法保存的字符（孤立的UTF-16代理项）"}) from None
     if not isinstance(data, dict) or not isinstance(data.get("holidays"), list):
         raise Refusal({"file": "JSON 须为一个对象，含 year 和 holidays 列表"})
     year = data.get("year")

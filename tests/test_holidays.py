@@ -523,3 +523,14 @@ def test_the_same_holiday_saved_twice_at_once_is_a_clear_refusal(gps, monkeypatc
     assert again.status_code == 409 and "重复提交" in again.get_data(as_text=True)
     assert snapshot(gps) == before
 
+
+
+def test_import_refuses_a_lone_surrogate_in_chinese(gps):
+    """It was a 500 on saving the year."""
+    admin = logged_in(gps, "admin")
+    body = json.dumps(GOOD_2027, ensure_ascii=False).replace('"元旦"', '"\\ud800"').encode()
+    before = snapshot(gps)
+    page = upload(admin, "2027.json", body)
+    assert page.status_code == 422
+    assert "JSON 中含有无法保存的字符" in page.get_data(as_text=True)
+    assert snapshot(gps) == before

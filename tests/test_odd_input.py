@@ -520,3 +520,37 @@ def test_a_text_with_a_nul_is_refused_over_rest_on_every_database(gps, field, te
     assert response.json["message"][field] == ["不能含有空字符（\\x00）"]
     with gps.app_context():
         assert db.session.query(Plan).count() == before
+
+
+SURROGATE = '"\\ud800"'  # JSON's escape for a lone UTF-16 surrogate: no database stores it
+
+
+@pytest.mark.parametrize("site, user, method, url, body", [
+    ("gps", None, "post", "/api/v1/security/login",
+     '{"username": %s, "password": "x", "provider": "db"}' % SURROGATE),
+    ("gps", None, "post", "/api/v1/security/login",
+     '{"username": "jingban", "password": %s, "provider": "db"}' % SURROGATE),
+    ("gps", "shenhe", "post", "/api/v1/winner_change/1/review",
+     '{"result": "退回", "opinion": %s}' % SURROGATE),
+    ("pds", "keshi", "post", "/api/v1/acceptance/1/review",
+     '{"result": "退回", "opinion": %s}' % SURROGATE),
+    ("pds", "daili", "post", "/api/v1/acceptance/from_plan", '{"plan_no": %s}' % SURROGATE),
+    ("gps", "admin", "put", "/api/v1/holiday/2030",
+     '{"year": 2030, "state": "暂定", "holidays": [{"name": %s, "start": "2030-10-01", '
+     '"end": "2030-10-03", "workdays": []}]}' % SURROGATE),
+    ("gps", "jingban", "get",
+     '/api/v1/plan/?q={"filters":[{"col":"project_name","opr":"ct","value":%s}]}' % SURROGATE,
+     None),
+])
+def test_a_lone_surrogate_anywhere_in_json_is_a_400_in_chinese(
+        gps_demo, pds_demo, site, user, method, url, body):
+    """Each was a 500 with a traceback (the login ones without an account)."""
+    app = gps_demo if site == "gps" else pds_demo
+    client = app.test_client()
+    headers = {"Content-Type": "application/json"}
+    if user:
+        headers.update(bearer(api_token(client, user)))
+    response = getattr(client, method)(url, data=body.encode() if body else None,
+                                       headers=headers)
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert "无法保存的字符" in response.json["message"]

@@ -289,11 +289,13 @@ def test_unknown_related_key_or_unstorable_text_is_422(site_factory):
     with app.app_context():
         regions = db.session.query(Region).count()
     for body, field in (({"project_name": "x", "region": 3.05}, "region"),
-                        ({"project_name": "x", "region": {"nope": 1}}, "region"),
-                        ({"project_name": "\ud800"}, "_body")):
+                        ({"project_name": "x", "region": {"nope": 1}}, "region")):
         response = client.post("/api/v1/acceptance/", json=body, headers=headers)
         assert response.status_code == 422, response.get_data(as_text=True)[:300]
         assert field in response.json["message"]
+    response = client.post("/api/v1/acceptance/", json={"project_name": "\ud800"},
+                           headers=headers)
+    assert response.status_code == 400 and "无法保存的字符" in response.json["message"]
     with app.app_context():
         assert db.session.query(Region).count() == regions
 
