@@ -158,11 +158,16 @@ def lot_errors(lot: Lot) -> dict[str, str]:
     return found
 
 
-def lot_refusal(project: TradingProject, action: str) -> str | None:
-    """Why lots of this project may not be added/changed/removed now."""
+def lot_refusal(project: TradingProject, action: str, lot: Lot | None = None) -> str | None:
+    """Why lots of this project (this `lot`) may not be added/changed/removed now."""
     if project.state in EDITABLE_STATES:
         return None
     if project.state == "受理通过" and action == "edit":
+        if lot is not None and lot.notice_received_at is not None:
+            # Bidders read its name and budget in the 采购公告; after opening a
+            # budget of 1.50 元 stood against bids of 986,000 元 on GPS.
+            return (f"标段“{lot.code}”的采购公告已发布，标段名称、预算和采购内容以公告为准，"
+                    "不能再修改；如需变更，请在政府采购系统发布变更公告")
         return None
     if project.state == "受理通过":
         return f"项目“{project.project_code}”已受理通过，标段只能修改，不能{action_label(action)}"

@@ -113,6 +113,9 @@ class LotView(ReadWriteModelView):
     searched_relations = {"project": ("project_code", "project_name")}
     description_columns = {"budget": _("各标段预算之和不能超过项目预算")}
 
+    def edit_refusal(self, item):
+        return projects.lot_refusal(item.project, "edit", item) if item.project else None
+
     def pre_add(self, item):
         _check_lot(item, "add")
         projects.place_lot(item)
@@ -159,7 +162,7 @@ def _check_lot(lot, action):
         raise ValueError("请选择所属项目")
     if not _in_scope(lot.project):
         raise ValueError("所选项目不存在或不属于本代理机构")
-    if refusal := projects.lot_refusal(lot.project, action):
+    if refusal := projects.lot_refusal(lot.project, action, lot):
         raise ValueError(refusal)
     if errors := projects.lot_errors(lot):
         raise ValueError("；".join(errors.values()))
@@ -450,7 +453,7 @@ class LotApi(ReadWriteApi):
         project = lot.project
         if project is not None and not _in_scope(project):
             raise Rejected({"project": "所选项目不存在或不属于本代理机构"})
-        if project is not None and (refusal := projects.lot_refusal(project, action)):
+        if project is not None and (refusal := projects.lot_refusal(project, action, lot)):
             raise Rejected({"project": refusal})
         if errors := projects.lot_errors(lot):
             raise Rejected(errors)
