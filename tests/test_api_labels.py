@@ -48,6 +48,8 @@ def test_api_labels_follow_the_language_and_leave_pages_alone(gps_demo):
     en = client.get("/api/v1/plan/?q=(page_size:1)&_l_=en", headers=headers).json
     assert zh["label_columns"]["platform_code"] == "交易平台代码"
     assert zh["label_columns"]["unit.name"] == "采购单位"
+    # Not 采购公告发布's “操作”, the page of plans whose id column holds buttons.
+    assert zh["label_columns"]["id"] == "ID"
     assert zh["list_title"] == "采购计划备案"
     assert en["label_columns"]["platform_code"] == "Platform code"
     assert en["list_title"] == "Plan Filing"
@@ -61,3 +63,13 @@ def test_api_labels_follow_the_language_and_leave_pages_alone(gps_demo):
     page = next(v for v in gps_demo.appbuilder.baseviews if type(v) is PlanView)
     api = next(v for v in gps_demo.appbuilder.baseviews if type(v) is PlanApi)
     assert page.label_columns is not api.label_columns
+
+
+def test_an_apis_id_is_its_key_whatever_a_page_shows_there(pds_demo):
+    """组建评委会 shows a lot's 评委会状态 in its "id" column; the lot API's id
+    is the lot's key."""
+    client = pds_demo.test_client()
+    body = client.get("/api/v1/lot/_info", headers=bearer(api_token(client, "daili"))).json
+    lists = client.get("/api/v1/lot/?q=(page_size:1)",
+                       headers=bearer(api_token(client, "daili"))).json
+    assert lists["label_columns"]["id"] == "ID", (body.get("add_columns"), lists["label_columns"])

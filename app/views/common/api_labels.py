@@ -32,6 +32,9 @@ def _label(api, pages: list) -> None:
     for view in (*pages, api):
         known.update({name: label for name, label in view.label_columns.items()
                       if not _made_by_fab(view, name, label)})
+    # A page may show another thing in its "id" column (采购公告发布's 操作, a
+    # lot's 评委会状态); in an API it is the record's key.
+    known["id"] = COMMON["id"]
     api.label_columns = {name: (_found(name, known) or label)
                          if _made_by_fab(api, name, label) else label
                          for name, label in api.label_columns.items()}
