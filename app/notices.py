@@ -35,6 +35,7 @@ from .numbering import next_value
 from .public.sanitise import clean_html
 from .rules import deadlines, notice_text
 from .rules.money import amount_error
+from .rules.workdays import NotCovered
 
 # The wizard's stages, in order (【项目向导】).
 STAGES = ("计划备案", "标段推送", "采购公告", "变更公告", "专家抽取", "结果公告", "结果更正", "合同")
@@ -524,8 +525,15 @@ def _preparation_check(notice: Notice, today: dt.date, cal) -> deadlines.ChangeC
 def postpone_to(notice: Notice, today: dt.date) -> dt.datetime | None:
     """顺延: the earliest lawful bid deadline for this 变更公告, when the one
     it gives (or the one in force) is too soon."""
-    check = _preparation_check(notice, today, holidays.current())
-    return check.earliest if check is not None else None
+    cal = holidays.current()
+    check = _preparation_check(notice, today, cal)
+    if check is None or check.earliest is None:
+        return None
+    try:
+        return deadlines.postponed(cal, notice.plan.procurement_method, check.earliest,
+                                   current_times(notice.original)[0])
+    except NotCovered:
+        return None  # the check says the calendar ends first
 
 
 def _deadlines_in_force(notice: Notice) -> dict[str, dt.datetime]:

@@ -195,17 +195,57 @@ def test_a_change_to_the_documents_within_15_days_is_refused_until_postponed(gps
     assert f"最早为 {earliest:%Y-%m-%d %H:%M}" in page and 'id="btn-postpone"' in page
     assert notice_row(gps, notice_id).state == "草稿"
 
-    # 顺延: the deadline and opening move to the earliest lawful time.
+    # 顺延: the deadline and opening move to the earliest lawful time, on a
+    # working day (the documents' 20 days from TODAY-10 end sooner).
+    proposal = _first_workday(gps, earliest)
     postponed = submit(client, notice_id, change, action="postpone")
     assert postponed.status_code == 302
     form = client.get(postponed.headers["Location"]).get_data(as_text=True)
-    assert f'value="{earliest:%Y-%m-%dT%H:%M}"' in form  # what the user now sees
+    assert f'value="{proposal:%Y-%m-%dT%H:%M}"' in form  # what the user now sees
     notice = notice_row(gps, notice_id)
-    assert notice.bid_deadline == earliest and notice.open_time == earliest
+    assert notice.bid_deadline == proposal and notice.open_time == proposal
     assert notice.change_items == ["文件", "时间"]
     page = submit(client, notice_id, {**change, "change_items": ["文件", "时间"],
-                                      "bid_deadline": at(earliest.date(), 9, 30),
-                                      "open_time": at(earliest.date(), 9, 30)})
+                                      "bid_deadline": at(proposal.date(), 9, 30),
+                                      "open_time": at(proposal.date(), 9, 30)})
+    assert page.status_code == 302, page.get_data(as_text=True)[-3000:]
+    assert notice_row(gps, notice_id).state == "已发布"
+
+
+def _first_workday(app, when: dt.datetime) -> dt.datetime:
+    from app import holidays
+
+    with app.app_context():
+        cal = holidays.current()
+        while not cal.is_workday(when.date()):
+            when += dt.timedelta(days=1)
+    return when
+
+
+def test_postponing_keeps_the_bid_period_from_the_documents_first_day(gps, plan_id):
+    """A 公开招标 whose documents were issued 2 days ago: 15 days from today
+    for the change are not enough, the 20 from the documents' first day are
+    (the walk found 顺延 offering a date the next check refused, a Sunday)."""
+    code = push_lots(gps, plan_id)
+    original = _published_announcement(gps, plan_id, code, days_ago=2, deadline_in=19)
+    client = logged_in(gps, "jingban")
+    notice_id = draft_id(start_draft(client, plan_id, kind="变更公告",
+                                     lots=[f"{code}001"], original=original))
+    fields = {k: v for k, v in announcement_fields().items()
+              if k.startswith(("purchaser", "agency", "project"))}
+    change = {**fields, "title": "变更公告", "change_items": ["文件", "时间"],
+              "change_html": "<p>技术参数第3项修改为……</p>",
+              "bid_deadline": at(TODAY + dt.timedelta(days=10), 9, 30),
+              "open_time": at(TODAY + dt.timedelta(days=10), 9, 30)}
+    assert 'id="btn-postpone"' in submit(client, notice_id, change).get_data(as_text=True)
+    postponed = submit(client, notice_id, change, action="postpone")
+    assert postponed.status_code == 302
+    proposal = _first_workday(gps, dt.datetime.combine(TODAY + dt.timedelta(days=18),
+                                                       dt.time(9, 30)))
+    notice = notice_row(gps, notice_id)
+    assert notice.bid_deadline == proposal and notice.open_time == proposal
+    page = submit(client, notice_id, {**change, "bid_deadline": at(proposal.date(), 9, 30),
+                                      "open_time": at(proposal.date(), 9, 30)})
     assert page.status_code == 302, page.get_data(as_text=True)[-3000:]
     assert notice_row(gps, notice_id).state == "已发布"
 

@@ -173,6 +173,21 @@ def change_check(cal: Calendar, method: str, on: dt.date, deadline: dt.datetime,
         f"请顺延投标截止时间，最早为 {earliest:%Y-%m-%d %H:%M}", earliest)
 
 
+def postponed(cal: Calendar, method: str, earliest: dt.datetime, doc_start) -> dt.datetime:
+    """顺延's proposal for a 变更公告 whose deadline comes too soon: no earlier
+    than `earliest` (change_check's), nor than the bid period from the
+    documents' first day allows (bid_period_error), on a working day (the
+    centre opens bids on working days): the first time every check passes.
+    Raises NotCovered past the calendar."""
+    day = earliest.date()
+    if doc_start is not None and method in BID_PERIOD:
+        need, unit = BID_PERIOD[method]
+        day = max(day, _add(cal, _date(doc_start), need, unit))
+    while not cal.is_workday(day):
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, earliest.time())
+
+
 def result_late_warning(cal: Calendar, confirmed_on: dt.date, published_on: dt.date) -> str | None:
     """结果公告 later than 2 working days after the result was confirmed."""
     try:
