@@ -22,6 +22,7 @@ from .audit import record
 from .extensions import db
 from .models import PROJECT_STAGES, CommitteeMember, CommitteeReplica, Lot, ProjectReplica
 from .rules import committee as rules
+from .rules.text import trimmed
 
 DRAWN = "experts.drawn"
 FORMED = "committee.formed"
@@ -210,7 +211,8 @@ def _check_open(lot: Lot) -> None:
 
 
 def _text(value, label: str, limit: int, required=True) -> str | None:
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
+    text = (trimmed(value or "") if isinstance(value, str) or value is None
+            else None)
     if text is None:
         raise Refusal(f"{label}格式不正确")
     if not text:

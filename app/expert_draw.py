@@ -34,6 +34,7 @@ from .extensions import db
 from .models import (DrawnExpert, Expert, ExpertDraw, ExpertNeed, ExpertRecusal, ExpertRequest,
                      ExpertSpeciality, Region, expert_speciality_link)
 from .rules import expert_draw as rules
+from .rules.text import trimmed
 
 log = logging.getLogger(__name__)
 
@@ -322,7 +323,7 @@ def supplement(request: ExpertRequest, need: ExpertNeed, count, reason, user) ->
         raise Refusal("补抽人数须为整数") from None
     if not 1 <= count <= SUPPLEMENT_MAX:
         raise Refusal(f"补抽人数须在 1 至 {SUPPLEMENT_MAX} 人之间")
-    reason = (reason or "").strip()
+    reason = trimmed(reason) if isinstance(reason, str) else ""
     if not reason:
         raise Refusal("请填写补抽原因")
     if len(reason) > REASON_MAX:
@@ -379,7 +380,7 @@ def mark_attendance(drawn: DrawnExpert, attendance: str, user, remark=None) -> D
         raise Refusal("备选专家递补为正选后才能记录通知结果")
     if drawn.attendance in DECLINED:
         raise Refusal(f"该专家已记录为“{drawn.attendance}”，备选专家已递补，不能更改")
-    remark = (remark or "").strip()
+    remark = trimmed(remark) if isinstance(remark, str) else ""
     if len(remark) > 200:
         raise Refusal("备注不能超过 200 字")
     drawn.attendance = attendance

@@ -20,6 +20,7 @@ from .numbering import next_value
 from .rules.credit_code import credit_code_error
 from .rules.expert_needs import expert_count_error, review_time_error
 from .rules.money import amount_error
+from .rules.text import has_control, trimmed
 
 EDITABLE_STATES = ("草稿", "已退回")
 APPLICANT_TYPES = ("采购单位", "代理机构")
@@ -87,7 +88,7 @@ def delete_refusal(item: ExpertRequest) -> str | None:
 # --- reading what was typed ---------------------------------------------------
 
 def _text(value, limit: int) -> str:
-    return value.strip()[:limit + 1] if isinstance(value, str) else ""
+    return trimmed(value)[:limit + 1] if isinstance(value, str) else ""
 
 
 def _whole(value, label, low, high) -> tuple[int | None, str | None]:
@@ -243,7 +244,21 @@ def check(data: dict, user, now: dt.datetime | None = None) -> tuple[dict, dict]
                                          total):
             errors["needs"] = message
     clean["recusals"] = _recusals(data.get("recusals"), clean.get("purchaser_name"), errors)
+    for field, value in clean.items():  # what the form typed; a project's values were checked
+        if field not in errors and _any_control(value):
+            errors[field] = CONTROL_REFUSED
     return clean, errors
+
+
+CONTROL_REFUSED = "含有不可见的控制字符或文字方向符（如从其他软件粘贴带入），请删除后重新填写"
+
+
+def _any_control(value) -> bool:
+    if isinstance(value, dict):
+        return any(_any_control(inner) for inner in value.values())
+    if isinstance(value, list):
+        return any(_any_control(inner) for inner in value)
+    return has_control(value)
 
 
 def _from_project(project, org, data, clean, errors):

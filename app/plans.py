@@ -12,6 +12,7 @@ from .models import Plan, PushThreshold
 from .numbering import next_value
 from .rules import push
 from .rules.money import amount_error
+from .rules.text import trimmed
 from .scope import region_ancestors
 
 def budget_error(value) -> str | None:
@@ -145,7 +146,7 @@ def withdraw(plan: Plan, user, reason: str) -> str | None:
     """已备案 → 已撤回; the platform that has it is told (plan.withdrawn)."""
     if plan.state != "已备案":
         return f"计划“{plan.plan_no}”当前状态为{plan.state}，只有已备案的计划可以撤回"
-    reason = (reason or "").strip()
+    reason = trimmed(reason) if isinstance(reason, str) else ""
     if not reason:
         return "请填写撤回原因"
     plan.state, plan.withdrawn_at, plan.withdraw_reason = "已撤回", dt.datetime.now(), reason[:255]

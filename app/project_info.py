@@ -15,6 +15,7 @@ from sqlalchemy import func
 from .audit import record
 from .extensions import db
 from .models import ProjectInfoChange, ProjectReplica, TradingProject
+from .rules.text import trimmed
 from .sync.messages.common import INT_MAX, KEY, in_years, items, unique
 
 FIELDS = {"encrypted": "是否加密", "remote_opening": "是否为不见面开标项目"}
@@ -71,7 +72,7 @@ def correct(project: TradingProject, values: dict, reason: str, user,
         raise Refusal(f"“{project}”已被他人修改，请刷新页面后重新填写")
     if message := refusal(user, project):
         raise Refusal(message)
-    reason = (reason or "").strip()
+    reason = trimmed(reason) if isinstance(reason, str) else ""
     if not reason:
         raise Refusal("请填写更正原因")
     if len(reason) > REASON_MAX:

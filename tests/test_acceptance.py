@@ -273,3 +273,55 @@ def test_the_form_offers_only_the_platforms_regions_and_refuses_another(pds):
     with pds.app_context():
         assert db.session.query(TradingProject).filter_by(
             project_name="非政府采购项目").count() == 0
+
+
+def test_a_lot_in_a_published_notice_is_no_longer_edited(pds):
+    """Its name and budget are what bidders read; the other lot, in no notice
+    yet, may still be corrected (GPS hears of it)."""
+    import datetime as dt
+
+    from app.extensions import db
+    from app.models import Lot
+    from tests.acceptance_helpers import accepted_project
+    from tests.helpers import api_token, bearer, form_token
+
+    daili, pk, code = accepted_project(pds, "410400-2026-90077")
+    with pds.app_context():
+        first = db.session.query(Lot).filter_by(code=f"{code}001").one()
+        first.notice_received_at = dt.datetime(2026, 11, 20, 10)
+        db.session.commit()
+        first_id, second_id = first.id, db.session.query(Lot.id).filter_by(
+            code=f"{code}002").scalar()
+    client = pds.test_client()
+    headers = bearer(api_token(client, "daili"))
+    refused = client.put(f"/api/v1/lot/{first_id}", headers=headers, json={"budget": "1.50"})
+    assert refused.status_code == 422
+    assert "采购公告已发布" in str(refused.json["message"])
+    page = daili.get(f"/lots/edit/{first_id}", follow_redirects=True).get_data(as_text=True)
+    assert "采购公告已发布" in page
+    posted = daili.post(f"/lots/edit/{first_id}", data={
+        "name": "评标后改名", "budget": "1.00", "content": "x",
+        "csrf_token": form_token(daili)}, follow_redirects=True)
+    assert "采购公告已发布" in posted.get_data(as_text=True)
+    assert client.put(f"/api/v1/lot/{second_id}", headers=headers,
+                      json={"name": "第二包 多媒体设备（更正）"}).status_code == 200
+    with pds.app_context():
+        assert [(lot.name, str(lot.budget)) for lot in
+                db.session.query(Lot).filter_by(project_id=pk).order_by(Lot.seq)] == [
+            ("第一包 教学计算机", "1000000.00"), ("第二包 多媒体设备（更正）", "500000.00")]
+
+
+@pytest.mark.parametrize("name", ["第一包\x07", "\x1b[31m第一包", "第一\u202e包"])
+def test_a_lot_name_with_a_control_character_is_refused(pds, name):
+    from app.extensions import db
+    from app.models import Lot
+    from tests.helpers import api_token, bearer
+
+    daili, pk, code = _accepted_draft(pds)
+    client = pds.test_client()
+    response = client.post("/api/v1/lot/", headers=bearer(api_token(client, "daili")),
+                           json={"project": pk, "name": name, "budget": "1.00"})
+    assert response.status_code == 422
+    assert "控制字符或文字方向符" in str(response.json["message"]["name"])
+    with pds.app_context():
+        assert db.session.query(Lot).filter_by(project_id=pk).count() == 0

@@ -554,3 +554,29 @@ def test_a_lone_surrogate_anywhere_in_json_is_a_400_in_chinese(
                                        headers=headers)
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert "无法保存的字符" in response.json["message"]
+
+
+@pytest.mark.parametrize("text", ["控制字符\x07", "\x1b[31m红色", "方向\u202e符", "a\x7fb"])
+def test_a_plan_name_with_a_control_character_is_refused_in_form_and_rest(gps, text):
+    """Plans carried them to the trading site's 已接收计划, and on to notices."""
+    from tests.helpers import csrf_token
+
+    client = gps.test_client()
+    response = client.post("/api/v1/plan/", json={**BLANK_PLAN, "project_name": text},
+                           headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 422
+    assert "控制字符或文字方向符" in str(response.json["message"]["project_name"])
+    form = logged_in(gps, "jingban")
+    page = form.post("/plans/add", data={**BLANK_PLAN, "interconnected": "", "project_name": text,
+                                         "csrf_token": csrf_token(form, "/plans/add")})
+    assert page.status_code == 200 and "控制字符或文字方向符" in page.get_data(as_text=True)
+    with gps.app_context():
+        assert db.session.query(Plan).filter(Plan.project_name == text).count() == 0
+
+
+def test_a_remark_keeps_its_tabs_and_line_breaks(gps):
+    client = gps.test_client()
+    response = client.post("/api/v1/plan/", json={**BLANK_PLAN, "project_name": "有备注的计划",
+                                                      "remark": "第一行\r\n\t第二行"},
+                           headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 201, response.get_data(as_text=True)

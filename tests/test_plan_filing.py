@@ -155,9 +155,10 @@ def test_withdrawal_asks_for_a_reason_and_tells_the_platform(gps):
     _file(client, plan.id)
     page = client.get(f"/plans/withdraw/{plan.id}").get_data(as_text=True)
     assert "撤回后计划不能再修改" in page and "撤回原因" in page
-    empty = client.post(f"/plans/withdraw/{plan.id}",
-                        data={"reason": " ", "csrf_token": form_token(client)})
-    assert "请填写撤回原因" in empty.get_data(as_text=True)
+    for blank in (" ", "\u200b\u3000"):
+        empty = client.post(f"/plans/withdraw/{plan.id}",
+                            data={"reason": blank, "csrf_token": form_token(client)})
+        assert "请填写撤回原因" in empty.get_data(as_text=True)
     assert _plans(gps)[0].state == "已备案"
     client.post(f"/plans/withdraw/{plan.id}",
                 data={"reason": "需求取消", "csrf_token": form_token(client)})

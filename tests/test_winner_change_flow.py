@@ -4,7 +4,7 @@ import pytest
 
 from tests.filings import (add_filing, filed_plan_id, newest_filing_id, records_of,
                            review, state_of, submit)
-from tests.helpers import logged_in
+from tests.helpers import api_token, bearer, logged_in
 
 REVIEWERS = [("shenhe", "待单位审核", "待监管初审", "单位内部审核"),
              ("chushen", "待监管初审", "待监管复核", "监管初审"),
@@ -92,11 +92,25 @@ def test_a_draft_is_the_units_own_until_submitted(gps, username):
     assert regulator.get(f"/api/v1/winner_change/{pk}", headers=token).status_code == 200
 
 
-def test_return_needs_an_opinion(gps, filed):
-    page = review(logged_in(gps, "shenhe"), filed, "退回", "  ").get_data(as_text=True)
+@pytest.mark.parametrize("opinion", ["  ", "\u200b", "\u3000\ufeff\u2060"])
+def test_return_needs_an_opinion(gps, filed, opinion):
+    """Invisible characters are no opinion: the return nobody could read."""
+    page = review(logged_in(gps, "shenhe"), filed, "退回", opinion).get_data(as_text=True)
     assert "退回时必须填写审批意见" in page
     assert state_of(gps, filed) == "待单位审核"
     assert len(records_of(gps, filed)) == 1
+    client = gps.test_client()
+    response = client.post(f"/api/v1/winner_change/{filed}/review",
+                           headers=bearer(api_token(client, "shenhe")),
+                           json={"result": "退回", "opinion": opinion})
+    assert response.status_code in (409, 422) and "退回时必须填写审批意见" in str(response.json)
+    assert state_of(gps, filed) == "待单位审核"
+
+
+def test_an_opinion_is_kept_without_its_invisible_edges(gps, filed):
+    review(logged_in(gps, "shenhe"), filed, "退回", "\u200b请补充材料\u3000")
+    assert state_of(gps, filed) == "已退回"
+    assert records_of(gps, filed)[-1][2] == "请补充材料"
 
 
 def test_submit_needs_the_stamped_statement(gps):

@@ -5,6 +5,8 @@ Pure: datetimes in, differences out.
 """
 import datetime as dt
 
+from .text import blank
+
 # (field suffix, label): new_<field> is entered, gps_<field> came with the notice.
 FIELDS = (("doc_issue_end", "文件获取截止时间"), ("bid_deadline", "投标截止时间"),
           ("open_time", "开标时间"))
@@ -37,7 +39,7 @@ def difference_text(found) -> str:
 
 def difference_error(found, reason: str | None) -> str | None:
     """The refusal when times differ from the GPS notice and no reason is given."""
-    if not found or (reason or "").strip():
+    if not found or not blank(reason):
         return None
     return (f"填写的时间与政府采购系统发布的变更公告不一致（{difference_text(found)}）："
             f"请按变更公告填写，或在“与变更公告不一致的原因”中说明原因")

@@ -22,6 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .text import blank
 from .workdays import Calendar, NotCovered
 
 SIGNING_DAYS = 30
@@ -149,7 +150,7 @@ def late_problem(clocks: list[Clock], late_reason: str | None) -> str | None:
     if errors:
         return "；".join(errors)
     late = [c for c in clocks if c.late]
-    if not late or (late_reason or "").strip():
+    if not late or not blank(late_reason):
         return None
     return "以下期限已逾期，请填写逾期原因后再提交：" + "；".join(str(c) for c in late)
 
@@ -174,7 +175,7 @@ def amount_problems(amount: Decimal, lots, note: str | None) -> list[str]:
                 f"标段 {code} 的本合同金额 {yuan(part)} 超过中标（成交）金额 {yuan(award)}"
                 f"（已签合同 {yuan(already)}，剩余 {yuan(remaining)}），超出 {yuan(part - remaining)}；"
                 f"合同应按采购文件和中标（成交）结果签订，金额不得高于中标（成交）金额（{SIGNING_RULE}）")
-        elif part < remaining and not (note or "").strip():
+        elif part < remaining and blank(note):
             found.append(f"标段 {code} 的本合同金额 {yuan(part)} 低于剩余中标（成交）金额 "
                          f"{yuan(remaining)}，相差 {yuan(remaining - part)}，请填写金额差异说明")
     return found

@@ -23,6 +23,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from ..audit import record
 from ..extensions import db
 from ..models import ApprovalRecord, Region
+from ..rules import text
 
 EVENT_RESULTS = {"submit": "提交", "approve": "通过", "reject": "退回"}
 
@@ -153,7 +154,7 @@ class AnyOf:
 
 
 def opinion_given(opinion="", **kwargs):
-    if not (opinion or "").strip():
+    if text.blank(opinion):  # U+200B too: a return nobody could read
         raise Refused("退回时必须填写审批意见")
 
 
@@ -186,7 +187,7 @@ class Chain(StateMachine):
         self.model.last_opinion = None
 
     def on_reject(self, opinion=""):
-        self.model.last_opinion = opinion.strip()[:500]
+        self.model.last_opinion = text.trimmed(opinion)[:500]
 
     def after_transition(self, event, source, target, user=None, opinion="", **kwargs):
         item = self.model
@@ -194,13 +195,13 @@ class Chain(StateMachine):
             item.changed_by_fk = user.id
         db.session.add(ApprovalRecord(
             chain=self.key, item_id=item.id, step=self.steps[source.value],
-            result=EVENT_RESULTS[event], opinion=(opinion or "").strip()[:500] or None,
+            result=EVENT_RESULTS[event], opinion=text.trimmed(opinion or "")[:500] or None,
             from_state=source.value, to_state=target.value,
             user_id=user.id, user_name=_display_name(user),
             role=self.actor_for(source.value, event, user).role,
             organisation_id=user.organisation_id, organisation_name=user.organisation.name,
             at=dt.datetime.now()))
-        record(user, EVENT_RESULTS[event], item, (opinion or "").strip()[:500])
+        record(user, EVENT_RESULTS[event], item, text.trimmed(opinion or "")[:500])
 
     @classmethod
     def actors(cls) -> tuple:

@@ -14,11 +14,11 @@ message to a Chinese msgid, so the API speaks Chinese like the UI, and
 English with FAB's ?_l_=en.
 """
 import datetime as dt
-import re
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import BigInteger, Date, DateTime, Enum, Integer, String, Text, inspect
 
+from ...rules import text
 from ...validation_messages import translate  # noqa: F401 - the REST bases' import
 
 # Remarks, explanations, opinions: a page of text is plenty.
@@ -71,8 +71,8 @@ def _form_date_range(form, field):
 # A required text of nothing but spaces (full-width too) or invisible
 # characters: FAB's InputRequired let “   ” or “\u200b” through as a 项目名称
 # or 变更后中标供应商.
-_BLANK = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 BLANK_MESSAGE = _("不能只填空格或不可见字符")
+CONTROL_MESSAGE = _("含有不可见的控制字符或文字方向符（如从其他软件粘贴带入），请删除后重新填写")
 
 
 def is_required_text(column) -> bool:
@@ -83,7 +83,7 @@ def is_required_text(column) -> bool:
 def _form_not_blank(form, field):
     from wtforms.validators import StopValidation
 
-    if isinstance(field.data, str) and _BLANK.fullmatch(field.data):
+    if isinstance(field.data, str) and field.data and text.blank(field.data):
         field.errors[:] = []
         raise StopValidation(str(BLANK_MESSAGE))
 
@@ -91,8 +91,30 @@ def _form_not_blank(form, field):
 def _schema_not_blank(value):
     from marshmallow import ValidationError
 
-    if isinstance(value, str) and _BLANK.fullmatch(value):
+    if isinstance(value, str) and value and text.blank(value):
         raise ValidationError(str(BLANK_MESSAGE))
+
+
+def keeps_no_control(column) -> bool:
+    """Names, titles, numbers, remarks: every text but a sanitised HTML body
+    (its editor's paste is cleaned by the sanitiser, not refused)."""
+    return (isinstance(column.type, (String, Text)) and not isinstance(column.type, Enum)
+            and not column.name.endswith("_html"))
+
+
+def _form_no_control(form, field):
+    from wtforms.validators import StopValidation
+
+    if text.has_control(field.data):
+        field.errors[:] = []
+        raise StopValidation(str(CONTROL_MESSAGE))
+
+
+def _schema_no_control(value):
+    from marshmallow import ValidationError
+
+    if text.has_control(value):
+        raise ValidationError(str(CONTROL_MESSAGE))
 
 
 def _form_no_nul(form, field):
@@ -144,6 +166,8 @@ def form_validators(model) -> dict:
             added[column.name] = [_form_no_nul]
         if is_required_text(column):
             added[column.name].insert(1, _form_not_blank)
+        if keeps_no_control(column):  # after the NUL check, which says more
+            added[column.name].insert(1, _form_no_control)
     return added
 
 
@@ -167,6 +191,10 @@ def schema_validators(model) -> dict:
             given = added.get(column.name)
             added[column.name] = (both(given, _schema_not_blank) if given
                                   else _schema_not_blank)
+        if keeps_no_control(column):
+            given = added.get(column.name)
+            added[column.name] = (both(given, _schema_no_control) if given
+                                  else _schema_no_control)
     return added
 
 

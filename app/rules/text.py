@@ -1,0 +1,29 @@
+"""What a person typed: when it is blank, and characters nobody types.
+
+A required text or reason of nothing but spaces (full-width too) or the
+zero-width characters a paste brings along says nothing: “退回” with an
+opinion of U+200B was a return nobody could read. Control characters and
+direction overrides are invisible on a page and reorder what follows them
+(“\u202e” shows “abc” as “cba”): they come from a paste, never from typing,
+and are refused where a name or title is kept; a multi-line text keeps its
+tabs and line breaks."""
+import re
+
+_EDGE = r"\s\u200b-\u200d\u2060\ufeff"
+_BLANK = re.compile(f"[{_EDGE}]*")
+_TRIM = re.compile(f"^[{_EDGE}]+|[{_EDGE}]+$")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def blank(text) -> bool:
+    """None, or a text of only spaces and invisible characters."""
+    return text is None or (isinstance(text, str) and _BLANK.fullmatch(text) is not None)
+
+
+def trimmed(text: str) -> str:
+    """`text` without spaces or invisible characters at either end."""
+    return _TRIM.sub("", text)
+
+
+def has_control(text) -> bool:
+    return isinstance(text, str) and CONTROL.search(text) is not None
