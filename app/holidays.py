@@ -31,7 +31,7 @@ from sqlalchemy import func
 from .audit import record
 from .extensions import db
 from .models import HolidayDay, HolidayYear
-from .rules import workdays
+from .rules import statutory_holidays, workdays
 from .rules.workdays import OFFICIAL, PROVISIONAL, Calendar
 
 MAX_NAME = 32
@@ -264,6 +264,9 @@ def save_holiday(year: int, name, start, end, worked, user, replacing: str | Non
                                        _taken(year, replacing))
     if errors:
         raise Refusal(errors)
+    if year_state(year) == OFFICIAL and (gap := official_gap(
+            year, _days_off(year, replacing) | set(off))):
+        raise Refusal({"start": _gap_message(year, gap, "这样修改")})
     if replacing is not None:
         db.session.query(HolidayDay).filter_by(year=year, name=replacing).delete()
     row = _year_row(year, user)
@@ -286,6 +289,8 @@ def delete_holiday(year: int, name: str, user) -> None:
     if year_state(year) == OFFICIAL and others is None:
         raise Refusal({"name": f"{year} 年为正式，不能删除最后一个节日；"
                                "如需重新录入，请先将该年设为暂定"})
+    if year_state(year) == OFFICIAL and (gap := official_gap(year, _days_off(year, name))):
+        raise Refusal({"name": _gap_message(year, gap, f"删除“{name}”")})
     db.session.query(HolidayDay).filter_by(year=year, name=name).delete()
     row = _year_row(year, user)
     record(user, "删除节假日", row, f"{year} 年：{name}")
@@ -297,7 +302,8 @@ def _exists(year: int, name: str) -> bool:
 
 
 def check_year_info(year: int, state, notice_no, notice_date, notice_url,
-                    has_days: bool) -> dict[str, str]:
+                    days_off) -> dict[str, str]:
+    """`days_off`: the year's entered 休 days (weekdays)."""
     errors = {}
     notice_no = (notice_no or "").strip()
     notice_url = (notice_url or "").strip()
@@ -315,16 +321,40 @@ def check_year_info(year: int, state, notice_no, notice_date, notice_url,
     if state == OFFICIAL:
         if not notice_no:
             errors.setdefault("notice_no", "设为正式前请填写国务院办公厅通知的文号")
-        if not has_days:
+        if not days_off:
             errors.setdefault("state", f"{year} 年尚未录入任何节假日，不能设为正式")
+        elif gap := official_gap(year, days_off):
+            errors.setdefault("state", _gap_message(year, gap))
     return errors
+
+
+def official_gap(year: int, days_off) -> str | None:
+    """Which holidays of the law these days off leave out (“清明节、国庆节”):
+    as the year's official arrangement, each would silently be a working day."""
+    left_out = statutory_holidays.missing(year, days_off)
+    return "、".join(left_out) if left_out else None
+
+
+def _gap_message(year: int, gap: str, change: str = "") -> str:
+    law = f"（{statutory_holidays.LAW}第二条规定的节日）"
+    if change:
+        return (f"{year} 年为正式，{change}后将缺少{gap}的放假安排{law}，这些日期会按工作日"
+                "计算期限；如需重新录入，请先将该年设为暂定")
+    return (f"{year} 年尚未录入{gap}的放假安排{law}，设为正式后这些日期将按工作日计算期限；"
+            "请录入后再设为正式")
+
+
+def _days_off(year: int, without: str | None = None) -> set:
+    query = db.session.query(HolidayDay.day).filter_by(year=year, kind="休")
+    if without is not None:
+        query = query.filter(HolidayDay.name != without)
+    return {day for (day,) in query}
 
 
 def save_year(year: int, state, notice_no, notice_date, notice_url, user) -> None:
     """The year's notice (文号, date, link) and its state."""
     _check_year(year)
-    has_days = db.session.query(HolidayDay.id).filter_by(year=year, kind="休").first()
-    errors = check_year_info(year, state, notice_no, notice_date, notice_url, bool(has_days))
+    errors = check_year_info(year, state, notice_no, notice_date, notice_url, _days_off(year))
     if errors:
         raise Refusal(errors)
     row = _year_row(year, user)
@@ -495,7 +525,7 @@ def import_year(parsed: YearFile, user, state=None, notice_no=None, notice_date=
     if not wanted:
         raise Refusal({"file": "文件中没有节日"})
     errors = check_year_info(year, state, notice_no, notice_date, notice_url,
-                             any(kind == "休" for kind, _n in wanted.values()))
+                             {day for day, (kind, _n) in wanted.items() if kind == "休"})
     if errors.get("notice_no", "").startswith("设为正式前"):
         errors["notice_no"] = "导入为正式时请填写文号（文件中的 notice_no 或下方的文号），或将状态选为暂定"
     if errors:

@@ -19,7 +19,15 @@ GOOD_2027 = {"year": 2027, "state": "正式", "notice_no": "国办发明电〔20
                  {"name": "元旦", "start": "2027-01-01", "end": "2027-01-04",
                   "workdays": ["2027-01-09"]},
                  {"name": "春节", "start": "2027-02-05", "end": "2027-02-12",
-                  "workdays": ["2027-02-20", "2027-02-21"]}]}
+                  "workdays": ["2027-02-20", "2027-02-21"]},
+                 # The other holidays of the law: a year is 正式 only with all of them.
+                 {"name": "清明节", "start": "2027-04-05", "end": "2027-04-05", "workdays": []},
+                 {"name": "劳动节", "start": "2027-05-03", "end": "2027-05-05",
+                  "workdays": ["2027-04-25"]},
+                 {"name": "端午节", "start": "2027-06-09", "end": "2027-06-09", "workdays": []},
+                 {"name": "中秋节", "start": "2027-09-15", "end": "2027-09-15", "workdays": []},
+                 {"name": "国庆节", "start": "2027-10-01", "end": "2027-10-07",
+                  "workdays": ["2027-09-26", "2027-10-09"]}]}
 
 
 def travel(day: str):
@@ -270,7 +278,7 @@ def test_import_a_json_year_then_again_changes_nothing(gps):
     assert done.status_code == 302 and done.headers["Location"].endswith("/holidays/2027")
     days = year_days(gps, 2027)
     assert ("2027-01-04", "休", "元旦") in days and ("2027-02-21", "班", "春节") in days
-    assert len([d for d in days if d[1] == "休"]) == 2 + 6  # weekdays only
+    assert len([d for d in days if d[1] == "休"]) == 2 + 6 + 1 + 3 + 1 + 1 + 5  # weekdays only
     with gps.app_context():
         year = db.session.get(HolidayYear, 2027)
         assert (year.state, year.notice_no, year.source) == ("正式", GOOD_2027["notice_no"], "导入")
@@ -288,7 +296,9 @@ def test_import_a_json_year_then_again_changes_nothing(gps):
 def test_import_a_csv_saved_by_excel_in_gbk(gps):
     admin = logged_in(gps, "admin")
     csv_text = ("节日,开始日期,结束日期,调休上班日\r\n元旦,2027-01-01,2027-01-01,\r\n"
-                "春节,2027-02-05,2027-02-12,2027-02-20;2027-02-21\r\n")
+                "春节,2027-02-05,2027-02-12,2027-02-20;2027-02-21\r\n"
+                + "".join(f"{h['name']},{h['start']},{h['end']},{';'.join(h['workdays'])}\r\n"
+                          for h in GOOD_2027["holidays"][2:]))
     done = upload(admin, "2027.csv", csv_text.encode("gbk"), state="正式",
                   notice_no="国办发明电〔2026〕测试号")
     assert done.status_code == 302
@@ -453,6 +463,9 @@ def test_a_notice_judged_provisionally_is_rechecked_when_the_year_is_entered(gps
         assert post(admin, "/holidays/2027/holiday", {
             "name": "元旦", "start": "2027-01-01", "end": "2027-01-04",
             "workdays": "2027-01-09"}).status_code == 302
+        for holiday in GOOD_2027["holidays"][1:]:  # later in the year: no bearing on January
+            assert post(admin, "/holidays/2027/holiday", {
+                **holiday, "workdays": ",".join(holiday["workdays"])}).status_code == 302
         assert post(admin, "/holidays/2027/info", {
             "state": "正式", "notice_no": "国办发明电〔2026〕测试号",
             "notice_date": "2026-12-20"}).status_code == 302
@@ -498,14 +511,30 @@ def test_the_year_end_table_before_and_after_entering_2027_through_the_form(gps)
     assert before != after
 
 
-def test_an_official_year_keeps_at_least_one_holiday(gps):
+def test_an_official_year_keeps_every_holiday_of_the_law(gps):
+    """The walk set a year 正式 with only 春节 entered: 元旦, 清明… then
+    counted as working days in every deadline reaching into it."""
     admin = logged_in(gps, "admin")
+    partial = dict(GOOD_2027, holidays=GOOD_2027["holidays"][1:2])  # 春节 alone
+    refused = upload(admin, "2027.json", json.dumps(partial).encode())
+    assert refused.status_code == 422
+    assert "尚未录入元旦、清明节、劳动节、端午节、中秋节、国庆节的放假安排" in \
+        refused.get_data(as_text=True)
     assert upload(admin, "2027.json", json.dumps(GOOD_2027).encode()).status_code == 302
-    assert post(admin, "/holidays/2027/holiday/delete", {"name": "元旦"}).status_code == 302
     before = snapshot(gps)
-    last = post(admin, "/holidays/2027/holiday/delete", {"name": "春节"})
-    assert last.status_code == 422 and "不能删除最后一个节日" in last.get_data(as_text=True)
+    deleted = post(admin, "/holidays/2027/holiday/delete", {"name": "劳动节"})
+    assert deleted.status_code == 422
+    assert "删除“劳动节”后将缺少劳动节的放假安排" in deleted.get_data(as_text=True)
+    moved = post(admin, "/holidays/2027/holiday", {
+        "name": "清明节", "replacing": "清明节", "start": "2027-04-06", "end": "2027-04-06"})
+    assert moved.status_code == 422 and "缺少清明节" in moved.get_data(as_text=True)
     assert snapshot(gps) == before
+    # 暂定, the year may be entered again from scratch.
+    assert post(admin, "/holidays/2027/info", {"state": "暂定"}).status_code == 302
+    assert post(admin, "/holidays/2027/holiday/delete", {"name": "劳动节"}).status_code == 302
+    formal = post(admin, "/holidays/2027/info", {"state": "正式",
+                                                 "notice_no": "国办发明电〔2026〕测试号"})
+    assert formal.status_code == 422 and "尚未录入劳动节" in formal.get_data(as_text=True)
 
 
 def test_the_same_holiday_saved_twice_at_once_is_a_clear_refusal(gps, monkeypatch):

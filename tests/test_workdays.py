@@ -133,3 +133,21 @@ def test_far_out_of_range_is_refused():
         add_workdays(date(2026, 1, 5), 100000)
     with pytest.raises(TypeError):
         add_workdays("2026-01-05", 1)
+
+
+def test_an_arrangement_missing_a_holiday_of_the_law_is_named():
+    import datetime as dt
+
+    from app.rules import statutory_holidays as law
+
+    every = set(law.days_off(2027))
+    assert law.missing(2027, every) == []
+    spring = {day for day, name in law.days_off(2027).items() if name.startswith("春节")}
+    assert law.missing(2027, spring) == ["元旦", "清明节", "劳动节", "端午节", "中秋节", "国庆节"]
+    # 劳动节 2027 is a Saturday and Sunday: any day off in the week after is its 补假.
+    without_may = {day for day in every if day.month != 5}
+    assert law.missing(2027, without_may) == ["劳动节"]
+    assert law.missing(2027, without_may | {dt.date(2027, 5, 6)}) == []
+    # A weekday the law gives that is not off: 端午 (Wednesday 9 June) worked.
+    assert law.missing(2027, every - {dt.date(2027, 6, 9)}) == ["端午节"]
+    assert law.missing(2024, set()) == []  # before the 2024 amendment: not judged

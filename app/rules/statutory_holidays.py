@@ -74,3 +74,26 @@ def days_off(year: int) -> dict[dt.date, str]:
         if make_up.year == year:
             off[make_up] = f"{name}（补假）"
     return off
+
+
+AMENDED = 2025  # the year the 2024 amendment first applies to
+
+
+def missing(year: int, days_off) -> list[str]:
+    """The law's holidays an entered arrangement (`days_off`: its weekdays
+    off) leaves out: a weekday the law gives that is not off, or, for a
+    holiday that falls wholly on a weekend, no day off near it (its 补假).
+    Years before the amendment are not judged: their holidays differed."""
+    if year < AMENDED:
+        return []
+    days_off = set(days_off)
+    found = []
+    for name, days in festivals(year):
+        weekdays = [day for day in days if day.weekday() < 5]
+        if weekdays:
+            if any(day not in days_off for day in weekdays):
+                found.append(name)
+        elif not any(days[0] - dt.timedelta(days=3) <= day <= days[-1] + dt.timedelta(days=7)
+                     for day in days_off):
+            found.append(name)
+    return found

@@ -27,6 +27,20 @@ def local(day: dt.date, hour: int, minute: int = 0) -> str:
     return dt.datetime.combine(day, dt.time(hour, minute)).strftime("%Y-%m-%dT%H:%M")
 
 
+def law_holidays(year: int) -> dict:
+    """The law's days off in `year` as 节假日维护 entries: each holiday from its
+    first to its last weekday off (its 补假 included), as the State Council's
+    arrangement would give them at the least."""
+    from app.rules.statutory_holidays import days_off
+
+    spans: dict = {}
+    for day, name in sorted(days_off(year).items()):
+        name = name.replace("（补假）", "")
+        first, _last = spans.get(name, (day, day))
+        spans[name] = (first, day)
+    return spans
+
+
 def cell(page, day: dt.date):
     return page.locator(f"#month-grids td[data-date='{day.isoformat()}']")
 
@@ -93,6 +107,16 @@ def test_admin_enters_a_holiday_and_the_wizard_verdict_changes(sites, pages):
     expect(gps.locator("#period-check")).to_contain_text(
         f"获取截止最早为 {monday + dt.timedelta(days=7)}")
     expect(gps.locator(".notice-warning", has_text=note)).to_have_count(1)
+
+    # 正式 needs every holiday of the law entered: the year's arrangement.
+    for name, (start, end) in law_holidays(year).items():
+        admin.fill("#holiday-form [name=name]", name)
+        admin.fill("#holiday-form [name=start]", start.isoformat())
+        admin.fill("#holiday-form [name=end]", end.isoformat())
+        admin.fill("#holiday-form [name=workdays]", "")
+        admin.click("#btn-save-holiday")
+        admin.wait_for_load_state()
+        expect(admin.locator(".alert-success")).to_contain_text(f"已保存“{name}”")
 
     # 正式: with the notice's number, confirmed in the dialog.
     admin.select_option("#year-form [name=state]", "正式")
