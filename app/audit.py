@@ -17,7 +17,9 @@ def record(user, action: str, entity, detail: str = "") -> None:
 
 def _key(entity) -> str:
     """The number people know the record by."""
-    for attribute in ("request_no", "notice_key", "project_code", "plan_no", "filing_no", "code", "year", "id"):
+    # A filing's own number first: a 合同公告及备案 is HT…, not its project's JY….
+    for attribute in ("request_no", "notice_key", "filing_no", "project_code", "plan_no", "code",
+                      "year", "id"):
         value = getattr(entity, attribute, None)
         if value:
             return str(value)

@@ -21,7 +21,15 @@ ENTITY_NAMES = {
     "LotReplica": _("标段(包)"), "TimeChange": _("变更公告"), "Notice": _("公告"),
     "NoticeLot": _("公告标段"), "HolidayYear": _("节假日年度安排"),
     "HolidayDay": _("节假日"), "ProvisionalJudgment": _("暂定判断"),
-    "Expert": _("专家"),
+    "Expert": _("专家"), "ExpertSpeciality": _("评审专业"),
+    "ExpertRequest": _("专家抽取申请"), "ExpertNeed": _("专家需求"),
+    "RequestRecusal": _("回避单位"), "ExpertRecusal": _("专家回避"),
+    "ExpertDraw": _("专家抽取"), "DrawnExpert": _("抽取专家"),
+    "CommitteeMember": _("评委会成员"), "CommitteeReplica": _("评委会"),
+    "LotStatusReplica": _("标段进展"), "ProjectInfoChange": _("立项信息更正"),
+    "Contract": _("合同公告及备案"), "ContractLot": _("合同关联标段"),
+    "SupervisionProject": _("项目监督"), "ProjectFlag": _("预警"),
+    "Role": _("角色"), "User": _("用户"), "Group": _("用户组"), "ApiKey": _("接口令牌"),
 }
 
 
