@@ -29,3 +29,15 @@ def test_a_filing_is_known_by_its_own_number(entity, key):
 
     contract = SimpleNamespace(project_code="JY410400-2026-0005", filing_no=key, id=1)
     assert _key(contract) == key
+
+
+@pytest.mark.parametrize("site", ["gps_demo", "pds_demo"])
+def test_every_permission_a_site_grants_has_a_chinese_name(request, site):
+    """角色 pages showed 专家抽取：can_draw, 项目监督：can_export, can_correct."""
+    from app.views.common.security_views import PERMISSIONS
+
+    app = request.getfixturevalue(site)
+    with app.app_context():
+        names = {pv.permission.name for role in app.appbuilder.sm.get_all_roles()
+                 for pv in role.permissions}
+    assert sorted(names - set(PERMISSIONS)) == []

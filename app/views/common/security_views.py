@@ -35,6 +35,8 @@ PERMISSIONS = {
     "resetmypassword": _("修改本人密码"), "resetpasswords": _("重置密码"),
     "can_this_form_get": _("打开表单"), "can_this_form_post": _("提交表单"),
     "copyrole": _("复制角色"), "can_access": _("访问"),
+    "can_draw": _("抽取"), "can_export": _("导出"), "can_import": _("导入"),
+    "can_correct": _("更正"),
 }
 
 # FAB's own views and menus (the site's own come from its menu).
