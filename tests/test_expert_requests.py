@@ -91,6 +91,7 @@ def test_interconnected_project_choose_confirm_lots_save_submit(site, projects, 
     show = jingban.get(f"/expert-requests/show/{pk}").get_data(as_text=True)
     assert "A0201 计算机设备" in show and "河南甲科技有限公司" in show
     assert "/expert-draw/" not in show  # 抽取 only once approved
+    assert "平顶山市公共资源交易" in show and ">410400<" not in show  # 推送交易平台, by name
 
     page = submit_from_list(jingban, pk).get_data(as_text=True)
     assert "已提交，等待监管初审岗审核" in page

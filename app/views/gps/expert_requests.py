@@ -21,6 +21,7 @@ from ...models import PROCUREMENT_METHODS, ExpertRequest
 from ...scope import ExpertRequestScope
 from ...workflows.engine import Refused, take
 from ...workflows.expert_request import ExpertRequestChain
+from ..common import formatting
 from ..common.approval import ApprovalViews
 from ..common.validation import DATE_MAX, DATE_MIN
 from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelView, text, when,
@@ -146,7 +147,8 @@ class ExpertRequestView(ApprovalViews, ReadWriteModelView):
     base_filters = [["id", ExpertRequestScope, None]]
     formatters_columns = {"review_at": when, "submitted_at": when, "approved_at": when,
                           "created_on": when, "last_opinion": text, "budget": yuan,
-                          "platform_code": lambda code: code or "未选择项目（手工填写，不推送）"}
+                          "platform_code": lambda code: (formatting.platform_name(code) if code
+                                                         else "未选择项目（手工填写，不推送）")}
 
     def edit_refusal(self, item):
         return expert_requests.edit_refusal(item)
