@@ -121,10 +121,17 @@ def test_file_plan_action_with_confirmation(gps):
     [plan] = _plans(gps)
     listing = client.get("/plans/list/").get_data(as_text=True)
     # The confirmation dialog says what 备案 does before the irreversible step.
-    assert 'data-fab-action="file_plans"' in listing and "备案后计划不能修改或删除" in listing
+    assert 'data-fab-action="file_plans"' in listing and "备案后计划不能删除（只能撤回）" in listing
+    assert "备案后的修改也会同步推送" in listing  # a filed plan may be edited: it is pushed again
     assert _outbox(gps) == []  # a draft goes nowhere
+    draft = client.get(f"/plans/show/{plan.id}").get_data(as_text=True)
+    assert 'id="btn-action-PlanView.action-file_plans"' in draft
+    assert 'id="btn-withdraw"' not in draft
     page = _file(client, plan.id).get_data(as_text=True)
     assert "已备案" in page
+    filed = client.get(f"/plans/show/{plan.id}").get_data(as_text=True)
+    assert 'id="btn-action-PlanView.action-file_plans"' not in filed
+    assert 'id="btn-withdraw"' in filed
     [plan] = _plans(gps)
     assert plan.state == "已备案" and plan.filed_at is not None
     assert plan.push_state == "待推送" and plan.pushed_to == "410400"

@@ -171,6 +171,14 @@ class PlanView(ReadWriteModelView):
                                     widgets=self._show(pk), related_views=self._related_views,
                                     plan=item, trading_projects=accepted)
 
+    def _get_show_widget(self, pk, item, **kwargs):
+        widgets = super()._get_show_widget(pk, item, **kwargs)
+        if item.state != "草稿":  # 【备案】 could only be refused (不能重复备案)
+            shown = widgets["show"].template_args
+            shown["actions"] = {name: action for name, action in shown["actions"].items()
+                                if name != "file_plans"}
+        return widgets
+
     @expose("/withdraw/<pk>", methods=["GET", "POST"])
     @has_access
     def withdraw(self, pk):
@@ -190,7 +198,7 @@ class PlanView(ReadWriteModelView):
                                     title=_("撤回采购计划"))
 
     @action("file_plans", _("备案"),
-            _("备案后计划不能修改或删除（只能撤回），满足推送条件的将推送至所选交易平台。"),
+            _("备案后计划不能删除（只能撤回）；满足推送条件的将推送至所选交易平台，备案后的修改也会同步推送。"),
             "fa-check", single=True)
     def file_plans(self, items):
         items = items if isinstance(items, list) else [items]
