@@ -143,6 +143,34 @@ def test_file_plan_action_with_confirmation(gps):
     assert _plans(gps)[0].state == "已备案"  # filed plans are not deleted
 
 
+def test_a_delete_answers_on_the_page_it_was_clicked_on(gps):
+    """FAB's page history sent a refused delete's message to the home page
+    after the browser's back button (list → 编辑 → back → 删除)."""
+    client = logged_in(gps, "jingban")
+    _add(client)
+    _add(client, project_name="第二个计划")
+    filed, draft = _plans(gps)[0], _plans(gps, "第二个计划")[0]
+    _file(client, filed.id)
+    listing = "http://localhost/plans/list/?psize_PlanView=25"
+    client.get("/plans/list/")
+    client.get(f"/plans/edit/{filed.id}")  # then the browser's back button: no request
+    refused = client.post(f"/plans/delete/{filed.id}", data={"csrf_token": form_token(client)},
+                          headers={"Referer": listing})
+    assert refused.status_code == 302 and refused.headers["Location"] == \
+        "/plans/list/?psize_PlanView=25"
+    assert "已备案，不能删除" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    # From the record's own page, once deleted: the list.
+    gone = client.post(f"/plans/delete/{draft.id}", data={"csrf_token": form_token(client)},
+                       headers={"Referer": f"http://localhost/plans/show/{draft.id}"})
+    assert gone.headers["Location"].endswith("/plans/list/") and _plans(gps, "第二个计划") == []
+    # Another site's address is never followed.
+    _add(client, project_name="第三个计划")
+    third = _plans(gps, "第三个计划")[0]
+    away = client.post(f"/plans/delete/{third.id}", data={"csrf_token": form_token(client)},
+                       headers={"Referer": "http://evil.example/plans/list/"})
+    assert away.headers["Location"].endswith("/plans/list/")
+
+
 def test_editing_a_filed_plan_sends_an_update(gps):
     client = logged_in(gps, "jingban")
     _add(client)

@@ -116,6 +116,30 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
             self.edit_title = self.edit_title or _("编辑%(name)s", name=self.list_title)
         super()._init_titles()
 
+    def post_delete_redirect(self):
+        """Back to the page 删除 was clicked on: FAB's page history went back
+        one page too many after the browser's own back button (a refused
+        delete's message showed on the home page, or on an edit form). A
+        deleted record's own page is left for the list."""
+        from urllib.parse import urlsplit
+
+        from flask import request
+
+        pk = (request.view_args or {}).get("pk")
+        came_from = urlsplit(request.referrer or "")
+        own_page = pk is not None and came_from.path.rstrip("/").endswith(
+            (f"/show/{pk}", f"/edit/{pk}"))
+        if came_from.netloc == request.host and came_from.path.startswith(
+                request.script_root + "/") and not (own_page and self._gone(pk)):
+            return redirect(came_from.path + (f"?{came_from.query}" if came_from.query else ""))
+        return redirect(url_for(".list"))
+
+    def _gone(self, pk) -> bool:
+        try:
+            return self.datamodel.get(pk) is None
+        except Exception:  # noqa: BLE001 - a key the model cannot read: not there
+            return True
+
     def edit_refusal(self, item) -> str | None:
         """Why this record may not be edited now (None: it may). A refused
         edit form is not opened: the user is sent to the record with the reason."""
