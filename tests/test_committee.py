@@ -123,6 +123,8 @@ def test_too_early_is_refused_with_425_until_the_review_time(site):
         assert db.session.query(SecurityEvent).filter_by(status=425).count() == 1
     page = site.daili.get(f"/committee/show/{lot_id}").get_data(as_text=True)
     assert "专家抽取结果将于评审时间由政府采购系统推送" in page and NAMES[0] not in page
+    # The title panel (which project, which lot) comes first, as on every detail page.
+    assert -1 < page.find('class="panel panel-primary show"') < page.find('id="composition"')
 
     # The sender retries: an hour later (the clock moved) it is taken.
     with time_machine.travel(review_at + dt.timedelta(seconds=30), tick=True):
