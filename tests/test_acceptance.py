@@ -34,7 +34,7 @@ def test_choose_plan_lists_only_this_agencys_unaccepted_valid_plans(pds):
     daili = logged_in(pds, "daili")
     take_plan(daili, "410400-2026-91004")
     page = daili.get("/acceptance/plans").get_data(as_text=True)
-    assert "410400-2026-91001" in page
+    assert "410400-2026-91001" in page and "1,500,000.00" in page  # as every page writes money
     for hidden in ("91002", "91003", "91004"):  # withdrawn, another agency's, taken
         assert f"410400-2026-{hidden}" not in page
     searched = daili.get("/acceptance/plans?q=91001").get_data(as_text=True)

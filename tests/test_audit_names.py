@@ -41,3 +41,24 @@ def test_every_permission_a_site_grants_has_a_chinese_name(request, site):
         names = {pv.permission.name for role in app.appbuilder.sm.get_all_roles()
                  for pv in role.permissions}
     assert sorted(names - set(PERMISSIONS)) == []
+
+
+@pytest.mark.parametrize("site, user, url, head", [
+    ("gps_demo", "jingban", "/notice-publish/list/", "操作"),
+])
+def test_a_column_that_is_no_value_has_no_sort_link(request, site, user, url, head):
+    """The walk found 操作 (the 项目向导 buttons) sorting the list by id."""
+    import re
+
+    from tests.helpers import logged_in
+
+    page = logged_in(request.getfixturevalue(site), user).get(url).get_data(as_text=True)
+    cell = re.search(rf"<th[^>]*>((?:(?!</th>).)*{head}(?:(?!</th>).)*)</th>", page, re.S)
+    assert cell is not None and "<a" not in cell.group(1), cell and cell.group(1)
+
+
+def test_the_committee_status_column_is_not_sorted_by_the_lots_id(pds_demo):
+    from app.views.trading.committee import CommitteeView
+
+    [view] = [v for v in pds_demo.appbuilder.baseviews if type(v) is CommitteeView]
+    assert "id" in view.list_columns and "id" not in view.order_columns

@@ -346,3 +346,33 @@ def test_store_notice_numbers_documents_as_the_schema_does(pds_demo):
                           "published_at": "2026-11-20T10:00:00",
                           "documents": [{"title": "合同", "url": "javascript:alert(1)"}]})
         db.session.rollback()
+
+
+def test_a_contract_notice_says_so_where_the_contract_gives_nothing(gps, monkeypatch):
+    """规格型号, 数量, 单价 are optional in the form; the public notice printed
+    them as empty labels."""
+    import datetime as dt
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from app.contract_notice import render_body
+
+    contract = SimpleNamespace(
+        filing_no="HT410400-2026-00001", contract_no="HT-1", original=None,
+        purchaser_name="平顶山市教育局", purchaser_address=None, purchaser_phone=None,
+        supplier_name="河南甲科技有限公司", supplier_address=None, supplier_phone=None,
+        main_items="交互式平板", spec=None, quantity=None, unit_price=None,
+        amount=Decimal("880000.00"), performance_period=None, performance_place=None,
+        procurement_method="公开招标", signed_on=dt.date(2026, 11, 20), other_html="",
+        contract_lots=[], project_code="JY410400-2026-0001")
+    notice = SimpleNamespace(id=1, published_at=dt.datetime(2026, 11, 25, 10),
+                             project=SimpleNamespace(project_name="多媒体教室设备采购"),
+                             project_code="JY410400-2026-0001")
+    from app import contract_notice
+
+    monkeypatch.setattr(contract_notice, "_lots_of", lambda c: [])  # a stand-in has no lots
+    with gps.test_request_context():
+        body = render_body(notice, contract)
+    for label in ("规格型号（或服务要求）：—", "主要标的数量：—", "主要标的单价：—",
+                  "履约期限、地点等简要信息：—"):
+        assert label in body, label

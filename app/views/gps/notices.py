@@ -127,6 +127,8 @@ class NoticePublishView(ReadWriteModelView):
                      "id": _("操作")}
     list_columns = ["plan_no", "project_name", "unit", "procurement_method", "budget",
                     "filed_at", "id"]
+    # "id" holds the 项目向导 buttons: no sort link on 操作.
+    order_columns = ["plan_no", "project_name", "procurement_method", "budget", "filed_at"]
     show_columns = ["plan_no", "project_name", "unit", "procurement_method", "budget",
                     "filed_at"]
     search_columns = ["plan_no", "project_name", "procurement_method"]

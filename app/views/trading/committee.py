@@ -58,6 +58,8 @@ class CommitteeView(ReadWriteModelView):
     # status is worked out from its members, app/committee.py status()).
     list_columns = ["code", "name", "project", "project.procurement_method",
                     "experts_received_at", "id"]
+    # 评委会状态 is worked out per lot, not sorted by the lot's id.
+    order_columns = ["code", "name", "experts_received_at"]
     show_columns = ["project", "code", "name", "budget", "experts_received_at"]
     search_columns = ["code", "name", "project"]
     base_filters = [["id", AcceptedLots, None]]
@@ -127,7 +129,7 @@ class CommitteeView(ReadWriteModelView):
             filename, data = attachments.read_upload(request.files.get("authorization"))
             member = domain.add_owner_rep(lot, request.form.get("name"),
                                           request.form.get("work_unit"), filename, data, g.user)
-            return f"已添加采购人代表{member.name}，已同步至政府采购系统"
+            return f"已添加采购人代表{member.name}，将同步至政府采购系统"
         return self._done(lot.id, call, "")
 
     @expose("/remove_owner_rep/<int:member_id>", methods=["GET", "POST"])
@@ -154,7 +156,7 @@ class CommitteeView(ReadWriteModelView):
             if reserve is None:
                 raise domain.Refusal("请选择替换的备选专家")
             seated = domain.replace(member, reserve, g.user)
-            return f"{member.name}缺席，已由备选专家{seated.name}替换，已同步至政府采购系统"
+            return f"{member.name}缺席，已由备选专家{seated.name}替换，将同步至政府采购系统"
         return self._done(member.lot_id, call, "")
 
     @expose("/set_chair/<int:member_id>", methods=["GET", "POST"])
