@@ -127,12 +127,25 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
 
         pk = (request.view_args or {}).get("pk")
         came_from = urlsplit(request.referrer or "")
-        own_page = pk is not None and came_from.path.rstrip("/").endswith(
-            (f"/show/{pk}", f"/edit/{pk}"))
+        # This view's own pages of the record (a project's page listing its
+        # lots is another view's, and stays).
+        own_page = pk is not None and came_from.path in self._pages_of(pk)
         if came_from.netloc == request.host and came_from.path.startswith(
                 request.script_root + "/") and not (own_page and self._gone(pk)):
             return redirect(came_from.path + (f"?{came_from.query}" if came_from.query else ""))
         return redirect(url_for(".list"))
+
+    @staticmethod
+    def _pages_of(pk) -> set:
+        from werkzeug.routing import BuildError
+
+        pages = set()
+        for endpoint in (".show", ".edit"):  # a view may leave either out
+            try:
+                pages.add(url_for(endpoint, pk=pk))
+            except BuildError:
+                pass
+        return pages
 
     def _gone(self, pk) -> bool:
         try:
