@@ -80,7 +80,7 @@ def take_plan(page, stack, plan_no, name):
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text(plan_no)
     expect(rows).to_contain_text(name)
-    expect(rows).to_contain_text("2000000.00")
+    expect(rows).to_contain_text("2,000,000.00")
     rows.locator(".btn-take-plan").click()
     page.wait_for_load_state()
 
