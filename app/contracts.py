@@ -7,7 +7,6 @@ app/workflows/contract.py, the rules themselves app/rules/contracts.py.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 from sqlalchemy import false, func, or_, select
@@ -20,6 +19,7 @@ from .numbering import next_value
 from .public.sanitise import clean_html
 from .rules import contracts as rules
 from .rules.money import amount_error
+from .rules.text import has_control
 from .scope import is_admin, plan_clause
 
 EDITABLE_STATES = ("草稿", "已退回")
@@ -49,11 +49,6 @@ TEXT_FIELDS = {  # name: (label, max length, required)
 }
 DATE_FIELDS = {"signed_on": ("合同签订日期", True), "award_notice_on": ("中标（成交）通知书日期", False),
                "announce_on": ("公告日期", False)}
-
-
-# Control characters and bidirectional overrides: invisible on the form, but
-# published as they are (a reversed name on the public notice).
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 class Invalid(Exception):
@@ -281,7 +276,9 @@ def save(contract: Contract, values: dict, lot_parts: dict, user, today: dt.date
             value = clean_html(value)
         if required and not value:
             errors[name] = f"请填写{label}"
-        elif value and _INVISIBLE.search(value):
+        # Invisible on the form, but published as they are (a reversed name
+        # on the public notice).
+        elif value and has_control(value):
             errors[name] = (f"{label}含有不可见的控制字符（如从其他软件粘贴带入），"
                             "会原样出现在公开的合同公告中，请删除后重新填写")
         elif value and len(value) > limit:

@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .rules.text import unencodable
+
 
 def too_large_message() -> str:
     limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
@@ -167,22 +169,6 @@ def drop_unreadable_list_arguments():
         abort(400)
     query = "?" + urlencode(kept) if kept else ""
     return redirect(request.script_root + request.path + query, code=303)
-
-
-def unencodable(value) -> bool:
-    """A string (or a key or item of a JSON value) that no database can
-    store: a lone UTF-16 surrogate ("\\ud800" in JSON) fails to encode."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(unencodable(k) or unencodable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(unencodable(v) for v in value)
-    return False
 
 
 UNENCODABLE = _l("提交的内容含有无法保存的字符（孤立的UTF-16代理项），请检查后重新提交。")

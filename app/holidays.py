@@ -32,6 +32,7 @@ from .audit import record
 from .extensions import db
 from .models import HolidayDay, HolidayYear
 from .rules import statutory_holidays, workdays
+from .rules.text import unencodable
 from .rules.workdays import OFFICIAL, PROVISIONAL, Calendar
 
 MAX_NAME = 32
@@ -283,14 +284,13 @@ def delete_holiday(year: int, name: str, user) -> None:
     _check_year(year)
     if not name or len(name) > MAX_NAME or _unprintable(name) or not _exists(year, name):
         raise Refusal({"name": f"{year} 年没有名为“{_short(name)}”的节日"})
-    others = (db.session.query(HolidayDay.id)
-              .filter(HolidayDay.year == year, HolidayDay.kind == "休",
-                      HolidayDay.name != name).first())
-    if year_state(year) == OFFICIAL and others is None:
-        raise Refusal({"name": f"{year} 年为正式，不能删除最后一个节日；"
-                               "如需重新录入，请先将该年设为暂定"})
-    if year_state(year) == OFFICIAL and (gap := official_gap(year, _days_off(year, name))):
-        raise Refusal({"name": _gap_message(year, gap, f"删除“{name}”")})
+    if year_state(year) == OFFICIAL:
+        left = _days_off(year, name)
+        if not left:
+            raise Refusal({"name": f"{year} 年为正式，不能删除最后一个节日；"
+                                   "如需重新录入，请先将该年设为暂定"})
+        if gap := official_gap(year, left):
+            raise Refusal({"name": _gap_message(year, gap, f"删除“{name}”")})
     db.session.query(HolidayDay).filter_by(year=year, name=name).delete()
     row = _year_row(year, user)
     record(user, "删除节假日", row, f"{year} 年：{name}")
@@ -438,10 +438,8 @@ def _parse_json(text: str) -> YearFile:
         raise Refusal({"file": f"JSON 格式错误（第 {exc.lineno} 行）"}) from None
     except (ValueError, RecursionError):  # a huge number, or arrays nested too deep
         raise Refusal({"file": "JSON 格式错误"}) from None
-    try:  # "\ud800": a lone surrogate no database stores (a 500 on saving)
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise Refusal({"file": "JSON 中含有无法保存的字符（孤立的UTF-16代理项）"}) from None
+    if unencodable(data):  # "\ud800": a lone surrogate no database stores (a 500 on saving)
+        raise Refusal({"file": "JSON 中含有无法保存的字符（孤立的UTF-16代理项）"})
     if not isinstance(data, dict) or not isinstance(data.get("holidays"), list):
         raise Refusal({"file": "JSON 须为一个对象，含 year 和 holidays 列表"})
     year = data.get("year")

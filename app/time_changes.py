@@ -91,7 +91,7 @@ def errors(change: TimeChange) -> dict[str, str]:
                                        change.new_doc_issue_end or lot.doc_issue_end,
                                        change.new_bid_deadline, change.new_open_time)
         for field, message in after.items():
-            found.setdefault(fields.get(field, "new_bid_deadline"), f"标段“{lot.name}”：{message}")
+            found.setdefault(fields[field], f"标段“{lot.name}”：{message}")
     return found
 
 

@@ -179,16 +179,23 @@ def _published_announcement(app, plan_id, code, days_ago, deadline_in):
         return notice.id
 
 
-def test_a_change_to_the_documents_within_15_days_is_refused_until_postponed(gps, plan_id):
+def _change_draft(gps, plan_id, days_ago, deadline_in):
+    """jingban's draft 变更公告 (更正事项 文件) of lot 1 of a 采购公告 published
+    `days_ago`, its deadline `deadline_in` days away: (client, draft id, form)."""
     code = push_lots(gps, plan_id)
-    original = _published_announcement(gps, plan_id, code, days_ago=10, deadline_in=14)
+    original = _published_announcement(gps, plan_id, code, days_ago=days_ago,
+                                       deadline_in=deadline_in)
     client = logged_in(gps, "jingban")
     notice_id = draft_id(start_draft(client, plan_id, kind="变更公告",
                                      lots=[f"{code}001"], original=original))
     fields = {k: v for k, v in announcement_fields().items()
               if k.startswith(("purchaser", "agency", "project"))}
-    change = {**fields, "title": "变更公告", "change_items": ["文件"],
-              "change_html": "<p>技术参数第3项修改为……</p>"}
+    return client, notice_id, {**fields, "title": "变更公告", "change_items": ["文件"],
+                               "change_html": "<p>技术参数第3项修改为……</p>"}
+
+
+def test_a_change_to_the_documents_within_15_days_is_refused_until_postponed(gps, plan_id):
+    client, notice_id, change = _change_draft(gps, plan_id, days_ago=10, deadline_in=14)
     page = submit(client, notice_id, change).get_data(as_text=True)
     earliest = dt.datetime.combine(TODAY + dt.timedelta(days=15), dt.time(9, 30))
     assert "至少 15 日前发布" in page and "仅相隔 14 日，还差 1 日" in page
@@ -226,17 +233,10 @@ def test_postponing_keeps_the_bid_period_from_the_documents_first_day(gps, plan_
     """A 公开招标 whose documents were issued 2 days ago: 15 days from today
     for the change are not enough, the 20 from the documents' first day are
     (the walk found 顺延 offering a date the next check refused, a Sunday)."""
-    code = push_lots(gps, plan_id)
-    original = _published_announcement(gps, plan_id, code, days_ago=2, deadline_in=19)
-    client = logged_in(gps, "jingban")
-    notice_id = draft_id(start_draft(client, plan_id, kind="变更公告",
-                                     lots=[f"{code}001"], original=original))
-    fields = {k: v for k, v in announcement_fields().items()
-              if k.startswith(("purchaser", "agency", "project"))}
-    change = {**fields, "title": "变更公告", "change_items": ["文件", "时间"],
-              "change_html": "<p>技术参数第3项修改为……</p>",
-              "bid_deadline": at(TODAY + dt.timedelta(days=10), 9, 30),
-              "open_time": at(TODAY + dt.timedelta(days=10), 9, 30)}
+    client, notice_id, change = _change_draft(gps, plan_id, days_ago=2, deadline_in=19)
+    change.update(change_items=["文件", "时间"],
+                  bid_deadline=at(TODAY + dt.timedelta(days=10), 9, 30),
+                  open_time=at(TODAY + dt.timedelta(days=10), 9, 30))
     assert 'id="btn-postpone"' in submit(client, notice_id, change).get_data(as_text=True)
     postponed = submit(client, notice_id, change, action="postpone")
     assert postponed.status_code == 302
@@ -251,15 +251,8 @@ def test_postponing_keeps_the_bid_period_from_the_documents_first_day(gps, plan_
 
 
 def test_a_change_exactly_15_days_before_the_deadline_is_lawful(gps, plan_id):
-    code = push_lots(gps, plan_id)
-    original = _published_announcement(gps, plan_id, code, days_ago=10, deadline_in=15)
-    client = logged_in(gps, "jingban")
-    notice_id = draft_id(start_draft(client, plan_id, kind="变更公告",
-                                     lots=[f"{code}001"], original=original))
-    fields = {k: v for k, v in announcement_fields().items()
-              if k.startswith(("purchaser", "agency", "project"))}
-    response = submit(client, notice_id, {**fields, "title": "变更公告", "change_items": ["文件"],
-                                           "change_html": "<p>修改</p>"})
+    client, notice_id, change = _change_draft(gps, plan_id, days_ago=10, deadline_in=15)
+    response = submit(client, notice_id, change)
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
 
 

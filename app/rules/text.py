@@ -27,3 +27,19 @@ def trimmed(text: str) -> str:
 
 def has_control(text) -> bool:
     return isinstance(text, str) and CONTROL.search(text) is not None
+
+
+def unencodable(value) -> bool:
+    """A string (or a key or item of a JSON value) that no database can
+    store: a lone UTF-16 surrogate ("\\ud800" in JSON) fails to encode."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(unencodable(k) or unencodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(unencodable(v) for v in value)
+    return False

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 
 from . import formatting, query_schema, validation, widgets
+from ...rules.text import unencodable
 from ...validation_messages import describe_validator
 from .choices import CheckedChoiceForms
 from .list_widget import OnceTranslatedSearchWidget, OnePassListWidget
@@ -283,7 +284,7 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
                 return None  # FAB answers 400 itself
         except Exception:  # noqa: BLE001 - any other failure of the parser
             return self.response_400(message="Not a valid rison/json argument")
-        if errors.unencodable(args):  # JSON's "\ud800": the SELECT failed to encode it
+        if unencodable(args):  # JSON's "\ud800": the SELECT failed to encode it
             return self.response_400(message=str(errors.UNENCODABLE))
         # FAB checks only that the page is an integer: a negative one was an
         # OFFSET PostgreSQL refuses, a huge one an OFFSET past any integer.
