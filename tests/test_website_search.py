@@ -224,6 +224,26 @@ def test_one_character_search_reads_only_the_newest_matches(empty_pds, monkeypat
     assert "共 <strong id=\"total\">2</strong> 条" in page and "符合条件" not in page
 
 
+def test_a_common_word_lists_ten_pages_and_says_so(empty_pds):
+    """The limit as readers meet it (no monkeypatch): a word in more titles
+    than SEARCH_LIMIT lists the newest SEARCH_LIMIT, ten pages of PER_PAGE,
+    and asks for more characters or dates."""
+    from app.public import query
+    assert notices.SEARCH_LIMIT == 10 * query.PER_PAGE
+    count = notices.SEARCH_LIMIT + 5
+    add(empty_pds, *[notice(f"TEN-{i:03d}", f"第{i:03d}号教育局采购公告", hours=i)
+                     for i in range(count)])
+    client = empty_pds.test_client()
+    page = client.get("/web/caigou/?title=教育局").get_data(as_text=True)
+    assert f"共超过 <strong id=\"total\">{notices.SEARCH_LIMIT}</strong> 条，第 1/10 页" in page
+    assert (f"符合条件的公告超过 {notices.SEARCH_LIMIT} 条，只列出最新的 "
+            f"{notices.SEARCH_LIMIT} 条；请输入更多的字，或限定发布日期。") in page
+    last = client.get("/web/caigou/?title=教育局&page=10").get_data(as_text=True)
+    # The last page ends with the oldest of those listed: the 200th newest.
+    assert f"第{count - notices.SEARCH_LIMIT:03d}号教育局采购公告" in last
+    assert f"第{count - notices.SEARCH_LIMIT - 1:03d}号教育局采购公告" not in last
+
+
 def test_a_longer_search_lists_the_newest_matches_by_relevance(empty_pds, monkeypatch):
     """A search of 2+ characters stops after SEARCH_LIMIT matches, newest
     first (within its dates), and orders those by relevance; it walks its

@@ -221,9 +221,12 @@ HIDDEN_LIMIT = 500  # more hidden rows than this: plain (slower) queries
 # A 标题 search lists at most the newest SEARCH_LIMIT matches (共超过 N 条):
 # reading every match of a common word among a million notices cost 120 ms
 # (“教育局”, 17,000 matches) to 0.8 s (“教”, a scan) of CPU a request, for
-# anyone on the internet. A 1-character one has no gram to look up: it reads
-# only the newest SCAN_WINDOW notices of the column (in its date range).
-SEARCH_LIMIT = 1000
+# anyone on the internet. Reading 1,000 still cost ~10 µs a match (the
+# row's title for the LIKE and the relevance order): 200, ten pages of
+# PER_PAGE, reads a fifth (docs/benchmarks.md, “200 matches a search”).
+# A 1-character one has no gram to look up: it reads only the newest
+# SCAN_WINDOW notices of the column (in its date range).
+SEARCH_LIMIT = 200
 SCAN_WINDOW = 10_000
 # Postings counted per gram, at most, to choose the rarest gram to walk.
 GRAM_PROBE = 20_000
