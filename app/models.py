@@ -721,12 +721,16 @@ class NoticeCodeSuffix(Model):
     """Every suffix of 2+ characters (lower-cased) of a notice's 项目编号: a
     code contains a text where one of its suffixes begins with it, so a
     项目编号 search reads one range of this key instead of every code.
-    Written only by database triggers on published_notice (migration
-    c1e3a5b7d9f2); hidden notices keep theirs (the search checks
+    Written only by database triggers on published_notice (migrations
+    c1e3a5b7d9f2, a7c9e1b3d5f8); hidden notices keep theirs (the search checks
     `published`). Compared byte by byte ("C" on PostgreSQL), so that "begins
     with" is a range on both databases."""
 
     __tablename__ = "notice_code_suffix"
+    # The column first: a project's code is in each of its notices (采购公告,
+    # 结果公告, 合同公告 …), and a search reads its own column's (migration
+    # a7c9e1b3d5f8).
+    column = Column(String(16), primary_key=True)
     # Text: PostgreSQL's lower() under an ICU locale can lengthen a code.
     suffix = Column(Text().with_variant(Text(collation="C"), "postgresql"), primary_key=True)
     notice_id = Column(Integer, primary_key=True)

@@ -102,6 +102,35 @@ def test_the_suffixes_follow_every_change_of_a_code(empty_pds):
         assert suffixes_of(nid) == set()
 
 
+def test_the_suffixes_follow_the_notice_into_another_column(empty_pds):
+    """The suffixes are keyed by column first; a notice moved to another
+    column by plain SQL takes its suffixes along."""
+    [nid] = add(empty_pds, coded("M1", "410400-2026-00077"))
+    with empty_pds.app_context():
+        assert searched("2026-00077") == [nid] and searched("2026-00077", "结果公告") == []
+        db.session.execute(update(PublishedNotice).where(PublishedNotice.id == nid)
+                           .values(column="结果公告"))
+        db.session.commit()
+        assert set(db.session.execute(select(NoticeCodeSuffix.column).where(
+            NoticeCodeSuffix.notice_id == nid)).scalars()) == {"结果公告"}
+        assert suffixes_of(nid) == suffixes("410400-2026-00077")
+        assert searched("2026-00077") == [] and searched("2026-00077", "结果公告") == [nid]
+
+
+def test_a_text_is_rare_by_its_own_columns_codes(coded_pds, monkeypatch):
+    """Whether a text is in few codes is counted in the searched column: the
+    code of K0 is also in a 结果公告 notice, and 采购公告's two (one hidden)
+    are within a limit of 2, so they are read by id."""
+    monkeypatch.setattr(notices, "SUFFIX_LIMIT", 2)
+    with coded_pds.app_context():
+        assert searched("pds-s2") == plain("pds-s2") and len(plain("pds-s2")) == 1
+        page_sql = [sql for sql, _params in _statements("pds-s2") if "published_notice" in sql]
+        assert page_sql and all("notice_code_suffix" in sql for sql in page_sql), page_sql
+        monkeypatch.setattr(notices, "SUFFIX_LIMIT", 1)
+        page_sql = [sql for sql, _params in _statements("pds-s2") if "published_notice" in sql]
+        assert page_sql and not any("notice_code_suffix" in sql for sql in page_sql), page_sql
+
+
 def test_a_hidden_notice_keeps_its_suffixes_but_is_never_found(coded_pds):
     with coded_pds.app_context():
         hidden = db.session.execute(select(PublishedNotice.id).where(
@@ -111,17 +140,17 @@ def test_a_hidden_notice_keeps_its_suffixes_but_is_never_found(coded_pds):
 
 
 def test_the_migration_fills_the_suffixes_of_notices_already_stored(coded_pds):
-    path = next(Path(__file__).parent.parent.glob("migrations/versions/c1e3a5b7d9f2_*.py"))
+    path = next(Path(__file__).parent.parent.glob("migrations/versions/a7c9e1b3d5f8_*.py"))
     spec = importlib.util.spec_from_file_location("suffix_migration", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     with coded_pds.app_context():
-        kept = set(db.session.execute(select(NoticeCodeSuffix.suffix,
+        kept = set(db.session.execute(select(NoticeCodeSuffix.column, NoticeCodeSuffix.suffix,
                                              NoticeCodeSuffix.notice_id)).all())
         db.session.execute(delete(NoticeCodeSuffix))
         db.session.execute(text(migration.backfill(db.engine.dialect.name == "postgresql")))
         db.session.commit()
-        assert set(db.session.execute(select(NoticeCodeSuffix.suffix,
+        assert set(db.session.execute(select(NoticeCodeSuffix.column, NoticeCodeSuffix.suffix,
                                              NoticeCodeSuffix.notice_id)).all()) == kept
         assert len(kept) == sum(len(code) - 1 for code in CODES) + 2 * (len(CODES[0]) - 1)
 
@@ -140,7 +169,7 @@ def test_a_rare_text_reads_its_notices_by_id(coded_pds):
         count_plan, page_plan = plan_of(count_sql, count_params), plan_of(page_sql, page_params)
         if db.engine.dialect.name == "sqlite":
             for plan in (count_plan, page_plan):
-                assert "SEARCH notice_code_suffix USING PRIMARY KEY (suffix>? AND suffix<?)" \
+                assert "SEARCH notice_code_suffix USING PRIMARY KEY (column=? AND suffix>? AND suffix<?)" \
                     in plan, plan
             assert "SEARCH published_notice USING INTEGER PRIMARY KEY (rowid=?)" in page_plan
             assert "ix_published_notice" not in page_plan, page_plan

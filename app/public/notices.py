@@ -230,8 +230,8 @@ SEARCH_LIMIT = 200
 SCAN_WINDOW = 10_000
 # Postings counted per gram, at most, to choose the rarest gram to walk.
 GRAM_PROBE = 20_000
-# A 项目编号 text of 2+ characters in at most this many codes (notice_code_suffix,
-# all columns) reads those notices by id; in more, the column's codes are read:
+# A 项目编号 text of 2+ characters in at most this many codes of the column
+# (notice_code_suffix) reads those notices by id; in more, its codes are read:
 # at 1,000,000 notices 3,300 ids took 14 ms and a column's 166,000 codes 63 ms.
 SUFFIX_LIMIT = 5_000
 # Above every character: the end of the suffixes that begin with a text.
@@ -286,10 +286,12 @@ def _grams(text: str) -> list[str]:
 
 
 def _suffix_range() -> list:
-    """notice_code_suffix rows beginning with the bound `suffix`, lower-cased
-    by the database as the triggers did: one range of the key."""
+    """notice_code_suffix rows of the bound `column` beginning with the bound
+    `suffix`, lower-cased by the database as the triggers did: one range of
+    the key."""
     start = func.lower(bindparam("suffix", type_=String), type_=String)
-    return [NoticeCodeSuffix.suffix >= start, NoticeCodeSuffix.suffix < start + _LAST]
+    return [NoticeCodeSuffix.column == bindparam("column", type_=String),
+            NoticeCodeSuffix.suffix >= start, NoticeCodeSuffix.suffix < start + _LAST]
 
 
 def _prefix(text: str) -> str:
@@ -374,15 +376,14 @@ class Listing:
         return [terms[name] for name in self.shape
                 if name in terms and (text or name not in ("title", "code", "suffix"))]
 
-    @staticmethod
-    def _rare_code(code: str) -> bool:
-        """Whether the 项目编号 text is in at most SUFFIX_LIMIT codes (any
-        column, hidden ones too), counted off notice_code_suffix's key: as
+    def _rare_code(self, code: str) -> bool:
+        """Whether the 项目编号 text is in at most SUFFIX_LIMIT codes of the
+        column (hidden ones too), counted off notice_code_suffix's key: as
         suffix rows, so a code holding the text twice counts twice (which
         only ever sends a search the old way sooner)."""
         found = read(statement_once(("code-suffixes",), lambda: select(func.count()).select_from(
             select(literal(1)).where(*_suffix_range()).limit(bindparam("limit")).subquery())),
-            {"suffix": code, "limit": SUFFIX_LIMIT + 1}).scalar_one()
+            {"column": self.column, "suffix": code, "limit": SUFFIX_LIMIT + 1}).scalar_one()
         return found <= SUFFIX_LIMIT
 
     def _run(self, kind: str, build, **extra):
