@@ -169,8 +169,8 @@ def test_a_rare_text_reads_its_notices_by_id(coded_pds):
         count_plan, page_plan = plan_of(count_sql, count_params), plan_of(page_sql, page_params)
         if db.engine.dialect.name == "sqlite":
             for plan in (count_plan, page_plan):
-                assert "SEARCH notice_code_suffix USING PRIMARY KEY (column=? AND suffix>? AND suffix<?)" \
-                    in plan, plan
+                assert ("SEARCH notice_code_suffix USING PRIMARY KEY "
+                        "(column=? AND suffix>? AND suffix<?)") in plan, plan
             assert "SEARCH published_notice USING INTEGER PRIMARY KEY (rowid=?)" in page_plan
             assert "ix_published_notice" not in page_plan, page_plan
         else:

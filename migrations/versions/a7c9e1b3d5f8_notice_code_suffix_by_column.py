@@ -126,7 +126,8 @@ def _create(by_column: bool):
             WHEN NEW.project_code IS NOT NULL BEGIN {_sqlite_insert(by_column)} END""")
         op.execute(f"""
             CREATE TRIGGER notice_code_suffix_update AFTER UPDATE OF {followed}
-            ON published_notice BEGIN {_sqlite_delete(by_column)} {_sqlite_insert(by_column)} END""")
+            ON published_notice
+            BEGIN {_sqlite_delete(by_column)} {_sqlite_insert(by_column)} END""")
         op.execute(f"""
             CREATE TRIGGER notice_code_suffix_delete AFTER DELETE ON published_notice
             WHEN OLD.project_code IS NOT NULL BEGIN {_sqlite_delete(by_column)} END""")
