@@ -690,7 +690,10 @@ class PublishedNotice(Model):
     published_at = Column(DateTime, nullable=False, index=True)
     published = Column(Boolean, nullable=False, default=True, index=True)
     version = Column(Integer, nullable=False, default=1)
-    __table_args__ = (Index("ix_published_notice_column_at", "column", "published_at"),
+    # A column's notices by date; a 项目编号 search walking them checks the
+    # code here before reading the row (migration b8d0f2a4c6e9).
+    __table_args__ = (Index("ix_published_notice_column_at_code",
+                            "column", "published_at", "project_code"),
                       # A 项目编号 search reads its column's codes here (contains:
                       # no index finds them, this one is read instead of the table).
                       Index("ix_published_notice_column_code", "column", "project_code"))

@@ -167,6 +167,11 @@ def pages(facts: dict) -> dict[str, tuple[str, str, str]]:
         "title-long": ("Search 标题 “教育局台式计算机”",
                        "/web/caigou/?title=" + quote("教育局台式计算机"), "html"),
         "code": ("Search 项目编号 “-2025-00”", "/web/caigou/?code=-2025-00", "html"),
+        # A text in a third of the column's codes, all of them its oldest
+        # notices' (the seeds span three years): walked by date to the newest
+        # SEARCH_LIMIT + 1 matches.
+        "code-common": (f"Search 项目编号 “-{facts['newest'].year - 2}-” (the oldest year's codes)",
+                        f"/web/caigou/?code=-{facts['newest'].year - 2}-", "html"),
         # One notice's whole 项目编号 (its column's page): found through
         # notice_code_suffix, the site's own indexed lookup.
         "code-exact": (f"Search 项目编号 “{facts['detail_code']}” (one notice)",
@@ -468,7 +473,7 @@ def render(outcome: dict, args, elapsed: float) -> str:
     return "\n".join(lines)
 
 
-SEARCHES = ("title", "title2", "title1", "title-long", "code", "code-exact")
+SEARCHES = ("title", "title2", "title1", "title-long", "code", "code-common", "code-exact")
 
 
 def search_aim(results: dict) -> list[str]:
@@ -520,7 +525,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--threads", type=int, default=4, help="threads per load-generator process")
     ap.add_argument("--pages", type=lambda v: [n for n in v.split(",") if n], default=[],
                     help="only these pages, comma-separated (home, column, deep, dates, title, "
-                         "title2, title1, title-long, code, code-exact, code-index, feed, detail); "
+                         "title2, title1, title-long, code, code-common, code-exact, code-index, "
+                         "feed, detail); "
                          "default all")
     ap.add_argument("--page-cache", type=int, default=500,
                     help="WEBSITE_PAGE_CACHE for the site (0: render every request)")

@@ -3,6 +3,7 @@ notice_code_suffix (every suffix of 2+ characters of each code, kept by
 triggers) when the text is in few codes, through the column's
 (column, project_code) index when it is in many. Either way it finds exactly
 what the plain LIKE finds, ASCII case ignored, and never a hidden notice."""
+import datetime as dt
 import importlib.util
 from pathlib import Path
 
@@ -182,9 +183,11 @@ def test_a_rare_text_reads_its_notices_by_id(coded_pds):
             assert "ix_published_notice_column" not in page_plan, page_plan
 
 
-def test_a_common_text_reads_its_column_codes_only(coded_pds, monkeypatch):
-    """A text in more than SUFFIX_LIMIT codes: the column's part of the
-    (column, project_code) index, not every column's codes nor the table."""
+def test_a_common_text_walks_the_column_by_date(coded_pds, monkeypatch):
+    """A text in more than SUFFIX_LIMIT of the column's codes: the column's
+    notices newest first on the (column, published_at, project_code) index,
+    the code checked there, until the newest matches it lists; not every
+    column's codes, not the table."""
     monkeypatch.setattr(notices, "SUFFIX_LIMIT", 2)
     with coded_pds.app_context():
         assert searched("2026") == plain("2026") and len(plain("2026")) == 4
@@ -192,10 +195,40 @@ def test_a_common_text_reads_its_column_codes_only(coded_pds, monkeypatch):
                            if "notice_code_suffix" not in sql]
         plan = plan_of(sql, params)
         if db.engine.dialect.name == "sqlite":
-            assert "COVERING INDEX ix_published_notice_column_code (column=?)" in plan, plan
+            assert "USING INDEX ix_published_notice_column_at_code (column=?)" in plan, plan
+            walk = plan[:plan.index("SCAN found")]
+            # Only ties of one second are sorted (by id): the walk stops.
+            assert "USE TEMP B-TREE FOR ORDER BY" not in walk, plan
         else:
-            assert "ix_published_notice_column_code" in plan, plan
+            assert "ix_published_notice_column_at_code" in plan, plan
             assert "ix_published_notice_project_code" not in plan, plan
+
+
+def test_a_common_text_lists_its_newest_matches_and_says_so(coded_pds, monkeypatch):
+    """Like a 标题 search: the newest SEARCH_LIMIT matches, 共超过 N 条 and
+    the request for more characters or dates; a 1-character text alike."""
+    monkeypatch.setattr(notices, "SUFFIX_LIMIT", 2)
+    monkeypatch.setattr(notices, "SEARCH_LIMIT", 3)
+    add(coded_pds, *[coded(f"C{i}", f"410400-2026-{i:05d}", hours=20 + i) for i in range(3)],
+        coded("C-HIDDEN", "410400-2026-99999", hours=40, published=False))
+    with coded_pds.app_context():
+        everything = plain("2026")
+        assert len(everything) == 7
+        for text in ("2026", "2"):
+            listing = Listing("采购公告", code=text)
+            rows, total, page = listing.fetch(1, 2)
+            assert (total, page, listing.more) == (3, 1, True), text
+            second, _total, _page = listing.fetch(2, 2)
+            assert [row.id for row in rows + second] == plain(text)[:3], text
+            assert Listing("采购公告", code=text).count() == 3
+        # Within dates, as many as the limit (C0–C2): all of them, no "more".
+        dated = Listing("采购公告", code="2026", since=dt.date(2026, 3, 2),
+                        until=dt.date(2026, 3, 2))
+        rows, total, _page = dated.fetch(1, 20)
+        assert ([row.id for row in rows], total, dated.more) == (plain("2026")[:3], 3, False)
+    page = coded_pds.test_client().get("/web/caigou/?code=2026").get_data(as_text=True)
+    assert "共超过 <strong id=\"total\">3</strong> 条" in page
+    assert "符合条件的公告超过 3 条，只列出最新的 3 条" in page
 
 
 def test_title_and_a_rare_code_together_still_walk_the_grams(coded_pds, monkeypatch):
@@ -210,6 +243,6 @@ def test_title_and_a_rare_code_together_still_walk_the_grams(coded_pds, monkeypa
             if "OFFSET" in sql and "notice_title_gram" not in sql and "count" not in sql]
         plan = plan_of(sql, params)
         if db.engine.dialect.name == "sqlite":
-            assert "ix_published_notice_column_at (column=?)" in plan, plan
+            assert "ix_published_notice_column_at_code (column=?)" in plan, plan
         else:
             assert "ix_published_notice_column_at" in plan, plan
