@@ -694,8 +694,8 @@ class PublishedNotice(Model):
     # code here before reading the row (migration b8d0f2a4c6e9).
     __table_args__ = (Index("ix_published_notice_column_at_code",
                             "column", "published_at", "project_code"),
-                      # A 项目编号 search reads its column's codes here (contains:
-                      # no index finds them, this one is read instead of the table).
+                      # Read by the 项目编号 search in many codes until b8d0f2a4c6e9
+                      # (it walks the index above now); nothing reads it since.
                       Index("ix_published_notice_column_code", "column", "project_code"))
 
     def __str__(self):

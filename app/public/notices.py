@@ -375,13 +375,10 @@ class Listing:
                  # by id; the LIKE, kept, only confirms them.
                  "suffix": PublishedNotice.id.in_(
                      select(NoticeCodeSuffix.notice_id).where(*_suffix_range())),
-                 # A text in too many codes (or of 1 character): the column's
-                 # codes, from its (column, project_code) index alone (id IN …).
-                 "code": (PublishedNotice.id.in_(select(PublishedNotice.id).where(
-                     PublishedNotice.column == bindparam("column"),
-                     _contains(PublishedNotice.project_code, "code")))
-                     if "suffix" not in self.shape
-                     else _contains(PublishedNotice.project_code, "code"))}
+                 # Otherwise (a text in too many codes, or of 1 character) a
+                 # capped search walks the column by date and checks each
+                 # code on the (column, published_at, project_code) index.
+                 "code": _contains(PublishedNotice.project_code, "code")}
         return [terms[name] for name in self.shape
                 if name in terms and (text or name not in ("title", "code", "suffix"))]
 
@@ -456,21 +453,16 @@ class Listing:
 
     def _matches(self):
         """The newest `read` (SEARCH_LIMIT + 1) matches of a capped search."""
-        if self.codes:
+        if self.codes or self.scan:
             # Newest first on the (column, published_at, project_code) index,
-            # the LIKE checked on its code before the row is read: “-2024-”,
+            # a code's LIKE checked there before the row is read: “-2024-”,
             # a third of the column and all of it old, read every match to
-            # count and order them (340 ms at 1,000,000 notices); walked,
-            # it stops at `read` of them (13 ms for that one, far less for a
-            # recent text).
-            return (select(*LIST_COLUMNS)
-                    .where(*self._terms(text=False),
-                           _contains(PublishedNotice.project_code, "code"), _shown())
-                    .order_by(*NEWEST_FIRST).limit(bindparam("read")))
-        if self.scan:
-            return (select(*LIST_COLUMNS)
-                    .where(*self._terms(), _shown(),
-                           PublishedNotice.published_at >= bindparam("cutoff", type_=DateTime))
+            # count and order them (340 ms at 1,000,000 notices); walked, it
+            # stops at `read` of them (13 ms for that one, far less for a
+            # recent text). A 1-character title reads only since `cutoff`.
+            window = ([PublishedNotice.published_at >= bindparam("cutoff", type_=DateTime)]
+                      if self.scan else [])
+            return (select(*LIST_COLUMNS).where(*self._terms(), _shown(), *window)
                     .order_by(*NEWEST_FIRST).limit(bindparam("read")))
         # The postings of gram g0 (the rarest, `_bounds`), newest first on the
         # table's key; the other grams are key lookups; the title is read only
