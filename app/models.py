@@ -690,13 +690,13 @@ class PublishedNotice(Model):
     published_at = Column(DateTime, nullable=False, index=True)
     published = Column(Boolean, nullable=False, default=True, index=True)
     version = Column(Integer, nullable=False, default=1)
-    # A column's notices by date; a 项目编号 search walking them checks the
-    # code here before reading the row (migration b8d0f2a4c6e9).
-    __table_args__ = (Index("ix_published_notice_column_at_code",
-                            "column", "published_at", "project_code"),
-                      # Read by the 项目编号 search in many codes until b8d0f2a4c6e9
-                      # (it walks the index above now); nothing reads it since.
-                      Index("ix_published_notice_column_code", "column", "project_code"))
+    # A column's notices newest first, in the order every list shows them
+    # (published_at, then id: PostgreSQL needs no sort of a second's ties).
+    # The code and the flag ride along so that a 项目编号 search walking the
+    # column reads only this index, also on PostgreSQL, which checks a
+    # condition on a row it has read (migration c0e2a4b6d8f1).
+    __table_args__ = (Index("ix_published_notice_column_at_id",
+                            "column", "published_at", "id", "project_code", "published"),)
 
     def __str__(self):
         return self.title

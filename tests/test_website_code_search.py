@@ -1,8 +1,9 @@
 """The website's 项目编号 search: a contains search, through
 notice_code_suffix (every suffix of 2+ characters of each code, kept by
-triggers) when the text is in few codes, through the column's
-(column, project_code) index when it is in many. Either way it finds exactly
-what the plain LIKE finds, ASCII case ignored, and never a hidden notice."""
+triggers) when the text is in few codes, walking the column's
+(column, published_at, id, project_code, published) index newest first when
+it is in many. Either way it finds exactly what the plain LIKE finds, ASCII
+case ignored, and never a hidden notice."""
 import datetime as dt
 import importlib.util
 from pathlib import Path
@@ -185,9 +186,10 @@ def test_a_rare_text_reads_its_notices_by_id(coded_pds):
 
 def test_a_common_text_walks_the_column_by_date(coded_pds, monkeypatch):
     """A text in more than SUFFIX_LIMIT of the column's codes: the column's
-    notices newest first on the (column, published_at, project_code) index,
-    the code checked there, until the newest matches it lists; not every
-    column's codes, not the table."""
+    ids newest first on the (column, published_at, id, project_code,
+    published) index alone, the code checked there, until the newest matches
+    it lists; then only those rows. Not every column's codes, not the table,
+    and on PostgreSQL not a row per notice walked past."""
     monkeypatch.setattr(notices, "SUFFIX_LIMIT", 2)
     with coded_pds.app_context():
         assert searched("2026") == plain("2026") and len(plain("2026")) == 4
@@ -195,12 +197,13 @@ def test_a_common_text_walks_the_column_by_date(coded_pds, monkeypatch):
                            if "notice_code_suffix" not in sql]
         plan = plan_of(sql, params)
         if db.engine.dialect.name == "sqlite":
-            assert "USING INDEX ix_published_notice_column_at_code (column=?)" in plan, plan
-            walk = plan[:plan.index("SCAN found")]
-            # Only ties of one second are sorted (by id): the walk stops.
-            assert "USE TEMP B-TREE FOR ORDER BY" not in walk, plan
+            assert ("SEARCH published_notice USING COVERING INDEX "
+                    "ix_published_notice_column_at_id (column=?)") in plan, plan
+            assert "SEARCH published_notice USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
+            # The walk is in the index's order: it stops.
+            assert "TEMP B-TREE FOR ORDER BY" not in plan[:plan.index("SCAN found")], plan
         else:
-            assert "ix_published_notice_column_at_code" in plan, plan
+            assert "Index Only Scan Backward using ix_published_notice_column_at_id" in plan, plan
             assert "ix_published_notice_project_code" not in plan, plan
 
 
@@ -231,6 +234,25 @@ def test_a_common_text_lists_its_newest_matches_and_says_so(coded_pds, monkeypat
     assert "符合条件的公告超过 3 条，只列出最新的 3 条" in page
 
 
+def test_a_code_of_one_character_is_looked_for_among_the_newest_notices(coded_pds,
+                                                                        monkeypatch):
+    """One character is in nearly every code or in none (then the walk went
+    through the whole column): like a 1-character 标题 search it is looked
+    for among the newest SCAN_WINDOW notices of the column, hidden ones
+    counted and never shown, and the page says so."""
+    monkeypatch.setattr(notices, "SCAN_WINDOW", 3)
+    with coded_pds.app_context():
+        key_of = dict(db.session.execute(
+            select(PublishedNotice.id, PublishedNotice.notice_key)).all())
+        # The newest three: K-HIDDEN, K4 (2026-2026-A), K3 (ZX-2026-7).
+        assert [key_of[id_] for id_ in searched("z")] == ["K3"]
+        assert [key_of[id_] for id_ in searched("2")] == ["K4", "K3"]
+        assert [key_of[id_] for id_ in plain("5")] == ["K1"] and searched("5") == []
+        assert Listing("采购公告", code="5").scan and not Listing("采购公告", code="50").scan
+    page = coded_pds.test_client().get("/web/caigou/?code=5").get_data(as_text=True)
+    assert "只输入一个字时，只在最新的 3 条公告中查找" in page
+
+
 def test_title_and_a_rare_code_together_still_walk_the_grams(coded_pds, monkeypatch):
     """The column term is written around its index only where the code's ids
     lead; the title walk's cutoff still reads the column's date index."""
@@ -243,6 +265,6 @@ def test_title_and_a_rare_code_together_still_walk_the_grams(coded_pds, monkeypa
             if "OFFSET" in sql and "notice_title_gram" not in sql and "count" not in sql]
         plan = plan_of(sql, params)
         if db.engine.dialect.name == "sqlite":
-            assert "ix_published_notice_column_at_code (column=?)" in plan, plan
+            assert "ix_published_notice_column_at_id (column=?)" in plan, plan
         else:
-            assert "ix_published_notice_column_at" in plan, plan
+            assert "ix_published_notice_column_at_id" in plan, plan
