@@ -228,3 +228,27 @@ def test_lots_and_reason_must_be_chosen_not_defaulted(gps):
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "请选择涉及标段" in text and "请选择变更原因" in text
+
+
+def test_show_and_review_pages_read_their_record_once(gps, filed):
+    """A show or review page reads its record within the view's scope, and
+    FAB's show logic is handed that record instead of reading it again
+    (#17: a second statement on every such page)."""
+    import re
+
+    from app.extensions import db
+    from app.models import WinnerChange
+    from tests.helpers import Statements
+
+    with gps.app_context():
+        plan_id = db.session.get(WinnerChange, filed).plan_id
+    for username, url, table in (("jingban", f"/winner-changes/show/{filed}", "winner_change"),
+                                 ("shenhe", f"/winner-changes/review/{filed}", "winner_change"),
+                                 ("jingban", f"/plans/show/{plan_id}", "plan")):
+        client = logged_in(gps, username)
+        client.get(url)
+        with Statements(gps) as seen:
+            page = client.get(url)
+        assert page.status_code == 200, url
+        reads = [s for s in seen if re.search(rf'\bFROM "?{table}"?(\s|$)', s)]
+        assert len(reads) == 1, (url, reads)

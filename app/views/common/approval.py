@@ -74,7 +74,7 @@ class ApprovalViews:
     def show(self, pk):
         item = self._scoped(pk)
         return self.render_template(
-            self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk),
+            self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk, item),
             related_views=self._related_views, **self._chain_context(item))
 
     @expose("/review/<pk>", methods=["GET", "POST"])
@@ -99,7 +99,7 @@ class ApprovalViews:
                 flash(said.get(name, "审核内容有误，请检查后重新提交"), "danger")
         return self.render_template(
             self.review_template, title=_("审核") + " · " + self.chain.title, pk=pk,
-            form=form, widgets=self._show(pk), related_views=self._related_views,
+            form=form, widgets=self._show(pk, item), related_views=self._related_views,
             **self._chain_context(item))
 
     # A list action (as the manuals have it: tick, then 【提交】), not a

@@ -7,6 +7,7 @@ pair per ability, and the UI view and the REST API of a model share them.
 from flask import abort, flash, redirect, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import BaseApi
+from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 
@@ -116,6 +117,19 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
             self.add_title = self.add_title or _("增加%(name)s", name=self.list_title)
             self.edit_title = self.edit_title or _("编辑%(name)s", name=self.list_title)
         super()._init_titles()
+
+    def _show(self, pk, item=None):
+        """FAB's show logic (the record's widget, the related views), given
+        the record its caller has already read within the view's scope
+        (`_base_filters`): FAB's own reads it again, a second statement on
+        every show and review page (#17)."""
+        if item is None:
+            return super()._show(pk)
+        widgets = self._get_show_widget(pk, item)
+        self.update_redirect()
+        return self._get_related_views_widgets(
+            item, orders=get_order_args(), pages=get_page_args(),
+            page_sizes=get_page_size_args(), widgets=widgets)
 
     def post_delete_redirect(self):
         """Back to the page 删除 was clicked on: FAB's page history went back

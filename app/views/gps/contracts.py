@@ -352,7 +352,7 @@ class ContractQueryView(OutsidersNotFound, ReadWriteModelView):
         if item is None:
             abort(404)
         return self.render_template(
-            self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk),
+            self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk, item),
             related_views=self._related_views, item=item, clocks=[], problems=[],
             may_see_signed=contracts.may_see_signed(item, g.user))
 

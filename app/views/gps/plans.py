@@ -168,7 +168,7 @@ class PlanView(ReadWriteModelView):
         accepted = (db.session.query(ProjectReplica).filter_by(plan_id=item.id)
                     .order_by(ProjectReplica.received_at).all())
         return self.render_template(self.show_template, pk=pk, title=self.show_title,
-                                    widgets=self._show(pk), related_views=self._related_views,
+                                    widgets=self._show(pk, item), related_views=self._related_views,
                                     plan=item, trading_projects=accepted)
 
     def _get_show_widget(self, pk, item, **kwargs):
