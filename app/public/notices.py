@@ -456,23 +456,25 @@ class Listing:
 
     def _matches(self):
         """The newest `read` (SEARCH_LIMIT + 1) matches of a capped search."""
-        window = ([PublishedNotice.published_at >= bindparam("cutoff", type_=DateTime)]
-                  if self.scan else [])
-        if self.codes:
-            # The ids, newest first, from the (column, published_at, id,
-            # project_code, published) index alone, each code's LIKE checked
-            # there; then only the matches' rows. “-2024-”, a third of the
-            # column and all of it old, read every match to count and order
-            # them (340 ms at 1,000,000 notices); walked, it stops at `read` of
-            # them (13 ms, far less for a recent text). PostgreSQL read each
-            # row it walked past until the walk named ids alone (470 → 54 ms).
-            walked = (select(PublishedNotice.id).where(*self._terms(), _shown(), *window)
-                      .order_by(*NEWEST_FIRST).limit(bindparam("read")))
-            return select(*LIST_COLUMNS).where(PublishedNotice.id.in_(walked))
-        if self.scan:
-            # A 1-character title reads the rows since `cutoff`, newest first.
-            return (select(*LIST_COLUMNS).where(*self._terms(), _shown(), *window)
+        def walk(*columns):
+            # The column newest first (since `cutoff` for a scan), to `read` matches.
+            window = ([PublishedNotice.published_at >= bindparam("cutoff", type_=DateTime)]
+                      if self.scan else [])
+            return (select(*columns).where(*self._terms(), _shown(), *window)
                     .order_by(*NEWEST_FIRST).limit(bindparam("read")))
+
+        if self.codes:
+            # The ids from the (column, published_at, id, project_code,
+            # published) index alone, each code's LIKE checked there; then
+            # only the matches' rows. “-2024-”, a third of the column and all
+            # of it old, read every match to count and order them (340 ms at
+            # 1,000,000 notices); walked, it stops at `read` of them (13 ms,
+            # far less for a recent text). PostgreSQL read each row it walked
+            # past until the walk named ids alone (470 → 54 ms).
+            return select(*LIST_COLUMNS).where(PublishedNotice.id.in_(walk(PublishedNotice.id)))
+        if self.scan:
+            # A 1-character title: its LIKE needs the row, read as walked.
+            return walk(*LIST_COLUMNS)
         # The postings of gram g0 (the rarest, `_bounds`), newest first on the
         # table's key; the other grams are key lookups; the title is read only
         # for notices holding every gram. The column is the gram's: the notice's
