@@ -6,13 +6,14 @@ same run, under the same server and load generator.
 
 Everything runs on this machine in a temp directory: its own redis-server, a
 SQLite trading-site database (410400) built by the real migrations + roles +
-demo data, then seeded with the notices; the real site under gunicorn (`run:app`,
+demo data, then seeded with the notices (or, with `--database
+postgresql+psycopg://…`, that PostgreSQL database, built the same way); the real site under gunicorn (`run:app`,
 4 sync workers, as deployed) and the bare app under the same gunicorn
 settings. Nothing outside the temp directory is touched except
 docs/benchmarks.md (the website results, between their markers), unless
 --no-docs. See docs/benchmarks.md for what is measured and how to read it.
 
-The bare app (`bare_app()` below) is Flask + sqlite3 and nothing else: for
+The bare app (`bare_app()` below) is Flask + sqlite3 (or psycopg) and nothing else: for
 each page it executes, on one connection per worker, the very statements the
 real page executed (captured from the real app in this process with an
 SQLAlchemy cursor hook, parameters and all), then writes the rows out as
@@ -56,11 +57,12 @@ PLATFORM = "410400"
 
 def bare_app():
     """gunicorn 'bench.website_bench:bare_app()': BARE_SPEC names a JSON file
-    {"db": path, "pages": {name: {"kind": "html"|"feed", "statements": [[sql, params], …]}}}."""
+    {"db": SQLAlchemy URL, "pages": {name: {"kind": "html"|"feed",
+    "statements": [[sql, params], …]}}}."""
     from flask import Flask, Response
 
     spec = json.loads(Path(os.environ["BARE_SPEC"]).read_text())
-    conn = sqlite3.connect(spec["db"], check_same_thread=False)
+    conn = _driver_connection(spec["db"])
     app = Flask("bare")
 
     @app.get("/health")
@@ -85,9 +87,61 @@ def bare_app():
     return app
 
 
+def _driver_connection(url: str):
+    """The database's own driver, nothing of SQLAlchemy's: sqlite3, or psycopg
+    in autocommit (each page's SELECTs, no transaction to end), preparing
+    statements from their 6th execution as the site's psycopg does."""
+    if url.startswith("sqlite:///"):
+        return sqlite3.connect(url.removeprefix("sqlite:///"), check_same_thread=False)
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    return psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(
+        hide_password=False), autocommit=True)
+
+
+def database_url(database) -> str:
+    """--database as a SQLAlchemy URL: a PostgreSQL URL as given, else an
+    SQLite file's path."""
+    text = str(database)
+    return text if text.startswith("postgresql") else f"sqlite:///{text}"
+
+
+def is_built(url: str) -> bool:
+    """Whether --database already holds a seeded website (used as it is)."""
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///")).exists()
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return inspect(conn).has_table("published_notice") and bool(
+                conn.execute(text("SELECT 1 FROM published_notice LIMIT 1")).first())
+    finally:
+        engine.dispose()
+
+
+def database_about(url: str) -> tuple[str, float]:
+    """(the database and its version, its size in MB)."""
+    if url.startswith("sqlite:///"):
+        return (f"SQLite {sqlite3.sqlite_version}",
+                Path(url.removeprefix("sqlite:///")).stat().st_size / 1e6)
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            version = conn.execute(text("SHOW server_version")).scalar().split()[0]
+            size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar()
+            return f"PostgreSQL {version}", size / 1e6
+    finally:
+        engine.dispose()
+
+
 # --- building the database ------------------------------------------------------------
 
-def build_database(path: Path, notices: int, unpublished: int) -> tuple[float, dict]:
+def build_database(url: str, notices: int, unpublished: int) -> tuple[float, dict]:
     """Migrations, roles, demo data (as tests/conftest.py builds its templates),
     then the seeded notices; returns (seconds spent seeding, facts for the pages)."""
     import logging
@@ -99,8 +153,7 @@ def build_database(path: Path, notices: int, unpublished: int) -> tuple[float, d
     from app.public.seed import seed_notices
     from app.security import sync_roles
 
-    app = create_app("trading", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"},
-                     platform=PLATFORM)
+    app = create_app("trading", {"SQLALCHEMY_DATABASE_URI": url}, platform=PLATFORM)
     with app.app_context():
         upgrade()
         logging.getLogger("flask_appbuilder").setLevel(logging.ERROR)
@@ -109,12 +162,17 @@ def build_database(path: Path, notices: int, unpublished: int) -> tuple[float, d
         started = time.perf_counter()
         seed_notices(notices, unpublished=unpublished, rng=random.Random(2026), batch=5000)
         seeding = time.perf_counter() - started
+        if url.startswith("postgresql"):
+            # As an operator would after a bulk load: the planner's statistics.
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    "VACUUM ANALYZE")
         db.session.remove()
         db.engine.dispose()
-    return seeding, database_facts(path)
+    return seeding, database_facts(url)
 
 
-def database_facts(path: Path) -> dict:
+def database_facts(url: str) -> dict:
     """What the pages are built from: the 采购公告 count, the newest date, and
     a notice in the middle (its id and 项目编号)."""
     from sqlalchemy import func, select
@@ -123,8 +181,7 @@ def database_facts(path: Path) -> dict:
     from app.extensions import db
     from app.models import PublishedNotice
 
-    app = create_app("trading", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"},
-                     platform=PLATFORM)
+    app = create_app("trading", {"SQLALCHEMY_DATABASE_URI": url}, platform=PLATFORM)
     with app.app_context():
         shown = PublishedNotice.published.is_(True)
         per_column = db.session.execute(
@@ -187,7 +244,7 @@ def pages(facts: dict) -> dict[str, tuple[str, str, str]]:
     }
 
 
-def capture(db_path: Path, page_list: dict, facts: dict) -> dict:
+def capture(url: str, page_list: dict, facts: dict) -> dict:
     """Run each real page in this process and record the SQL it executes
     (the second request, once the site name is cached)."""
     from sqlalchemy import event
@@ -196,7 +253,7 @@ def capture(db_path: Path, page_list: dict, facts: dict) -> dict:
     from app.extensions import db
 
     # Without kept pages: the bare twin runs what rendering a page runs.
-    app = create_app("trading", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+    app = create_app("trading", {"SQLALCHEMY_DATABASE_URI": url,
                                  "WEBSITE_PAGE_CACHE": 0}, platform=PLATFORM)
     client = app.test_client()
     captured: list = []
@@ -205,12 +262,14 @@ def capture(db_path: Path, page_list: dict, facts: dict) -> dict:
 
     @event.listens_for(engine, "before_cursor_execute")
     def record(conn, cursor, statement, parameters, context, executemany):
-        captured.append([statement, list(parameters)])
+        # sqlite3's are a tuple, psycopg's a dict (pyformat).
+        captured.append([statement, parameters if isinstance(parameters, dict)
+                         else list(parameters)])
 
-    spec = {"db": str(db_path), "pages": {}}
+    spec = {"db": url, "pages": {}}
     for name, (_label, path, kind) in page_list.items():
         if path is None:
-            spec["pages"][name] = {"kind": kind, "statements": [indexed_lookup(facts)]}
+            spec["pages"][name] = {"kind": kind, "statements": [indexed_lookup(facts, url)]}
             continue
         client.get(path)
         captured.clear()
@@ -224,13 +283,14 @@ def capture(db_path: Path, page_list: dict, facts: dict) -> dict:
     return spec
 
 
-def indexed_lookup(facts: dict) -> list:
+def indexed_lookup(facts: dict, url: str) -> list:
     """The page of a 项目编号 search answered by the project_code index: the
     rows (as a column page shows them) and the total, for the code of
     `database_facts`'s notice."""
+    mark, shown = ("?", "published != 0") if url.startswith("sqlite") else ("%s", "published")
     return ['SELECT id, "column", title, project_code, published_at, count(*) OVER () '
-            'FROM published_notice WHERE project_code = ? AND "column" = ? AND published != 0 '
-            'ORDER BY published_at DESC, id DESC LIMIT 20',
+            f'FROM published_notice WHERE project_code = {mark} AND "column" = {mark} '
+            f'AND {shown} ORDER BY published_at DESC, id DESC LIMIT 20',
             [facts["detail_code"], facts["detail_column"]]]
 
 
@@ -357,15 +417,14 @@ def run(args, workdir: Path, procs: p.Processes) -> dict:
     os.environ.pop("DATABASE_URL", None)
     os.environ["REDIS_URL"] = p.start_redis(procs, workdir)
     procs.env = dict(os.environ)
-    db_path = workdir / "trading.db"
-    if args.database and args.database.exists():
+    url = database_url(args.database or workdir / "trading.db")
+    if args.database and is_built(url):
         say(f"using {args.database} as it is (built by an earlier run)")
-        db_path, seeding, facts = args.database, None, database_facts(args.database)
+        seeding, facts = None, database_facts(url)
     else:
-        db_path = args.database or db_path
         say(f"building the database and seeding {args.notices} notices "
             f"(+{args.unpublished} unpublished)")
-        seeding, facts = build_database(db_path, args.notices, args.unpublished)
+        seeding, facts = build_database(url, args.notices, args.unpublished)
     page_list = pages(facts)
     if args.pages:
         unknown = set(args.pages) - set(page_list)
@@ -373,14 +432,14 @@ def run(args, workdir: Path, procs: p.Processes) -> dict:
             raise SystemExit(f"--pages: unknown {', '.join(sorted(unknown))}; "
                              f"known: {', '.join(page_list)}")
         page_list = {name: page_list[name] for name in args.pages}
-    spec = capture(db_path, page_list, facts)
+    spec = capture(url, page_list, facts)
     spec_path = workdir / "bare.json"
     spec_path.write_text(json.dumps(spec, default=str))
 
     real_port, bare_port = p.free_port(), p.free_port()
     site_proc = procs.start("site", gunicorn_argv(real_port, args.workers, "run:app"),
                 {"SITE": "trading", "PLATFORM_CODE": PLATFORM,
-                 f"DATABASE_URL_TRADING_{PLATFORM}": f"sqlite:///{db_path}",
+                 f"DATABASE_URL_TRADING_{PLATFORM}": url,
                  "WEBSITE_PAGE_CACHE": str(args.page_cache)})
     bare_proc = procs.start("bare", gunicorn_argv(bare_port, args.workers,
                                       "bench.website_bench:bare_app()"),
@@ -405,8 +464,9 @@ def run(args, workdir: Path, procs: p.Processes) -> dict:
             bare = drive(pool, bare_port, bare_path, args, bare_proc.pid)
             say(f"  {bare.rate:.0f} req/s, p95 {bare.p95_ms:.0f} ms")
             results[name] = (label, path, len(spec["pages"][name]["statements"]), site, bare)
-    return {"results": results, "seeding": seeding, "facts": facts,
-            "db_mb": db_path.stat().st_size / 1e6}
+    database, size = database_about(url)
+    return {"results": results, "seeding": seeding, "facts": facts, "db_mb": size,
+            "database": database}
 
 
 def _up(port: int) -> bool:
@@ -433,11 +493,12 @@ def render(outcome: dict, args, elapsed: float) -> str:
         "",
         (f"- Machine: {os.cpu_count()} CPUs ({cpu.model()}), "
          f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
-         f"SQLite {sqlite3.sqlite_version}"),
+         f"{outcome['database']}"),
         f"- Command: `{command}`",
         (f"- Data: {args.notices:,} published notices (+{args.unpublished} unpublished) over "
          f"{len(NOTICE_COLUMNS)} columns and 3 years, "
-         f"{outcome['facts']['per_column']:,} in 采购公告; database "
+         f"{outcome['facts']['per_column']:,} in 采购公告; {outcome['database'].split()[0]} "
+         f"database "
          f"{outcome['db_mb']:.0f} MB; " + (f"seeding took {outcome['seeding']:.0f} s"
                                            if outcome["seeding"] is not None
                                            else "built by an earlier run (`--database`)")),
@@ -530,9 +591,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                          "default all")
     ap.add_argument("--page-cache", type=int, default=500,
                     help="WEBSITE_PAGE_CACHE for the site (0: render every request)")
-    ap.add_argument("--database", type=Path,
-                    help="an SQLite file to keep: built (and seeded) if it does not exist, "
-                         "used as it is if it does (it is not removed afterwards)")
+    ap.add_argument("--database",
+                    help="an SQLite file, or a postgresql+psycopg:// URL of an empty "
+                         "database, to keep: built (and seeded) if it holds no notices, used "
+                         "as it is if it does (it is not removed afterwards)")
     ap.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     ap.add_argument("--keep", action="store_true", help="keep the temp directory (logs, DB)")
     return ap.parse_args(argv)
