@@ -39,12 +39,6 @@ class ApprovalViews:
     def timeline(self, item):
         return timeline(self.chain.key, item.id)
 
-    def _scoped(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
-        return item
-
     def consequences(self, item) -> dict:
         """审批结果 → what the confirmation dialog says it does: where the
         item goes next, and that the decision stays on record."""

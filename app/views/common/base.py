@@ -173,12 +173,18 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
         edit form is not opened: the user is sent to the record with the reason."""
         return None
 
-    @expose("/edit/<pk>", methods=["GET", "POST"])
-    @has_access
-    def edit(self, pk):
+    def _scoped(self, pk):
+        """The record, if it is within the view's scope (its base filters);
+        404 otherwise, the same answer as for one that does not exist."""
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
+        return item
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        item = self._scoped(pk)
         if refusal := self.edit_refusal(item):
             flash(refusal, "warning")
             return redirect(url_for(".show", pk=pk))

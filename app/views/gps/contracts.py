@@ -348,9 +348,7 @@ class ContractQueryView(OutsidersNotFound, ReadWriteModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
+        item = self._scoped(pk)
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk, item),
             related_views=self._related_views, item=item, clocks=[], problems=[],

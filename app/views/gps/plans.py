@@ -162,9 +162,7 @@ class PlanView(ReadWriteModelView):
     @has_access
     def show(self, pk):
         """The plan, and the lots its trading platform pushed (标段推送)."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
+        item = self._scoped(pk)
         accepted = (db.session.query(ProjectReplica).filter_by(plan_id=item.id)
                     .order_by(ProjectReplica.received_at).all())
         return self.render_template(self.show_template, pk=pk, title=self.show_title,
@@ -183,9 +181,7 @@ class PlanView(ReadWriteModelView):
     @has_access
     def withdraw(self, pk):
         """撤回 a filed plan, with a reason, after confirmation."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
+        item = self._scoped(pk)
         if request.method == "POST":
             error = plans.withdraw(item, g.user, request.form.get("reason", ""))
             if error:

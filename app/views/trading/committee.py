@@ -92,17 +92,11 @@ class CommitteeView(ReadWriteModelView):
 
     # --- the agency's actions -----------------------------------------------------
 
-    def _lot(self, pk):
-        lot = self.datamodel.get(pk, self._base_filters)
-        if lot is None:
-            abort(404)
-        return lot
-
     def _member(self, member_id) -> CommitteeMember:
         member = db.session.get(CommitteeMember, member_id)
         if member is None:
             abort(404)
-        self._lot(member.lot_id)  # in the user's scope, or 404
+        self._scoped(member.lot_id)  # in the user's scope, or 404
         return member
 
     def _done(self, lot_id, call, success):
@@ -123,7 +117,7 @@ class CommitteeView(ReadWriteModelView):
     @has_access
     def add_owner_rep(self, pk):
         """【添加采购人代表】: 姓名, 工作单位, 授权书 (PDF)."""
-        lot = self._lot(pk)
+        lot = self._scoped(pk)
 
         def call():
             filename, data = attachments.read_upload(request.files.get("authorization"))
@@ -174,7 +168,7 @@ class CommitteeView(ReadWriteModelView):
     @has_access
     def set_flags(self, pk):
         """技术复杂 / 社会影响较大 of the lot's project."""
-        lot = self._lot(pk)
+        lot = self._scoped(pk)
 
         def call():
             domain.set_flags(lot, request.form.get("technically_complex") == "y",

@@ -1,6 +1,6 @@
 """项目阶段: 开始评标 / 评标结束, with its REST API."""
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
@@ -75,9 +75,7 @@ class ProjectStageView(ReadWriteModelView):
         """POST: the show page's button, confirmed in the dialog (confirm.js)
         when the browser runs scripts. A GET (an old link, a bookmark) leads
         to the show page, where the button and its dialog are."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
+        item = self._scoped(pk)
         if request.method != "POST":
             return redirect(url_for(".show", pk=pk))
         label = rules.STAGE_ACTIONS[action][2]
