@@ -7,7 +7,7 @@ from app.views.common.audit import ENTITY_NAMES
 # Tables no one's action is recorded against: the log itself, the field
 # history, search indexes, counters, FAB's permission plumbing, caches.
 NEVER_AUDITED = {"AuditLog", "FieldChange", "GrantsVersion", "NoticeCodeSuffix",
-                 "NoticeTitleGram", "Permission", "PermissionView", "ViewMenu",
+                 "NoticeColumnCount", "NoticeTitleGram", "Permission", "PermissionView", "ViewMenu",
                  "RegisterUser", "SequenceCounter", "WebsiteVersion"}
 
 

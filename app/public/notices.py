@@ -14,7 +14,8 @@ from sqlalchemy import DateTime, String, bindparam, case, exists, func, literal,
 from sqlalchemy.orm import aliased
 
 from ..extensions import db, read
-from ..models import NOTICE_COLUMNS, NoticeCodeSuffix, NoticeTitleGram, PublishedNotice
+from ..models import (NOTICE_COLUMNS, NoticeCodeSuffix, NoticeColumnCount, NoticeTitleGram,
+                      PublishedNotice)
 from .sanitise import clean_html, plain_text
 
 # What list pages read; the body and lots stay on disk.
@@ -202,7 +203,8 @@ def _documents(documents) -> list[dict] | None:
 # index is used. PostgreSQL plans from statistics either way.
 #
 # Counting and paging a column without a text search never read the table:
-# the (column, published_at, id, project_code, published) index covers them, and
+# the (column, published_at, id, project_code, published) index covers them
+# (a whole column's count is kept by triggers, notice_column_count), and
 # the few hidden rows (published = 0: withdrawn, small by nature) are fetched
 # once through their own index and subtracted. Searches read the matching rows once: the
 # page carries the total (count(*) OVER (); a 标题 search counts the matches
@@ -447,6 +449,10 @@ class Listing:
         if self.hidden is None:  # reads the rows
             return self._run("count-rows", lambda: select(func.count()).select_from(
                 PublishedNotice).where(*self._terms(), _shown())).scalar_one()
+        if self.shape == ("column",):  # the whole column: the triggers' count
+            kept = self._run("count-kept", lambda: select(NoticeColumnCount.notices).where(
+                NoticeColumnCount.column == bindparam("column"))).scalar()
+            return (kept or 0) - len(self.hidden)
         return self._run("count-index", lambda: select(func.count()).select_from(
             PublishedNotice).where(*self._terms(text=False))).scalar_one() - len(self.hidden)
 
