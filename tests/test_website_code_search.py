@@ -207,6 +207,29 @@ def test_a_common_text_walks_the_column_by_date(coded_pds, monkeypatch):
             assert "ix_published_notice_project_code" not in plan, plan
 
 
+@pytest.mark.parametrize("text, caseless", [
+    ("-2024-", True), ("410400-2026-00012", True), ("教育局（第1标段）", True),
+    ("“采购”—公告…", True), ("１２３％", True), ("PDS-S2", False), ("pds", False),
+    ("ＰＤＳ", False), ("İ", False), ("ß", False), ("e\u0307", False), ("Ω", False),
+])
+def test_a_text_is_caseless_only_where_no_case_applies(text, caseless):
+    assert notices._caseless(text) is caseless
+
+
+def test_a_caseless_text_is_matched_as_is_on_postgresql(coded_pds, monkeypatch):
+    """ILIKE lowers every code the walk passes; a text no case applies to
+    finds the same with LIKE. A text with a letter keeps ILIKE, and finds
+    codes whatever their case. (SQLite: LIKE either way.)"""
+    monkeypatch.setattr(notices, "SUFFIX_LIMIT", 0)
+    with coded_pds.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        for code, ilike in (("-2026-", False), ("PDS-S2", postgres), ("pds-s2", postgres)):
+            assert searched(code) == plain(code) and plain(code), code
+            sql = " ".join(sql for sql, _params in _statements(code))
+            assert ("project_code ILIKE" in sql) is ilike, (code, sql)
+            assert "project_code LIKE" in sql or ilike, (code, sql)
+
+
 def test_a_common_text_lists_its_newest_matches_and_says_so(coded_pds, monkeypatch):
     """Like a 标题 search: the newest SEARCH_LIMIT matches, 共超过 N 条 and
     the request for more characters or dates; a 1-character text alike."""
