@@ -57,6 +57,9 @@ def settings(site: str, platform_code: str | None) -> dict:
         "SECRET_KEY": secret_key(site_id),
         "SQLALCHEMY_DATABASE_URI": database_url(site_id),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # PostgreSQL: parallel workers per statement (app/postgres.py); None
+        # keeps the server's setting.
+        "PG_PARALLEL_WORKERS_PER_GATHER": None if site == "gps" else 0,
         "REDIS_URL": redis_url,
         # --- Flask-AppBuilder -------------------------------------------
         "APP_NAME": "政府采购系统" if site == "gps" else "公共资源交易平台",

@@ -1,5 +1,5 @@
-"""PostgreSQL as a site's database: no JIT, and a transaction that only read
-ends with COMMIT.
+"""PostgreSQL as a site's database: no JIT, no parallel workers on a trading
+site, and a transaction that only read ends with COMMIT.
 
 JIT compilation (on by default since PostgreSQL 12) starts for any statement
 the planner thinks costly, and compiling takes 30–40 ms each time: more than
@@ -8,6 +8,15 @@ plans spent 40 ms of its 210 compiling). A site's statements are short and
 many, the case PostgreSQL's manual says JIT does not pay for, so each
 connection turns it off (docs/benchmarks.md, "项目监督 and 【待办任务】 under
 load").
+
+A trading site's statements (its public website's above all: every
+supplier reads it) also run without parallel workers
+(PG_PARALLEL_WORKERS_PER_GATHER, 0 there). PostgreSQL planned a 标题
+search's walk of 201 notices as a Gather Merge of two workers: starting
+them made the statement 6.4–7.8 ms instead of 1.9–3.0 ms, and under load
+they take the CPUs the requests need (docs/benchmarks.md, "The website on
+PostgreSQL"). GPS keeps the server's setting: its lists at 1,000,000 plans
+were not measured without them.
 
 psycopg forgets every prepared statement of a connection when a transaction
 on it is rolled back (it sends DEALLOCATE ALL: a rollback may have undone a
@@ -64,13 +73,17 @@ def init_app(app, db) -> None:
         return
     from psycopg.pq import TransactionStatus
 
+    parallel = app.config.get("PG_PARALLEL_WORKERS_PER_GATHER")
+
     def on_connect(dbapi_connection, _record):
         # Before the pool hands the connection out, so outside any transaction
         # of ours; SET in its own committed one, so a rollback cannot undo it.
         # (PostgreSQL 10 and older have no JIT and would refuse the name.)
         if dbapi_connection.info.server_version >= 110000:
             dbapi_connection.execute("SET jit = off")
-            dbapi_connection.commit()
+        if parallel is not None:
+            dbapi_connection.execute(f"SET max_parallel_workers_per_gather = {int(parallel)}")
+        dbapi_connection.commit()
 
     def on_begin(conn):
         conn.info[WROTE] = False

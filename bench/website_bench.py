@@ -90,14 +90,18 @@ def bare_app():
 def _driver_connection(url: str):
     """The database's own driver, nothing of SQLAlchemy's: sqlite3, or psycopg
     in autocommit (each page's SELECTs, no transaction to end), preparing
-    statements from their 6th execution as the site's psycopg does."""
+    statements from their 6th execution as the site's psycopg does, with the
+    trading site's session settings (app/postgres.py)."""
     if url.startswith("sqlite:///"):
         return sqlite3.connect(url.removeprefix("sqlite:///"), check_same_thread=False)
     import psycopg
     from sqlalchemy.engine import make_url
 
-    return psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(
+    conn = psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(
         hide_password=False), autocommit=True)
+    conn.execute("SET jit = off")
+    conn.execute("SET max_parallel_workers_per_gather = 0")
+    return conn
 
 
 def database_url(database) -> str:

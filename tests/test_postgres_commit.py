@@ -206,3 +206,32 @@ def test_every_connection_of_a_site_runs_without_jit(gps):
         connection.rollback()
         # A new server process in place of the lost one.
         assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+
+
+@POSTGRES
+def test_a_trading_sites_connections_run_without_parallel_workers(gps, site_factory):
+    """A trading site (its public website) plans without parallel workers,
+    even after its connection was lost; GPS keeps the server's setting."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    pds = site_factory("pds")
+    url = make_url(_engine(pds).url).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False)) as plain:
+        server = plain.execute("SHOW max_parallel_workers_per_gather").fetchone()[0]
+    if server == "0":
+        pytest.skip("this server already runs without parallel workers")
+    with _engine(gps).connect() as connection:
+        assert connection.exec_driver_sql(
+            "SHOW max_parallel_workers_per_gather").scalar() == server
+    with _engine(pds).connect() as connection:
+        assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+        connection.exec_driver_sql("UPDATE ab_user SET active = active WHERE false")
+        connection.rollback()  # the setting was committed on its own: not undone
+        assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+        _terminate(pds, connection.execute(text("SELECT pg_backend_pid()")).scalar())
+        with pytest.raises(OperationalError):
+            connection.exec_driver_sql("SELECT 1")
+        connection.rollback()
+        assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
