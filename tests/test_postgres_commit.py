@@ -184,54 +184,50 @@ def test_health_says_the_database_was_lost_and_then_that_it_is_back(gps):
         assert _database_state()["ok"] is True
 
 
-@POSTGRES
-def test_every_connection_of_a_site_runs_without_jit(gps):
+def _server_setting(app, name) -> str:
+    """The setting as a plain connection (none of the site's SETs) sees it."""
     import psycopg
     from sqlalchemy.engine import make_url
+
+    url = make_url(_engine(app).url).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False)) as plain:
+        return plain.execute(f"SHOW {name}").fetchone()[0]
+
+
+def _kept_through_rollback_and_loss(app, name, value) -> None:
+    """A site's connection has the setting, after a rollback (it was
+    committed on its own, not undone) and after its server process was lost
+    (a new one in its place gets it again)."""
     from sqlalchemy.exc import OperationalError
 
-    engine = _engine(gps)
-    url = make_url(engine.url).set(drivername="postgresql")
-    with psycopg.connect(url.render_as_string(hide_password=False)) as plain:
-        if plain.execute("SHOW jit").fetchone()[0] != "on":
-            pytest.skip("this server already runs without JIT")
-    with engine.connect() as connection:
-        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+    with _engine(app).connect() as connection:
+        assert connection.exec_driver_sql(f"SHOW {name}").scalar() == value
         connection.exec_driver_sql("UPDATE ab_user SET active = active WHERE false")
-        connection.rollback()  # the setting was committed on its own: not undone
-        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
-        _terminate(gps, connection.execute(text("SELECT pg_backend_pid()")).scalar())
-        with pytest.raises(OperationalError):
-            connection.exec_driver_sql("SHOW jit")
         connection.rollback()
-        # A new server process in place of the lost one.
-        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+        assert connection.exec_driver_sql(f"SHOW {name}").scalar() == value
+        _terminate(app, connection.execute(text("SELECT pg_backend_pid()")).scalar())
+        with pytest.raises(OperationalError):
+            connection.exec_driver_sql("SELECT 1")
+        connection.rollback()
+        assert connection.exec_driver_sql(f"SHOW {name}").scalar() == value
+
+
+@POSTGRES
+def test_every_connection_of_a_site_runs_without_jit(gps):
+    if _server_setting(gps, "jit") != "on":
+        pytest.skip("this server already runs without JIT")
+    _kept_through_rollback_and_loss(gps, "jit", "off")
 
 
 @POSTGRES
 def test_a_trading_sites_connections_run_without_parallel_workers(gps, site_factory):
-    """A trading site (its public website) plans without parallel workers,
-    even after its connection was lost; GPS keeps the server's setting."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import OperationalError
-
+    """A trading site (its public website) plans without parallel workers;
+    GPS keeps the server's setting."""
     pds = site_factory("pds")
-    url = make_url(_engine(pds).url).set(drivername="postgresql")
-    with psycopg.connect(url.render_as_string(hide_password=False)) as plain:
-        server = plain.execute("SHOW max_parallel_workers_per_gather").fetchone()[0]
+    server = _server_setting(pds, "max_parallel_workers_per_gather")
     if server == "0":
         pytest.skip("this server already runs without parallel workers")
     with _engine(gps).connect() as connection:
         assert connection.exec_driver_sql(
             "SHOW max_parallel_workers_per_gather").scalar() == server
-    with _engine(pds).connect() as connection:
-        assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
-        connection.exec_driver_sql("UPDATE ab_user SET active = active WHERE false")
-        connection.rollback()  # the setting was committed on its own: not undone
-        assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
-        _terminate(pds, connection.execute(text("SELECT pg_backend_pid()")).scalar())
-        with pytest.raises(OperationalError):
-            connection.exec_driver_sql("SELECT 1")
-        connection.rollback()
-        assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+    _kept_through_rollback_and_loss(pds, "max_parallel_workers_per_gather", "0")
