@@ -7,11 +7,12 @@ same run, under the same server and load generator.
 Everything runs on this machine in a temp directory: its own redis-server, a
 SQLite trading-site database (410400) built by the real migrations + roles +
 demo data, then seeded with the notices (or, with `--database
-postgresql+psycopg://…`, that PostgreSQL database, built the same way); the real site under gunicorn (`run:app`,
-4 sync workers, as deployed) and the bare app under the same gunicorn
-settings. Nothing outside the temp directory is touched except
-docs/benchmarks.md (the website results, between their markers), unless
---no-docs. See docs/benchmarks.md for what is measured and how to read it.
+postgresql+psycopg://…`, that PostgreSQL database, built the same way); the
+real site under gunicorn (`run:app`, 4 sync workers, as deployed) and the
+bare app under the same gunicorn settings. Nothing outside the temp
+directory is touched except docs/benchmarks.md (the website results,
+between their markers), unless --no-docs. See docs/benchmarks.md for what
+is measured and how to read it.
 
 The bare app (`bare_app()` below) is Flask + sqlite3 (or psycopg) and nothing else: for
 each page it executes, on one connection per worker, the very statements the
