@@ -1,5 +1,7 @@
 """Helpers a test uses like a person would: log in, post a form, call REST."""
+import importlib.util
 import re
+from pathlib import Path
 
 from sqlalchemy import event
 
@@ -7,6 +9,16 @@ DEMO_PASSWORD = "DemoPass@2026"
 
 # Headers that show /health's details (the token tests/conftest.py configures).
 HEALTH = {"Authorization": "Bearer test-health-token"}
+
+def migration(revision: str):
+    """A migration's module, by its revision id (to call what it defines,
+    such as a backfill, against a test's database)."""
+    path = next((Path(__file__).parent.parent / "migrations" / "versions").glob(f"{revision}_*.py"))
+    spec = importlib.util.spec_from_file_location(f"migration_{revision}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

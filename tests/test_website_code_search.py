@@ -5,8 +5,6 @@ triggers) when the text is in few codes, walking the column's
 it is in many. Either way it finds exactly what the plain LIKE finds, ASCII
 case ignored, and never a hidden notice."""
 import datetime as dt
-import importlib.util
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select, text, update
@@ -16,6 +14,7 @@ from app.models import NoticeCodeSuffix, PublishedNotice
 from app.public import notices
 from app.public.notices import Listing
 
+from .helpers import migration
 from .test_website_search import add, fold, notice, plan_of, statements_of
 
 CODES = ["410400-2026-00012-PDS-S2", "410400-2025-00012", "410421-2026-07%_/1",
@@ -142,15 +141,12 @@ def test_a_hidden_notice_keeps_its_suffixes_but_is_never_found(coded_pds):
 
 
 def test_the_migration_fills_the_suffixes_of_notices_already_stored(coded_pds):
-    path = next(Path(__file__).parent.parent.glob("migrations/versions/a7c9e1b3d5f8_*.py"))
-    spec = importlib.util.spec_from_file_location("suffix_migration", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migrated = migration("a7c9e1b3d5f8")
     with coded_pds.app_context():
         kept = set(db.session.execute(select(NoticeCodeSuffix.column, NoticeCodeSuffix.suffix,
                                              NoticeCodeSuffix.notice_id)).all())
         db.session.execute(delete(NoticeCodeSuffix))
-        db.session.execute(text(migration.backfill(db.engine.dialect.name == "postgresql")))
+        db.session.execute(text(migrated.backfill(db.engine.dialect.name == "postgresql")))
         db.session.commit()
         assert set(db.session.execute(select(NoticeCodeSuffix.column, NoticeCodeSuffix.suffix,
                                              NoticeCodeSuffix.notice_id)).all()) == kept

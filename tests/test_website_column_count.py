@@ -4,9 +4,7 @@ hidden notices. Every way a notice is written, moved, hidden or removed
 keeps it equal to counting the column; the page reads it instead of
 counting the column's index."""
 import datetime as dt
-import importlib.util
 import random
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
@@ -16,6 +14,7 @@ from app.models import NOTICE_COLUMNS, NoticeColumnCount, PublishedNotice
 from app.public.notices import Listing
 from app.public.seed import seed_notices
 
+from .helpers import migration
 from .test_website_search import add, notice, statements_of
 
 
@@ -91,14 +90,11 @@ def test_the_column_page_reads_the_kept_count(empty_pds):
 def test_the_migration_fills_the_counts_of_notices_already_stored(empty_pds):
     add(empty_pds, notice("M1", "第一号公告"), notice("M2", "结果", column="结果公告"),
         notice("M3", "撤回", published=False))
-    path = next(Path(__file__).parent.parent.glob("migrations/versions/d2f4a6c8e0b3_*.py"))
-    spec = importlib.util.spec_from_file_location("column_count_migration", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migrated = migration("d2f4a6c8e0b3")
     with empty_pds.app_context():
         before = kept()
         db.session.execute(delete(NoticeColumnCount))
-        db.session.execute(text(migration.BACKFILL))
+        db.session.execute(text(migrated.BACKFILL))
         db.session.commit()
         assert kept() == before == counted() == {"采购公告": 2, "结果公告": 1}
 
