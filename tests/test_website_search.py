@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 import pytest
+from flask import current_app
 from sqlalchemy import delete, event, select, update
 
 from app.extensions import db
@@ -484,3 +485,68 @@ def test_the_window_cutoff_is_read_off_the_date_index(empty_pds):
             assert "TEMP B-TREE" not in plan, plan
         else:
             assert "ix_published_notice_column_at_id" in plan and "Sort" not in plan, plan
+
+
+def _gram_statements(run) -> list[str]:
+    """What `run()` executes to count grams or find the window's cutoff,
+    and the walk itself."""
+    return [sql for sql, _params in statements_of(run)
+            if "notice_title_gram" in sql or sql.lstrip().startswith(
+                "SELECT published_notice.published_at")]
+
+
+def test_a_text_searched_again_is_walked_in_the_order_kept(empty_pds, monkeypatch):
+    """A text's grams are counted once (the window's cutoff, the counts) and
+    their order kept a while per process (GramOrders): the same search again
+    runs its walk alone and finds the same notices. Other dates or another
+    column count again; so does the text once its order has expired."""
+    add(empty_pds, *[notice(f"K{i:02d}", f"第{i:02d}号平顶山市教育局采购公告", hours=i)
+                     for i in range(30)],
+        *[notice(f"E{i:02d}", f"第{i:02d}号教育局公告", hours=40 + i) for i in range(5)],
+        notice("G01", "教育局采购公告", column="结果公告"))
+    with empty_pds.app_context():
+        first, again = [], []
+        counted = _gram_statements(lambda: first.extend(found("教育局采购")))
+        walked = _gram_statements(lambda: again.extend(found("教育局采购")))
+        assert first == again == expected("教育局采购") and len(first) == 30
+        assert len(counted) == 4 and "walked" in counted[-1], counted
+        assert walked == counted[-1:]
+        for listing in (Listing("采购公告", "教育局采购", since=BASE.date()),
+                        Listing("结果公告", "教育局采购")):
+            assert len(_gram_statements(lambda: listing.fetch(1, 20))) == 4
+        orders = current_app.extensions["gram_orders"]
+        later = orders.clock() + notices.GramOrders.SECONDS
+        monkeypatch.setattr(orders, "clock", lambda: later)
+        assert _gram_statements(lambda: found("教育局采购")) == counted
+
+
+def test_a_kept_order_decides_the_walk_never_the_matches(empty_pds):
+    """However stale the kept order, the walk finds what the plain search
+    finds: here the commonest gram is made to lead."""
+    add(empty_pds, *[notice(f"C{i:02d}", f"第{i:02d}号教育局公告", hours=i) for i in range(20)],
+        *[notice(f"R{i:02d}", f"第{i:02d}号教育局采购公告", hours=30 + i) for i in range(3)],
+        notice("H01", "教育局采购公告（已撤回）", hours=50, published=False))
+    with empty_pds.app_context():
+        fresh = Listing("采购公告", "教育局采购")
+        fresh.fetch(1, 100)
+        orders = current_app.extensions["gram_orders"]
+        [key] = orders.orders
+        orders.put(key, ("教育", "局采", "采购"))
+        stale = Listing("采购公告", "教育局采购")
+        rows, total, _page = stale.fetch(1, 100)
+        assert (fresh.values["g0"], stale.values["g0"]) == ("局采", "教育")
+        assert [row.id for row in rows] == expected("教育局采购") and total == 3
+
+
+def test_gram_orders_keep_the_most_recently_searched_texts_a_while():
+    now = [100.0]
+    orders = notices.GramOrders(2, clock=lambda: now[0])
+    orders.put("甲乙丙", ("乙丙", "甲乙"))
+    orders.put("丁戊己", ("丁戊", "戊己"))
+    assert orders.get("甲乙丙") == ("乙丙", "甲乙")  # now the most recent
+    orders.put("庚辛壬", ("辛壬", "庚辛"))
+    assert orders.get("丁戊己") is None and orders.get("甲乙丙") == ("乙丙", "甲乙")
+    now[0] += notices.GramOrders.SECONDS - 1
+    assert orders.get("庚辛壬") == ("辛壬", "庚辛")
+    now[0] += 1
+    assert orders.get("庚辛壬") is None and orders.get("甲乙丙") is None

@@ -14,11 +14,12 @@ trading sites: `init_app(app)` registers the blueprint and its commands.
 
 
 def init_app(app) -> None:
-    from . import page_cache
+    from . import notices, page_cache
     from .cli import website_cli
     from .website import error_page, website
 
     page_cache.init_app(app)
+    notices.init_app(app)
     app.register_blueprint(website)
     app.extensions.setdefault("section_error_pages", {})[website.url_prefix + "/"] = error_page
     app.cli.add_command(website_cli)
