@@ -720,6 +720,21 @@ class NoticeTitleGram(Model):
     __table_args__ = {"sqlite_with_rowid": False}
 
 
+class NoticeTitleTrigram(Model):
+    """Every three-character substring (lower-cased) of a published notice's
+    title, keyed as NoticeTitleGram is: a 标题 search of 3+ characters walks
+    its rarest trigram, which few titles but the matches share (“育局台” of
+    “教育局台式计算机”, where every bigram is in any X局台式计算机). Written only
+    by database triggers on published_notice (migration a3c5e7f9b1d4)."""
+
+    __tablename__ = "notice_title_trigram"
+    gram = Column(String(3), primary_key=True)
+    column = Column(String(16), primary_key=True)
+    published_at = Column(DateTime, primary_key=True)
+    notice_id = Column(Integer, primary_key=True)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
 class NoticeCodeSuffix(Model):
     """Every suffix of 2+ characters (lower-cased) of a notice's 项目编号: a
     code contains a text where one of its suffixes begins with it, so a

@@ -7,13 +7,15 @@ import random
 
 import pytest
 from flask import current_app
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, select, text, update
 
 from app.extensions import db
-from app.models import NoticeTitleGram, PublishedNotice
+from app.models import NoticeTitleGram, NoticeTitleTrigram, PublishedNotice
 from app.public import notices
 from app.public.notices import Listing, store_notice
 from app.public.seed import seed_notices
+
+from .helpers import migration
 
 BASE = dt.datetime(2026, 3, 1, 9, 0)
 
@@ -59,14 +61,21 @@ def expected(query: str, column: str = "采购公告") -> list[int]:
 
 
 def grams_of(notice_id: int) -> set[tuple[str, str]]:
-    return set(db.session.execute(
-        select(NoticeTitleGram.gram, NoticeTitleGram.column)
-        .where(NoticeTitleGram.notice_id == notice_id)).all())
+    """The notice's rows in notice_title_gram (each of 2 characters) and
+    notice_title_trigram (each of 3)."""
+    found = set()
+    for table, size in ((NoticeTitleGram, 2), (NoticeTitleTrigram, 3)):
+        rows = set(db.session.execute(select(table.gram, table.column)
+                                      .where(table.notice_id == notice_id)).all())
+        assert all(len(gram) == size for gram, _column in rows), rows
+        found |= rows
+    return found
 
 
-def bigrams(title: str, column: str = "采购公告") -> set[tuple[str, str]]:
+def grams_in(title: str, column: str = "采购公告") -> set[tuple[str, str]]:
+    """Its two- and three-character substrings, lower-cased."""
     lowered = fold(title)
-    return {(lowered[i:i + 2], column) for i in range(len(lowered) - 1)}
+    return {(lowered[i:i + n], column) for n in (2, 3) for i in range(len(lowered) - n + 1)}
 
 
 TITLES = [
@@ -124,7 +133,7 @@ def test_one_character_search_scans_with_pages(empty_pds):
         notice("ONE-OTHER", "卫健委公告", hours=31))
     with empty_pds.app_context():
         listing = Listing("采购公告", "教")
-        assert listing.grams == 0  # no gram holds one character: the LIKE scan
+        assert listing.counted == [] and listing.scan  # no gram holds one character
         first, total, page = listing.fetch(1, 20)
         assert (len(first), total, page) == (20, 25, 1)
         second, total, page = listing.fetch(2, 20)
@@ -138,14 +147,14 @@ def test_grams_follow_every_change_of_a_notice(empty_pds):
     the grams are always exactly those of the published title."""
     [nid] = add(empty_pds, notice("G1", "教育局采购公告"))
     with empty_pds.app_context():
-        assert grams_of(nid) == bigrams("教育局采购公告")
+        assert grams_of(nid) == grams_in("教育局采购公告")
     add(empty_pds, notice("G1", "卫健委设备采购公告", version=2))
     with empty_pds.app_context():
-        assert grams_of(nid) == bigrams("卫健委设备采购公告")
+        assert grams_of(nid) == grams_in("卫健委设备采购公告")
         assert found("教育") == [] and found("健委") == [nid]
     add(empty_pds, notice("G1", "卫健委设备采购结果公告", column="结果公告", version=3))
     with empty_pds.app_context():
-        assert grams_of(nid) == bigrams("卫健委设备采购结果公告", "结果公告")
+        assert grams_of(nid) == grams_in("卫健委设备采购结果公告", "结果公告")
         assert found("健委") == [] and found("健委", "结果公告") == [nid]
     add(empty_pds, notice("G1", "卫健委设备采购结果公告", column="结果公告", version=4,
                      published=False))
@@ -159,21 +168,37 @@ def test_grams_follow_every_change_of_a_notice(empty_pds):
         db.session.execute(update(PublishedNotice).where(PublishedNotice.id == nid)
                            .values(title="直接改写的标题"))
         db.session.commit()
-        assert grams_of(nid) == bigrams("直接改写的标题", "结果公告")
+        assert grams_of(nid) == grams_in("直接改写的标题", "结果公告")
         # A new date moves the grams with it (they are keyed by date).
         moved = BASE + dt.timedelta(days=40)
         db.session.execute(update(PublishedNotice).where(PublishedNotice.id == nid)
                            .values(published_at=moved))
         db.session.commit()
-        assert grams_of(nid) == bigrams("直接改写的标题", "结果公告")
-        assert set(db.session.execute(select(NoticeTitleGram.published_at).where(
-            NoticeTitleGram.notice_id == nid)).scalars()) == {moved}
+        assert grams_of(nid) == grams_in("直接改写的标题", "结果公告")
+        for table in (NoticeTitleGram, NoticeTitleTrigram):
+            assert set(db.session.execute(select(table.published_at).where(
+                table.notice_id == nid)).scalars()) == {moved}
         dated = Listing("结果公告", "改写", since=moved.date(), until=moved.date())
         assert [row.id for row in dated.fetch(1, 20)[0]] == [nid]
         assert Listing("结果公告", "改写", until=BASE.date()).fetch(1, 20)[0] == []
         db.session.execute(delete(PublishedNotice).where(PublishedNotice.id == nid))
         db.session.commit()
         assert grams_of(nid) == set()
+
+
+def test_the_migration_fills_the_trigrams_of_notices_already_stored(empty_pds):
+    ids = add(empty_pds, notice("B1", "教育局台式计算机采购"), notice("B2", "AbC公告", column="结果公告"),
+              notice("B3", "撤回的公告", published=False), notice("B4", "短公"))
+    migrated = migration("a3c5e7f9b1d4")
+    with empty_pds.app_context():
+        before = {id_: grams_of(id_) for id_ in ids}
+        db.session.execute(delete(NoticeTitleTrigram))
+        db.session.execute(text(migrated.PG_BACKFILL if db.engine.dialect.name == "postgresql"
+                                else migrated.SQLITE_BACKFILL))
+        db.session.commit()
+        assert {id_: grams_of(id_) for id_ in ids} == before == {
+            ids[0]: grams_in("教育局台式计算机采购"), ids[1]: grams_in("AbC公告", "结果公告"),
+            ids[2]: set(), ids[3]: grams_in("短公")}
 
 
 def test_a_notice_hidden_from_the_start_has_no_grams(empty_pds):
@@ -269,8 +294,8 @@ def test_a_longer_search_lists_the_newest_matches_by_relevance(empty_pds, monkey
         listing = Listing("采购公告", "教育局")
         first, total, page = listing.fetch(1, 20)
         assert (len(first), total, page, listing.more) == (20, 30, 1, True)
-        # 教育 is in 88 titles, 育局 in 48: the walk reads 育局's.
-        assert (listing.values["g0"], listing.values["g1"]) == ("育局", "教育")
+        # Three characters: one trigram, walked.
+        assert (listing.table, listing.values["g0"]) == (NoticeTitleTrigram, "教育局")
         second, _total, _page = listing.fetch(2, 20)
         shown = [row.id for row in first + second]
         newest = newest_matches()
@@ -330,7 +355,7 @@ def test_seeded_notices_are_indexed_too(empty_pds):
                                          PublishedNotice.title, PublishedNotice.published)).all()
         assert len(rows) == 30
         for id_, column, title, published in rows:
-            assert grams_of(id_) == (bigrams(title, column) if published else set())
+            assert grams_of(id_) == (grams_in(title, column) if published else set())
 
 
 def statements_of(run) -> list[tuple[str, object]]:
@@ -363,7 +388,7 @@ def plan_of(sql: str, params) -> str:
 def _search_statements(query: str) -> list[tuple[str, object]]:
     """The SQL (and parameters) a title search runs."""
     return [(sql, params) for sql, params in statements_of(lambda: found(query))
-            if "notice_title_gram" in sql]
+            if "notice_title_" in sql]
 
 
 def test_title_search_uses_the_grams_not_a_scan(empty_pds):
@@ -378,8 +403,6 @@ def test_title_search_uses_the_grams_not_a_scan(empty_pds):
         plan = plan_of(sql, params)
         if db.engine.dialect.name == "sqlite":
             assert "SEARCH walked USING PRIMARY KEY (gram=? AND column=?)" in plan, plan
-            assert ("SEARCH probed1 USING PRIMARY KEY "
-                    "(gram=? AND column=? AND published_at=? AND notice_id=?)") in plan, plan
             assert "SEARCH published_notice USING INTEGER PRIMARY KEY (rowid=?)" in plan
             assert "SCAN published_notice" not in plan and "(column=?)" not in plan, plan
             # The walk is in the key's order (newest first): no sort before
@@ -390,11 +413,10 @@ def test_title_search_uses_the_grams_not_a_scan(empty_pds):
             # page, never walked twice.
             assert plan.count("MATERIALIZE found") == 1 and plan.count("SEARCH walked") == 1, plan
         else:
-            # PostgreSQL turns the probes into semi-joins and may walk any of
-            # the grams (all are joined on the whole key): one is read newest
-            # first, the others looked up by key, nothing hashed or sorted
-            # before the LIMIT.
-            assert "Scan Backward using notice_title_gram_pkey on notice_title_gram" in plan, plan
+            # The gram's postings read newest first, nothing hashed or
+            # sorted before the LIMIT.
+            assert ("Scan Backward using notice_title_trigram_pkey on notice_title_trigram"
+                    in plan), plan
             assert "Seq Scan" not in plan and "Hash" not in plan, plan
             walk = plan[plan.index("CTE found"):plan.index("InitPlan")]
             assert "Sort" not in walk and "Limit" in walk, plan
@@ -406,49 +428,67 @@ def test_a_walk_reads_the_gram_rarest_among_the_newest_notices(empty_pds, monkey
     """The walk goes newest first: when every gram is common among the newest
     SCAN_WINDOW notices, the rarest there is walked, not the rarest overall.
     When one is rare there (or absent), the walk may go on into older
-    notices, where those counts say nothing: the grams are counted in full."""
+    notices, where those counts say nothing: the grams are counted in full.
+    (4-character texts: two trigrams each.)"""
     monkeypatch.setattr(notices, "SCAN_WINDOW", 20)
     monkeypatch.setattr(notices, "SEARCH_LIMIT", 3)
-    add(empty_pds, *[notice(f"OLD-{i:02d}", f"乙丙旧公告{i:02d}", hours=-50 + i) for i in range(20)],
-        *[notice(f"OLD-D-{i:02d}", f"乙丁旧公告{i:02d}", hours=-100 + i) for i in range(30)],
-        notice("OLD-MATCH", "甲乙丁采购公告", hours=-200),
-        *[notice(f"OLD-W-{i:02d}", f"戊己旧公告{i:02d}", hours=-300 + i) for i in range(30)],
-        notice("OLD-W-MATCH", "戊己庚旧公告", hours=-400),
+    add(empty_pds,
+        *[notice(f"OLD-{i:02d}", f"乙丙丁旧公告{i:02d}", hours=-50 + i) for i in range(20)],
+        *[notice(f"OLD-D-{i:02d}", f"乙丙戊旧公告{i:02d}", hours=-100 + i) for i in range(30)],
+        notice("OLD-MATCH", "甲乙丙戊采购公告", hours=-200),
+        *[notice(f"OLD-W-{i:02d}", f"戊己庚旧公告{i:02d}", hours=-300 + i) for i in range(30)],
+        notice("OLD-W-MATCH", "戊己庚辛旧公告", hours=-400),
         # The newest 20:
-        *[notice(f"NEW-{i:02d}", f"甲乙丙新公告{i:02d}", hours=i) for i in range(5)],
-        *[notice(f"NEW-A-{i:02d}", f"甲乙新公告{i:02d}", hours=i + 0.5) for i in range(5)],
-        *[notice(f"NEW-G-{i:02d}", f"己庚新公告{i:02d}", hours=10 + i) for i in range(8)],
-        notice("NEW-W", "戊己新公告", hours=20), notice("NEW-P", "平常公告", hours=21))
+        *[notice(f"NEW-{i:02d}", f"甲乙丙丁新公告{i:02d}", hours=i) for i in range(5)],
+        *[notice(f"NEW-A-{i:02d}", f"甲乙丙新公告{i:02d}", hours=i + 0.5) for i in range(5)],
+        *[notice(f"NEW-G-{i:02d}", f"己庚辛新公告{i:02d}", hours=10 + i) for i in range(8)],
+        notice("NEW-W", "戊己庚新公告", hours=20), notice("NEW-P", "平常公告", hours=21))
     with empty_pds.app_context():
-        # Among the newest 20: 甲乙 in 10, 乙丙 in 5, both more than the 3
-        # listed (overall 乙丙 is the commoner, 25 to 11).
-        listing = Listing("采购公告", "甲乙丙")
+        # Among the newest 20: 甲乙丙 in 10, 乙丙丁 in 5, both more than the 3
+        # listed (overall 乙丙丁 is the commoner, 25 to 11).
+        listing = Listing("采购公告", "甲乙丙丁")
         rows, total, _page = listing.fetch(1, 20)
-        assert (listing.values["g0"], total, listing.more) == ("乙丙", 3, True)
-        # 乙丁 has no posting among the newest: counted in full, 甲乙 is
+        assert (listing.values["g0"], total, listing.more) == ("乙丙丁", 3, True)
+        # 乙丙戊 has no posting among the newest: counted in full, 甲乙丙 is
         # the rarer (11 to 31), and the old match is found.
-        listing = Listing("采购公告", "甲乙丁")
+        listing = Listing("采购公告", "甲乙丙戊")
         rows, total, _page = listing.fetch(1, 20)
         assert (listing.values["g0"], [row.id for row in rows]) == \
-            ("甲乙", [add_id(empty_pds, "OLD-MATCH")])
-        # 戊己 is in 1 of the newest, 己庚 in 8; overall 戊己 is in 32 and
-        # 己庚 in 9: 己庚 is walked (戊己 would read all 32 to find one).
-        listing = Listing("采购公告", "戊己庚")
+            ("甲乙丙", [add_id(empty_pds, "OLD-MATCH")])
+        # 戊己庚 is in 1 of the newest, 己庚辛 in 8; overall 戊己庚 is in 32
+        # and 己庚辛 in 9: 己庚辛 is walked (戊己庚 would read all 32 to find one).
+        listing = Listing("采购公告", "戊己庚辛")
         rows, total, _page = listing.fetch(1, 20)
         assert (listing.values["g0"], [row.id for row in rows]) == \
-            ("己庚", [add_id(empty_pds, "OLD-W-MATCH")])
+            ("己庚辛", [add_id(empty_pds, "OLD-W-MATCH")])
 
 
-def test_long_queries_look_up_a_few_grams_spread_over_the_text():
+def test_a_long_text_walks_the_trigram_few_other_titles_share(empty_pds):
+    """Every bigram of “教育局台式计算机” is in any X局台式计算机 (局台, 式计,
+    算机) or any 教育局 notice (教育); the trigram 育局台 is in few titles
+    but the matches: it is walked."""
+    units = ["公安局", "财政局", "民政局", "教育局", "税务局", "教育体育局"]
+    add(empty_pds, *[notice(f"L{i:02d}", f"{units[i % 6]}台式计算机采购项目{i:02d}", hours=i)
+                     for i in range(36)],
+        *[notice(f"E{i:02d}", f"教育局办公家具采购{i:02d}", hours=40 + i) for i in range(10)])
+    with empty_pds.app_context():
+        listing = Listing("采购公告", "教育局台式计算机")
+        rows, total, _page = listing.fetch(1, 20)
+        assert [row.id for row in rows] == expected("教育局台式计算机") and total == 6
+        assert listing.table is NoticeTitleTrigram and listing.values["g0"] == "育局台"
+
+
+def test_long_queries_count_a_few_trigrams_spread_over_the_text():
     assert notices._grams("教") == []
     assert notices._grams("教育") == ["教育"]
-    assert notices._grams("教育局") == ["教育", "育局"]
-    assert notices._grams("教育局采购") == ["教育", "局采", "采购"]
+    assert notices._grams("教育局") == ["教育局"]
+    assert notices._grams("教育局采购") == ["教育局", "育局采", "局采购"]
+    assert notices._grams("公告公告公告") == ["公告公", "告公告"]
     long = "平顶山市教育局台式计算机采购项目"
     grams = notices._grams(long)
-    assert len(grams) == notices.MAX_GRAMS
-    assert grams[0] == "平顶" and grams[-1] == "项目"
-    assert all(gram in long for gram in grams)
+    assert len(grams) == notices.MAX_COUNTED
+    assert grams[0] == "平顶山" and grams[-1] == "购项目"
+    assert all(len(gram) == 3 and gram in long for gram in grams)
 
 
 def test_non_ascii_case_follows_each_databases_like(empty_pds):
@@ -491,7 +531,7 @@ def _gram_statements(run) -> list[str]:
     """What `run()` executes to count grams or find the window's cutoff,
     and the walk itself."""
     return [sql for sql, _params in statements_of(run)
-            if "notice_title_gram" in sql or sql.lstrip().startswith(
+            if "notice_title_" in sql or sql.lstrip().startswith(
                 "SELECT published_notice.published_at")]
 
 
@@ -531,10 +571,10 @@ def test_a_kept_order_decides_the_walk_never_the_matches(empty_pds):
         fresh.fetch(1, 100)
         orders = current_app.extensions["gram_orders"]
         [key] = orders.orders
-        orders.put(key, ("教育", "局采", "采购"))
+        orders.put(key, ("教育局", "局采购", "育局采"))
         stale = Listing("采购公告", "教育局采购")
         rows, total, _page = stale.fetch(1, 100)
-        assert (fresh.values["g0"], stale.values["g0"]) == ("局采", "教育")
+        assert (fresh.values["g0"], stale.values["g0"]) == ("育局采", "教育局")
         assert [row.id for row in rows] == expected("教育局采购") and total == 3
 
 

@@ -14,12 +14,12 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import DateTime, String, bindparam, case, exists, func, literal, or_, select
+from sqlalchemy import DateTime, String, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db, read
 from ..models import (NOTICE_COLUMNS, NoticeCodeSuffix, NoticeColumnCount, NoticeTitleGram,
-                      PublishedNotice)
+                      NoticeTitleTrigram, PublishedNotice)
 from .sanitise import clean_html, plain_text
 
 # What list pages read; the body and lots stay on disk.
@@ -215,8 +215,8 @@ def _documents(documents) -> list[dict] | None:
 # it read, kept in a CTE). A 标题 search stops after the
 # newest SEARCH_LIMIT + 1 matches and orders those by relevance: with 2+
 # characters it walks its rarest gram's notices newest first
-# (notice_title_gram, kept by triggers, keyed by date), probing the other
-# grams by key and letting the LIKE decide; with 1 character it reads the
+# (notice_title_gram for 2 characters, notice_title_trigram for more, kept
+# by triggers, keyed by date), the LIKE deciding; with 1 character it reads the
 # newest rows of the column (SCAN_WINDOW). A 项目编号 search of 2+ characters
 # reads the notices whose code has a suffix beginning with it
 # (notice_code_suffix, kept by triggers, keyed by column) by id; when there
@@ -251,11 +251,12 @@ _LAST = chr(0x10FFFF)
 
 class GramOrders:
     """Per process, the grams of the `size` 标题 texts most recently searched,
-    rarest first (`Listing._bounds`), each for SECONDS. Counting them took two
-    of a “教育局” search's three statements on PostgreSQL at 1,000,000
-    notices (the window's cutoff 1.7 ms, the counts 1.1 ms, of a 7.2 ms
-    page). The order only decides which gram a walk reads and how soon it
-    ends, never what it finds: an order some minutes old costs at most time."""
+    rarest first (`Listing._bounds`), each for SECONDS. Counting them is two
+    statements before the walk (on PostgreSQL at 1,000,000 notices, when
+    “教育局” was walked by its bigrams: the window's cutoff 1.7 ms and the
+    counts 1.1 ms of a 7.2 ms page). The order only decides which gram a walk
+    reads and how soon it ends, never what it finds: an order some minutes
+    old costs at most time."""
 
     SECONDS = 600
 
@@ -315,23 +316,24 @@ def _like(text: str) -> str:
     return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
-MAX_GRAMS = 4  # grams of one title search looked up; the LIKE checks the rest
+MAX_COUNTED = 8  # trigrams of a long text counted to choose the rarest
 
 
 def _grams(text: str) -> list[str]:
-    """The two-character grams a title containing `text` must have: side by
-    side (a 5-character text: 1-2, 3-4, 4-5), at most MAX_GRAMS of them
-    spread over the text. Fewer grams only let more rows reach the LIKE,
-    never fewer; none for a 1-character text."""
-    if len(text) < 2:
-        return []
-    starts = list(range(0, len(text) - 1, 2))
-    if starts[-1] != len(text) - 2:
-        starts.append(len(text) - 2)
-    if len(starts) > MAX_GRAMS:
-        starts = [starts[round(i * (len(starts) - 1) / (MAX_GRAMS - 1))]
-                  for i in range(MAX_GRAMS)]
-    return list(dict.fromkeys(text[i:i + 2] for i in starts))
+    """The grams a title containing `text` must have, whose postings the
+    search counts (`Listing._bounds`): a 2-character text is its own bigram
+    (notice_title_gram); a longer one's are its trigrams
+    (notice_title_trigram), every one, side by side and overlapping, or
+    MAX_COUNTED of them spread over the text. The rarest is walked, the
+    LIKE deciding; fewer grams counted can only choose a commoner one,
+    never lose a match. None for a 1-character text."""
+    if len(text) < 3:
+        return [text] if len(text) == 2 else []
+    grams = [text[i:i + 3] for i in range(len(text) - 2)]
+    if len(grams) > MAX_COUNTED:
+        grams = [grams[round(i * (len(grams) - 1) / (MAX_COUNTED - 1))]
+                 for i in range(MAX_COUNTED)]
+    return list(dict.fromkeys(grams))
 
 
 def _suffix_range() -> list:
@@ -401,6 +403,9 @@ class Listing:
     def __init__(self, column: str, title: str = "", code: str = "",
                  since: dt.date | None = None, until: dt.date | None = None):
         self.column = column
+        # A title's grams, in the text's order; `_bounds` ranks them.
+        self.counted = grams = _grams(title)
+        self.table = NoticeTitleTrigram if len(title) > 2 else NoticeTitleGram
         self.start = dt.datetime.combine(since, dt.time()) if since else None
         self.stop = (dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
                      if until else None)
@@ -408,11 +413,11 @@ class Listing:
                        "title": _like(title) if title else None,
                        "code": _like(code) if code else None,
                        "suffix": code if len(code) >= 2 and self._rare_code(code) else None,
-                       **{f"g{i}": gram for i, gram in enumerate(_grams(title))}}
+                       # The gram walked: the rarest, once `_bounds` knows.
+                       "g0": grams[0] if grams else None}
         # Bound only where a title search orders by relevance (_capped_page).
         self.relevance = {"exact": title, "prefix": _prefix(title)} if title else {}
         self.shape = tuple(name for name, value in self.values.items() if value is not None)
-        self.grams = sum(1 for name in self.shape if name[0] == "g")
         self.text = bool(title or code)
         self.hidden = None if self.text else self._hidden()
         # A 项目编号 alone in too many of the column's codes (or of 1
@@ -422,7 +427,7 @@ class Listing:
         # A title without grams (1 character), or a code of 1 character
         # alone: the newest SCAN_WINDOW rows. (A character in no code walked
         # the whole column: 166,000 index entries at 1,000,000 notices.)
-        self.scan = (bool(title) and not self.grams) or (self.codes and len(code) == 1)
+        self.scan = (bool(title) and not grams) or (self.codes and len(code) == 1)
         self.more = False  # more than SEARCH_LIMIT matches
         self._bound = None
         # On PostgreSQL a text no case applies to is matched with LIKE: ILIKE
@@ -468,7 +473,8 @@ class Listing:
 
     def _run(self, kind: str, build, **extra):
         params = {name: self.values[name] for name in self.shape}
-        key = (kind, self.shape, self.caseless, db.engine.dialect.name)
+        # The table too: a 2-character title and a longer one have one shape.
+        key = (kind, self.shape, self.caseless, self.table, db.engine.dialect.name)
         return read(statement_once(key, build), {**params, **extra})
 
     def _hidden(self) -> list[tuple] | None:
@@ -551,17 +557,15 @@ class Listing:
             # A 1-character title: its LIKE needs the row, read as walked.
             return walk(*LIST_COLUMNS)
         # The postings of gram g0 (the rarest, `_bounds`), newest first on the
-        # table's key; the other grams are key lookups; the title is read only
-        # for notices holding every gram. The column is the gram's: the notice's
-        # own (column, published_at, …) index would be walked instead.
-        walked = aliased(NoticeTitleGram, name="walked")
-        terms = self._postings(walked, 0)
-        for i in range(1, self.grams):
-            probed = aliased(NoticeTitleGram, name=f"probed{i}")
-            terms.append(exists().where(
-                probed.gram == func.lower(bindparam(f"g{i}")), probed.column == walked.column,
-                probed.published_at == walked.published_at,
-                probed.notice_id == walked.notice_id))
+        # table's key, each notice's title read for the LIKE. Looking the
+        # text's other grams up first (as with bigrams until 2026-12-06)
+        # cost as much per posting as reading the title, and a trigram's
+        # postings are mostly matches: “教育局台式计算机” at 1,000,000
+        # notices, 374 postings for 201 matches, 0.8 ms alone, 3.1 ms with
+        # three grams looked up. The column is the gram's: the notice's own
+        # (column, published_at, …) index would be walked instead.
+        walked = aliased(self.table, name="walked")
+        terms = self._postings(walked, "g0")
         terms += [self._contains(PublishedNotice.title, "title"), _shown()]
         if self.values["code"]:
             terms.append(self._contains(PublishedNotice.project_code, "code"))
@@ -579,11 +583,11 @@ class Listing:
         about that many rows, however rare the character; ties at that second
         are read too.
 
-        A walk's grams, rarest first: the walk reads its first gram's postings
-        newest first until it has found what it lists. Each gram is counted
-        since the same cutoff first (one range of the key; at 1,000,000
-        notices a quarter of counting each up to GRAM_PROBE, 5–6 ms of a
-        22 ms “教育局”). When every gram has more than SEARCH_LIMIT postings
+        A walk's gram, the rarest of the text's (`_grams`): the walk reads
+        its postings newest first until it has found what it lists. Each
+        gram is counted since the same cutoff first (one range of the key;
+        at 1,000,000 notices a quarter of counting each up to GRAM_PROBE,
+        5–6 ms of a 22 ms “教育局” in bigrams). When every gram has more than SEARCH_LIMIT postings
         there, a common text, the rarest there leads: a walk that finds its
         matches among the newest notices ends there. Otherwise the walk may
         well go on into older notices, where these counts say nothing (a
@@ -595,8 +599,8 @@ class Listing:
             self._bound = {"read": SEARCH_LIMIT + 1}
             if self.scan:
                 self._bound["cutoff"] = self._cutoff()
-            elif self.grams > 1:
-                grams = tuple(self.values[f"g{i}"] for i in range(self.grams))
+            elif len(self.counted) > 1:
+                grams = tuple(self.counted)
                 orders = current_app.extensions.get("gram_orders")
                 key = (self.column, self.start, self.stop, grams)
                 ranked = orders.get(key) if orders else None
@@ -604,16 +608,19 @@ class Listing:
                     ranked = self._rarest_first(grams)
                     if orders:
                         orders.put(key, ranked)
-                self.values.update({f"g{rank}": gram for rank, gram in enumerate(ranked)})
+                self.values["g0"] = ranked[0]
         return self._bound
 
     def _rarest_first(self, grams: tuple) -> tuple:
         """`grams` (this listing's, in the text's order) rarest first, as
         `_bounds` says."""
-        counts = self._run("gram-counts-since", lambda: self._gram_counts(since=True),
-                           cutoff=self._cutoff()).one()
+        bound = {f"c{i}": gram for i, gram in enumerate(grams)}
+        counts = self._run(f"gram-counts-since-{len(grams)}",
+                           lambda: self._gram_counts(len(grams), since=True),
+                           cutoff=self._cutoff(), **bound).one()
         if min(counts) <= SEARCH_LIMIT:
-            counts = self._run("gram-counts", self._gram_counts, probe=GRAM_PROBE).one()
+            counts = self._run(f"gram-counts-{len(grams)}", lambda: self._gram_counts(len(grams)),
+                               probe=GRAM_PROBE, **bound).one()
         return tuple(gram for _count, _i, gram in sorted(zip(counts, range(len(grams)), grams)))
 
     def _cutoff(self) -> dt.datetime:
@@ -627,10 +634,11 @@ class Listing:
             skip=SCAN_WINDOW - 1).scalar()
         return cutoff or dt.datetime(1, 1, 1)
 
-    def _postings(self, grams, i: int) -> list:
-        """Terms for the postings of bound gram g{i} in this listing's column
-        and dates, on `grams` (NoticeTitleGram or an alias of it)."""
-        terms = [grams.gram == func.lower(bindparam(f"g{i}")),
+    def _postings(self, grams, name: str) -> list:
+        """Terms for the postings of the gram bound as `name` in this
+        listing's column and dates, on `grams` (this listing's table or an
+        alias of it)."""
+        terms = [grams.gram == func.lower(bindparam(name)),
                  grams.column == bindparam("column")]
         if self.start:
             terms.append(grams.published_at >= bindparam("start", type_=DateTime))
@@ -638,15 +646,15 @@ class Listing:
             terms.append(grams.published_at < bindparam("stop", type_=DateTime))
         return terms
 
-    def _gram_counts(self, since: bool = False):
-        """Each gram's postings in this listing: since the bound `cutoff`, or
-        up to the bound `probe` of them."""
+    def _gram_counts(self, grams: int, since: bool = False):
+        """The postings in this listing of each of the bound grams c0…: since
+        the bound `cutoff`, or up to the bound `probe` of them."""
         counted = []
-        for i in range(self.grams):
-            terms = self._postings(NoticeTitleGram, i)
+        for i in range(grams):
+            terms = self._postings(self.table, f"c{i}")
             if since:
                 counted.append(select(func.count()).where(
-                    *terms, NoticeTitleGram.published_at >= bindparam("cutoff", type_=DateTime))
+                    *terms, self.table.published_at >= bindparam("cutoff", type_=DateTime))
                     .scalar_subquery())
                 continue
             postings = select(literal(1)).where(*terms).limit(bindparam("probe")).subquery()
