@@ -80,7 +80,7 @@ def settings(site: str, platform_code: str | None) -> dict:
         # (app/public/page_cache.py); 0 renders every request.
         "WEBSITE_PAGE_CACHE": int(os.environ.get("WEBSITE_PAGE_CACHE", "500")),
         # 标题 searches whose order of grams each process remembers
-        # (app/public/notices.py, GramOrders); 0 counts the grams every time.
+        # (app/public/search.py, GramOrders); 0 counts the grams every time.
         "WEBSITE_GRAM_ORDERS": int(os.environ.get("WEBSITE_GRAM_ORDERS", "1024")),
         "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
         "FAB_SAFE_REDIRECT_HOSTS": os.environ.get(

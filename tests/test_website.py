@@ -10,7 +10,7 @@ import pytest
 
 from app.extensions import db
 from app.models import PublishedNotice
-from app.public import notices, query
+from app.public import query, search
 from app.public.columns import SLUGS
 from app.public.notices import NoticeError, store_notice
 
@@ -153,7 +153,7 @@ def test_paging_skips_hidden_rows_exactly(empty_pds, monkeypatch):
     assert listed_ids(searched) == expected[40:] and total_of(searched) == 43
     # With more hidden rows than HIDDEN_LIMIT: the plain queries, same answer
     # (rendered again: the pages above are kept until a notice changes).
-    monkeypatch.setattr(notices, "HIDDEN_LIMIT", 3)
+    monkeypatch.setattr(search, "HIDDEN_LIMIT", 3)
     empty_pds.extensions["website_pages"].pages.clear()
     assert [i for page in (1, 2, 3) for i in listed_ids(
         get(client, f"/web/caigou/?page={page}"))] == expected
@@ -168,8 +168,8 @@ def test_pick_shown_window_arithmetic():
     for offset in range(9):
         # window = all rows from the same position `offset`
         window = rows[offset:offset + 3 + 2 * len(hidden)]
-        assert notices.pick_shown(window, hidden, 3) == shown[offset:offset + 3], offset
-    assert notices.pick_shown([], hidden, 3) == []
+        assert search.pick_shown(window, hidden, 3) == shown[offset:offset + 3], offset
+    assert search.pick_shown([], hidden, 3) == []
 
 
 # --- sanitising -----------------------------------------------------------------

@@ -11,8 +11,8 @@ from sqlalchemy import delete, select, text, update
 
 from app.extensions import db
 from app.models import NoticeCodeSuffix, PublishedNotice
-from app.public import notices
-from app.public.notices import Listing
+from app.public import search
+from app.public.search import Listing
 
 from .helpers import migration
 from .test_website_search import add, fold, notice, plan_of, statements_of
@@ -59,11 +59,11 @@ def coded_pds(empty_pds):
     return empty_pds
 
 
-@pytest.mark.parametrize("limit", [notices.SUFFIX_LIMIT, 0])
+@pytest.mark.parametrize("limit", [search.SUFFIX_LIMIT, 0])
 def test_every_part_of_a_code_finds_what_like_finds(coded_pds, monkeypatch, limit):
     """Through the suffixes (few codes) and through the column's codes (a
     limit of 0: every text is 'common') alike."""
-    monkeypatch.setattr(notices, "SUFFIX_LIMIT", limit)
+    monkeypatch.setattr(search, "SUFFIX_LIMIT", limit)
     with coded_pds.app_context():
         for code in CODES:
             for start in range(len(code)):
@@ -122,12 +122,12 @@ def test_a_text_is_rare_by_its_own_columns_codes(coded_pds, monkeypatch):
     """Whether a text is in few codes is counted in the searched column: the
     code of K0 is also in a 结果公告 notice, and 采购公告's two (one hidden)
     are within a limit of 2, so they are read by id."""
-    monkeypatch.setattr(notices, "SUFFIX_LIMIT", 2)
+    monkeypatch.setattr(search, "SUFFIX_LIMIT", 2)
     with coded_pds.app_context():
         assert searched("pds-s2") == plain("pds-s2") and len(plain("pds-s2")) == 1
         page_sql = [sql for sql, _params in _statements("pds-s2") if "published_notice" in sql]
         assert page_sql and all("notice_code_suffix" in sql for sql in page_sql), page_sql
-        monkeypatch.setattr(notices, "SUFFIX_LIMIT", 1)
+        monkeypatch.setattr(search, "SUFFIX_LIMIT", 1)
         page_sql = [sql for sql, _params in _statements("pds-s2") if "published_notice" in sql]
         assert page_sql and not any("notice_code_suffix" in sql for sql in page_sql), page_sql
 
@@ -186,7 +186,7 @@ def test_a_common_text_walks_the_column_by_date(coded_pds, monkeypatch):
     published) index alone, the code checked there, until the newest matches
     it lists; then only those rows. Not every column's codes, not the table,
     and on PostgreSQL not a row per notice walked past."""
-    monkeypatch.setattr(notices, "SUFFIX_LIMIT", 2)
+    monkeypatch.setattr(search, "SUFFIX_LIMIT", 2)
     with coded_pds.app_context():
         assert searched("2026") == plain("2026") and len(plain("2026")) == 4
         [(sql, params)] = [(sql, params) for sql, params in _statements("2026")
@@ -209,14 +209,14 @@ def test_a_common_text_walks_the_column_by_date(coded_pds, monkeypatch):
     ("ＰＤＳ", False), ("İ", False), ("ß", False), ("e\u0307", False), ("Ω", False),
 ])
 def test_a_text_is_caseless_only_where_no_case_applies(text, caseless):
-    assert notices._caseless(text) is caseless
+    assert search._caseless(text) is caseless
 
 
 def test_a_caseless_text_is_matched_as_is_on_postgresql(coded_pds, monkeypatch):
     """ILIKE lowers every code the walk passes; a text no case applies to
     finds the same with LIKE. A text with a letter keeps ILIKE, and finds
     codes whatever their case. (SQLite: LIKE either way.)"""
-    monkeypatch.setattr(notices, "SUFFIX_LIMIT", 0)
+    monkeypatch.setattr(search, "SUFFIX_LIMIT", 0)
     with coded_pds.app_context():
         postgres = db.engine.dialect.name == "postgresql"
         for code, ilike in (("-2026-", False), ("PDS-S2", postgres), ("pds-s2", postgres)):
@@ -229,8 +229,8 @@ def test_a_caseless_text_is_matched_as_is_on_postgresql(coded_pds, monkeypatch):
 def test_a_common_text_lists_its_newest_matches_and_says_so(coded_pds, monkeypatch):
     """Like a 标题 search: the newest SEARCH_LIMIT matches, 共超过 N 条 and
     the request for more characters or dates; a 1-character text alike."""
-    monkeypatch.setattr(notices, "SUFFIX_LIMIT", 2)
-    monkeypatch.setattr(notices, "SEARCH_LIMIT", 3)
+    monkeypatch.setattr(search, "SUFFIX_LIMIT", 2)
+    monkeypatch.setattr(search, "SEARCH_LIMIT", 3)
     add(coded_pds, *[coded(f"C{i}", f"410400-2026-{i:05d}", hours=20 + i) for i in range(3)],
         coded("C-HIDDEN", "410400-2026-99999", hours=40, published=False))
     with coded_pds.app_context():
@@ -259,7 +259,7 @@ def test_a_code_of_one_character_is_looked_for_among_the_newest_notices(coded_pd
     through the whole column): like a 1-character 标题 search it is looked
     for among the newest SCAN_WINDOW notices of the column, hidden ones
     counted and never shown, and the page says so."""
-    monkeypatch.setattr(notices, "SCAN_WINDOW", 3)
+    monkeypatch.setattr(search, "SCAN_WINDOW", 3)
     with coded_pds.app_context():
         key_of = dict(db.session.execute(
             select(PublishedNotice.id, PublishedNotice.notice_key)).all())
@@ -275,7 +275,7 @@ def test_a_code_of_one_character_is_looked_for_among_the_newest_notices(coded_pd
 def test_title_and_a_rare_code_together_still_walk_the_grams(coded_pds, monkeypatch):
     """The column term is written around its index only where the code's ids
     lead; the title walk's cutoff still reads the column's date index."""
-    monkeypatch.setattr(notices, "SCAN_WINDOW", 2)
+    monkeypatch.setattr(search, "SCAN_WINDOW", 2)
     with coded_pds.app_context():
         # Three trigrams (K0号, 0号公, 号公告): counted, since the cutoff.
         fetched = []

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from app.extensions import db
 from app.models import NOTICE_COLUMNS, NoticeColumnCount, PublishedNotice
-from app.public.notices import Listing
+from app.public.search import Listing
 from app.public.seed import seed_notices
 
 from .helpers import migration

@@ -11,8 +11,9 @@ from sqlalchemy import delete, event, select, text, update
 
 from app.extensions import db
 from app.models import NoticeTitleGram, NoticeTitleTrigram, PublishedNotice
-from app.public import notices
-from app.public.notices import Listing, store_notice
+from app.public import search
+from app.public.notices import store_notice
+from app.public.search import Listing
 from app.public.seed import seed_notices
 
 from .helpers import migration
@@ -211,7 +212,7 @@ def test_a_notice_hidden_from_the_start_has_no_grams(empty_pds):
 def test_one_character_search_reads_only_the_newest_matches(empty_pds, monkeypatch):
     """A 1-character search stops after SCAN_LIMIT matches, newest first, and
     says so; relevance orders the matches it read."""
-    monkeypatch.setattr(notices, "SEARCH_LIMIT", 30)
+    monkeypatch.setattr(search, "SEARCH_LIMIT", 30)
     add(empty_pds, *[notice(f"CAP-{i:02d}", f"第{i:02d}号教育局公告", hours=i) for i in range(45)],
         notice("CAP-OLD-PREFIX", "教材采购公告", hours=-5),  # older than the newest 30
         notice("CAP-NEW-PREFIX", "教具采购公告", hours=40.5),
@@ -255,26 +256,26 @@ def test_a_common_word_lists_ten_pages_and_says_so(empty_pds):
     than SEARCH_LIMIT lists the newest SEARCH_LIMIT, ten pages of PER_PAGE,
     and asks for more characters or dates."""
     from app.public import query
-    assert notices.SEARCH_LIMIT == 10 * query.PER_PAGE
-    count = notices.SEARCH_LIMIT + 5
+    assert search.SEARCH_LIMIT == 10 * query.PER_PAGE
+    count = search.SEARCH_LIMIT + 5
     add(empty_pds, *[notice(f"TEN-{i:03d}", f"第{i:03d}号教育局采购公告", hours=i)
                      for i in range(count)])
     client = empty_pds.test_client()
     page = client.get("/web/caigou/?title=教育局").get_data(as_text=True)
-    assert f"共超过 <strong id=\"total\">{notices.SEARCH_LIMIT}</strong> 条，第 1/10 页" in page
-    assert (f"符合条件的公告超过 {notices.SEARCH_LIMIT} 条，只列出最新的 "
-            f"{notices.SEARCH_LIMIT} 条；请输入更多的字，或限定发布日期。") in page
+    assert f"共超过 <strong id=\"total\">{search.SEARCH_LIMIT}</strong> 条，第 1/10 页" in page
+    assert (f"符合条件的公告超过 {search.SEARCH_LIMIT} 条，只列出最新的 "
+            f"{search.SEARCH_LIMIT} 条；请输入更多的字，或限定发布日期。") in page
     last = client.get("/web/caigou/?title=教育局&page=10").get_data(as_text=True)
     # The last page ends with the oldest of those listed: the 200th newest.
-    assert f"第{count - notices.SEARCH_LIMIT:03d}号教育局采购公告" in last
-    assert f"第{count - notices.SEARCH_LIMIT - 1:03d}号教育局采购公告" not in last
+    assert f"第{count - search.SEARCH_LIMIT:03d}号教育局采购公告" in last
+    assert f"第{count - search.SEARCH_LIMIT - 1:03d}号教育局采购公告" not in last
 
 
 def test_a_longer_search_lists_the_newest_matches_by_relevance(empty_pds, monkeypatch):
     """A search of 2+ characters stops after SEARCH_LIMIT matches, newest
     first (within its dates), and orders those by relevance; it walks its
     rarest gram."""
-    monkeypatch.setattr(notices, "SEARCH_LIMIT", 30)
+    monkeypatch.setattr(search, "SEARCH_LIMIT", 30)
     add(empty_pds, *[notice(f"W-{i:02d}", f"第{i:02d}号平顶山市教育局公告", hours=i) for i in range(45)],
         *[notice(f"W-EDU-{i:02d}", f"教育设备{i:02d}", hours=i + 0.5) for i in range(40)],
         notice("W-OLD-PREFIX", "教育局采购公告", hours=-5),  # older than the newest 30
@@ -320,7 +321,7 @@ def test_a_longer_search_lists_the_newest_matches_by_relevance(empty_pds, monkey
 def test_one_character_search_reads_only_the_newest_rows(empty_pds, monkeypatch):
     """However rare the character, a 1-character search reads at most the
     newest SCAN_WINDOW rows of the column (within its dates), and says so."""
-    monkeypatch.setattr(notices, "SCAN_WINDOW", 10)
+    monkeypatch.setattr(search, "SCAN_WINDOW", 10)
     [old] = add(empty_pds, notice("RARE-OLD", "龘字公告", hours=-100))
     add(empty_pds, *[notice(f"WIN-{i:02d}", f"第{i:02d}号公告", hours=i) for i in range(12)],
         notice("WIN-HIDDEN", "龘隐藏公告", hours=50, published=False))
@@ -430,8 +431,8 @@ def test_a_walk_reads_the_gram_rarest_among_the_newest_notices(empty_pds, monkey
     When one is rare there (or absent), the walk may go on into older
     notices, where those counts say nothing: the grams are counted in full.
     (4-character texts: two trigrams each.)"""
-    monkeypatch.setattr(notices, "SCAN_WINDOW", 20)
-    monkeypatch.setattr(notices, "SEARCH_LIMIT", 3)
+    monkeypatch.setattr(search, "SCAN_WINDOW", 20)
+    monkeypatch.setattr(search, "SEARCH_LIMIT", 3)
     add(empty_pds,
         *[notice(f"OLD-{i:02d}", f"乙丙丁旧公告{i:02d}", hours=-50 + i) for i in range(20)],
         *[notice(f"OLD-D-{i:02d}", f"乙丙戊旧公告{i:02d}", hours=-100 + i) for i in range(30)],
@@ -479,14 +480,14 @@ def test_a_long_text_walks_the_trigram_few_other_titles_share(empty_pds):
 
 
 def test_long_queries_count_a_few_trigrams_spread_over_the_text():
-    assert notices._grams("教") == []
-    assert notices._grams("教育") == ["教育"]
-    assert notices._grams("教育局") == ["教育局"]
-    assert notices._grams("教育局采购") == ["教育局", "育局采", "局采购"]
-    assert notices._grams("公告公告公告") == ["公告公", "告公告"]
+    assert search._grams("教") == []
+    assert search._grams("教育") == ["教育"]
+    assert search._grams("教育局") == ["教育局"]
+    assert search._grams("教育局采购") == ["教育局", "育局采", "局采购"]
+    assert search._grams("公告公告公告") == ["公告公", "告公告"]
     long = "平顶山市教育局台式计算机采购项目"
-    grams = notices._grams(long)
-    assert len(grams) == notices.MAX_COUNTED
+    grams = search._grams(long)
+    assert len(grams) == search.MAX_COUNTED
     assert grams[0] == "平顶山" and grams[-1] == "购项目"
     assert all(len(gram) == 3 and gram in long for gram in grams)
 
@@ -501,9 +502,9 @@ def test_non_ascii_case_follows_each_databases_like(empty_pds):
             return list(db.session.execute(
                 select(PublishedNotice.id)
                 .where(PublishedNotice.column == "采购公告", PublishedNotice.published.is_(True),
-                       notices._contains(PublishedNotice.title, "title"))
+                       search._contains(PublishedNotice.title, "title"))
                 .order_by(PublishedNotice.published_at.desc(), PublishedNotice.id.desc()),
-                {"title": notices._like(query)}).scalars())
+                {"title": search._like(query)}).scalars())
         for query in ("ＣＴ机", "ｃｔ机", "ÄB", "äb", "Äb采购", "ｔ机ä"):
             assert found(query) == plain(query), query
         folds = db.engine.dialect.name != "sqlite"
@@ -555,7 +556,7 @@ def test_a_text_searched_again_is_walked_in_the_order_kept(empty_pds, monkeypatc
                         Listing("结果公告", "教育局采购")):
             assert len(_gram_statements(lambda: listing.fetch(1, 20))) == 4
         orders = current_app.extensions["gram_orders"]
-        later = orders.clock() + notices.GramOrders.SECONDS
+        later = orders.clock() + search.GramOrders.SECONDS
         monkeypatch.setattr(orders, "clock", lambda: later)
         assert _gram_statements(lambda: found("教育局采购")) == counted
 
@@ -580,13 +581,13 @@ def test_a_kept_order_decides_the_walk_never_the_matches(empty_pds):
 
 def test_gram_orders_keep_the_most_recently_searched_texts_a_while():
     now = [100.0]
-    orders = notices.GramOrders(2, clock=lambda: now[0])
+    orders = search.GramOrders(2, clock=lambda: now[0])
     orders.put("甲乙丙", ("乙丙", "甲乙"))
     orders.put("丁戊己", ("丁戊", "戊己"))
     assert orders.get("甲乙丙") == ("乙丙", "甲乙")  # now the most recent
     orders.put("庚辛壬", ("辛壬", "庚辛"))
     assert orders.get("丁戊己") is None and orders.get("甲乙丙") == ("乙丙", "甲乙")
-    now[0] += notices.GramOrders.SECONDS - 1
+    now[0] += search.GramOrders.SECONDS - 1
     assert orders.get("庚辛壬") == ("辛壬", "庚辛")
     now[0] += 1
     assert orders.get("庚辛壬") is None and orders.get("甲乙丙") is None

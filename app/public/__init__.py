@@ -4,7 +4,8 @@ Reads published rows only (PublishedNotice). Wired by create_app() for
 trading sites: `init_app(app)` registers the blueprint and its commands.
 
     website.py   pages and feeds under /web
-    notices.py   store_notice() (for the notice sync and the seeder) and the read queries
+    notices.py   store_notice() (for the notice sync and the seeder) and the plain reads
+    search.py    a column's pages and searches (Listing), the gram walks
     sanitise.py  the one HTML sanitiser (nh3) for notice bodies
     query.py     a column page's query string → search terms and page, never an error
     feeds.py     Atom / RSS with feedgen
@@ -14,12 +15,12 @@ trading sites: `init_app(app)` registers the blueprint and its commands.
 
 
 def init_app(app) -> None:
-    from . import notices, page_cache
+    from . import page_cache, search
     from .cli import website_cli
     from .website import error_page, website
 
     page_cache.init_app(app)
-    notices.init_app(app)
+    search.init_app(app)
     app.register_blueprint(website)
     app.extensions.setdefault("section_error_pages", {})[website.url_prefix + "/"] = error_page
     app.cli.add_command(website_cli)

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from ..extensions import db
 from ..models import NOTICE_COLUMNS, Region
 from . import feeds, notices, query
+from . import search as notice_search
 from .columns import SLUG_OF, SLUGS
 from .page_cache import kept_page
 from .sanitise import clean_html
@@ -116,17 +117,17 @@ def column(slug):
     if search.empty_range:
         total, rows, search.page = 0, [], 1
     else:
-        listing = notices.Listing(name, search.title, search.code, search.start, search.end)
+        listing = notice_search.Listing(name, search.title, search.code, search.start, search.end)
         rows, total, shown = listing.fetch(search.page, query.PER_PAGE)
         more = listing.more
         if listing.scan:
             search.messages.append(
-                f"只输入一个字时，只在最新的 {notices.SCAN_WINDOW} 条公告中查找，"
-                f"最多列出 {notices.SEARCH_LIMIT} 条；请输入两个或更多的字。")
+                f"只输入一个字时，只在最新的 {notice_search.SCAN_WINDOW} 条公告中查找，"
+                f"最多列出 {notice_search.SEARCH_LIMIT} 条；请输入两个或更多的字。")
         elif listing.more:
             search.messages.append(
-                f"符合条件的公告超过 {notices.SEARCH_LIMIT} 条，只列出最新的 "
-                f"{notices.SEARCH_LIMIT} 条；请输入更多的字，或限定发布日期。")
+                f"符合条件的公告超过 {notice_search.SEARCH_LIMIT} 条，只列出最新的 "
+                f"{notice_search.SEARCH_LIMIT} 条；请输入更多的字，或限定发布日期。")
         if shown < search.page:
             if total:
                 search.messages.append(f"共{shown}页，已显示最后一页。")
