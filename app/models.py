@@ -735,6 +735,23 @@ class NoticeTitleTrigram(Model):
     __table_args__ = {"sqlite_with_rowid": False}
 
 
+class PlanNameGram(Model):
+    """Every two- and three-character substring (lower-cased) of a plan's
+    项目名称: a list's 包含 search of 2+ characters reads the ids under its
+    grams before the LIKE (app/views/common/typed_filters.py, TextContains)
+    instead of every plan in the user's scope. Written only by database
+    triggers on plan (migration b5d7f9a1c3e6)."""
+
+    __tablename__ = "plan_name_gram"
+    gram = Column(String(3), primary_key=True)
+    plan_id = Column(Integer, primary_key=True)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+# A list column's gram table, for its 包含 filter: (table, column) → model.
+TEXT_GRAMS = {("plan", "project_name"): PlanNameGram}
+
+
 class NoticeCodeSuffix(Model):
     """Every suffix of 2+ characters (lower-cased) of a notice's 项目编号: a
     code contains a text where one of its suffixes begins with it, so a

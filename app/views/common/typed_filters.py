@@ -32,9 +32,12 @@ from flask_appbuilder.models.sqla.filters import (
 )
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask import g, has_request_context
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import Numeric, false, literal
+from sqlalchemy import Numeric, false, func, literal, select
 from sqlalchemy.exc import SQLAlchemyError
+
+from ...models import TEXT_GRAMS
 
 # FAB's search form sends "y" for a ticked box; REST filters send true/false.
 _YES, _NO = {"y", "true", "1"}, {"n", "false", "0"}
@@ -159,8 +162,64 @@ class TextNotEndsWith(_Text, FilterNotEndsWith):
     pattern, negated = "%{}", True
 
 
+def _grams(text: str) -> list[str]:
+    """The grams a value containing `text` must have, looked up in a gram
+    table (`PlanNameGram` holds both sizes): a 2-character text is its own;
+    a longer one's are its three-character pieces, at most GRAMS_COUNTED of
+    them spread over the text."""
+    if len(text) < 3:
+        return [text] if len(text) == 2 else []
+    grams = [text[i:i + 3] for i in range(len(text) - 2)]
+    if len(grams) > GRAMS_COUNTED:
+        grams = [grams[round(i * (len(grams) - 1) / (GRAMS_COUNTED - 1))]
+                 for i in range(GRAMS_COUNTED)]
+    return list(dict.fromkeys(grams))
+
+
+GRAMS_COUNTED = 8
+# A gram in more rows than this narrows too little: the rows under it would
+# be read one by one where a plain scan reads them in order. “测试”, in all
+# 200,000 plans, took 212 ms by its gram against 108 ms scanned.
+GRAM_ROWS = 5_000
+
+
 class TextContains(_Text, FilterContains):
-    pass
+    """With a gram table for the column (`models.TEXT_GRAMS`), only the rows
+    under the text's rarest gram are checked against the LIKE, when it is in
+    at most GRAM_ROWS of them: 项目名称 包含 “教育局” read all 200,000 plans
+    twice (the COUNT and the page), 108 ms of SQL on SQLite, against 1 ms by
+    its gram. The LIKE still decides; the gram only narrows."""
+
+    def apply(self, query, value):
+        query = super().apply(query, value)
+        grams = TEXT_GRAMS.get((self.model.__tablename__, self.column_name))
+        rarest = _rarest(query.session, grams, str(value)) if grams is not None else None
+        if rarest is None:
+            return query
+        [row] = [column for column in grams.__table__.primary_key if column.name != "gram"]
+        return query.filter(self.model.id.in_(
+            select(row).where(grams.__table__.c.gram == func.lower(rarest))))
+
+
+def _rarest(session, grams, text: str) -> str | None:
+    """The text's gram in the fewest rows of `grams`, if in at most GRAM_ROWS;
+    counted once a request (a list applies its filters to the COUNT and to
+    the page)."""
+    candidates = _grams(text)
+    if not candidates:
+        return None
+    kept = g.setdefault("rarest_grams", {}) if has_request_context() else {}
+    key = (grams.__tablename__, text)
+    if key not in kept:
+        gram = grams.__table__.c.gram
+        counts = session.execute(select(*(
+            select(func.count()).select_from(
+                select(literal(1)).where(gram == func.lower(candidate))
+                .limit(GRAM_ROWS + 1).subquery()).scalar_subquery()
+            for candidate in candidates))).one()
+        fewest, chosen = min(zip(counts, candidates))
+        kept[key] = chosen if fewest <= GRAM_ROWS else None
+    return kept[key]
 
 
 class TextNotContains(_Text, FilterNotContains):
