@@ -14,6 +14,7 @@ under 大于/小于, as FAB does with a date it cannot read.
 """
 from decimal import Decimal, InvalidOperation
 
+from flask import g, has_request_context
 from flask_appbuilder.models.sqla.filters import (
     FilterContains,
     FilterEndsWith,
@@ -32,7 +33,6 @@ from flask_appbuilder.models.sqla.filters import (
 )
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask import g, has_request_context
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import Numeric, false, func, literal, select
 from sqlalchemy.exc import SQLAlchemyError
