@@ -119,8 +119,6 @@ def test_a_common_text_is_scanned(named, monkeypatch):
         assert ids[0] in found
         listing = [sql for sql in statements if "project_name" in sql and "LIKE" in sql.upper()]
         assert listing and not any("plan_name_gram" in sql for sql in listing), statements
-    assert typed_filters._grams("教") == [] and typed_filters._grams("教育") == ["教育"]
-    assert typed_filters._grams("教育局采购") == ["教育局", "育局采", "局采购"]
 
 
 def test_the_migration_fills_the_grams_of_plans_already_stored(named):

@@ -11,6 +11,7 @@ from sqlalchemy import delete, event, select, text, update
 
 from app.extensions import db
 from app.models import NoticeTitleGram, NoticeTitleTrigram, PublishedNotice
+from app import grams
 from app.public import search
 from app.public.notices import store_notice
 from app.public.search import Listing
@@ -480,16 +481,17 @@ def test_a_long_text_walks_the_trigram_few_other_titles_share(empty_pds):
 
 
 def test_long_queries_count_a_few_trigrams_spread_over_the_text():
-    assert search._grams("教") == []
-    assert search._grams("教育") == ["教育"]
-    assert search._grams("教育局") == ["教育局"]
-    assert search._grams("教育局采购") == ["教育局", "育局采", "局采购"]
-    assert search._grams("公告公告公告") == ["公告公", "告公告"]
+    """app/grams.py, which the website's 标题 search and GPS's 包含 filter share."""
+    assert grams.grams("教") == []
+    assert grams.grams("教育") == ["教育"]
+    assert grams.grams("教育局") == ["教育局"]
+    assert grams.grams("教育局采购") == ["教育局", "育局采", "局采购"]
+    assert grams.grams("公告公告公告") == ["公告公", "告公告"]
     long = "平顶山市教育局台式计算机采购项目"
-    grams = search._grams(long)
-    assert len(grams) == search.MAX_COUNTED
-    assert grams[0] == "平顶山" and grams[-1] == "购项目"
-    assert all(len(gram) == 3 and gram in long for gram in grams)
+    counted = grams.grams(long)
+    assert len(counted) == grams.COUNTED
+    assert counted[0] == "平顶山" and counted[-1] == "购项目"
+    assert all(len(gram) == 3 and gram in long for gram in counted)
 
 
 def test_non_ascii_case_follows_each_databases_like(empty_pds):

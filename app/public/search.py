@@ -31,6 +31,7 @@ from sqlalchemy import DateTime, String, bindparam, case, func, literal, or_, se
 from sqlalchemy.orm import aliased
 
 from ..extensions import db, read
+from ..grams import grams as _grams
 from ..models import (NoticeCodeSuffix, NoticeColumnCount, NoticeTitleGram, NoticeTitleTrigram,
                       PublishedNotice)
 from .notices import LIST_COLUMNS, NEWEST_FIRST, _shown, statement_once
@@ -100,26 +101,6 @@ def init_app(app) -> None:
 def _like(text: str) -> str:
     """`text` for LIKE '%…%' ESCAPE '/': its wildcards taken literally."""
     return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
-
-
-MAX_COUNTED = 8  # trigrams of a long text counted to choose the rarest
-
-
-def _grams(text: str) -> list[str]:
-    """The grams a title containing `text` must have, whose postings the
-    search counts (`Listing._bounds`): a 2-character text is its own bigram
-    (notice_title_gram); a longer one's are its trigrams
-    (notice_title_trigram), every one, side by side and overlapping, or
-    MAX_COUNTED of them spread over the text. The rarest is walked, the
-    LIKE deciding; fewer grams counted can only choose a commoner one,
-    never lose a match. None for a 1-character text."""
-    if len(text) < 3:
-        return [text] if len(text) == 2 else []
-    grams = [text[i:i + 3] for i in range(len(text) - 2)]
-    if len(grams) > MAX_COUNTED:
-        grams = [grams[round(i * (len(grams) - 1) / (MAX_COUNTED - 1))]
-                 for i in range(MAX_COUNTED)]
-    return list(dict.fromkeys(grams))
 
 
 def _suffix_range() -> list:

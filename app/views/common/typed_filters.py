@@ -37,6 +37,7 @@ from flask_babel import gettext, lazy_gettext
 from sqlalchemy import Numeric, false, func, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from ...grams import grams as _grams
 from ...models import TEXT_GRAMS
 
 # FAB's search form sends "y" for a ticked box; REST filters send true/false.
@@ -162,21 +163,6 @@ class TextNotEndsWith(_Text, FilterNotEndsWith):
     pattern, negated = "%{}", True
 
 
-def _grams(text: str) -> list[str]:
-    """The grams a value containing `text` must have, looked up in a gram
-    table (`PlanNameGram` holds both sizes): a 2-character text is its own;
-    a longer one's are its three-character pieces, at most GRAMS_COUNTED of
-    them spread over the text."""
-    if len(text) < 3:
-        return [text] if len(text) == 2 else []
-    grams = [text[i:i + 3] for i in range(len(text) - 2)]
-    if len(grams) > GRAMS_COUNTED:
-        grams = [grams[round(i * (len(grams) - 1) / (GRAMS_COUNTED - 1))]
-                 for i in range(GRAMS_COUNTED)]
-    return list(dict.fromkeys(grams))
-
-
-GRAMS_COUNTED = 8
 # A gram in more rows than this narrows too little: the rows under it would
 # be read one by one where a plain scan reads them in order. “测试”, in all
 # 200,000 plans, took 212 ms by its gram against 108 ms scanned.
