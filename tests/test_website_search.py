@@ -574,7 +574,7 @@ def test_a_kept_order_decides_the_walk_never_the_matches(empty_pds):
         fresh.fetch(1, 100)
         orders = current_app.extensions["gram_orders"]
         [key] = orders.orders
-        orders.put(key, ("教育局", "局采购", "育局采"))
+        orders.put(key, "教育局")
         stale = Listing("采购公告", "教育局采购")
         rows, total, _page = stale.fetch(1, 100)
         assert (fresh.values["g0"], stale.values["g0"]) == ("育局采", "教育局")
@@ -584,12 +584,12 @@ def test_a_kept_order_decides_the_walk_never_the_matches(empty_pds):
 def test_gram_orders_keep_the_most_recently_searched_texts_a_while():
     now = [100.0]
     orders = search.GramOrders(2, clock=lambda: now[0])
-    orders.put("甲乙丙", ("乙丙", "甲乙"))
-    orders.put("丁戊己", ("丁戊", "戊己"))
-    assert orders.get("甲乙丙") == ("乙丙", "甲乙")  # now the most recent
-    orders.put("庚辛壬", ("辛壬", "庚辛"))
-    assert orders.get("丁戊己") is None and orders.get("甲乙丙") == ("乙丙", "甲乙")
+    orders.put("甲乙丙", "乙丙")
+    orders.put("丁戊己", "丁戊")
+    assert orders.get("甲乙丙") == "乙丙"  # now the most recent
+    orders.put("庚辛壬", "辛壬")
+    assert orders.get("丁戊己") is None and orders.get("甲乙丙") == "乙丙"
     now[0] += search.GramOrders.SECONDS - 1
-    assert orders.get("庚辛壬") == ("辛壬", "庚辛")
+    assert orders.get("庚辛壬") == "辛壬"
     now[0] += 1
     assert orders.get("庚辛壬") is None and orders.get("甲乙丙") is None

@@ -60,12 +60,12 @@ _LAST = chr(0x10FFFF)
 
 
 class GramOrders:
-    """Per process, the grams of the `size` 标题 texts most recently searched,
-    rarest first (`Listing._bounds`), each for SECONDS. Counting them is two
-    statements before the walk (on PostgreSQL at 1,000,000 notices, when
-    “教育局” was walked by its bigrams: the window's cutoff 1.7 ms and the
-    counts 1.1 ms of a 7.2 ms page). The order only decides which gram a walk
-    reads and how soon it ends, never what it finds: an order some minutes
+    """Per process, the gram walked (the rarest, `Listing._bounds`) for each
+    of the `size` 标题 texts most recently searched, each for SECONDS.
+    Counting the grams is two statements before the walk (on PostgreSQL at
+    1,000,000 notices, when “教育局” was walked by its bigrams: the window's
+    cutoff 1.7 ms and the counts 1.1 ms of a 7.2 ms page). The gram only
+    decides how soon a walk ends, never what it finds: a choice some minutes
     old costs at most time."""
 
     SECONDS = 600
@@ -76,7 +76,7 @@ class GramOrders:
         self.orders: OrderedDict = OrderedDict()
         self._lock = threading.Lock()  # threaded servers (tests, `flask run`)
 
-    def get(self, key) -> tuple | None:
+    def get(self, key):
         with self._lock:
             kept = self.orders.get(key)
             if kept is None or kept[0] <= self.clock():
@@ -84,9 +84,9 @@ class GramOrders:
             self.orders.move_to_end(key)
             return kept[1]
 
-    def put(self, key, order: tuple) -> None:
+    def put(self, key, gram) -> None:
         with self._lock:
-            self.orders[key] = (self.clock() + self.SECONDS, order)
+            self.orders[key] = (self.clock() + self.SECONDS, gram)
             self.orders.move_to_end(key)
             while len(self.orders) > self.size:
                 self.orders.popitem(last=False)
@@ -360,7 +360,7 @@ class Listing:
         well go on into older notices, where these counts say nothing (a
         gram rare lately may be in 150,000 older titles: walked, that read
         them all, 10× the other gram's walk), so the grams are counted again
-        in full, up to GRAM_PROBE, as before. The order found is kept a
+        in full, up to GRAM_PROBE, as before. The gram chosen is kept a
         while (`GramOrders`), so a text searched again is not counted again."""
         if self._bound is None:
             self._bound = {"read": SEARCH_LIMIT + 1}
@@ -370,17 +370,17 @@ class Listing:
                 grams = tuple(self.counted)
                 orders = current_app.extensions.get("gram_orders")
                 key = (self.column, self.start, self.stop, grams)
-                ranked = orders.get(key) if orders else None
-                if ranked is None:
-                    ranked = self._rarest_first(grams)
+                rarest = orders.get(key) if orders else None
+                if rarest is None:
+                    rarest = self._rarest(grams)
                     if orders:
-                        orders.put(key, ranked)
-                self.values["g0"] = ranked[0]
+                        orders.put(key, rarest)
+                self.values["g0"] = rarest
         return self._bound
 
-    def _rarest_first(self, grams: tuple) -> tuple:
-        """`grams` (this listing's, in the text's order) rarest first, as
-        `_bounds` says."""
+    def _rarest(self, grams: tuple) -> str:
+        """The rarest of `grams` (this listing's, in the text's order; the
+        first of equals), as `_bounds` says."""
         bound = {f"c{i}": gram for i, gram in enumerate(grams)}
         counts = self._run(f"gram-counts-since-{len(grams)}",
                            lambda: self._gram_counts(len(grams), since=True),
@@ -388,7 +388,7 @@ class Listing:
         if min(counts) <= SEARCH_LIMIT:
             counts = self._run(f"gram-counts-{len(grams)}", lambda: self._gram_counts(len(grams)),
                                probe=GRAM_PROBE, **bound).one()
-        return tuple(gram for _count, _i, gram in sorted(zip(counts, range(len(grams)), grams)))
+        return min(zip(counts, range(len(grams)), grams))[2]
 
     def _cutoff(self) -> dt.datetime:
         """When the newest SCAN_WINDOW notices in range begin (all of them:
