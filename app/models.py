@@ -748,8 +748,9 @@ class PlanNameGram(Model):
     __table_args__ = {"sqlite_with_rowid": False}
 
 
-# A list column's gram table, for its 包含 filter: (table, column) → model.
-TEXT_GRAMS = {("plan", "project_name"): PlanNameGram}
+# A list column's gram table, for its 包含 filter: (table, column) → the
+# table's gram and row id columns.
+TEXT_GRAMS = {("plan", "project_name"): (PlanNameGram.gram, PlanNameGram.plan_id)}
 
 
 class NoticeCodeSuffix(Model):

@@ -178,26 +178,26 @@ class TextContains(_Text, FilterContains):
 
     def apply(self, query, value):
         query = super().apply(query, value)
-        grams = TEXT_GRAMS.get((self.model.__tablename__, self.column_name))
-        rarest = _rarest(query.session, grams, str(value)) if grams is not None else None
+        indexed = TEXT_GRAMS.get((self.model.__tablename__, self.column_name))
+        if indexed is None:
+            return query
+        gram, row = indexed
+        rarest = _rarest(query.session, gram, str(value))
         if rarest is None:
             return query
-        [row] = [column for column in grams.__table__.primary_key if column.name != "gram"]
-        return query.filter(self.model.id.in_(
-            select(row).where(grams.__table__.c.gram == func.lower(rarest))))
+        return query.filter(self.model.id.in_(select(row).where(gram == func.lower(rarest))))
 
 
-def _rarest(session, grams, text: str) -> str | None:
-    """The text's gram in the fewest rows of `grams`, if in at most GRAM_ROWS;
-    counted once a request (a list applies its filters to the COUNT and to
-    the page)."""
+def _rarest(session, gram, text: str) -> str | None:
+    """The text's gram in the fewest rows of `gram`'s table, if in at most
+    GRAM_ROWS; counted once a request (a list applies its filters to the
+    COUNT and to the page)."""
     candidates = _grams(text)
     if not candidates:
         return None
     kept = g.setdefault("rarest_grams", {}) if has_request_context() else {}
-    key = (grams.__tablename__, text)
+    key = (gram.class_.__tablename__, text)
     if key not in kept:
-        gram = grams.__table__.c.gram
         counts = session.execute(select(*(
             select(func.count()).select_from(
                 select(literal(1)).where(gram == func.lower(candidate))
