@@ -58,6 +58,10 @@ PAGES = [
     ("经办岗: 采购计划, filter + sort", "jingban",
      "/plans/list/?_flt_0_procurement_method=公开招标&_oc_PlanView=budget&_od_PlanView=desc",
      PLAN_TABLES),
+    # 项目名称 包含: the plans under the text's rarest gram (typed_filters.TextContains);
+    # seeded names are 监督测试项目NNNNNN, so this is the ten plans 012340–012349.
+    ("监管处 (city): 采购计划, 项目名称 包含", "jianguan",
+     "/plans/list/?_flt_2_project_name=测试项目01234", PLAN_TABLES + ("plan_name_gram",)),
     ("代理机构: 采购计划, page 1", "daili", "/plans/list/", PLAN_TABLES),
     ("监管处 (city): 采购计划, page 1", "jianguan", "/plans/list/", PLAN_TABLES),
     ("代理机构: 采购公告发布, page 1", "daili", "/notice-publish/list/", PLAN_TABLES),
