@@ -34,7 +34,8 @@ from flask_appbuilder.models.sqla.filters import (
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import ARRAY, Integer, Numeric, any_, cast, false, func, intersect, literal, select
+from sqlalchemy import (ARRAY, Integer, Numeric, String, any_, bindparam, cast, false, func, intersect,
+                        literal, select)
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...grams import grams as _grams
@@ -188,43 +189,62 @@ class TextContains(_Text, FilterContains):
         indexed = TEXT_GRAMS.get((self.model.__tablename__, self.column_name))
         if indexed is None:
             return query
-        gram, row = indexed
-        rarest = _rarest(query.session, gram, str(value))
+        narrowing = _narrowing(query.session, self.model, indexed, str(value))
+        return query if narrowing is None else query.filter(narrowing)
+
+
+def _narrowing(session, model, indexed, text: str):
+    """`model.id` among the rows under the text's rarest grams, or None when
+    no gram narrows. Once a request: a list applies its filters to the
+    COUNT and to the page."""
+    kept = g.setdefault("gram_narrowing", {}) if has_request_context() else {}
+    gram, row = indexed
+    key = (gram.class_.__tablename__, text)
+    if key not in kept:
+        rarest = _rarest(session, gram, text)
         if not rarest:
-            return query
-        ids = intersect(*(select(row).where(gram == func.lower(piece)) for piece in rarest)) \
-            if len(rarest) > 1 else select(row).where(gram == func.lower(rarest[0]))
-        if query.session.get_bind().dialect.name == "postgresql":
-            # As an array, not IN (subquery): psycopg prepares a statement
-            # on its sixth run, and PostgreSQL's generic plan for the IN
-            # scanned every plan for the LIKE, the grams unknown (1,000,000
-            # plans: 420 ms against 2.6 ms). An array it takes for a few
-            # keys, whatever the grams: the rows are read by id.
-            # (Cast, or ANY (SELECT …) would compare with each row, not the array.)
-            return query.filter(self.model.id == any_(cast(
-                select(func.array_agg(ids.subquery().c[0])).scalar_subquery(), ARRAY(Integer))))
-        return query.filter(self.model.id.in_(ids))
+            kept[key] = None
+        else:
+            ids = intersect(*(select(row).where(gram == func.lower(piece)) for piece in rarest)) \
+                if len(rarest) > 1 else select(row).where(gram == func.lower(rarest[0]))
+            if session.get_bind().dialect.name == "postgresql":
+                # As an array, not IN (subquery): psycopg prepares a statement
+                # on its sixth run, and PostgreSQL's generic plan for the IN
+                # scanned every plan for the LIKE, the grams unknown (1,000,000
+                # plans: 420 ms against 2.6 ms). An array it takes for a few
+                # keys, whatever the grams: the rows are read by id. (Cast, or
+                # ANY (SELECT …) would compare with each row, not the array.)
+                kept[key] = model.id == any_(cast(
+                    select(func.array_agg(ids.subquery().c[0])).scalar_subquery(),
+                    ARRAY(Integer)))
+            else:
+                kept[key] = model.id.in_(ids)
+    return kept[key]
+
+
+# The statement counting n grams of a gram table, built once, the grams
+# bound: building it and its cache key each time was ~8 % of a 包含 page.
+_COUNTING: dict = {}
 
 
 def _rarest(session, gram, text: str) -> list[str]:
     """The text's grams in the fewest rows of `gram`'s table, rarest first,
-    those in at most GRAM_ROWS and at most INTERSECTED of them; counted
-    once a request (a list applies its filters to the COUNT and to the
-    page)."""
+    those in at most GRAM_ROWS and at most INTERSECTED of them."""
     candidates = _grams(text)
     if not candidates:
         return []
-    kept = g.setdefault("rarest_grams", {}) if has_request_context() else {}
-    key = (gram.class_.__tablename__, text)
-    if key not in kept:
-        counts = session.execute(select(*(
+    key = (gram.class_.__tablename__, len(candidates))
+    statement = _COUNTING.get(key)
+    if statement is None:
+        statement = _COUNTING[key] = select(*(
             select(func.count()).select_from(
-                select(literal(1)).where(gram == func.lower(candidate))
-                .limit(GRAM_ROWS + 1).subquery()).scalar_subquery()
-            for candidate in candidates))).one()
-        kept[key] = [candidate for count, candidate in sorted(zip(counts, candidates))
-                     if count <= GRAM_ROWS][:INTERSECTED]
-    return kept[key]
+                select(literal(1)).where(gram == func.lower(bindparam(f"gram_{i}", type_=String)))
+                .limit(bindparam("rows")).subquery()).scalar_subquery()
+            for i in range(len(candidates))))
+    counts = session.execute(statement, {"rows": GRAM_ROWS + 1, **{
+        f"gram_{i}": candidate for i, candidate in enumerate(candidates)}}).one()
+    return [candidate for count, candidate in sorted(zip(counts, candidates))
+            if count <= GRAM_ROWS][:INTERSECTED]
 
 
 class TextNotContains(_Text, FilterNotContains):
