@@ -5,6 +5,7 @@ and secret key. Nothing secret is a constant in the repository.
 """
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -29,10 +30,21 @@ def secret_key(site_id: str) -> str:
         return os.environ["SECRET_KEY"]
     key_file = instance_dir(site_id) / "secret_key"
     if not key_file.exists():
-        # Created 0600, never readable by others even for a moment.
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_hex(32))
+        # Written whole under another name (0600, never readable by others
+        # even for a moment), then linked into place, which fails if a key is
+        # there already. gunicorn's workers start together: on a fresh
+        # instance folder one of them failed to boot (the file existed by
+        # then), or could have read it empty and signed with another key.
+        fd, written = tempfile.mkstemp(dir=key_file.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+            try:
+                os.link(written, key_file)
+            except FileExistsError:
+                pass  # another process was first: its key is the site's
+        finally:
+            os.unlink(written)
     return key_file.read_text().strip()
 
 

@@ -206,6 +206,41 @@ def test_sqlite_files_and_instance_dir_are_private(site_factory, tmp_path, monke
     assert stat.S_IMODE(fresh.parent.stat().st_mode) == 0o700
 
 
+def _key_after(barrier, keys):
+    import config
+
+    barrier.wait()
+    try:
+        keys.put(config.secret_key("gps"))
+    except Exception as error:  # noqa: BLE001 — reported to the test
+        keys.put(repr(error))
+
+
+def test_processes_starting_together_agree_on_the_secret_key(tmp_path, monkeypatch):
+    """gunicorn's workers build the app at once: on a fresh instance folder
+    each must read the one key written there, whole (one worker failed to
+    boot with FileExistsError; one could have read the file empty)."""
+    import multiprocessing
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    context = multiprocessing.get_context("fork")
+    for round_ in range(10):
+        monkeypatch.setenv("INSTANCE_ROOT", str(tmp_path / str(round_)))
+        barrier, keys = context.Barrier(6), context.Queue()
+        workers = [context.Process(target=_key_after, args=(barrier, keys)) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        found = {keys.get(timeout=30) for _ in workers}
+        for worker in workers:
+            worker.join(30)
+        assert len(found) == 1, found
+        key = found.pop()
+        assert len(key) == 64 and int(key, 16) >= 0, key
+        folder = tmp_path / str(round_) / "gps"
+        assert [p.name for p in folder.iterdir()] == ["secret_key"]
+        assert stat.S_IMODE((folder / "secret_key").stat().st_mode) == 0o600
+
+
 def test_health_details_only_for_admin_or_token(gps_demo):
     anonymous = gps_demo.test_client().get("/health")
     assert anonymous.status_code == 200 and anonymous.json == {"ok": True}
