@@ -105,6 +105,8 @@ def settings(site: str, platform_code: str | None) -> dict:
         # --- login throttling, shared by all processes through Redis ---
         "AUTH_RATE_LIMITED": True,
         "AUTH_RATE_LIMIT": os.environ.get("AUTH_RATE_LIMIT", "10 per 20 second"),
+        # Failed sign-ins of one account, from any address.
+        "AUTH_ACCOUNT_LIMIT": os.environ.get("AUTH_ACCOUNT_LIMIT", "20 per 15 minute"),
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": redis_url,
         "RATELIMIT_HEADERS_ENABLED": True,

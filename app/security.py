@@ -336,20 +336,29 @@ class SecurityManager(FabSecurityManager):
         super().register_views()
         if not current_app.config.get("AUTH_RATE_LIMITED"):
             return
-        limit = self.limiter.shared_limit(
+        per_address = self.limiter.shared_limit(
             lambda: current_app.config["AUTH_RATE_LIMIT"], scope=_auth_scope,
             methods=["POST"], on_breach=self._too_many_attempts)
-        limit(self.auth_view.blueprint)
-        for view in self.appbuilder.baseviews:
-            if isinstance(view, SecurityApi):
-                limit(view.blueprint)
+        # And the failed sign-ins of one account, from any address: guessing
+        # one user's password from many addresses passed the limit above.
+        per_account = self.limiter.shared_limit(
+            lambda: current_app.config["AUTH_ACCOUNT_LIMIT"], scope="auth-account",
+            key_func=_signing_in_as, exempt_when=lambda: not _signing_in_as(),
+            deduct_when=_sign_in_refused, methods=["POST"], on_breach=self._too_many_attempts)
+        blueprints = [self.auth_view.blueprint] + [
+            view.blueprint for view in self.appbuilder.baseviews if isinstance(view, SecurityApi)]
+        for blueprint in blueprints:
+            per_address(blueprint)
+            per_account(blueprint)
 
     def _too_many_attempts(self, breached):
         seconds = max(1, int(breached.reset_at - time.time()))
+        message = _account_locked_message if "/auth-account/" in breached.key \
+            else _too_many_message
         if request.path.startswith("/api/"):
-            return _api_refusal(_too_many_message, 429, seconds=seconds)
+            return _api_refusal(message, 429, seconds=seconds)
         # The form: the login page again, with the reason, and 429.
-        flash(_too_many_message(seconds=seconds), "danger")
+        flash(message(seconds=seconds), "danger")
         view = self.auth_view
         page = view.render_template(view.login_template, title=view.title,
                                     form=LoginForm_db(), appbuilder=self.appbuilder)
@@ -551,6 +560,34 @@ def _auth_scope(endpoint: str) -> str:
     # Login by form (AuthDBView.login) and by REST (SecurityApi.login) share
     # one bucket per client; token refresh has its own.
     return "auth-refresh" if endpoint.endswith(".refresh") else "auth-login"
+
+
+def _signing_in_as() -> str:
+    """The account a sign-in names (the form's or the REST body's username,
+    as FAB finds it: ignoring case), hashed so that Redis holds no names;
+    '' for anything else (token refresh, no name given)."""
+    if not request.endpoint or not request.endpoint.endswith(".login"):
+        return ""
+    name = request.form.get("username")
+    if name is None:
+        body = request.get_json(silent=True)
+        name = body.get("username") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        return ""
+    return hashlib.sha256(name.strip().lower().encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _sign_in_refused(response) -> bool:
+    """Whether the name and password were checked and refused: the REST login
+    answers 401; the form redirects back either way, signed in or not. A
+    sign-in refused before its check (another limit, a bad form) is not one."""
+    if request.path.startswith("/api/"):
+        return response.status_code == 401
+    return response.status_code == 302 and not current_user.is_authenticated
+
+
+def _account_locked_message(seconds):
+    return gettext("该账号登录失败次数过多，请%(seconds)s秒后再试。", seconds=seconds)
 
 
 def _too_many_message(seconds):

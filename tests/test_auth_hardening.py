@@ -58,6 +58,60 @@ def test_limits_apply_on_trading_sites(site_factory):
     assert rest_login(client, "daili", DEMO_PASSWORD).status_code == 429
 
 
+# --- failed sign-ins of one account, from any address ------------------
+
+def from_address(app, address):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_one_accounts_failures_are_limited_across_addresses(site_factory):
+    app = site_factory("gps", AUTH_RATE_LIMIT="2 per minute", AUTH_ACCOUNT_LIMIT="3 per minute")
+    # Three addresses, one wrong password each: within each address's limit.
+    codes = [rest_login(from_address(app, f"10.0.0.{n}"), "jingban", "wrong-Password1")
+             .status_code for n in (1, 2, 3)]
+    assert codes == [401, 401, 401]
+    # A fourth address, the right password, the name in other letters' case:
+    # the account is locked for now.
+    refused = rest_login(from_address(app, "10.0.0.4"), "JingBan", DEMO_PASSWORD)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "该账号登录失败次数过多" in refused.json["message"]
+    english = rest_login(from_address(app, "10.0.0.5"), "jingban", DEMO_PASSWORD,
+                         **{"Accept-Language": "en"})
+    assert english.status_code == 429 and "this account" in english.json["message"]
+    form = login(from_address(app, "10.0.0.6"), "jingban")
+    assert form.status_code == 429 and "该账号登录失败次数过多" in form.get_data(as_text=True)
+    # Another account signs in as usual, from any of those addresses.
+    assert rest_login(from_address(app, "10.0.0.4"), "shenhe", DEMO_PASSWORD).status_code == 200
+    assert login(from_address(app, "10.0.0.7"), "shenhe").status_code == 302
+
+
+def test_only_refused_sign_ins_count_against_an_account(site_factory):
+    app = site_factory("gps", AUTH_ACCOUNT_LIMIT="2 per minute")
+    client = app.test_client()
+    assert [rest_login(client, "jingban", DEMO_PASSWORD).status_code
+            for _ in range(4)] == [200] * 4
+    assert [login(app.test_client(), "jingban").status_code for _ in range(3)] == [302] * 3
+    # A refresh names no account; a login without a name is left to the
+    # address's limit.
+    refresh = rest_login(client, "jingban", DEMO_PASSWORD).json["refresh_token"]
+    assert [client.post("/api/v1/security/refresh", headers=bearer(refresh)).status_code
+            for _ in range(3)] == [200] * 3
+    assert client.post("/api/v1/security/login", json={"password": "x", "provider": "db"}
+                       ).status_code in (400, 401, 422)
+    # Form and REST failures add up: one each, then even the right password waits.
+    assert login(app.test_client(), "jingban", "wrong-Password1").status_code == 302
+    assert rest_login(client, "jingban", "wrong-Password1").status_code == 401
+    assert rest_login(client, "jingban", DEMO_PASSWORD).status_code == 429
+
+
+def test_the_account_limit_on_trading_sites(site_factory):
+    app = site_factory("pds", AUTH_ACCOUNT_LIMIT="1 per minute")
+    assert rest_login(from_address(app, "10.0.1.1"), "daili", "wrong-Password1").status_code == 401
+    assert rest_login(from_address(app, "10.0.1.2"), "daili", DEMO_PASSWORD).status_code == 429
+
+
 # --- item 3: Redis down -------------------------------------------------
 
 def test_login_works_while_the_limiters_redis_is_down(site_factory, caplog):

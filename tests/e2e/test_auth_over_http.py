@@ -93,6 +93,21 @@ def test_form_login_alone_is_still_limited(sites):
     assert codes[:10] == [302] * 10 and codes[10] == 429
 
 
+def test_one_accounts_failed_sign_ins_are_limited(sites, own_redis):
+    sites.env["AUTH_ACCOUNT_LIMIT"] = "3 per minute"
+    sites.start_site("gps")
+    base = sites.url("gps")
+    assert [rest_login(base, "jingban", "wrong-Password1").status_code
+            for _ in range(2)] == [401, 401]
+    assert form_login(base, "jingban", "wrong-Password1").status_code == 302
+    refused = rest_login(base, "jingban", PASSWORD)  # within the address's 10 a minute
+    assert refused.status_code == 429 and "该账号登录失败次数过多" in refused.json()["message"]
+    assert rest_login(base, "shenhe", PASSWORD).status_code == 200
+    # Counted in the sites' Redis, under a hash of the name, never the name.
+    keys = [k.decode() for k in redis.Redis.from_url(own_redis[0]).keys("*auth-account*")]
+    assert keys and not any("jingban" in key for key in keys)
+
+
 def test_login_works_while_redis_is_down(sites, own_redis):
     sites.start_site("gps")
     base = sites.url("gps")
