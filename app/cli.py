@@ -1,5 +1,5 @@
 """Site commands: `flask roles sync`, `flask demo load`, `flask calendar import`,
-`flask supervision refresh`."""
+`flask supervision refresh`, `flask users unlock`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -8,6 +8,7 @@ roles_cli = AppGroup("roles", help="角色与权限")
 demo_cli = AppGroup("demo", help="演示数据")
 calendar_cli = AppGroup("calendar", help="节假日维护（工作日历）")
 supervision_cli = AppGroup("supervision", help="项目监督")
+users_cli = AppGroup("users", help="用户")
 
 
 @roles_cli.command("sync")
@@ -92,11 +93,24 @@ def supervision_refresh(everything, plan_ids):
     click.echo(f"supervision refreshed: {written} project(s)")
 
 
+@users_cli.command("unlock")
+@click.argument("username")
+def users_unlock(username):
+    """Let an account whose failed sign-ins reached AUTH_ACCOUNT_LIMIT sign
+    in again now."""
+    sm = current_app.appbuilder.sm
+    if sm.find_user(username=username) is None:
+        raise click.ClickException(f"没有用户名为“{username}”的账号。")
+    sm.unlock_sign_in(username)
+    click.echo(f"已解除账号“{username}”的登录失败限制。")
+
+
 def init_app(app):
     app.cli.add_command(roles_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(supervision_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(sync_cli)
 
 

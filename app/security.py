@@ -22,6 +22,7 @@ from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_babel import force_locale, gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse as parse_limit
 from flask_login import current_user, user_logged_in
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
@@ -351,6 +352,14 @@ class SecurityManager(FabSecurityManager):
             per_address(blueprint)
             per_account(blueprint)
 
+    def unlock_sign_in(self, username: str) -> None:
+        """Forget the account's failed sign-ins (`flask users unlock`): it may
+        sign in again now, before AUTH_ACCOUNT_LIMIT's window passes."""
+        prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
+        keys = [_account_key(username), "auth-account"]  # as Flask-Limiter keys it
+        self.limiter.limiter.clear(parse_limit(current_app.config["AUTH_ACCOUNT_LIMIT"]),
+                                   *([prefix, *keys] if prefix else keys))
+
     def _too_many_attempts(self, breached):
         seconds = max(1, int(breached.reset_at - time.time()))
         message = _account_locked_message if "/auth-account/" in breached.key \
@@ -574,6 +583,10 @@ def _signing_in_as() -> str:
         name = body.get("username") if isinstance(body, dict) else None
     if not isinstance(name, str) or not name.strip():
         return ""
+    return _account_key(name)
+
+
+def _account_key(name: str) -> str:
     return hashlib.sha256(name.strip().lower().encode("utf-8", "replace")).hexdigest()[:32]
 
 

@@ -106,6 +106,23 @@ def test_only_refused_sign_ins_count_against_an_account(site_factory):
     assert rest_login(client, "jingban", DEMO_PASSWORD).status_code == 429
 
 
+def test_an_administrator_unlocks_an_account(site_factory):
+    app = site_factory("gps", AUTH_ACCOUNT_LIMIT="2 per minute")
+    client = app.test_client()
+    for name in ("jingban", "shenhe"):
+        assert [rest_login(client, name, "wrong-Password1").status_code
+                for _ in range(2)] == [401, 401]
+    assert rest_login(client, "jingban", DEMO_PASSWORD).status_code == 429
+    runner = app.test_cli_runner()
+    done = runner.invoke(args=["users", "unlock", "JingBan"])
+    assert done.exit_code == 0 and "已解除账号" in done.output
+    assert rest_login(client, "jingban", DEMO_PASSWORD).status_code == 200
+    # Only that account: the other is still locked.
+    assert rest_login(client, "shenhe", DEMO_PASSWORD).status_code == 429
+    unknown = runner.invoke(args=["users", "unlock", "nobody"])
+    assert unknown.exit_code != 0 and "没有用户名为" in unknown.output
+
+
 def test_the_account_limit_on_trading_sites(site_factory):
     app = site_factory("pds", AUTH_ACCOUNT_LIMIT="1 per minute")
     assert rest_login(from_address(app, "10.0.1.1"), "daili", "wrong-Password1").status_code == 401
