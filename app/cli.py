@@ -101,7 +101,11 @@ def users_unlock(username):
     sm = current_app.appbuilder.sm
     if sm.find_user(username=username) is None:
         raise click.ClickException(f"没有用户名为“{username}”的账号。")
-    sm.unlock_sign_in(username)
+    try:
+        sm.unlock_sign_in(username)
+    except Exception as error:  # noqa: BLE001 — the limiter's storage, not ours
+        raise click.ClickException(f"无法清除登录失败计数（{current_app.config['RATELIMIT_STORAGE_URI']}）："
+                                   f"{error}") from error
     click.echo(f"已解除账号“{username}”的登录失败限制。")
 
 

@@ -121,6 +121,9 @@ def test_an_administrator_unlocks_an_account(site_factory):
     assert rest_login(client, "shenhe", DEMO_PASSWORD).status_code == 429
     unknown = runner.invoke(args=["users", "unlock", "nobody"])
     assert unknown.exit_code != 0 and "没有用户名为" in unknown.output
+    down = site_factory("gps", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    refused = down.test_cli_runner().invoke(args=["users", "unlock", "jingban"])
+    assert refused.exit_code == 1 and "无法清除登录失败计数" in refused.output
 
 
 def test_the_account_limit_on_trading_sites(site_factory):
