@@ -104,8 +104,9 @@ def users_unlock(username):
     try:
         sm.unlock_sign_in(username)
     except Exception as error:  # noqa: BLE001 — the limiter's storage, not ours
-        raise click.ClickException(f"无法清除登录失败计数（{current_app.config['RATELIMIT_STORAGE_URI']}）："
-                                   f"{error}") from error
+        # Not the storage's URI: it may hold Redis's password.
+        raise click.ClickException(f"无法清除登录失败计数（限流存储 Redis 无法连接）：{error}") \
+            from error
     click.echo(f"已解除账号“{username}”的登录失败限制。")
 
 
