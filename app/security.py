@@ -22,8 +22,8 @@ from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_babel import force_locale, gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from limits import parse as parse_limit
 from flask_login import current_user, user_logged_in
+from limits import parse as parse_limit
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -343,9 +343,10 @@ class SecurityManager(FabSecurityManager):
         # And the failed sign-ins of one account, from any address: guessing
         # one user's password from many addresses passed the limit above.
         per_account = self.limiter.shared_limit(
-            lambda: current_app.config["AUTH_ACCOUNT_LIMIT"], scope="auth-account",
+            lambda: current_app.config["AUTH_ACCOUNT_LIMIT"], scope=_ACCOUNT_SCOPE,
             key_func=_signing_in_as, exempt_when=lambda: not _signing_in_as(),
-            deduct_when=_sign_in_refused, methods=["POST"], on_breach=self._too_many_attempts)
+            deduct_when=_sign_in_refused, methods=["POST"],
+            on_breach=lambda breached: self._too_many_attempts(breached, _account_locked_message))
         blueprints = [self.auth_view.blueprint] + [
             view.blueprint for view in self.appbuilder.baseviews if isinstance(view, SecurityApi)]
         for blueprint in blueprints:
@@ -356,14 +357,13 @@ class SecurityManager(FabSecurityManager):
         """Forget the account's failed sign-ins (`flask users unlock`): it may
         sign in again now, before AUTH_ACCOUNT_LIMIT's window passes."""
         prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
-        keys = [_account_key(username), "auth-account"]  # as Flask-Limiter keys it
+        keys = [_account_key(username), _ACCOUNT_SCOPE]  # as Flask-Limiter keys it
         self.limiter.limiter.clear(parse_limit(current_app.config["AUTH_ACCOUNT_LIMIT"]),
                                    *([prefix, *keys] if prefix else keys))
 
-    def _too_many_attempts(self, breached):
+    def _too_many_attempts(self, breached, message=None):
         seconds = max(1, int(breached.reset_at - time.time()))
-        message = _account_locked_message if "/auth-account/" in breached.key \
-            else _too_many_message
+        message = message or _too_many_message
         if request.path.startswith("/api/"):
             return _api_refusal(message, 429, seconds=seconds)
         # The form: the login page again, with the reason, and 429.
@@ -569,6 +569,10 @@ def _auth_scope(endpoint: str) -> str:
     # Login by form (AuthDBView.login) and by REST (SecurityApi.login) share
     # one bucket per client; token refresh has its own.
     return "auth-refresh" if endpoint.endswith(".refresh") else "auth-login"
+
+
+# The bucket of one account's failed sign-ins, from any address.
+_ACCOUNT_SCOPE = "auth-account"
 
 
 def _signing_in_as() -> str:
