@@ -758,9 +758,9 @@ class NoticeCodeSuffix(Model):
     code contains a text where one of its suffixes begins with it, so a
     项目编号 search reads one range of this key instead of every code.
     Written only by database triggers on published_notice (migrations
-    c1e3a5b7d9f2, a7c9e1b3d5f8); hidden notices keep theirs (the search checks
-    `published`). Compared byte by byte ("C" on PostgreSQL), so that "begins
-    with" is a range on both databases."""
+    c1e3a5b7d9f2, a7c9e1b3d5f8, d4f6a8c0e2b5); hidden notices keep theirs
+    (the search checks `published`). Compared byte by byte ("C" on
+    PostgreSQL), so that "begins with" is a range on both databases."""
 
     __tablename__ = "notice_code_suffix"
     # The column first: a project's code is in each of its notices (采购公告,
@@ -770,7 +770,12 @@ class NoticeCodeSuffix(Model):
     # Text: PostgreSQL's lower() under an ICU locale can lengthen a code.
     suffix = Column(Text().with_variant(Text(collation="C"), "postgresql"), primary_key=True)
     notice_id = Column(Integer, primary_key=True)
-    __table_args__ = {"sqlite_with_rowid": False}
+    # yyyymm of the notice's published_at (migration d4f6a8c0e2b5): a text
+    # in many codes finds the newest month holding a match on (column,
+    # month, suffix), one probe a month, and the column is walked from there.
+    month = Column(Integer, nullable=False)
+    __table_args__ = (Index("ix_notice_code_suffix_month", "column", "month", "suffix"),
+                      {"sqlite_with_rowid": False})
 
 
 class NoticeColumnCount(Model):

@@ -140,17 +140,23 @@ def test_a_hidden_notice_keeps_its_suffixes_but_is_never_found(coded_pds):
         assert hidden not in searched("PDS-S2")
 
 
+ROWS = (NoticeCodeSuffix.column, NoticeCodeSuffix.suffix, NoticeCodeSuffix.notice_id,
+        NoticeCodeSuffix.month)
+
+
 def test_the_migration_fills_the_suffixes_of_notices_already_stored(coded_pds):
-    migrated = migration("a7c9e1b3d5f8")
+    migrated = migration("d4f6a8c0e2b5")
     with coded_pds.app_context():
-        kept = set(db.session.execute(select(NoticeCodeSuffix.column, NoticeCodeSuffix.suffix,
-                                             NoticeCodeSuffix.notice_id)).all())
+        kept = set(db.session.execute(select(*ROWS)).all())
         db.session.execute(delete(NoticeCodeSuffix))
         db.session.execute(text(migrated.backfill(db.engine.dialect.name == "postgresql")))
         db.session.commit()
-        assert set(db.session.execute(select(NoticeCodeSuffix.column, NoticeCodeSuffix.suffix,
-                                             NoticeCodeSuffix.notice_id)).all()) == kept
+        assert set(db.session.execute(select(*ROWS)).all()) == kept
         assert len(kept) == sum(len(code) - 1 for code in CODES) + 2 * (len(CODES[0]) - 1)
+        published = dict(db.session.execute(
+            select(PublishedNotice.id, PublishedNotice.published_at)).all())
+        assert {(id_, month) for _c, _s, id_, month in kept} == {
+            (id_, search.month_of(published[id_])) for _c, _s, id_, _m in kept}
 
 
 def _statements(code: str) -> list[tuple[str, object]]:
@@ -192,15 +198,73 @@ def test_a_common_text_walks_the_column_by_date(coded_pds, monkeypatch):
         [(sql, params)] = [(sql, params) for sql, params in _statements("2026")
                            if "notice_code_suffix" not in sql]
         plan = plan_of(sql, params)
+        [(probe_sql, probe_params)] = [(sql, params) for sql, params in _statements("2026")
+                                       if "probe" in sql]
+        probe_plan = plan_of(probe_sql, probe_params)
         if db.engine.dialect.name == "sqlite":
+            # From the end of the newest month holding a match (here the
+            # newest month of all).
             assert ("SEARCH published_notice USING COVERING INDEX "
-                    "ix_published_notice_column_at_id (column=?)") in plan, plan
+                    "ix_published_notice_column_at_id (column=? AND published_at<?)") in plan, plan
             assert "SEARCH published_notice USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
             # The walk is in the index's order: it stops.
             assert "TEMP B-TREE FOR ORDER BY" not in plan[:plan.index("SCAN found")], plan
+            # A month's probe is one range of (column, month, suffix).
+            assert ("ix_notice_code_suffix_month "
+                    "(column=? AND month=? AND suffix>? AND suffix<?)") in probe_plan, probe_plan
         else:
             assert "Index Only Scan Backward using ix_published_notice_column_at_id" in plan, plan
+            assert "Index Only Scan using ix_notice_code_suffix_month" in probe_plan, probe_plan
             assert "ix_published_notice_project_code" not in plan, plan
+
+
+def dated(code: str, since=None, until=None) -> list[int]:
+    rows, _total, _page = Listing("采购公告", code=code, since=since, until=until).fetch(1, 100)
+    return [row.id for row in rows]
+
+
+def test_a_common_text_is_walked_from_the_newest_month_holding_it(empty_pds, monkeypatch):
+    """A text in many codes, all older than the column's newest notices
+    (“-2024-” at volume): the walk begins at the end of the newest month in
+    which a code of the column holds it (a hidden notice's too), found one
+    probe a month, and lists what LIKE lists; within dates too; a notice
+    whose date moves takes its month along."""
+    monkeypatch.setattr(search, "SUFFIX_LIMIT", 0)
+    monkeypatch.setattr(search, "SEARCH_LIMIT", 3)
+    day = 24
+    add(empty_pds,
+        *[coded(f"N{i}", f"410400-2026-{i:05d}", hours=-day * i) for i in range(6)],
+        # 2025-11-21 … 2025-08-13: four months, none since.
+        *[coded(f"O{i}", f"410400-2024-{i:05d}", hours=-day * (100 + 25 * i))
+          for i in range(5)],
+        coded("O-HIDDEN", "410400-2024-99999", hours=-day * 60, published=False),
+        coded("O-RESULT", "410400-2024-88888", column="结果公告"))
+    with empty_pds.app_context():
+        ids = dict(db.session.execute(
+            select(PublishedNotice.notice_key, PublishedNotice.id)).all())
+        listing = Listing("采购公告", code="-2024-")
+        # The hidden notice's month (2025-12), not 2026-03's 结果公告.
+        assert listing._bounds()["before"] == dt.datetime(2026, 1, 1)
+        assert searched("-2024-") == plain("-2024-")[:3] == [ids["O0"], ids["O1"], ids["O2"]]
+        assert listing.count() == 3 and listing.more
+        # Up to a date before the newest match: from the end of that date's
+        # month (O2 on 2 October is past the date, O1 on the 27th too).
+        until = dt.date(2025, 10, 1)
+        assert dated("-2024-", until=until) == [ids["O3"], ids["O4"]]
+        assert Listing("采购公告", code="-2024-", until=until)._bounds()["before"] == \
+            dt.datetime(2025, 11, 1)
+        # Since a date after every match, or before the column's first month.
+        assert dated("-2024-", since=dt.date(2026, 1, 1)) == []
+        assert dated("-2024-", until=dt.date(2025, 1, 1)) == []
+        assert dated("-2024-", since=dt.date(2025, 9, 1), until=dt.date(2025, 9, 30)) == \
+            [ids["O3"]]
+        # O4 republished today: its suffixes' month follows, and it leads.
+        db.session.execute(update(PublishedNotice).where(PublishedNotice.id == ids["O4"])
+                           .values(published_at=dt.datetime(2026, 3, 1, 10, 0)))
+        db.session.commit()
+        assert set(db.session.execute(select(NoticeCodeSuffix.month).where(
+            NoticeCodeSuffix.notice_id == ids["O4"])).scalars()) == {202603}
+        assert searched("-2024-") == plain("-2024-")[:3] == [ids["O4"], ids["O0"], ids["O1"]]
 
 
 @pytest.mark.parametrize("text, caseless", [
