@@ -25,7 +25,14 @@ URL` (an empty database; it is kept), then run each worktree against it with
 listed as that 审核岗: first page, a deep page and a search.
 
 The 采购公告发布 list (the filed plans a notice is published for) as the
-agency and the 经办岗. Not yet here: the trading site's lists.
+agency and the 经办岗.
+
+Contracts in proportion: one plan in CONTRACT_EVERY has its trading project
+(project_replica), a published 结果公告 and a 合同公告及备案 (`--plans
+1000000`: 500,000), filed, except one in WAITING_EVERY of the demo 经办岗's
+unit's, waiting for its 审核岗 (so in 【待办任务】 too). Listed as the 经办岗
+(合同公告及备案) and the city regulator (合同备案查询). Not yet here: the
+trading site's lists.
 """
 import argparse
 import datetime as dt
@@ -46,9 +53,12 @@ from bench.supervision_bench import (  # noqa: E402
 AIM = 2.0
 WARM_UP = 10  # requests of each page, real and bare, before the timed ones
 CHUNK = 50_000
+CONTRACT_EVERY = 2
+WAITING_EVERY = 50
 PLAN_TABLES = ("\"plan\"", "FROM plan", "FROM organisation", "FROM platform")
 SUPERVISION_TABLES = ("supervision_project", "project_flag", "FROM region")
 # Every chain's table the queue reads on GPS, and what a row's label shows.
+CONTRACT_TABLES = ("FROM contract", "FROM organisation", "FROM region")
 TODO_TABLES = ("winner_change", "FROM contract", "expert_request", "FROM plan",
                "FROM organisation")
 # (label, user, URL, the tables whose statements the bare view replays)
@@ -73,6 +83,14 @@ PAGES = [
     ("单位内部审核岗: 待办任务, page 1", "shenhe", "/todo/", TODO_TABLES),
     ("单位内部审核岗: 待办任务, deep page", "shenhe", "/todo/?page=200", TODO_TABLES),
     ("单位内部审核岗: 待办任务, search", "shenhe", "/todo/?q=BGBA-L0012", TODO_TABLES),
+    ("经办岗: 合同公告及备案, page 1", "jingban", "/contracts/list/", CONTRACT_TABLES),
+    ("经办岗: 合同公告及备案, deep page", "jingban", "/contracts/list/?page_ContractView=5000",
+     CONTRACT_TABLES),
+    ("监管处 (city): 合同备案查询, page 1", "jianguan", "/contract-filings/list/",
+     CONTRACT_TABLES),
+    ("监管处 (city): 合同备案查询, filter + sort", "jianguan",
+     "/contract-filings/list/?_flt_0_signed_on=2026-05-01&_oc_ContractQueryView=amount"
+     "&_od_ContractQueryView=desc", CONTRACT_TABLES),
 ]
 
 
@@ -107,6 +125,7 @@ def build(url, plans) -> float:
         insert_projects(app, batch)
     with app.app_context():
         waiting_changes(db, plans)
+        contracts(db)
         at_rest(db)
         db.engine.dispose()
     return time.perf_counter() - started
@@ -134,6 +153,67 @@ def waiting_changes(db, plans):
             "created_by_fk": jingban.id, "changed_by_fk": jingban.id}
             for plan_id, region in ids[start:start + CHUNK]])
         db.session.commit()
+
+
+def contracts(db) -> int:
+    """Each CONTRACT_EVERY-th plan's trading project, 结果公告 and contract
+    (see the module's doc). Ids are given (the plan's): move the sequences
+    past them on PostgreSQL. Returns how many."""
+    from sqlalchemy import insert, select, text
+
+    from app.models import Contract, Notice, OrgUser, Organisation, Plan, Platform, ProjectReplica
+
+    jingban = db.session.execute(select(OrgUser.id, OrgUser.organisation_id).where(
+        OrgUser.username == "jingban")).one()
+    platform = db.session.execute(select(Platform.code).order_by(Platform.code)).scalars().first()
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
+    ids = db.session.execute(select(Plan.id).where(Plan.id % CONTRACT_EVERY == 1)
+                             .order_by(Plan.id)).scalars().all()
+    for start in range(0, len(ids), CHUNK):
+        plans = db.session.execute(select(
+            Plan.id, Plan.plan_no, Plan.project_name, Plan.unit_id, Plan.agency_id,
+            Plan.region_code, Plan.budget, Plan.procurement_method, Plan.filed_at).where(
+            Plan.id.in_(ids[start:start + CHUNK]))).all()
+        replicas, notices, rows = [], [], []
+        for p in plans:
+            code = f"HT{p.id:010d}"
+            published = p.filed_at + dt.timedelta(days=40)
+            signed = published + dt.timedelta(days=10)
+            waiting = p.unit_id == jingban.organisation_id and p.id % WAITING_EVERY == 1
+            audit = {"created_on": published, "changed_on": signed,
+                     "created_by_fk": jingban.id, "changed_by_fk": jingban.id}
+            replicas.append({"project_code": code, "platform_code": platform,
+                             "plan_no": p.plan_no, "plan_id": p.id,
+                             "project_name": p.project_name, "budget": p.budget,
+                             "stage": "合同", "version": 1, "received_at": published})
+            notices.append({"id": p.id, "notice_key": f"JG-{p.id:010d}", "notice_type": "结果公告",
+                            "project_code": code, "plan_id": p.id, "unit_id": p.unit_id,
+                            "agency_id": p.agency_id, "region_code": p.region_code,
+                            "platform_code": platform, "title": f"{p.project_name}结果公告",
+                            "state": "已发布", "sync_state": "已同步", "published_at": published,
+                            "version": 1, **audit})
+            rows.append({"id": p.id, "filing_no": f"HTBA-{p.id:010d}", "unit_id": p.unit_id,
+                         "region_code": p.region_code, "plan_id": p.id, "project_code": code,
+                         "result_notice_id": p.id, "contract_no": f"HT-{p.id}",
+                         "contract_name": f"{p.project_name}采购合同",
+                         "purchaser_name": names[p.unit_id], "supplier_name": "甲公司",
+                         "main_items": "台式计算机", "amount": p.budget * 9 / 10,
+                         "procurement_method": p.procurement_method,
+                         "award_notice_on": published.date(), "signed_on": signed.date(),
+                         "state": "待单位审核" if waiting else "已备案",
+                         "submitted_at": signed + dt.timedelta(days=1),
+                         "filed_at": None if waiting else signed + dt.timedelta(days=2),
+                         "version": 1, **audit})
+        db.session.execute(insert(ProjectReplica), replicas)
+        db.session.execute(insert(Notice), notices)
+        db.session.execute(insert(Contract), rows)
+        db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        for table in ("notice", "contract"):
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                    f"(SELECT max(id) FROM {table}))"))
+        db.session.commit()
+    return len(ids)
 
 
 def run(url, args, label):
@@ -198,7 +278,12 @@ def main():
                         "in place of a fresh one per backend")
     parser.add_argument("--keep", action="store_true",
                         help="with --database: use it as it is, already built")
+    parser.add_argument("--pages", help="only the pages whose label contains one of these "
+                        "comma-separated words (e.g. 合同,待办任务)")
     args = parser.parse_args()
+    if args.pages:
+        words = args.pages.split(",")
+        PAGES[:] = [page for page in PAGES if any(word in page[0] for word in words)]
     if args.keep and not args.database:
         parser.error("--keep needs --database: the database to use as it is")
     os.environ.setdefault("INSTANCE_ROOT", tempfile.mkdtemp(prefix="list-bench-inst-"))
