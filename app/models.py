@@ -1431,7 +1431,8 @@ class Contract(AuditMixin, Model):
                                 nullable=False)  # 采购方式 (filled)
     # The 中标/成交通知书 date; None: the result notice's publication date stands for it.
     award_notice_on = Column(Date)
-    signed_on = Column(Date, nullable=False)  # 合同签订日期
+    # Indexed for 【合同备案查询】's 合同签订日期 filter (migration e5a7c9b1d3f6).
+    signed_on = Column(Date, nullable=False, index=True)  # 合同签订日期
     announce_on = Column(Date)  # 公告日期 (planned; the real one is the notice's)
     other_html = Column(Text)  # 其他补充事宜
     late_reason = Column(String(500))  # 逾期原因, required when a clock is missed
