@@ -432,6 +432,9 @@ class WinnerChange(AuditMixin, Model):
     __table_args__ = (
         CheckConstraint("new_supplier <> original_supplier",
                         name="ck_winner_change_supplier_changes"),
+        # 【待办任务】 of a 单位内部审核岗: one state of one unit, newest change
+        # first, from the index (migration f6b8d0a2c4e7).
+        Index("ix_winner_change_unit_waiting", "unit_id", "state", "changed_on", "id"),
     )
     id = Column(Integer, primary_key=True)
     filing_no = Column(String(32), nullable=False, unique=True)  # 备案编号
@@ -1391,6 +1394,8 @@ class Contract(AuditMixin, Model):
     __tablename__ = "contract"
     __table_args__ = (
         CheckConstraint("amount > 0", name="ck_contract_amount_positive"),
+        # As WinnerChange's (migration f6b8d0a2c4e7).
+        Index("ix_contract_unit_waiting", "unit_id", "state", "changed_on", "id"),
     )
     id = Column(Integer, primary_key=True)
     filing_no = Column(String(32), nullable=False, unique=True)  # 备案编号
