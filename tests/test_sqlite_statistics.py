@@ -80,6 +80,23 @@ def test_stale_tables_are_analysed_one_a_sweep_and_every_connection_plans_with_t
         # The grams keep theirs: a table without rowid is analysed once.
         now[0] += statistics.STATS_EVERY
         assert statistics.refresh_statistics(clock=lambda: now[0]) is None
+        # An index made since (a migration) has none: its table is analysed.
+        db.session.execute(text("CREATE INDEX ix_t_rows_v ON t_rows (v)"))
+        db.session.commit()
+        now[0] += statistics.STATS_EVERY
+        assert statistics.refresh_statistics(clock=lambda: now[0]) == "t_rows"
+        assert db.session.execute(text(
+            "SELECT count(*) FROM sqlite_stat1 WHERE idx = 'ix_t_rows_v'")).scalar() == 1
+        # Once: an index ANALYZE leaves without a row (an empty partial one)
+        # does not have its table analysed every hour.
+        db.session.execute(text("CREATE INDEX ix_t_rows_none ON t_rows (k) WHERE k > 5"))
+        db.session.commit()
+        now[0] += statistics.STATS_EVERY
+        assert statistics.refresh_statistics(clock=lambda: now[0]) == "t_rows"
+        assert db.session.execute(text(
+            "SELECT count(*) FROM sqlite_stat1 WHERE idx = 'ix_t_rows_none'")).scalar() == 0
+        now[0] += statistics.STATS_EVERY
+        assert statistics.refresh_statistics(clock=lambda: now[0]) is None
 
 
 def test_a_table_gone_before_its_turn_is_not_tried_again(tables):
