@@ -99,6 +99,20 @@ def test_stale_tables_are_analysed_one_a_sweep_and_every_connection_plans_with_t
         assert statistics.refresh_statistics(clock=lambda: now[0]) is None
 
 
+def test_the_websites_tables_are_left_without(tables):
+    """The website's statements are written for SQLite without statistics:
+    its tables are never analysed, and statistics found for them go."""
+    with tables.app_context():
+        db.session.execute(text(
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('published_notice', "
+            "'ix_published_notice_column_at_id', '1000000 6 1 1 1 1')"))
+        db.session.commit()
+        assert statistics.refresh_statistics(clock=lambda: 0.0) is None
+        assert db.session.execute(text(
+            "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'published_notice'")).scalar() == 0
+        assert {"published_notice", "notice_code_suffix"} <= statistics.UNANALYSED
+
+
 def test_a_table_gone_before_its_turn_is_not_tried_again(tables):
     now = [0.0]
     with tables.app_context():
