@@ -21,21 +21,22 @@ log = logging.getLogger(__name__)
 # The planner's statistics (sqlite_stat1): SQLite never gathers them by
 # itself. Without them, at 1,000,000 plans, it sorted a 经办岗's 250,000
 # plans for each 采购计划 page (560 ms) where it walks the table newest first
-# with them (10 ms); 合同备案查询 620 ms against 15 (docs/benchmarks.md).
-# A table is analysed when it has none yet and holds STATS_MIN_ROWS, or has
-# grown STATS_DRIFT times since; looked at every STATS_EVERY seconds by the
-# sweeper (`refresh_statistics`), one table per sweep.
-STATS_MIN_ROWS = 1_000
+# with them (10 ms). Every table needs them, the small ones too: without
+# region's, a regulator's 合同备案查询 was planned from region outwards
+# (660 ms). Every STATS_EVERY seconds the sweeper (`refresh_statistics`)
+# analyses the tables that have none (or an index that has none), or have
+# grown STATS_DRIFT times since: one a sweep, more while under STATS_BUDGET
+# seconds.
 STATS_DRIFT = 2.0
 STATS_EVERY = 3600
+STATS_BUDGET = 1.0
 # The public website's tables: its statements (app/public/) are written for
 # SQLite without statistics, and planned with them the 采购公告 column's
 # first page went from 11 to 356 ms at 1,000,000 notices. Left without (any
 # statistics found for them are removed).
 UNANALYSED = frozenset({"published_notice", "notice_title_gram", "notice_title_trigram",
                         "notice_code_suffix", "notice_column_count", "website_version"})
-# app.extensions: (next look, tables still to analyse, (table, index) that
-# ANALYZE leaves without statistics)
+# app.extensions: (when to look next, tables of this round still to analyse)
 _STATS_KEY = "sqlite_statistics"
 
 
@@ -86,16 +87,14 @@ def init_app(app, db) -> None:
     registry.register_periodic(refresh_statistics)
 
 
-def stale_tables(conn, unmeasurable: frozenset = frozenset()) -> list[str]:
-    """Tables of STATS_MIN_ROWS rows without statistics, or with an index
-    that has none (made since by a migration: SQLite took an unmeasured
-    index for a very selective one, and sorted a unit's 250,000 contracts
-    by it, 365 ms), but not for an index in `unmeasurable` ((table, index)
-    left without any by an ANALYZE: an empty partial index); and tables grown
-    STATS_DRIFT times since theirs. A rowid table is measured by its largest
-    rowid (no count of a million rows each hour), counted only when that
-    says it may be stale; a table without rowid (the grams) only when it
-    has no statistics, up to STATS_MIN_ROWS."""
+def stale_tables(conn) -> list[str]:
+    """Tables (not UNANALYSED) that hold rows but have no statistics, or
+    have an index without any (made since by a migration: SQLite took an
+    unmeasured index for a very selective one and sorted a unit's 250,000
+    contracts by it, 365 ms), or have grown STATS_DRIFT times since theirs.
+    A rowid table is measured by its largest rowid (no count of a million
+    rows each hour), counted only when that says it may have grown; a table
+    without rowid (the grams) is analysed only when it has none."""
     kept, measured = {}, set()
     if conn.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").first():
@@ -104,70 +103,58 @@ def stale_tables(conn, unmeasurable: frozenset = frozenset()) -> list[str]:
             measured.add((table, index))
     unmeasured = {table for table, index in conn.exec_driver_sql(
         "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'")
-        if (table, index) not in measured and (table, index) not in unmeasurable}
+        if (table, index) not in measured}
     stale = []
     for table, sql in conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
         if table in UNANALYSED:
             continue
         quoted = '"' + table.replace('"', '""') + '"'
-        before = None if table in unmeasured else kept.get(table)
-        if "WITHOUT ROWID" in (sql or "").upper():
-            if before is not None:
-                continue
-        elif (conn.exec_driver_sql(f"SELECT max(rowid) FROM {quoted}").scalar() or 0) < (
-                STATS_MIN_ROWS if before is None else before * STATS_DRIFT):
-            continue
-        if before is None:
-            rows = conn.exec_driver_sql(
-                f"SELECT count(*) FROM (SELECT 1 FROM {quoted} LIMIT {STATS_MIN_ROWS})").scalar()
-            if rows < STATS_MIN_ROWS:
-                continue
-        else:
-            rows = conn.exec_driver_sql(f"SELECT count(*) FROM {quoted}").scalar()
-            if rows <= before * STATS_DRIFT:
-                continue
-        stale.append((rows, table))
-    return [table for _rows, table in sorted(stale, reverse=True)]
+        if table in unmeasured or table not in kept:
+            if conn.exec_driver_sql(f"SELECT 1 FROM {quoted} LIMIT 1").first():
+                stale.append(table)
+        elif "WITHOUT ROWID" not in (sql or "").upper() and (
+                conn.exec_driver_sql(f"SELECT max(rowid) FROM {quoted}").scalar() or 0
+        ) > kept[table] * STATS_DRIFT and (
+                conn.exec_driver_sql(f"SELECT count(*) FROM {quoted}").scalar()
+                > kept[table] * STATS_DRIFT):
+            stale.append(table)
+    return stale
 
 
-def refresh_statistics(clock=time.monotonic) -> str | None:
-    """The sweeper's periodic hook on SQLite sites: ANALYZE one stale table
-    (`stale_tables`) a sweep, looking again every STATS_EVERY seconds once
-    none is left. Returns the table analysed."""
+def refresh_statistics(clock=time.monotonic) -> list[str]:
+    """The sweeper's periodic hook on SQLite sites: every STATS_EVERY
+    seconds, ANALYZE the stale tables (`stale_tables`): at least one a sweep,
+    more while under STATS_BUDGET seconds; and remove any statistics of the
+    UNANALYSED ones. Returns the tables analysed."""
     from .extensions import db
 
     if db.engine.dialect.name != "sqlite":
-        return None
-    next_look, pending, unmeasurable = (current_app.extensions.get(_STATS_KEY)
-                                        or (0.0, None, frozenset()))
-    if pending is None:
-        if clock() < next_look:
-            return None
-        with db.engine.begin() as conn:
-            pending = stale_tables(conn, unmeasurable)
-            if _forget(conn, UNANALYSED):
-                _reload(conn)
+        return []
+    next_look, pending = current_app.extensions.get(_STATS_KEY) or (0.0, [])
     if not pending:
-        current_app.extensions[_STATS_KEY] = (clock() + STATS_EVERY, None, unmeasurable)
-        return None
-    # Taken off the list first: a table that cannot be analysed (dropped
-    # since) is not tried again at every sweep.
-    table = pending[0]
-    current_app.extensions[_STATS_KEY] = (clock() + STATS_EVERY, pending[1:] or None,
-                                          unmeasurable)
-    started = time.perf_counter()
+        if clock() < next_look:
+            return []
+        next_look = clock() + STATS_EVERY
+        with db.engine.connect() as conn:
+            pending = stale_tables(conn)
+    done, started = [], time.perf_counter()
     with db.engine.begin() as conn:
-        conn.exec_driver_sql('ANALYZE "' + table.replace('"', '""') + '"')
-        _reload(conn)
-        left = frozenset((table, index) for (index,) in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE tbl = ? AND idx IS NOT NULL)",
-            (table, table)))
-    current_app.extensions[_STATS_KEY] = (clock() + STATS_EVERY, pending[1:] or None,
-                                          unmeasurable | left)
-    log.info("sqlite: statistics of %s gathered in %.1f s", table, time.perf_counter() - started)
-    return table
+        forgotten = _forget(conn, UNANALYSED)
+        while pending and (not done or time.perf_counter() - started < STATS_BUDGET):
+            # Taken off the list first: a table that cannot be analysed
+            # (dropped since) is not tried again at every sweep.
+            table, pending = pending[0], pending[1:]
+            current_app.extensions[_STATS_KEY] = (next_look, pending)
+            conn.exec_driver_sql('ANALYZE "' + table.replace('"', '""') + '"')
+            done.append(table)
+        if done or forgotten:
+            _reload(conn)
+    current_app.extensions[_STATS_KEY] = (next_look, pending)
+    if done:
+        log.info("sqlite: statistics of %s gathered in %.1f s", ", ".join(done),
+                 time.perf_counter() - started)
+    return done
 
 
 def _forget(conn, tables) -> int:

@@ -27,6 +27,16 @@ def fill(rows: int, start: int = 0) -> None:
     db.session.commit()
 
 
+def stale() -> list[str]:
+    with db.engine.connect() as conn:
+        return sorted(statistics.stale_tables(conn))
+
+
+def stat(table: str, index: str):
+    return db.session.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = :t AND idx = :i"),
+                              {"t": table, "i": index}).scalar()
+
+
 @pytest.fixture
 def tables(gps):
     with gps.app_context():
@@ -38,65 +48,57 @@ def tables(gps):
         db.session.execute(text("CREATE INDEX ix_t_rows_k ON t_rows (k, at)"))
         db.session.execute(text(
             "CREATE TABLE t_grams (g TEXT, n INTEGER, PRIMARY KEY (g, n)) WITHOUT ROWID"))
-        # sqlite_stat1 made now: its creation changes the schema, which a
-        # later ANALYZE does not.
-        db.session.execute(text("ANALYZE region"))
+        # Every table of the demo analysed, and sqlite_stat1 made now: its
+        # creation changes the schema, which a later ANALYZE does not.
+        db.session.execute(text("ANALYZE"))
         db.session.commit()
     return gps
 
 
-def test_stale_tables_are_analysed_one_a_sweep_and_every_connection_plans_with_them(tables):
+def test_stale_tables_are_analysed_and_every_connection_plans_with_them(tables):
     now = [1000.0]
     with tables.app_context():
-        fill(statistics.STATS_MIN_ROWS - 1)
-        with db.engine.connect() as conn:
-            assert statistics.stale_tables(conn) == []  # the demo's tables are small too
-        fill(1, start=statistics.STATS_MIN_ROWS - 1)
-        with db.engine.connect() as conn:
-            assert sorted(statistics.stale_tables(conn)) == ["t_grams", "t_rows"]
+        assert stale() == []  # the two new tables are empty
+        fill(1000)
+        assert stale() == ["t_grams", "t_rows"]
         # A connection opened before: it planned without statistics (the
         # index on k, then a sort of every row).
         earlier = db.engine.connect()
         assert "TEMP B-TREE" in plan_of(earlier, PLAN)
         earlier.rollback()
-        done = {statistics.refresh_statistics(clock=lambda: now[0]) for _ in range(2)}
-        assert done == {"t_grams", "t_rows"}
-        assert statistics.refresh_statistics(clock=lambda: now[0]) is None
+        assert sorted(statistics.refresh_statistics(clock=lambda: now[0])) == [
+            "t_grams", "t_rows"]
+        assert statistics.refresh_statistics(clock=lambda: now[0]) == []
+        assert stale() == []
         with db.engine.connect() as conn:
-            assert statistics.stale_tables(conn) == []
             assert plan_of(conn, PLAN).startswith("SCAN t_rows")
         # The earlier connection plans with them from its next statement on.
         earlier.exec_driver_sql("SELECT count(*) FROM t_rows").scalar()
         assert plan_of(earlier, PLAN).startswith("SCAN t_rows")
         earlier.close()
         # Grown more than STATS_DRIFT times: analysed again, at the next look.
-        fill(2 * statistics.STATS_MIN_ROWS + 1, start=statistics.STATS_MIN_ROWS)
-        assert statistics.refresh_statistics(clock=lambda: now[0]) is None  # not yet
+        fill(1001, start=1000)
+        assert stale() == ["t_rows"]  # the grams keep theirs
+        assert statistics.refresh_statistics(clock=lambda: now[0]) == []  # not yet
         now[0] += statistics.STATS_EVERY
-        assert statistics.refresh_statistics(clock=lambda: now[0]) == "t_rows"
-        assert db.session.execute(text(
-            "SELECT stat FROM sqlite_stat1 WHERE tbl = 't_rows' AND idx = 'ix_t_rows_k'")
-        ).scalar().split()[0] == str(3 * statistics.STATS_MIN_ROWS + 1)
-        # The grams keep theirs: a table without rowid is analysed once.
-        now[0] += statistics.STATS_EVERY
-        assert statistics.refresh_statistics(clock=lambda: now[0]) is None
+        assert statistics.refresh_statistics(clock=lambda: now[0]) == ["t_rows"]
+        assert stat("t_rows", "ix_t_rows_k").split()[0] == "2001"
         # An index made since (a migration) has none: its table is analysed.
         db.session.execute(text("CREATE INDEX ix_t_rows_v ON t_rows (v)"))
         db.session.commit()
         now[0] += statistics.STATS_EVERY
-        assert statistics.refresh_statistics(clock=lambda: now[0]) == "t_rows"
-        assert db.session.execute(text(
-            "SELECT count(*) FROM sqlite_stat1 WHERE idx = 'ix_t_rows_v'")).scalar() == 1
-        # Once: an index ANALYZE leaves without a row (an empty partial one)
-        # does not have its table analysed every hour.
-        db.session.execute(text("CREATE INDEX ix_t_rows_none ON t_rows (k) WHERE k > 5"))
-        db.session.commit()
-        now[0] += statistics.STATS_EVERY
-        assert statistics.refresh_statistics(clock=lambda: now[0]) == "t_rows"
-        assert db.session.execute(text(
-            "SELECT count(*) FROM sqlite_stat1 WHERE idx = 'ix_t_rows_none'")).scalar() == 0
-        now[0] += statistics.STATS_EVERY
-        assert statistics.refresh_statistics(clock=lambda: now[0]) is None
+        assert statistics.refresh_statistics(clock=lambda: now[0]) == ["t_rows"]
+        assert stat("t_rows", "ix_t_rows_v") is not None
+
+
+def test_a_sweep_analyses_for_at_most_its_budget(tables, monkeypatch):
+    monkeypatch.setattr(statistics, "STATS_BUDGET", 0)
+    with tables.app_context():
+        fill(10)
+        first = statistics.refresh_statistics(clock=lambda: 0.0)
+        second = statistics.refresh_statistics(clock=lambda: 0.0)
+        assert len(first) == len(second) == 1 and sorted(first + second) == ["t_grams", "t_rows"]
+        assert statistics.refresh_statistics(clock=lambda: 0.0) == []
 
 
 def test_the_websites_tables_are_left_without(tables):
@@ -107,29 +109,27 @@ def test_the_websites_tables_are_left_without(tables):
             "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('published_notice', "
             "'ix_published_notice_column_at_id', '1000000 6 1 1 1 1')"))
         db.session.commit()
-        assert statistics.refresh_statistics(clock=lambda: 0.0) is None
+        assert statistics.refresh_statistics(clock=lambda: 0.0) == []
         assert db.session.execute(text(
             "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'published_notice'")).scalar() == 0
         assert {"published_notice", "notice_code_suffix"} <= statistics.UNANALYSED
 
 
-def test_a_table_gone_before_its_turn_is_not_tried_again(tables):
-    now = [0.0]
+def test_a_table_gone_before_its_turn_is_not_tried_again(tables, monkeypatch):
+    monkeypatch.setattr(statistics, "STATS_BUDGET", 0)
     with tables.app_context():
-        fill(statistics.STATS_MIN_ROWS)
-        with db.engine.connect() as conn:
-            assert sorted(statistics.stale_tables(conn)) == ["t_grams", "t_rows"]
-        first = statistics.refresh_statistics(clock=lambda: now[0])
+        fill(10)
+        [first] = statistics.refresh_statistics(clock=lambda: 0.0)
         other = {"t_grams": "t_rows", "t_rows": "t_grams"}[first]
         db.session.execute(text(f"DROP TABLE {other}"))
         db.session.commit()
         with pytest.raises(Exception):
-            statistics.refresh_statistics(clock=lambda: now[0])
-        assert statistics.refresh_statistics(clock=lambda: now[0]) is None
+            statistics.refresh_statistics(clock=lambda: 0.0)
+        assert statistics.refresh_statistics(clock=lambda: 0.0) == []
 
 
 def test_postgresql_gathers_its_own(gps):
     with gps.app_context():
         if db.engine.dialect.name == "sqlite":
             pytest.skip("PostgreSQL only")
-        assert statistics.refresh_statistics() is None
+        assert statistics.refresh_statistics() == []
