@@ -140,16 +140,18 @@ def refresh_statistics(clock=time.monotonic) -> list[str]:
             pending = stale_tables(conn)
     done, started = [], time.perf_counter()
     with db.engine.begin() as conn:
-        forgotten = _forget(conn, UNANALYSED)
-        while pending and (not done or time.perf_counter() - started < STATS_BUDGET):
-            # Taken off the list first: a table that cannot be analysed
-            # (dropped since) is not tried again at every sweep.
-            table, pending = pending[0], pending[1:]
-            current_app.extensions[_STATS_KEY] = (next_look, pending)
-            conn.exec_driver_sql('ANALYZE "' + table.replace('"', '""') + '"')
-            done.append(table)
-        if done or forgotten:
+        if _forget(conn, UNANALYSED):
             _reload(conn)
+    while pending and (not done or time.perf_counter() - started < STATS_BUDGET):
+        # Taken off the list first: a table that cannot be analysed (dropped
+        # since) is not tried again at every sweep. Each in its own
+        # transaction, so that one failing keeps the others'.
+        table, pending = pending[0], pending[1:]
+        current_app.extensions[_STATS_KEY] = (next_look, pending)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql('ANALYZE "' + table.replace('"', '""') + '"')
+            _reload(conn)
+        done.append(table)
     current_app.extensions[_STATS_KEY] = (next_look, pending)
     if done:
         log.info("sqlite: statistics of %s gathered in %.1f s", ", ".join(done),
