@@ -96,8 +96,7 @@ def stale_tables(conn) -> list[str]:
     rows each hour), counted only when that says it may have grown; a table
     without rowid (the grams) is analysed only when it has none."""
     kept, measured = {}, set()
-    if conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").first():
+    if _has_statistics(conn):
         for table, index, stat in conn.exec_driver_sql("SELECT tbl, idx, stat FROM sqlite_stat1"):
             kept.setdefault(table, int((stat or "0").split()[0]))
             measured.add((table, index))
@@ -109,7 +108,7 @@ def stale_tables(conn) -> list[str]:
             "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
         if table in UNANALYSED:
             continue
-        quoted = '"' + table.replace('"', '""') + '"'
+        quoted = conn.dialect.identifier_preparer.quote_identifier(table)
         if table in unmeasured or table not in kept:
             if conn.exec_driver_sql(f"SELECT 1 FROM {quoted} LIMIT 1").first():
                 stale.append(table)
@@ -149,7 +148,8 @@ def refresh_statistics(clock=time.monotonic) -> list[str]:
         table, pending = pending[0], pending[1:]
         current_app.extensions[_STATS_KEY] = (next_look, pending)
         with db.engine.begin() as conn:
-            conn.exec_driver_sql('ANALYZE "' + table.replace('"', '""') + '"')
+            conn.exec_driver_sql(
+                "ANALYZE " + conn.dialect.identifier_preparer.quote_identifier(table))
             _reload(conn)
         done.append(table)
     current_app.extensions[_STATS_KEY] = (next_look, pending)
@@ -161,12 +161,18 @@ def refresh_statistics(clock=time.monotonic) -> list[str]:
 
 def _forget(conn, tables) -> int:
     """Remove any statistics of `tables`; how many rows there were."""
-    if not conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").first():
+    if not _has_statistics(conn):
         return 0
     marks = ", ".join("?" for _ in tables)
     return conn.exec_driver_sql(f"DELETE FROM sqlite_stat1 WHERE tbl IN ({marks})",
                                 tuple(sorted(tables))).rowcount
+
+
+def _has_statistics(conn) -> bool:
+    """Whether sqlite_stat1 exists (the first ANALYZE makes it)."""
+    return conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+    ).first() is not None
 
 
 def _reload(conn) -> None:
