@@ -14,6 +14,7 @@ from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _
 
 from ..common.typed_filters import TypedInterface
+from ..common.counting import CappedCount
 from ... import expert_requests
 from ...audit import record
 from ...extensions import db
@@ -111,7 +112,7 @@ def _speciality_options():
 
 
 class ExpertRequestView(ApprovalViews, ReadWriteModelView):
-    datamodel = TypedInterface(ExpertRequest)
+    datamodel = CappedCount(ExpertRequest)
     chain = ExpertRequestChain
     class_permission_name = "ExpertRequest"
     extra_args = {"history_entity": "ExpertRequest"}  # 【历史】 on the detail page

@@ -5,6 +5,7 @@ from flask_appbuilder.api import protect, safe
 from flask_babel import lazy_gettext as _
 
 from ..common.typed_filters import TypedInterface
+from ..common.counting import CappedCount
 from ... import project_info
 from ...models import LotReplica, ProjectReplica
 from ...scope import LotReplicaScope, ProjectReplicaScope
@@ -16,7 +17,7 @@ LOT_LABELS = {"code": _("标段编号"), "seq": _("序号"), "name": _("标段�
 
 
 class LotReplicaView(ReadWriteModelView):
-    datamodel = TypedInterface(LotReplica)
+    datamodel = CappedCount(LotReplica)
     class_permission_name = "LotReplica"
     route_base = "/pushed-lots"
     show_template = "history/model_show.html"  # with 【历史】
@@ -35,7 +36,7 @@ class LotReplicaView(ReadWriteModelView):
 
 
 class ProjectReplicaView(ReadWriteModelView):
-    datamodel = TypedInterface(ProjectReplica)
+    datamodel = CappedCount(ProjectReplica)
     class_permission_name = "ProjectReplica"
     route_base = "/trading-projects"
     base_permissions = ["can_read"]

@@ -89,7 +89,7 @@ def _lot_within_budget(form, field):
 
 
 class LotView(ReadWriteModelView):
-    datamodel = TypedInterface(Lot)
+    datamodel = CappedCount(Lot)
     class_permission_name = "Lot"
     route_base = "/lots"
     show_template = "history/model_show.html"  # with 【历史】

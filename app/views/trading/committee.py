@@ -13,7 +13,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _
 
-from ..common.typed_filters import TypedInterface
+from ..common.counting import CappedCount
 from ... import attachments
 from ... import committee as domain
 from ...extensions import db
@@ -40,7 +40,7 @@ def _received(value):
 
 
 class CommitteeView(ReadWriteModelView):
-    datamodel = TypedInterface(Lot)
+    datamodel = CappedCount(Lot)
     class_permission_name = "Committee"
     method_permission_name = {**VIEW_VERBS, "authorization": "read",
                               **{name: "edit" for name in WRITES}}

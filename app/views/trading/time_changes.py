@@ -4,7 +4,7 @@ from flask import flash, g, request, url_for
 from flask_babel import lazy_gettext as _
 from wtforms.validators import ValidationError
 
-from ..common.typed_filters import TypedInterface
+from ..common.counting import CappedCount
 from ... import time_changes
 from ...audit import record
 from ...extensions import db
@@ -37,7 +37,7 @@ def _as_notice_says(form, field):
 
 
 class TimeChangeView(ApprovalViews, ReadWriteModelView):
-    datamodel = TypedInterface(TimeChange)
+    datamodel = CappedCount(TimeChange)
     chain = TimeChangeChain
     class_permission_name = "TimeChange"
     method_permission_name = {**ReadWriteModelView.method_permission_name,

@@ -8,6 +8,7 @@ from wtforms import SelectField
 from wtforms.validators import Optional
 
 from ...common.typed_filters import TypedInterface
+from ...common.counting import CappedCount
 from .... import lot_settings as rules
 from ....audit import record
 from ....models import Lot
@@ -31,7 +32,7 @@ from .common import (
 # --- 资费定义 ----------------------------------------------------------------------
 
 class LotFeeView(LotSectionView):
-    datamodel = TypedInterface(Lot)
+    datamodel = CappedCount(Lot)
     section = rules.FEES
     class_permission_name = "LotFee"
     base_permissions = ["can_read", "can_edit"]
@@ -70,7 +71,7 @@ class LotFeeView(LotSectionView):
 # --- 招标文件规划与开评标配置 ---------------------------------------------------------
 
 class LotSettingView(LotSectionView):
-    datamodel = TypedInterface(Lot)
+    datamodel = CappedCount(Lot)
     section = rules.PLANNING
     class_permission_name = "LotSetting"
     base_permissions = ["can_read", "can_edit"]

@@ -4,6 +4,7 @@ from flask import flash, g, request
 from flask_babel import lazy_gettext as _
 
 from ...common.typed_filters import TypedInterface
+from ...common.counting import CappedCount
 from .... import lot_settings as rules
 from ....audit import record
 from ....extensions import db
@@ -35,7 +36,7 @@ def _objection_errors_of(probe):
 
 
 class ObjectionView(LotSectionView):
-    datamodel = TypedInterface(Objection)
+    datamodel = CappedCount(Objection)
     section = rules.OBJECTIONS
     class_permission_name = "Objection"
     route_base = "/objections"

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _
 from markupsafe import Markup
 
 from ...common.typed_filters import TypedInterface
+from ...common.counting import CappedCount
 from .... import lot_settings as rules
 from ....audit import record
 from ....extensions import db
@@ -61,7 +62,7 @@ def _ceiling_flag(value):
 
 
 class OpeningBidView(LotSectionView):
-    datamodel = TypedInterface(OpeningBid)
+    datamodel = CappedCount(OpeningBid)
     section = rules.OPENING
     class_permission_name = "OpeningBid"
     route_base = "/opening-bids"

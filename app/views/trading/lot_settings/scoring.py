@@ -7,6 +7,7 @@ from flask_appbuilder.api import protect, safe
 from flask_babel import lazy_gettext as _
 
 from ...common.typed_filters import TypedInterface
+from ...common.counting import CappedCount
 from .... import lot_settings as rules
 from ....audit import record
 from ....extensions import db
@@ -30,7 +31,7 @@ from .common import (
 # --- 评分标准 ----------------------------------------------------------------------
 
 class ScoringItemView(LotSectionView):
-    datamodel = TypedInterface(ScoringItem)
+    datamodel = CappedCount(ScoringItem)
     section = rules.SCORING
     class_permission_name = "ScoringItem"
     method_permission_name = ITEM_VIEW_VERBS
@@ -102,7 +103,7 @@ class ScoringItemView(LotSectionView):
 # --- 符合性审查 ---------------------------------------------------------------------
 
 class ComplianceItemView(LotSectionView):
-    datamodel = TypedInterface(ComplianceItem)
+    datamodel = CappedCount(ComplianceItem)
     section = rules.COMPLIANCE
     class_permission_name = "ComplianceItem"
     route_base = "/compliance-items"
