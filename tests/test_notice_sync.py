@@ -477,6 +477,49 @@ def test_the_agency_sees_its_projects_notices_and_no_other(pds_project):
     assert other.get(f"/project-notices/show/{notice_id}").status_code == 404
 
 
+def test_a_withdrawn_notice_leaves_the_project_notices(pds_project):
+    """Off the website, off 【项目公告】 (its filter is written `IS NOT
+    false` so that SQLite walks the list by its time, views/trading/
+    project_notices.py)."""
+    pds, _pk, code, (lot1, _lot2) = pds_project
+    assert _publish(pds, _payload(code, [lot1])).status_code == 200
+    title = f"{code}项目采购公告"
+    daili = logged_in(pds, "daili")
+    assert title in daili.get("/project-notices/list/").get_data(as_text=True)
+    with pds.app_context():
+        notice = db.session.query(PublishedNotice).filter_by(notice_key="GG-2026-0001").one()
+        notice.published, notice_id = False, notice.id
+        db.session.commit()
+    assert title not in daili.get("/project-notices/list/").get_data(as_text=True)
+    assert daili.get(f"/project-notices/show/{notice_id}").status_code == 404
+
+
+@pytest.mark.parametrize("user", ["daili", "keshi"])
+def test_the_project_notices_page_walks_the_notices_newest_first(pds_project, user):
+    """On SQLite, which keeps no statistics of the website's tables, the
+    page is read from ix_published_notice_published_at and stops at 20
+    rows; `published = 1` made it read every notice by its flag and sort
+    them (440 ms at a city's 417,000, bench/trading_list_bench.py). Each
+    notice's project is looked up by its code, not listed first."""
+    from tests.test_website_search import plan_of, statements_of
+
+    pds, _pk, code, (lot1, _lot2) = pds_project
+    assert _publish(pds, _payload(code, [lot1])).status_code == 200
+    client = logged_in(pds, user)
+    with pds.app_context():
+        [(sql, params)] = [(sql, params) for sql, params in statements_of(
+            lambda: client.get("/project-notices/list/")) if "FROM published_notice" in sql
+            and "ORDER BY" in sql]
+        plan = plan_of(sql, params)
+        sqlite = db.engine.dialect.name == "sqlite"
+    if sqlite:
+        assert "SCAN published_notice USING INDEX ix_published_notice_published_at" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+        # Each notice's project by its code; the only list is the region's.
+        assert "SEARCH trading_project USING INDEX" in plan and "(project_code=?)" in plan, plan
+        assert "SCAN trading_project" not in plan and "(agency_id=?)" not in plan, plan
+
+
 @pytest.mark.parametrize("user,status", [("admin", 200), ("daili", 200), ("keshi", 200),
                                          (None, 302)])
 def test_project_notices_by_role(pds_demo, user, status):

@@ -2,7 +2,7 @@
 the user's projects (an agency its own, 中心业务科室 its region), as they
 stand on the website. Read-only: GPS owns notices (notice.published)."""
 from flask import url_for
-from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup
 
@@ -31,6 +31,22 @@ def _lots(lots) -> str:
                     for lot in lots or [])
 
 
+class OnTheWebsite(BaseFilter):
+    """A withdrawn notice is off the website (its page is 404), so off this
+    list too. Written `IS NOT false` (the column is never NULL), which no
+    index answers: SQLite keeps no statistics of the website's tables
+    (app/sqlite.py UNANALYSED) and took `published = 1` for a selective
+    index, read every notice by it and sorted them (440 ms a page at a
+    city's 417,000); now it walks ix_published_notice_published_at newest
+    first and stops at the page (0.1 ms)."""
+
+    name = "网站在列"
+    arg_name = "published"
+
+    def apply(self, query, value):
+        return query.filter(PublishedNotice.published.is_not(False))
+
+
 class ProjectNoticeView(ReadWriteModelView):
     datamodel = CappedCount(PublishedNotice)
     class_permission_name = "ProjectNotice"
@@ -46,9 +62,7 @@ class ProjectNoticeView(ReadWriteModelView):
     show_columns = ["column", "title", "project_code", "plan_no", "published_at", "lots",
                     "id", "body_html"]
     search_columns = ["column", "title", "project_code", "published_at"]
-    base_filters = [["id", PublishedNoticeScope, None],
-                    # A withdrawn notice is off the website (its page is 404).
-                    ["published", FilterEqual, True]]
+    base_filters = [["id", PublishedNoticeScope, None], ["published", OnTheWebsite, None]]
     base_order = ("published_at", "desc")
     formatters_columns = {"published_at": when, "id": _public_link, "body_html": _body,
                           "lots": _lots}

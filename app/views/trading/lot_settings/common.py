@@ -8,6 +8,7 @@ import datetime as dt
 from types import SimpleNamespace
 from flask import g, request
 from flask_babel import lazy_gettext as _
+from sqlalchemy import select
 from wtforms.validators import StopValidation, ValidationError
 
 from .... import lot_settings as rules
@@ -72,8 +73,18 @@ class AcceptedLots(ScopeFilter):
     lot id: Lot.id (the add forms' dropdown) or a row's lot_id."""
 
     def apply(self, query, value):
+        # Asked of each row, as lot_clause is: an IN listed every accepted
+        # lot in scope first on SQLite, 857 ms a 组建评委会 page for a city's
+        # centre at 625,000 lots (bench/trading_list_bench.py), now 0.1 ms.
+        accepted = project_clause(current_user()) & (TradingProject.state == "受理通过")
+        if self.model is Lot and self.column_name == "id":
+            return query.filter(select(TradingProject.id).where(
+                TradingProject.id == Lot.project_id, accepted)
+                .correlate_except(TradingProject).exists())
         column = getattr(self.model, self.column_name)
-        return query.filter(column.in_(rules.accepted_lots(lot_clause(current_user()))))
+        return query.filter(select(Lot.id).join(TradingProject, Lot.project_id == TradingProject.id)
+                            .where(Lot.id == column, accepted)
+                            .correlate_except(Lot, TradingProject).exists())
 
 
 class AcceptedProjects(ScopeFilter):
