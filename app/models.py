@@ -355,6 +355,11 @@ class PlanReplica(Model):
     """A 采购计划 received from GPS (read-only here): the 选择计划 list."""
 
     __tablename__ = "plan_replica"
+    # 已接收计划, newest received first, for the centre and for an agency
+    # (migration ee00a628296a).
+    __table_args__ = (Index("ix_plan_replica_received", "received_at", "plan_no"),
+                      Index("ix_plan_replica_agency_received", "agency_credit_code",
+                            "received_at", "plan_no"))
     plan_no = Column(String(32), primary_key=True)
     version = Column(Integer, nullable=False)
     project_name = Column(String(200), nullable=False)
@@ -362,7 +367,7 @@ class PlanReplica(Model):
     unit_credit_code = Column(String(18), nullable=False)
     region_code = Column(String(6), nullable=False)
     agency_name = Column(String(128))
-    agency_credit_code = Column(String(18), index=True)
+    agency_credit_code = Column(String(18))
     procurement_method = Column(String(16), nullable=False)
     category = Column(String(8), nullable=False)
     item_name = Column(String(128), nullable=False)
@@ -527,6 +532,10 @@ class TradingProject(AuditMixin, Model):
     plan GPS pushed here (是否选择计划 是) or on its own (否)."""
 
     __tablename__ = "trading_project"
+    # 【待办任务】 of 中心业务科室: one state in its region, newest change first
+    # (migration ee00a628296a).
+    __table_args__ = (Index("ix_trading_project_waiting", "state", "region_code", "changed_on",
+                            "id"),)
     id = Column(Integer, primary_key=True)
     project_code = Column(String(32), nullable=False, unique=True)  # 项目编号
     from_plan = Column(Boolean, nullable=False, default=True)  # 是否选择计划
@@ -555,7 +564,7 @@ class TradingProject(AuditMixin, Model):
     wide_impact = Column(Boolean, nullable=False, default=False,
                          server_default=false())  # 社会影响较大
     state = Column(_enum(ACCEPTANCE_STATES, "acceptance_state"), nullable=False,
-                   default="草稿", index=True)
+                   default="草稿")
     stage = Column(_enum(PROJECT_STAGES, "project_stage"), nullable=False, default="未受理")
     submitted_at = Column(DateTime)
     accepted_at = Column(DateTime)
