@@ -7,7 +7,7 @@ dropdowns and search forms, through the FAB filters at the bottom.
 """
 from flask import g
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import bindparam, exists, false, select, true
+from sqlalchemy import bindparam, false, select, true
 
 from .extensions import read
 from .models import (Contract, ExpertRequest, Lot, LotReplica, Notice, Organisation, Plan, Platform, ProjectReplica,
@@ -143,8 +143,10 @@ def _published_notice_rule(org):
     SQLite builds an IN's whole list first, every project of a city's centre
     (417,000 at 1,000,000 plans, bench/trading_list_bench.py: 140–180 ms a
     COUNT), where the list walks newest first and stops at a page."""
-    return exists().where(TradingProject.project_code == PublishedNotice.project_code,
-                          _project_rule(org))
+    return (select(TradingProject.id)
+            .where(TradingProject.project_code == PublishedNotice.project_code,
+                   _project_rule(org))
+            .correlate_except(TradingProject).exists())
 
 
 def _project_replica_rule(org):
