@@ -827,6 +827,11 @@ class ProjectReplica(Model):
     (标段推送). Read-only here; the notice wizard chooses lots from it."""
 
     __tablename__ = "project_replica"
+    # 【交易项目与标段】, newest received first, for everyone and for an agency
+    # (migration 28e9e5d84e51).
+    __table_args__ = (Index("ix_project_replica_received", "received_at", "project_code"),
+                      Index("ix_project_replica_agency_received", "agency_credit_code",
+                            "received_at", "project_code"))
     project_code = Column(String(32), primary_key=True)
     platform_code = Column(String(16), nullable=False)
     plan_no = Column(String(32), index=True)

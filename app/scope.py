@@ -152,14 +152,17 @@ def _published_notice_rule(org):
 def _project_replica_rule(org):
     """GPS: projects (and their lots) of the unit's plans, the agency's, or
     the regulator's region."""
-    plans = select(Plan.id)
+    def of_plans(rule):
+        # Asked of each project (its plan by key), as _published_notice_rule.
+        return (select(Plan.id).where(Plan.id == ProjectReplica.plan_id, rule)
+                .correlate_except(Plan).exists())
+
     if org.org_type == "采购单位":
-        return ProjectReplica.plan_id.in_(plans.where(Plan.unit_id == org.id))
+        return of_plans(Plan.unit_id == org.id)
     if org.org_type == "代理机构":
         return ProjectReplica.agency_credit_code == org.credit_code
     if org.org_type == "监管部门":
-        return ProjectReplica.plan_id.in_(
-            plans.where(Plan.region_code.in_(region_subtree(org.region.path))))
+        return of_plans(Plan.region_code.in_(region_subtree(org.region.path)))
     return false()
 
 
