@@ -31,8 +31,9 @@ Contracts in proportion: one plan in CONTRACT_EVERY has its trading project
 (project_replica), a published 结果公告 and a 合同公告及备案 (`--plans
 1000000`: 500,000), filed, except one in WAITING_EVERY of the demo 经办岗's
 unit's, waiting for its 审核岗 (so in 【待办任务】 too). Listed as the 经办岗
-(合同公告及备案) and the city regulator (合同备案查询). Not yet here: the
-trading site's lists.
+(合同公告及备案) and the city regulator (合同备案查询); the trading projects
+(交易项目与标段) as the 经办岗 and the regulator. The trading site's
+lists, in the same proportions: bench/trading_list_bench.py.
 """
 import argparse
 import datetime as dt
@@ -61,6 +62,7 @@ SUPERVISION_TABLES = ("supervision_project", "project_flag", "FROM region")
 CONTRACT_TABLES = ("FROM contract", "FROM organisation", "FROM region")
 TODO_TABLES = ("winner_change", "FROM contract", "expert_request", "FROM plan",
                "FROM organisation")
+REPLICA_TABLES = ("project_replica", "FROM plan")
 # (label, user, URL, the tables whose statements the bare view replays)
 PAGES = [
     ("经办岗: 采购计划, page 1", "jingban", "/plans/list/", PLAN_TABLES),
@@ -88,6 +90,9 @@ PAGES = [
      CONTRACT_TABLES),
     ("监管处 (city): 合同备案查询, page 1", "jianguan", "/contract-filings/list/",
      CONTRACT_TABLES),
+    ("经办岗: 交易项目与标段, page 1", "jingban", "/trading-projects/list/", REPLICA_TABLES),
+    ("监管处 (city): 交易项目与标段, page 1", "jianguan", "/trading-projects/list/",
+     REPLICA_TABLES),
     ("监管处 (city): 合同备案查询, filter + sort", "jianguan",
      "/contract-filings/list/?_flt_0_signed_on=2026-05-01&_oc_ContractQueryView=amount"
      "&_od_ContractQueryView=desc", CONTRACT_TABLES),
@@ -216,13 +221,14 @@ def contracts(db) -> int:
     return len(ids)
 
 
-def run(url, args, label):
+def run(url, args, label, pages=PAGES, build=build, opener=open_app):
+    """Build (unless --keep), then time each of `pages` against its bare view."""
     from app.extensions import db
 
     build_s = 0 if args.keep else in_child(build, url, args.plans)
-    app = open_app(url)
+    app = opener(url)
     clients, statements = {}, {}
-    for name, user, path, tables in PAGES:
+    for name, user, path, tables in pages:
         client = clients.get(user) or clients.setdefault(user, login(app, user))
         statements[name] = capture(app, client, path, tables)
     with app.app_context():
@@ -234,7 +240,7 @@ def run(url, args, label):
     gc.collect()
     gc.freeze()
     results = {}
-    for name, user, path, _ in PAGES:
+    for name, user, path, _ in pages:
         client = clients[user]
         real_t, bare_t = [], []
         # Warmed up first, both: psycopg prepares a statement on its 6th run
@@ -269,8 +275,9 @@ def render(runs, args, elapsed):
     return "\n".join(lines)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(doc=__doc__, pages=PAGES, build=build, opener=open_app, prefix="list-bench"):
+    """The command line of this bench and of bench/trading_list_bench.py."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--plans", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--backends", default="sqlite,postgres")
@@ -283,17 +290,21 @@ def main():
     args = parser.parse_args()
     if args.pages:
         words = args.pages.split(",")
-        PAGES[:] = [page for page in PAGES if any(word in page[0] for word in words)]
+        pages = [page for page in pages if any(word in page[0] for word in words)]
     if args.keep and not args.database:
         parser.error("--keep needs --database: the database to use as it is")
-    os.environ.setdefault("INSTANCE_ROOT", tempfile.mkdtemp(prefix="list-bench-inst-"))
+    os.environ.setdefault("INSTANCE_ROOT", tempfile.mkdtemp(prefix=f"{prefix}-inst-"))
     started = time.perf_counter()
+
+    def run_here(url, args, label):
+        return run(url, args, label, pages, build, opener)
+
     if args.database:
         from sqlalchemy.engine import make_url
 
-        runs = [run(args.database, args, make_url(args.database).get_backend_name())]
+        runs = [run_here(args.database, args, make_url(args.database).get_backend_name())]
     else:
-        runs = each_backend(args, run, "list-bench")
+        runs = each_backend(args, run_here, prefix)
     print(render(runs, args, time.perf_counter() - started))
 
 

@@ -124,17 +124,22 @@ def build(url, projects):
 
 
 def at_rest(db) -> None:
-    """Statistics as a database at rest has them: ANALYZE, and on
-    PostgreSQL VACUUM too (autovacuum's work): a bulk-loaded table has no
-    visibility map, and every COUNT would read each row from the heap
-    (bench/load found the website's column COUNT at 16.6 ms instead of ~1)."""
+    """Statistics as a database at rest has them. On PostgreSQL, VACUUM
+    ANALYZE (autovacuum's work): a bulk-loaded table has no visibility map,
+    and every COUNT would read each row from the heap (bench/load found the
+    website's column COUNT at 16.6 ms instead of ~1). On SQLite, what the
+    sweeper gathers (app/sqlite.py refresh_statistics, until nothing is
+    stale): not a bare ANALYZE, which would also give the website's tables
+    the statistics a site never keeps for them."""
+    from app.sqlite import refresh_statistics
+
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
     else:
-        db.session.execute(db.text("ANALYZE"))
-        db.session.commit()
+        while refresh_statistics(clock=lambda: float("inf")):  # every call looks again
+            pass
 
 
 def login(app, username=USER):
@@ -185,9 +190,23 @@ def bare_app(engine, pages):
     one ends its transaction with a rollback, so on PostgreSQL its
     statements are planned on every request."""
     from flask import Flask, Response
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, event
 
+    settings = []
+    if engine.dialect.name == "postgresql":
+        # The site's own session settings (app/postgres.py: no JIT; a
+        # trading site also no parallel workers), so that both plan alike.
+        with engine.connect() as conn:
+            settings = [f"SET {name} = {conn.exec_driver_sql(f'SHOW {name}').scalar()}"
+                        for name in ("jit", "max_parallel_workers_per_gather")]
     engine = create_engine(engine.url)
+    if settings:
+        @event.listens_for(engine, "connect")
+        def _same_settings(dbapi_connection, record):
+            for setting in settings:
+                dbapi_connection.execute(setting)
+            dbapi_connection.commit()
+
     bare = Flask("bare")
 
     @bare.route("/<name>")
