@@ -9,8 +9,10 @@ the province):
   PostgreSQL.
 - 【待办任务】 of 中心业务科室 (projects 待受理审核 in its region, newest
   change first): (state, region_code, changed_on, id), in place of the
-  index on state alone, its prefix. SQLite counted them by reading every
-  project: 70 ms.
+  index on state alone, its prefix. With 1,670 waiting, the count and the
+  page read each one's row for its region and sorted them: SQLite 1.8 +
+  2.3 ms, PostgreSQL 2.8 ms for the page; from this index alone 0.06 +
+  0.02 ms and 0.5 + 0.4 ms.
 
 Revision ID: ee00a628296a
 Revises: f6b8d0a2c4e7
