@@ -142,7 +142,10 @@ def _published_notice_rule(org):
     Asked of each notice (its project found by its unique code), not as IN:
     SQLite builds an IN's whole list first, every project of a city's centre
     (417,000 at 1,000,000 plans, bench/trading_list_bench.py: 140–180 ms a
-    COUNT), where the list walks newest first and stops at a page."""
+    COUNT), where the list walks newest first and stops at a page. Like the
+    other such clauses here, it is a condition on the enclosing statement's
+    row: use it in a statement over published_notice (elsewhere it would
+    refer to no row, and hold for all of them)."""
     return (select(TradingProject.id)
             .where(TradingProject.project_code == PublishedNotice.project_code,
                    _project_rule(org))
@@ -153,7 +156,8 @@ def _project_replica_rule(org):
     """GPS: projects (and their lots) of the unit's plans, the agency's, or
     the regulator's region."""
     def of_plans(rule):
-        # Asked of each project (its plan by key), as _published_notice_rule.
+        # Asked of each project (its plan by key), as _published_notice_rule;
+        # so only in a statement over project_replica.
         return (select(Plan.id).where(Plan.id == ProjectReplica.plan_id, rule)
                 .correlate_except(Plan).exists())
 
@@ -221,7 +225,8 @@ def lot_clause(user):
     listing every project in scope first: an agency's 标段 page 44 → 0.2 ms
     at a city's 417,000 projects (bench/trading_list_bench.py). The project
     table is the subquery's own, so this also works inside a statement that
-    joins it (lot_settings.accepted_lots)."""
+    joins it (lot_settings.accepted_lots). A condition on the enclosing
+    statement's lot: use it only in a statement over lot."""
     return (select(TradingProject.id)
             .where(TradingProject.id == Lot.project_id, project_clause(user))
             .correlate_except(TradingProject).exists())
