@@ -524,7 +524,8 @@ def project_bids_over_ceiling(project: TradingProject) -> list[OpeningBid]:
 def bids_over_ceiling(lot_ids_select, limit: int = 50) -> list[OpeningBid]:
     """Opening records flagged above the ceiling, among the given lots."""
     return (db.session.query(OpeningBid)
-            .filter(_among(OpeningBid.lot_id, lot_ids_select), OpeningBid.ceiling_warning.isnot(None))
+            .filter(_among(OpeningBid.lot_id, lot_ids_select),
+                    OpeningBid.ceiling_warning.isnot(None))
             .order_by(OpeningBid.lot_id, OpeningBid.id).limit(limit).all())
 
 

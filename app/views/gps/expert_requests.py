@@ -13,8 +13,8 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _
 
-from ..common.typed_filters import TypedInterface
 from ..common.counting import CappedCount
+from ..common.typed_filters import TypedInterface
 from ... import expert_requests
 from ...audit import record
 from ...extensions import db

@@ -4,8 +4,8 @@ from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_babel import lazy_gettext as _
 
-from ..common.typed_filters import TypedInterface
 from ..common.counting import CappedCount
+from ..common.typed_filters import TypedInterface
 from ... import project_info
 from ...models import LotReplica, ProjectReplica
 from ...scope import LotReplicaScope, ProjectReplicaScope

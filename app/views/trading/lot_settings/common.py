@@ -83,9 +83,9 @@ class AcceptedLots(ScopeFilter):
                 TradingProject.id == Lot.project_id, accepted)
                 .correlate_except(TradingProject).exists())
         column = getattr(self.model, self.column_name)
-        return query.filter(select(Lot.id).join(TradingProject, Lot.project_id == TradingProject.id)
-                            .where(Lot.id == column, accepted)
-                            .correlate_except(Lot, TradingProject).exists())
+        return query.filter(
+            select(Lot.id).join(TradingProject, Lot.project_id == TradingProject.id)
+            .where(Lot.id == column, accepted).correlate_except(Lot, TradingProject).exists())
 
 
 class AcceptedProjects(ScopeFilter):

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _
 from wtforms import SelectField
 from wtforms.validators import Optional
 
-from ...common.typed_filters import TypedInterface
 from ...common.counting import CappedCount
+from ...common.typed_filters import TypedInterface
 from .... import lot_settings as rules
 from ....audit import record
 from ....models import Lot

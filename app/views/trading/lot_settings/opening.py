@@ -4,8 +4,8 @@ from flask import flash, g, request
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup
 
-from ...common.typed_filters import TypedInterface
 from ...common.counting import CappedCount
+from ...common.typed_filters import TypedInterface
 from .... import lot_settings as rules
 from ....audit import record
 from ....extensions import db
