@@ -164,9 +164,10 @@ def contracts(db) -> int:
     """Each CONTRACT_EVERY-th plan's trading project, 结果公告 and contract
     (see the module's doc). Ids are given (the plan's): move the sequences
     past them on PostgreSQL. Returns how many."""
-    from sqlalchemy import insert, select, text
+    from sqlalchemy import insert, select
 
     from app.models import Contract, Notice, OrgUser, Organisation, Plan, Platform, ProjectReplica
+    from tests.supervision_helpers import sequences_past_given_ids
 
     jingban = db.session.execute(select(OrgUser.id, OrgUser.organisation_id).where(
         OrgUser.username == "jingban")).one()
@@ -213,11 +214,7 @@ def contracts(db) -> int:
         db.session.execute(insert(Notice), notices)
         db.session.execute(insert(Contract), rows)
         db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        for table in ("notice", "contract"):
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                    f"(SELECT max(id) FROM {table}))"))
-        db.session.commit()
+    sequences_past_given_ids(db, "notice", "contract")
     return len(ids)
 
 

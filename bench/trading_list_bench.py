@@ -86,6 +86,7 @@ def build(url, plans) -> float:
         CATEGORIES, PROCUREMENT_METHODS, Lot, Organisation, OrgUser, PlanReplica, PublishedNotice,
         TradingProject)
     from app.rules.credit_code import complete
+    from tests.supervision_helpers import sequences_past_given_ids
 
     app = open_app(url)
     started = time.perf_counter()
@@ -171,12 +172,7 @@ def build(url, plans) -> float:
             if notices:
                 db.session.execute(insert(PublishedNotice), notices)
             db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            for table in ("trading_project", "lot", "published_notice"):
-                db.session.execute(db.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT max(id) FROM {table}))"))
-            db.session.commit()
+        sequences_past_given_ids(db, "trading_project")  # lots and notices take theirs
         at_rest(db)
         db.engine.dispose()
     return time.perf_counter() - started

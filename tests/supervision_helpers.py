@@ -56,7 +56,7 @@ def project(seq, region="410400", **overrides) -> dict:
 def insert_projects(app, projects, chunk=5000) -> list[int]:
     """Insert Plan + SupervisionProject + ProjectFlag rows for `projects`
     (dicts from project()); returns the plan ids in the same order."""
-    from sqlalchemy import insert, select, text
+    from sqlalchemy import insert, select
 
     from app.extensions import db
     from app.models import OrgUser, Plan, ProjectFlag, SupervisionProject
@@ -102,13 +102,22 @@ def insert_projects(app, projects, chunk=5000) -> list[int]:
             if flags:
                 db.session.execute(insert(ProjectFlag), flags)
             db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            # The ids were given: move the sequence past them, or the next
-            # plan filed through the app (a test, the load bench) collides.
-            db.session.execute(text("SELECT setval(pg_get_serial_sequence('plan', 'id'), "
-                                    "(SELECT max(id) FROM plan))"))
-            db.session.commit()
+        sequences_past_given_ids(db, "plan")
     return ids
+
+
+def sequences_past_given_ids(db, *tables) -> None:
+    """After rows were inserted with their ids given: on PostgreSQL, move
+    each table's id sequence past them, or the next row added through the
+    app (a test, the load bench) collides."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    for table in tables:
+        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"(SELECT max(id) FROM {table}))"))
+    db.session.commit()
 
 
 def random_projects(n, seed=16) -> list[dict]:
