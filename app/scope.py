@@ -219,16 +219,16 @@ def time_change_clause(user):
     return TimeChange.project_id.in_(select(TradingProject.id).where(project_clause(user)))
 
 
-def lot_clause(user):
-    """Lots of the projects project_clause shows, asked of each lot (its
-    project by primary key) rather than as IN, which SQLite answers by
-    listing every project in scope first: an agency's 标段 page 44 → 0.2 ms
-    at a city's 417,000 projects (bench/trading_list_bench.py). The project
-    table is the subquery's own, so this also works inside a statement that
-    joins it (lot_settings.accepted_lots). A condition on the enclosing
-    statement's lot: use it only in a statement over lot."""
+def lot_clause(user, *conditions):
+    """Lots of the projects project_clause shows (and that meet
+    `conditions` on TradingProject), asked of each lot (its project by
+    primary key) rather than as IN, which SQLite answers by listing every
+    project in scope first: an agency's 标段 page 44 → 0.2 ms at a city's
+    417,000 projects (bench/trading_list_bench.py). The project table is the
+    subquery's own, never one of the enclosing statement. A condition on the
+    enclosing statement's lot: use it only in a statement over lot."""
     return (select(TradingProject.id)
-            .where(TradingProject.id == Lot.project_id, project_clause(user))
+            .where(TradingProject.id == Lot.project_id, project_clause(user), *conditions)
             .correlate_except(TradingProject).exists())
 
 
