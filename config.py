@@ -68,7 +68,6 @@ def settings(site: str, platform_code: str | None) -> dict:
         "PLATFORM_CODE": platform_code,
         "SECRET_KEY": secret_key(site_id),
         "SQLALCHEMY_DATABASE_URI": database_url(site_id),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # PostgreSQL: parallel workers per statement (app/postgres.py); None
         # keeps the server's setting.
         "PG_PARALLEL_WORKERS_PER_GATHER": None if site == "gps" else 0,

@@ -34,8 +34,13 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
         # process (the tests build hundreds). Keyed by each source's checksum.
         app.jinja_options = {**app.jinja_options, "bytecode_cache": cache}
 
-    db.init_app(app)
     from . import postgres, sqlite
+
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+        # Each request's pooled connection is checked before use: by a round
+        # trip (SELECT 1), or on PostgreSQL by its socket (app/postgres.py).
+        "pool_pre_ping": not postgres.checks_sockets(app.config["SQLALCHEMY_DATABASE_URI"])})
+    db.init_app(app)
 
     sqlite.init_app(app, db)  # before anything connects: file mode, WAL, busy timeout
     postgres.init_app(app, db)  # no JIT; read-only transactions end with COMMIT (prepared statements)

@@ -231,3 +231,63 @@ def test_a_trading_sites_connections_run_without_parallel_workers(gps, site_fact
         assert connection.exec_driver_sql(
             "SHOW max_parallel_workers_per_gather").scalar() == server
     _kept_through_rollback_and_loss(pds, "max_parallel_workers_per_gather", "0")
+
+
+def _backends(app) -> set[int]:
+    """The server processes of the site's database, seen from a connection
+    of their own (outside the site's pool)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(_engine(app).url).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as plain:
+        return {pid for (pid,) in plain.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()")}
+
+
+def _terminate_all(app, pids) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(_engine(app).url).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as plain:
+        for pid in pids:  # waits (5 s at most) until each has exited
+            assert plain.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,)).fetchone()[0]
+
+
+def test_the_pool_pings_only_where_nothing_else_checks():
+    from app import create_app
+    from app.postgres import checks_sockets
+
+    assert checks_sockets("postgresql+psycopg://ci:ci@127.0.0.1/x")
+    assert not checks_sockets("postgresql+psycopg2://ci:ci@127.0.0.1/x")
+    assert not checks_sockets("sqlite:///x.db")
+    app = create_app("gps", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+
+
+@POSTGRES
+def test_a_page_after_the_server_closed_the_pooled_connections_is_served(gps):
+    """Without a SELECT 1 before each request (app/postgres.py): the pool
+    gives up a connection the server has closed, by its socket, and the page
+    is served on a new one instead of failing."""
+    assert gps.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": False}
+    client = logged_in(gps, "jingban")
+    assert client.get("/plans/list/").status_code == 200
+    pooled = _backends(gps)
+    assert pooled
+    _terminate_all(gps, pooled)
+    response = client.get("/plans/list/")
+    assert response.status_code == 200
+    assert "采购计划" in response.get_data(as_text=True)
+    assert not _backends(gps) & pooled
+
+
+@POSTGRES
+def test_a_live_pooled_connection_is_kept(gps):
+    client = logged_in(gps, "jingban")
+    assert client.get("/plans/list/").status_code == 200
+    pooled = _backends(gps)
+    assert client.get("/plans/list/").status_code == 200
+    assert _backends(gps) == pooled
