@@ -13,7 +13,10 @@ import pytest
 DEMO_PASSWORD = "DemoPass@2026"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 15_000
+# Each wait's limit. A busy machine (the CI's, with other work beside it) once
+# took more than 15 s to load a GPS list page; a passing test never waits this
+# long.
+TIMEOUT_MS = 30_000
 
 
 def chromium_path() -> str | None:
