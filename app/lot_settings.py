@@ -299,22 +299,33 @@ def scoring_check(lot: Lot) -> dict:
     }
 
 
+# The 评分标准 banner looks at this many of the newest lots in the user's
+# scope. A lot being set up is a new one (an opening record needs complete
+# scoring, and freezes it), while a city's centre at a province's volume
+# holds ~600,000 lots with ~1,800,000 scoring items: grouping them all took
+# 3 s a page (docs/benchmarks.md).
+BANNER_LOTS = 2000
+
+
 def incomplete_categories(lot_ids_select, limit: int = 20) -> list[tuple[Lot, str]]:
     """(lot, message) for categories in use whose weights are not 100,
-    among the lots the given SELECT of ids names (the user's scope)."""
+    newest lot first, among the newest BANNER_LOTS lots the given SELECT of
+    ids names (the user's scope)."""
+    newest = lot_ids_select.order_by(Lot.id.desc()).limit(BANNER_LOTS).scalar_subquery()
+    total = func.sum(ScoringItem.weight)
     with db.session.no_autoflush:
-        rows = (db.session.query(ScoringItem.lot_id, ScoringItem.category,
-                                 func.sum(ScoringItem.weight))
-                .filter(among_lots(ScoringItem.lot_id, lot_ids_select))
+        rows = (db.session.query(ScoringItem.lot_id, ScoringItem.category, total)
+                .filter(ScoringItem.lot_id.in_(newest))
                 .group_by(ScoringItem.lot_id, ScoringItem.category)
-                .order_by(ScoringItem.lot_id, ScoringItem.category).all())
-    found = []
-    for lot_id, category, total in rows:
-        if message := category_message(category, _sum(total)):
-            found.append((lot_id, message))
+                # Rounded as _sum rounds: SQLite adds weights as floats.
+                .having(func.round(total, 2) != FULL_WEIGHT)
+                .order_by(ScoringItem.lot_id.desc(), ScoringItem.category)
+                .limit(limit).all())
+    found = [(lot_id, message) for lot_id, category, total in rows
+             if (message := category_message(category, _sum(total)))]
     lots = {lot.id: lot for lot in db.session.query(Lot).filter(
-        Lot.id.in_({lot_id for lot_id, _ in found[:limit]}))} if found else {}
-    return [(lots[lot_id], message) for lot_id, message in found[:limit]]
+        Lot.id.in_({lot_id for lot_id, _ in found}))} if found else {}
+    return [(lots[lot_id], message) for lot_id, message in found]
 
 
 def category_warning(lot_id: int, category: str) -> str | None:

@@ -289,6 +289,49 @@ def test_scoring_weights_must_sum_to_100_per_category(pds):
         as_text=True)
 
 
+def test_the_scoring_banner_shows_the_newest_lots_incomplete_categories(pds, monkeypatch):
+    """Newest lot first, among the newest BANNER_LOTS lots in scope; a
+    category at 100 is not listed, also as 0.01 + 66.79 + 33.2 (in floats,
+    as SQLite adds them, 99.99999999999999)."""
+    from sqlalchemy import select
+
+    from app import lot_settings
+    from app.extensions import db
+    from app.models import Lot, ScoringItem
+
+    daili, _pk, _code, (lot1, lot2) = _accepted(pds)
+    _, _pk2, _code2, (lot3, lot4) = _accepted(pds, plan_no="410400-2026-95002")
+    assert lot1 < lot2 < lot3 < lot4
+    weights = {lot1: [("技术", "90")], lot2: [("技术", "50"), ("价格", "100")],
+               lot3: [("商务", "120"), ("技术", "100")],
+               lot4: [("价格", "0.01"), ("价格", "66.79"), ("价格", "33.2")]}
+    with pds.app_context():
+        for lot_id, items in weights.items():
+            for n, (category, weight) in enumerate(items):
+                db.session.add(ScoringItem(lot_id=lot_id, category=category, name=f"评分项{n}",
+                                           weight=Decimal(weight)))
+        db.session.commit()
+        codes = {lot_id: db.session.get(Lot, lot_id).code for lot_id in weights}
+
+        def banner(**limit):
+            return [(lot.id, message) for lot, message in
+                    lot_settings.incomplete_categories(select(Lot.id), **limit)]
+
+        assert banner() == [(lot3, "“商务”类权重合计 120，超过100"),
+                            (lot2, "“技术”类权重合计 50，尚差 50 才满100"),
+                            (lot1, "“技术”类权重合计 90，尚差 10 才满100")]
+        # The newest lot's 100 is not taken for a problem that fills the limit.
+        assert banner(limit=1) == [(lot3, "“商务”类权重合计 120，超过100")]
+        monkeypatch.setattr(lot_settings, "BANNER_LOTS", 3)
+        assert [lot_id for lot_id, _ in banner()] == [lot3, lot2]
+
+    page = daili.get("/scoring-items/list/").get_data(as_text=True)
+    start = page.index('id="scoring-problems"')
+    panel = page[start:page.index("</div>", start)]
+    assert codes[lot1] not in panel and codes[lot4] not in panel
+    assert panel.index(codes[lot3]) < panel.index(codes[lot2])
+
+
 def test_compliance_items(pds):
     daili, _pk, _code, (lot1, _lot2) = _accepted(pds)
     _notice_received(pds, lot1)
