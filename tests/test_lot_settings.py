@@ -332,6 +332,35 @@ def test_the_scoring_banner_shows_the_newest_lots_incomplete_categories(pds, mon
     assert panel.index(codes[lot3]) < panel.index(codes[lot2])
 
 
+def test_the_ceiling_banner_shows_the_newest_lots_bids_with_their_lots(pds, monkeypatch):
+    from sqlalchemy import select
+
+    from app import lot_settings
+    from app.extensions import db
+    from app.models import Lot, OpeningBid
+
+    _, _pk, _code, (lot1, lot2) = _accepted(pds)
+    _, _pk2, _code2, (lot3, lot4) = _accepted(pds, plan_no="410400-2026-95002")
+    opened = dt.datetime(2026, 3, 2, 9, 30)
+    with pds.app_context():
+        for lot_id, bidder, warning in ((lot1, "甲", "超过"), (lot2, "乙", None),
+                                        (lot3, "丙", "超过"), (lot4, "丁", "超过"),
+                                        (lot4, "戊", "超过"), (lot4, "己", None)):
+            db.session.add(OpeningBid(lot_id=lot_id, bidder=bidder, price=Decimal("1"),
+                                      opened_at=opened, ceiling_warning=warning))
+        db.session.commit()
+
+    def banner():
+        with pds.app_context():
+            bids = lot_settings.bids_over_ceiling(select(Lot.id))
+            assert all("lot" in bid.__dict__ for bid in bids)  # read with the bids
+            return [(bid.lot_id, bid.bidder) for bid in bids]
+
+    assert banner() == [(lot4, "丁"), (lot4, "戊"), (lot3, "丙"), (lot1, "甲")]
+    monkeypatch.setattr(lot_settings, "BANNER_LOTS", 3)
+    assert banner() == [(lot4, "丁"), (lot4, "戊"), (lot3, "丙")]
+
+
 def test_compliance_items(pds):
     daili, _pk, _code, (lot1, _lot2) = _accepted(pds)
     _notice_received(pds, lot1)
