@@ -41,6 +41,9 @@ PROJECTS = ("trading_project", "FROM organisation", "FROM region")
 LOTS = ("FROM lot", "trading_project")
 NOTICES = ("published_notice", "trading_project")
 TODO = ("trading_project", "time_change")
+SCORING = ("scoring_item", "FROM lot")
+OPENING = ("opening_bid", "FROM lot")
+OBJECTIONS = ("objection", "FROM lot")
 # (label, user, URL, the tables whose statements the bare view replays)
 PAGES = [
     ("中心业务科室: 已接收计划, page 1", "keshi", "/received-plans/list/", RECEIVED),
@@ -62,6 +65,10 @@ PAGES = [
      "/project-notices/list/?page_ProjectNoticeView=5000", NOTICES),
     ("代理机构: 项目公告, page 1", "daili", "/project-notices/list/", NOTICES),
     ("中心业务科室: 待办任务, page 1", "keshi", "/todo/", TODO),
+    ("代理机构: 评分标准, page 1", "daili", "/scoring-items/list/", SCORING),
+    ("中心业务科室: 评分标准, page 1", "keshi", "/scoring-items/list/", SCORING),
+    ("代理机构: 开标记录, page 1", "daili", "/opening-bids/list/", OPENING),
+    ("代理机构: 项目质疑, page 1", "daili", "/objections/list/", OBJECTIONS),
 ]
 
 
@@ -173,9 +180,64 @@ def build(url, plans) -> float:
                 db.session.execute(insert(PublishedNotice), notices)
             db.session.commit()
         sequences_past_given_ids(db, "trading_project")  # lots and notices take theirs
+        add_lot_settings(db)
         at_rest(db)
         db.engine.dispose()
     return time.perf_counter() - started
+
+
+# The newest hundredth of the lots are being set up (every third one's 技术
+# short of 100, nothing opened); the others were opened with complete
+# scoring, three bids each, one lot in CEILING_EVERY with a bid above its
+# ceiling; one lot in OBJECTION_EVERY has a 质疑, unreplied in one in
+# UNREPLIED_EVERY of those.
+CEILING_EVERY, OBJECTION_EVERY, UNREPLIED_EVERY = 500, 25, 20
+
+
+def add_lot_settings(db) -> None:
+    """评分标准, 开标记录 and 质疑 for the accepted projects' lots, one
+    INSERT … SELECT each (a project waiting for 受理审核 has none)."""
+    from sqlalchemy import func, insert, literal, select
+
+    from app.models import Lot, Objection, OpeningBid, ScoringItem, TradingProject
+
+    accepted = select(Lot.id, Lot.budget).join(TradingProject).where(
+        TradingProject.state == "受理通过")
+    newest = db.session.scalar(select(func.max(Lot.id))) * 99 // 100
+    opened = accepted.where(Lot.id <= newest)
+    setting_up = accepted.where(Lot.id > newest)
+    columns = ["lot_id", "category", "name", "weight"]
+    for rows, category, name, weight in (
+            (accepted, "价格", "价格分", 100), (accepted, "技术", "技术方案", 60),
+            (opened, "技术", "实施计划", 40),
+            (setting_up.where(Lot.id % 3 != 0), "技术", "实施计划", 40),
+            (accepted, "商务", "商务响应", 100)):
+        sub = rows.subquery()
+        db.session.execute(insert(ScoringItem).from_select(columns, select(
+            sub.c.id, literal(category), literal(name), literal(weight))))
+    opened_at = literal(dt.datetime(2025, 6, 2, 9, 30))
+    for bidder, share in (("投标人甲", 0.9), ("投标人乙", 0.95), ("投标人丙", 0.97)):
+        sub = opened.subquery()
+        db.session.execute(insert(OpeningBid).from_select(
+            ["lot_id", "bidder", "price", "opened_at"],
+            select(sub.c.id, literal(bidder), sub.c.budget * share, opened_at)))
+    over = opened.where(Lot.id % CEILING_EVERY == 0).subquery()
+    db.session.execute(insert(OpeningBid).from_select(
+        ["lot_id", "bidder", "price", "opened_at", "ceiling_warning"],
+        select(over.c.id, literal("投标人丁"), over.c.budget * 1.1, opened_at,
+               literal("投标报价超过该标段预算。该投标应由评标委员会按无效投标处理。"))))
+    for rows, replied in ((accepted.where(Lot.id % (OBJECTION_EVERY * UNREPLIED_EVERY) != 0),
+                           True),
+                          (accepted.where(Lot.id % (OBJECTION_EVERY * UNREPLIED_EVERY) == 0),
+                           False)):
+        sub = rows.where(Lot.id % OBJECTION_EVERY == 0).subquery()
+        db.session.execute(insert(Objection).from_select(
+            ["lot_id", "objector", "received_on", "known_on", "content", "reply", "reply_date"],
+            select(sub.c.id, literal("质疑供应商"), literal(dt.date(2025, 5, 20)),
+                   literal(dt.date(2025, 5, 19)), literal("对评分标准提出质疑"),
+                   literal("已答复" if replied else None),
+                   literal(dt.date(2025, 5, 26) if replied else None))))
+    db.session.commit()
 
 
 if __name__ == "__main__":
