@@ -11,7 +11,8 @@ to this site (接收采购计划, ~833,000 at 1,000,000), and one in two of thos
 is brought in as a trading project (项目进场受理, ~417,000) with 1–3 标段
 and its published 采购公告 (项目公告). One plan in five is entrusted to the
 demo 代理机构, the rest to four other agencies; one project in fifty of
-the demo agency's waits for the centre's 受理审核 (its 【待办任务】).
+the demo agency's waits for the centre's 受理审核 (its 【待办任务】). The
+accepted projects' lots have 评分标准, 开标记录 and 质疑 (add_lot_settings).
 
 Build, timing and the bare view are list_bench's (`--database`, `--keep`,
 `--pages` as there). Aim (#17): real p95 ≤ 2 × bare p95.

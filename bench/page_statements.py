@@ -1,0 +1,64 @@
+"""One page's statements and their times, as a user, in process.
+
+    .venv/bin/python bench/page_statements.py DATABASE_URL PATH USER [--site trading|gps]
+        [--repeat 5]
+
+Requests PATH `--repeat` times as USER (the demo's users, signed in) on
+the database given (a bench's, kept), then prints the last request's time
+and each of its statements: the fastest run of it, how many times it ran,
+and its text. For finding which statement of a page is slow at volume
+(docs/benchmarks.md, "Lot settings at a province's volume").
+"""
+import argparse
+import collections
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database")
+    parser.add_argument("path")
+    parser.add_argument("user")
+    parser.add_argument("--site", choices=("trading", "gps"), default="trading")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from bench.supervision_bench import login
+    if args.site == "trading":
+        from bench.trading_list_bench import open_app
+    else:
+        from bench.supervision_bench import open_app
+
+    app = open_app(args.database)
+    client = login(app, args.user)
+    with app.app_context():
+        engine = db.engine
+    started, times = {}, collections.defaultdict(list)
+
+    def before(conn, cursor, statement, *rest):
+        started["at"] = time.perf_counter()
+
+    def after(conn, cursor, statement, *rest):
+        times[statement].append(time.perf_counter() - started["at"])
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    for _ in range(args.repeat):
+        times.clear()
+        began = time.perf_counter()
+        response = client.get(args.path)
+        took = time.perf_counter() - began
+    print(f"{args.path} as {args.user}: {response.status_code}, {took * 1000:.1f} ms")
+    for statement, runs in times.items():
+        print(f"{min(runs) * 1000:9.2f} ms ×{len(runs):<3} {' '.join(statement.split())[:200]}")
+
+
+if __name__ == "__main__":
+    main()
