@@ -45,10 +45,11 @@ server has closed (a restart, pg_terminate_backend, an idle timeout) has
 something to read while it sits in the pool: the server's FATAL message,
 then the end of the stream. An idle connection of ours receives nothing
 else (the sites never LISTEN), so one that can be read from is given up
-and the pool opens another. A server that vanished without closing (a
-cable pulled) is found by the request's first statement, after the wait a
-SELECT 1 would have had, and SQLAlchemy then discards the pool's other
-connections.
+and the pool opens another. A connection cut without the server closing
+it (a firewall or NAT forgetting an idle one, a failover to another host)
+shows nothing until the request's first statement, which fails where a
+SELECT 1 would have found it and reconnected; SQLAlchemy then replaces the
+pool's other connections (docs/operations.md).
 """
 import re
 import select

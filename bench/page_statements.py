@@ -26,6 +26,8 @@ def main():
     parser.add_argument("--site", choices=("trading", "gps"), default="trading")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
 
     from sqlalchemy import event
 

@@ -234,8 +234,9 @@ def test_a_trading_sites_connections_run_without_parallel_workers(gps, site_fact
 
 
 def _backends(app) -> set[int]:
-    """The server processes of the site's database, seen from a connection
-    of their own (outside the site's pool)."""
+    """The server processes of the site's connections to its database (not
+    autovacuum's, which come and go), seen from a connection of their own
+    (outside the site's pool)."""
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -243,7 +244,7 @@ def _backends(app) -> set[int]:
     with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as plain:
         return {pid for (pid,) in plain.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()")}
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")}
 
 
 def _terminate_all(app, pids) -> None:
