@@ -303,8 +303,8 @@ def scoring_check(lot: Lot) -> dict:
 # The 评分标准 and 开标记录 banners look at this many of the newest lots in
 # the user's scope. A lot being set up or opened is a new one (an opening
 # record needs complete scoring, and freezes it), while a city's centre at
-# a province's volume holds ~600,000 lots with ~1,800,000 scoring items:
-# grouping them all took 3 s a page (docs/benchmarks.md).
+# a province's volume holds ~600,000 lots with ~2,400,000 scoring items:
+# grouping them all took 4 s a page (docs/benchmarks.md).
 BANNER_LOTS = 2000
 
 
@@ -536,9 +536,9 @@ def project_bids_over_ceiling(project: TradingProject) -> list[OpeningBid]:
 def bids_over_ceiling(lot_ids_select, limit: int = 50) -> list[OpeningBid]:
     """Opening records flagged above the ceiling, newest lot first, among
     the newest BANNER_LOTS lots the given SELECT of ids names: the bids a
-    committee is about to evaluate (among all of a centre's lots, 1,800,000
-    records at a province's volume, the walk took 310 ms a page). Each with
-    its lot, which the banner names."""
+    committee is about to evaluate (at a province's volume, 1,800,000
+    records, walking an agency's for the flagged ones took 128 ms a page).
+    Each with its lot, which the banner names."""
     newest = lot_ids_select.order_by(Lot.id.desc()).limit(BANNER_LOTS).scalar_subquery()
     return (db.session.query(OpeningBid).options(joinedload(OpeningBid.lot))
             .filter(OpeningBid.lot_id.in_(newest), OpeningBid.ceiling_warning.isnot(None))
