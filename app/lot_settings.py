@@ -308,11 +308,15 @@ def scoring_check(lot: Lot) -> dict:
 BANNER_LOTS = 2000
 
 
+def _newest_lots(lot_ids_select):
+    return lot_ids_select.order_by(Lot.id.desc()).limit(BANNER_LOTS).scalar_subquery()
+
+
 def incomplete_categories(lot_ids_select, limit: int = 20) -> list[tuple[Lot, str]]:
     """(lot, message) for categories in use whose weights are not 100,
     newest lot first, among the newest BANNER_LOTS lots the given SELECT of
     ids names (the user's scope)."""
-    newest = lot_ids_select.order_by(Lot.id.desc()).limit(BANNER_LOTS).scalar_subquery()
+    newest = _newest_lots(lot_ids_select)
     total = func.sum(ScoringItem.weight)
     with db.session.no_autoflush:
         rows = (db.session.query(ScoringItem.lot_id, ScoringItem.category, total)
@@ -539,7 +543,7 @@ def bids_over_ceiling(lot_ids_select, limit: int = 50) -> list[OpeningBid]:
     committee is about to evaluate (at a province's volume, 1,800,000
     records, walking an agency's for the flagged ones took 128 ms a page).
     Each with its lot, which the banner names."""
-    newest = lot_ids_select.order_by(Lot.id.desc()).limit(BANNER_LOTS).scalar_subquery()
+    newest = _newest_lots(lot_ids_select)
     return (db.session.query(OpeningBid).options(joinedload(OpeningBid.lot))
             .filter(OpeningBid.lot_id.in_(newest), OpeningBid.ceiling_warning.isnot(None))
             .order_by(OpeningBid.lot_id.desc(), OpeningBid.id).limit(limit).all())

@@ -184,13 +184,19 @@ def test_health_says_the_database_was_lost_and_then_that_it_is_back(gps):
         assert _database_state()["ok"] is True
 
 
-def _server_setting(app, name) -> str:
-    """The setting as a plain connection (none of the site's SETs) sees it."""
+def _plain_connection(app):
+    """A psycopg connection to the site's database outside its pool (none of
+    the site's SETs or listeners), in autocommit."""
     import psycopg
     from sqlalchemy.engine import make_url
 
     url = make_url(_engine(app).url).set(drivername="postgresql")
-    with psycopg.connect(url.render_as_string(hide_password=False)) as plain:
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
+def _server_setting(app, name) -> str:
+    """The setting as a plain connection (none of the site's SETs) sees it."""
+    with _plain_connection(app) as plain:
         return plain.execute(f"SHOW {name}").fetchone()[0]
 
 
@@ -237,22 +243,14 @@ def _backends(app) -> set[int]:
     """The server processes of the site's connections to its database (not
     autovacuum's, which come and go), seen from a connection of their own
     (outside the site's pool)."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(_engine(app).url).set(drivername="postgresql")
-    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as plain:
+    with _plain_connection(app) as plain:
         return {pid for (pid,) in plain.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")}
 
 
 def _terminate_all(app, pids) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(_engine(app).url).set(drivername="postgresql")
-    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as plain:
+    with _plain_connection(app) as plain:
         for pid in pids:  # waits (5 s at most) until each has exited
             assert plain.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,)).fetchone()[0]
 
