@@ -1,7 +1,7 @@
 """Working days on the Chinese calendar (app/rules/workdays.py): holidays,
 调休 Saturdays from the seeded years, and 暂定 years judged by the law's
 holidays (app/rules/statutory_holidays.py) until they are entered."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -122,10 +122,53 @@ def test_entered_days_override_the_law_and_official_years_ignore_it():
     assert recorded.note() is None
 
 
+def _counted_day_by_day(cal, a, b):
+    if b < a:
+        return -_counted_day_by_day(cal, b, a)
+    return sum(1 for i in range(1, (b - a).days + 1) if cal.is_workday(a + timedelta(days=i)))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_workdays_between_agrees_with_asking_each_day(seed):
+    """The count by each year's departures from Monday–Friday is what asking
+    is_workday of each day gives, both ways, across official, entered and
+    暂定 years, and notes the same 暂定 years."""
+    import random
+
+    rng = random.Random(seed)
+    span = [date(2024, 1, 1) + timedelta(days=i) for i in range(5 * 366)]
+    weekends = [day for day in span if day.weekday() >= 5]
+    weekdays = [day for day in span if day.weekday() < 5]
+    calendars = [CAL, Calendar(), Calendar(
+        days_off=frozenset(rng.sample(weekdays, 40) + rng.sample(weekends, 5)),
+        days_worked=frozenset(rng.sample(weekends, 12) + rng.sample(weekdays, 5)),
+        official_years=frozenset(rng.sample(range(2024, 2029), 2)))]
+    for cal in calendars:
+        for _ in range(60):
+            a, b = rng.choice(span), rng.choice(span)
+            asked, counted = cal.recording(), cal.recording()
+            assert counted.workdays_between(a, b) == _counted_day_by_day(asked, a, b), (a, b)
+            assert counted.note() == asked.note(), (a, b)
+
+
 def test_beyond_the_computable_years_a_clear_error():
     with pytest.raises(workdays.NotCovered) as raised:
         is_workday(date(workdays.LAST_YEAR + 1, 1, 4))
     assert "无法按工作日计算法定期限" in str(raised.value)
+
+
+def test_a_count_reaching_beyond_the_computable_years_names_the_first_day_beyond():
+    last = date(workdays.LAST_YEAR, 12, 20)
+    with pytest.raises(workdays.NotCovered) as raised:
+        workdays_between(last, date(workdays.LAST_YEAR + 1, 1, 10))
+    assert raised.value.day == date(workdays.LAST_YEAR + 1, 1, 1)
+    with pytest.raises(workdays.NotCovered) as raised:
+        workdays_between(date(workdays.FIRST_YEAR - 1, 12, 30), date(workdays.FIRST_YEAR, 1, 9))
+    assert raised.value.day == date(workdays.FIRST_YEAR - 1, 12, 31)
+    assert workdays_between(date(workdays.FIRST_YEAR - 1, 12, 31),
+                            date(workdays.FIRST_YEAR, 1, 2)) == 1  # 31 Dec not counted, 元旦 off
+    with pytest.raises(workdays.NotCovered):
+        workdays_between(date(workdays.FIRST_YEAR - 1, 12, 1), date(workdays.FIRST_YEAR - 1, 12, 9))
 
 
 def test_far_out_of_range_is_refused():
