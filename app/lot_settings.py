@@ -481,11 +481,12 @@ def _objection_warnings(item: Objection, today: dt.date, cal) -> list[str]:
     return warnings
 
 
-def objections_needing_attention(lot_ids_select, today: dt.date, limit: int = 20):
-    """Unreplied objections with a warning, among the given lots."""
+def objections_needing_attention(scope, today: dt.date, limit: int = 20):
+    """Unreplied objections with a warning, of those the clause `scope` (on
+    Objection) admits, oldest first."""
     rows = (db.session.query(Objection)
-            .filter(among_lots(Objection.lot_id, lot_ids_select), Objection.reply_date.is_(None))
-            .order_by(Objection.received_on).limit(200).all())
+            .filter(scope, Objection.reply_date.is_(None))
+            .order_by(Objection.received_on, Objection.id).limit(200).all())
     found = [(row, warnings) for row in rows if (warnings := objection_warnings(row, today))]
     return found[:limit]
 

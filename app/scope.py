@@ -10,8 +10,8 @@ from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import bindparam, false, select, true
 
 from .extensions import read
-from .models import (Contract, ExpertRequest, Lot, LotReplica, Notice, Organisation, Plan, Platform, ProjectReplica,
-                     PublishedNotice, Region, TimeChange, TradingProject, WinnerChange)
+from .models import (Contract, ExpertRequest, Lot, LotReplica, Notice, Objection, Organisation, Plan, Platform,
+                     ProjectReplica, PublishedNotice, Region, TimeChange, TradingProject, WinnerChange)
 from .security import ADMIN
 
 REGIONAL_TYPES = ("监管部门", "交易中心")
@@ -127,12 +127,14 @@ def _expert_request_rule(org):
     return false()
 
 
-def _project_rule(org):
-    """Trading site: the agency's own projects; a centre's region and below."""
+def _project_rule(org, model=TradingProject):
+    """Trading site: the agency's own projects; a centre's region and below.
+    Of `model`: the project, or a row holding copies of its agency_id and
+    region_code."""
     if org.org_type == "代理机构":
-        return TradingProject.agency_id == org.id
+        return model.agency_id == org.id
     if org.org_type == "交易中心":
-        return TradingProject.region_code.in_(region_subtree(org.region.path))
+        return model.region_code.in_(region_subtree(org.region.path))
     return false()
 
 
@@ -232,6 +234,14 @@ def lot_clause(user, *conditions):
             .correlate_except(TradingProject).exists())
 
 
+def objection_clause(user):
+    """项目质疑 of the projects project_clause shows, by the project's
+    agency and region each 质疑 holds (models.Objection). Every 质疑's
+    project is 受理通过: a 质疑 is registered only then, and that state is
+    final."""
+    return by_organisation(user, lambda org: _project_rule(org, Objection))
+
+
 def project_replica_clause(user):
     return by_organisation(user, _project_replica_rule)
 
@@ -286,6 +296,10 @@ class TimeChangeScope(ScopeFilter):
 
 class LotScope(ScopeFilter):
     clause = staticmethod(lot_clause)
+
+
+class ObjectionScope(ScopeFilter):
+    clause = staticmethod(objection_clause)
 
 
 class PublishedNoticeScope(ScopeFilter):

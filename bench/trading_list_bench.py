@@ -202,7 +202,8 @@ def add_lot_settings(db) -> None:
 
     from app.models import Lot, Objection, OpeningBid, ScoringItem, TradingProject
 
-    accepted = select(Lot.id, Lot.budget).join(TradingProject).where(
+    accepted = select(Lot.id, Lot.budget, TradingProject.agency_id,
+                      TradingProject.region_code).join(TradingProject).where(
         TradingProject.state == "受理通过")
     newest = db.session.scalar(select(func.max(Lot.id))) * 99 // 100
     opened = accepted.where(Lot.id <= newest)
@@ -233,8 +234,9 @@ def add_lot_settings(db) -> None:
                            False)):
         sub = rows.where(Lot.id % OBJECTION_EVERY == 0).subquery()
         db.session.execute(insert(Objection).from_select(
-            ["lot_id", "objector", "received_on", "known_on", "content", "reply", "reply_date"],
-            select(sub.c.id, literal("质疑供应商"), literal(dt.date(2025, 5, 20)),
+            ["lot_id", "agency_id", "region_code", "objector", "received_on", "known_on",
+             "content", "reply", "reply_date"],
+            select(sub.c.id, sub.c.agency_id, sub.c.region_code, literal("质疑供应商"), literal(dt.date(2025, 5, 20)),
                    literal(dt.date(2025, 5, 19)), literal("对评分标准提出质疑"),
                    literal("已答复" if replied else None),
                    literal(dt.date(2025, 5, 26) if replied else None))))

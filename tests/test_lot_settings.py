@@ -646,6 +646,58 @@ def test_another_agency_gets_404_and_the_centre_reads_only(pds):
     assert _lot(pds, lot1).bid_bond is None
 
 
+def test_objections_carry_their_projects_scope(pds):
+    """项目质疑 are listed by the agency and region each holds, copied from
+    its lot's project however it was registered (REST, form, a row added in
+    code): every user sees exactly the 质疑 that the lot's project would show."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.lot_settings import among_lots
+    from app.models import Lot, Objection, TradingProject
+    from app.scope import lot_clause, objection_clause
+
+    daili, pk, code, (lot1, lot2) = _accepted(pds)
+    client, auth = _api(pds, "daili")
+    by_rest = client.post("/api/v1/objection/", headers=auth, json={
+        "lot": lot1, "objector": "甲供应商", "known_on": str(dt.date.today()),
+        "received_on": str(dt.date.today()), "content": "质疑内容"})
+    assert by_rest.status_code == 201
+    by_form = _post_form(daili, "/objections/add", {
+        "lot": str(lot2), "objector": "乙供应商", "known_on": str(dt.date.today()),
+        "received_on": str(dt.date.today()), "content": "质疑内容"})
+    assert by_form.status_code == 302
+    second_agency_user(pds)
+    with pds.app_context():
+        db.session.add(Objection(lot_id=lot2, objector="丙供应商", known_on=dt.date.today(),
+                                 received_on=dt.date.today(), content="质疑内容"))
+        db.session.commit()
+        project = db.session.get(TradingProject, pk)
+        rows = db.session.query(Objection).all()
+        assert len(rows) == 3
+        assert {(row.agency_id, row.region_code) for row in rows} == {
+            (project.agency_id, project.region_code)}
+        users = db.session.query(pds.appbuilder.sm.user_model).all()
+        seen = {}
+        for user in users:
+            by_columns = {i for (i,) in db.session.query(Objection.id)
+                          .filter(objection_clause(user))}
+            through_lots = {i for (i,) in db.session.query(Objection.id).filter(among_lots(
+                Objection.lot_id,
+                select(Lot.id).where(lot_clause(user, TradingProject.state == "受理通过"))))}
+            assert by_columns == through_lots, user.username
+            seen[user.username] = len(by_columns)
+    assert seen["daili"] == seen["keshi"] == 3 and seen["daili2"] == 0
+    other = logged_in(pds, "daili2")
+    page = other.get("/objections/list/").get_data(as_text=True)
+    assert code not in page and "甲供应商" not in page
+    other_api, other_auth = _api(pds, "daili2")
+    for method in ("put", "delete"):
+        assert getattr(other_api, method)(f"/api/v1/objection/{by_rest.json['id']}",
+                                          headers=other_auth,
+                                          json={"reply": "x"}).status_code == 404
+
+
 def test_every_page_opens_for_the_agency(pds):
     daili = logged_in(pds, "daili")
     for url in ("/lot-fees/list/", "/lot-settings/list/", "/scoring-items/list/",

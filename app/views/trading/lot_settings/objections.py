@@ -9,7 +9,7 @@ from .... import lot_settings as rules
 from ....audit import record
 from ....extensions import db
 from ....models import Objection
-from ....scope import LotScope
+from ....scope import LotScope, ObjectionScope, current_user, objection_clause
 from .common import (
     AcceptedLots,
     ITEM_LABELS,
@@ -20,7 +20,6 @@ from .common import (
     _received,
     _rejected,
     _reply_date,
-    _scoped_lot_ids,
     _today,
     _unlocked,
 )
@@ -53,7 +52,7 @@ class ObjectionView(LotSectionView):
     add_columns = ["lot"] + OBJECTION_FIELDS
     edit_columns = OBJECTION_FIELDS
     search_columns = ["lot", "objector", "received_on", "reply_date"]
-    base_filters = [["lot_id", AcceptedLots, None]]
+    base_filters = [["agency_id", ObjectionScope, None]]
     base_order = ("received_on", "desc")
     add_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
@@ -71,7 +70,7 @@ class ObjectionView(LotSectionView):
 
     def list_extras(self):
         return {"objection_warnings": rules.objections_needing_attention(
-            _scoped_lot_ids(), _today())}
+            objection_clause(current_user()), _today())}
 
     def show_extras(self, item):
         return {"warnings": rules.objection_warnings(item, _today())}
@@ -103,7 +102,7 @@ class ObjectionApi(LotSectionApi):
     datamodel = TypedInterface(Objection)
     section = rules.OBJECTIONS
     class_permission_name = "Objection"
-    base_filters = [["lot_id", AcceptedLots, None]]
+    base_filters = [["agency_id", ObjectionScope, None]]
     base_order = ("received_on", "desc")
     label_columns = ITEM_LABELS
     list_columns = ["id", "lot_id", "objector", "known_on", "received_on", "reply_date"]
