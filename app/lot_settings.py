@@ -484,7 +484,7 @@ def _objection_warnings(item: Objection, today: dt.date, cal) -> list[str]:
 def objections_needing_attention(scope, today: dt.date, limit: int = 20):
     """Unreplied objections with a warning, of those the clause `scope` (on
     Objection) admits, oldest first."""
-    rows = (db.session.query(Objection)
+    rows = (db.session.query(Objection).options(joinedload(Objection.lot))  # the banner names it
             .filter(scope, Objection.reply_date.is_(None))
             .order_by(Objection.received_on, Objection.id).limit(200).all())
     found = [(row, warnings) for row in rows if (warnings := objection_warnings(row, today))]
