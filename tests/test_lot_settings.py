@@ -698,6 +698,19 @@ def test_objections_carry_their_projects_scope(pds):
                                           json={"reply": "x"}).status_code == 404
 
 
+@pytest.mark.parametrize("user, url", [
+    ("daili", "/lot-fees/list/"), ("daili", "/lot-settings/list/"), ("keshi", "/committee/list/")])
+def test_lot_lists_show_the_newest_lots_first(pds, user, url):
+    """A province has years of lots: a list's first page is the newest. (标段,
+    评分标准 and 符合性审查 are also their project's and lot's tabs, in order
+    of entry.)"""
+    _daili, _pk, old_code, (old_lot, _lot2) = _accepted(pds, "410400-2026-95001")
+    _daili, _pk, new_code, (new_lot, _lot2) = _accepted(pds, "410400-2026-95002")
+    page = logged_in(pds, user).get(url).get_data(as_text=True)
+    assert new_code in page and old_code in page
+    assert page.index(new_code) < page.index(old_code)
+
+
 def test_every_page_opens_for_the_agency(pds):
     daili = logged_in(pds, "daili")
     for url in ("/lot-fees/list/", "/lot-settings/list/", "/scoring-items/list/",

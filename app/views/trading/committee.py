@@ -63,7 +63,7 @@ class CommitteeView(ReadWriteModelView):
     show_columns = ["project", "code", "name", "budget", "experts_received_at"]
     search_columns = ["code", "name", "project"]
     base_filters = [["id", AcceptedLots, None]]
-    base_order = ("id", "asc")
+    base_order = ("id", "desc")  # newest lots first
     search_form_query_rel_fields = {"project": [["id", ProjectScope, None]]}
     searched_relations = {"project": ("project_code", "project_name")}
     formatters_columns = {"experts_received_at": _received, "id": _status}

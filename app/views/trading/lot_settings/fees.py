@@ -48,7 +48,7 @@ class LotFeeView(LotSectionView):
     edit_columns = FEE_COLUMNS
     search_columns = ["code", "name", "project"]
     base_filters = [["id", LotScope, None]]
-    base_order = ("id", "asc")
+    base_order = ("id", "desc")  # newest lots first
     search_form_query_rel_fields = {"project": [["id", ProjectScope, None]]}
     searched_relations = {"project": ("project_code", "project_name")}
     validators_columns = {column: [_probe_check(rules.fee_errors, FEE_COLUMNS)]
@@ -93,7 +93,7 @@ class LotSettingView(LotSectionView):
     edit_columns = PLANNING_COLUMNS
     search_columns = ["code", "name", "project", "evaluation_method"]
     base_filters = [["id", LotScope, None]]
-    base_order = ("id", "asc")
+    base_order = ("id", "desc")  # newest lots first
     search_form_query_rel_fields = {"project": [["id", ProjectScope, None]]}
     searched_relations = {"project": ("project_code", "project_name")}
     formatters_columns = {"notice_received_at": _notice, "max_price": _max_price}

@@ -79,7 +79,7 @@ class OpeningBidView(LotSectionView):
     edit_columns = OPENING_FIELDS
     search_columns = ["lot", "bidder"]
     base_filters = [["lot_id", AcceptedLots, None]]
-    base_order = ("lot_id", "asc")
+    base_order = ("lot_id", "desc")  # newest lots first
     add_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     searched_relations = {"lot": ("code", "name")}
