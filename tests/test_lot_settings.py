@@ -650,7 +650,7 @@ def test_objections_carry_their_projects_scope(pds):
     """项目质疑 are listed by the agency and region each holds, copied from
     its lot's project however it was registered (REST, form, a row added in
     code): every user sees exactly the 质疑 that the lot's project would show."""
-    from sqlalchemy import select
+    from sqlalchemy import select, text
 
     from app.extensions import db
     from app.lot_settings import among_lots
@@ -668,15 +668,24 @@ def test_objections_carry_their_projects_scope(pds):
         "received_on": str(dt.date.today()), "content": "质疑内容"})
     assert by_form.status_code == 302
     second_agency_user(pds)
+    _daili, other_pk, other_code, (other_lot, _lot) = _accepted(pds, "410400-2026-95002")
     with pds.app_context():
-        db.session.add(Objection(lot_id=lot2, objector="丙供应商", known_on=dt.date.today(),
-                                 received_on=dt.date.today(), content="质疑内容"))
+        # Another agency's project in a county, and one flush inserting a
+        # 质疑 on each project: each row takes its own lot's project.
+        daili2 = db.session.query(pds.appbuilder.sm.user_model).filter_by(username="daili2").one()
+        db.session.execute(text("UPDATE trading_project SET agency_id = :agency,"
+                                " region_code = '410421' WHERE id = :pk"),
+                           {"agency": daili2.organisation_id, "pk": other_pk})
         db.session.commit()
-        project = db.session.get(TradingProject, pk)
+        for lot in (lot2, other_lot):
+            db.session.add(Objection(lot_id=lot, objector="丙供应商", known_on=dt.date.today(),
+                                     received_on=dt.date.today(), content="质疑内容"))
+        db.session.commit()
         rows = db.session.query(Objection).all()
-        assert len(rows) == 3
-        assert {(row.agency_id, row.region_code) for row in rows} == {
-            (project.agency_id, project.region_code)}
+        assert len(rows) == 4
+        for row in rows:
+            project = row.lot.project
+            assert (row.agency_id, row.region_code) == (project.agency_id, project.region_code)
         users = db.session.query(pds.appbuilder.sm.user_model).all()
         seen = {}
         for user in users:
@@ -687,10 +696,10 @@ def test_objections_carry_their_projects_scope(pds):
                 select(Lot.id).where(lot_clause(user, TradingProject.state == "受理通过"))))}
             assert by_columns == through_lots, user.username
             seen[user.username] = len(by_columns)
-    assert seen["daili"] == seen["keshi"] == 3 and seen["daili2"] == 0
+    assert (seen["daili"], seen["daili2"], seen["keshi"]) == (3, 1, 4)
     other = logged_in(pds, "daili2")
     page = other.get("/objections/list/").get_data(as_text=True)
-    assert code not in page and "甲供应商" not in page
+    assert other_code in page and code not in page and "甲供应商" not in page
     other_api, other_auth = _api(pds, "daili2")
     for method in ("put", "delete"):
         assert getattr(other_api, method)(f"/api/v1/objection/{by_rest.json['id']}",
