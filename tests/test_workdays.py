@@ -163,6 +163,9 @@ def test_a_count_reaching_beyond_the_computable_years_names_the_first_day_beyond
         workdays_between(last, date(workdays.LAST_YEAR + 1, 1, 10))
     assert raised.value.day == date(workdays.LAST_YEAR + 1, 1, 1)
     with pytest.raises(workdays.NotCovered) as raised:
+        workdays_between(date(workdays.LAST_YEAR + 1, 3, 1), date(workdays.LAST_YEAR + 1, 3, 9))
+    assert raised.value.day == date(workdays.LAST_YEAR + 1, 3, 2)
+    with pytest.raises(workdays.NotCovered) as raised:
         workdays_between(date(workdays.FIRST_YEAR - 1, 12, 30), date(workdays.FIRST_YEAR, 1, 9))
     assert raised.value.day == date(workdays.FIRST_YEAR - 1, 12, 31)
     assert workdays_between(date(workdays.FIRST_YEAR - 1, 12, 31),

@@ -124,7 +124,7 @@ class Calendar:
         if first.year < FIRST_YEAR:
             raise NotCovered(first)
         if b.year > LAST_YEAR:
-            raise NotCovered(dt.date(LAST_YEAR + 1, 1, 1))
+            raise NotCovered(max(first, dt.date(LAST_YEAR + 1, 1, 1)))
         if self.consulted is not None:
             self.consulted.update(year for year in range(first.year, b.year + 1)
                                   if year not in self.official_years)
