@@ -670,8 +670,8 @@ class Objection(Model):
     # The list is its scope's newest first; the scope's columns are the
     # project's, copied (a project is 受理通过 before it has 质疑, and its
     # agency and region no longer change). Through the lot and its project
-    # an agency's page took 0.8 s at 24,507 质疑 on PostgreSQL (each lot of
-    # its 120,000 hashed), 0.5 s on SQLite (docs/benchmarks.md, session 48).
+    # an agency's page took ~1 s at 24,507 质疑 on PostgreSQL (each of its
+    # 120,000 lots hashed) and on SQLite (docs/benchmarks.md, session 48).
     # A city's centre sees most of them: its page walks the newest overall.
     __table_args__ = (
         Index("ix_objection_agency_received", "agency_id", "received_on", "id"),

@@ -3,8 +3,8 @@
 list and count by its scope's columns instead of through lot and project;
 (received_on, id) for a city's centre, which sees most of them.
 An agency's page with 24,507 质疑 at a city's volume
-(bench/trading_list_bench.py) took 0.8 s on PostgreSQL, hashing each of its
-120,000 lots, and 0.5 s on SQLite.
+(bench/trading_list_bench.py) took ~1 s on PostgreSQL, hashing each of its
+120,000 lots, and on SQLite.
 
 Revision ID: b3d5f7a9c1e4
 Revises: 28e9e5d84e51
