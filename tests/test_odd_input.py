@@ -265,6 +265,43 @@ def test_every_forms_choice_field_refuses_junk_in_chinese(gps_demo, pds_demo):
     assert checked > 10
 
 
+def test_no_form_field_checks_the_same_thing_twice(gps_demo, pds_demo):
+    """FAB appends its Length and InputRequired to the validators it is given;
+    add and edit forms sharing them said 字段长度不能超过 128 个字符。 twice."""
+    from collections import Counter
+
+    from flask_appbuilder import ModelView
+
+    checked = 0
+    for app in (gps_demo, pds_demo):
+        for view in app.appbuilder.baseviews:
+            if not isinstance(view, ModelView):
+                continue
+            for form in (view.add_form, view.edit_form):
+                for name, field in vars(form).items():
+                    validators = getattr(field, "kwargs", {}).get("validators") or []
+                    kinds = Counter(type(v).__name__ for v in validators)
+                    repeated = [kind for kind, n in kinds.items() if n > 1 and kind != "function"]
+                    assert not repeated, (type(view).__name__, name, repeated)
+                    checked += bool(validators)
+    assert checked > 100
+
+
+def test_a_text_too_long_is_said_once(site_factory):
+    import datetime as dt
+    import re
+
+    from tests.test_lot_settings import _accepted, _post_form
+
+    pds = site_factory("pds")
+    daili, _pk, _code, (lot1, _lot2) = _accepted(pds)
+    page = _post_form(daili, "/objections/add", {
+        "lot": str(lot1), "objector": "甲" * 129, "known_on": str(dt.date.today()),
+        "received_on": str(dt.date.today()), "content": "质疑内容"}).get_data(as_text=True)
+    assert len(re.findall("不能超过 ?128 ?个字", page)) == 1
+
+
+
 @pytest.mark.parametrize("user, url, args", [
     ("admin", "/users/list/", {"_flt_0_username": "\x00"}),
     ("jingban", "/plans/list/", {"_flt_0_project_name": "课桌\x00椅"}),

@@ -140,12 +140,23 @@ class NulRefusingForms:
         super()._init_forms()
 
 
+class ListsCopiedOnRead(dict):
+    """{column: [validators]} handing out a copy of a column's list: FAB's
+    form builder appends its own Length and InputRequired to the list it
+    reads, and the add and edit forms read the same one, so a field on both
+    got each twice (字段长度不能超过 128 个字符。 said twice)."""
+
+    def get(self, key, default=None):
+        value = super().get(key, default)
+        return list(value) if isinstance(value, list) else value
+
+
 def ahead(added: dict, own: dict) -> dict:
     """{column: [validators]}: the added ones first, so the NUL check stops
     the chain before a view's own validator or FAB's uniqueness check
     queries with the text. A new dict: a class's own is shared by every app."""
-    return {column: [*added.get(column, []), *own.get(column, [])]
-            for column in {*own, *added}}
+    return ListsCopiedOnRead({column: [*added.get(column, []), *own.get(column, [])]
+                              for column in {*own, *added}})
 
 
 def form_validators(model) -> dict:
