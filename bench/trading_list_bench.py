@@ -236,8 +236,8 @@ def add_lot_settings(db) -> None:
         db.session.execute(insert(Objection).from_select(
             ["lot_id", "agency_id", "region_code", "objector", "received_on", "known_on",
              "content", "reply", "reply_date"],
-            select(sub.c.id, sub.c.agency_id, sub.c.region_code, literal("质疑供应商"), literal(dt.date(2025, 5, 20)),
-                   literal(dt.date(2025, 5, 19)), literal("对评分标准提出质疑"),
+            select(sub.c.id, sub.c.agency_id, sub.c.region_code, literal("质疑供应商"),
+                   literal(dt.date(2025, 5, 20)), literal(dt.date(2025, 5, 19)), literal("对评分标准提出质疑"),
                    literal("已答复" if replied else None),
                    literal(dt.date(2025, 5, 26) if replied else None))))
     db.session.commit()
