@@ -1,12 +1,13 @@
-"""Where one GPS page's time goes: SQL, Jinja and the rest, per request.
+"""Where one page's time goes: SQL, Jinja and the rest, per request.
 
     .venv/bin/python bench/page_split.py [--plans 20000] [--url /plans/list/] [--user jingban]
-        [--database URL] [--keep] [--repeat 300] [--statements]
+        [--database URL] [--keep] [--repeat 300] [--statements] [--site gps|trading]
 
 Builds a GPS database as bench/list_bench.py does (`--plans` plans; SQLite in
 a temporary directory unless `--database` names one; `--keep` reuses what is
 there), signs in as `--user`, warms up, then requests `--url` `--repeat`
-times in this process and prints, per request: wall time (median and mean),
+times in this process (`--site trading`: a trading site's page on a
+database bench/trading_list_bench.py built, always `--keep`) and prints, per request: wall time (median and mean),
 this process's CPU time, the time inside the database driver per statement
 (before → after cursor execute) and the time rendering the page's
 templates. `--statements` lists the statements of one request.
@@ -36,6 +37,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="use the database as it is")
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--site", choices=("gps", "trading"), default="gps")
     args = parser.parse_args()
 
     from flask import before_render_template, template_rendered
@@ -43,12 +45,18 @@ def main():
 
     from app.extensions import db
     from bench import list_bench
+    from bench import trading_list_bench
     from bench.supervision_bench import in_child, login, open_app
 
     url = args.database or f"sqlite:///{tempfile.mkdtemp()}/gps.db"
-    if not args.keep:
-        in_child(list_bench.build, url, args.plans)
-    app = open_app(url)
+    if args.site == "trading":
+        if not args.database:
+            parser.error("--site trading measures a database trading_list_bench.py built: give --database")
+        app = trading_list_bench.open_app(url)
+    else:
+        if not args.keep:
+            in_child(list_bench.build, url, args.plans)
+        app = open_app(url)
     with app.app_context():
         engine = db.engine
 
