@@ -924,6 +924,14 @@ class TimeChange(Model):
     On approval they replace the lots' times."""
 
     __tablename__ = "time_change"
+    # The list is its scope's newest first, by the project's agency and
+    # region copied below (scope.time_change_clause); a city's centre sees
+    # nearly all of them and walks the newest overall.
+    __table_args__ = (
+        Index("ix_time_change_agency_received", "agency_id", "received_at", "id"),
+        Index("ix_time_change_region_received", "region_code", "received_at", "id"),
+        Index("ix_time_change_received", "received_at", "id"),
+    )
     id = Column(Integer, primary_key=True)
     project_id = Column(Integer, ForeignKey("trading_project.id"), nullable=False, index=True)
     project = relationship("TradingProject")
@@ -955,9 +963,9 @@ class TimeChange(Model):
 
     # Copied from the project, so the approval engine's scopes (OwnAgency,
     # RegionCentre) are plain column filters here as on the project.
-    agency_id = Column(Integer, ForeignKey("organisation.id"), nullable=False, index=True)
+    agency_id = Column(Integer, ForeignKey("organisation.id"), nullable=False)
     agency = relationship("Organisation")
-    region_code = Column(String(6), ForeignKey("region.code"), nullable=False, index=True)
+    region_code = Column(String(6), ForeignKey("region.code"), nullable=False)
     region = relationship("Region")
 
     @property

@@ -218,7 +218,12 @@ def project_clause(user):
 
 
 def time_change_clause(user):
-    return TimeChange.project_id.in_(select(TradingProject.id).where(project_clause(user)))
+    """变更公告 of the projects project_clause shows, by the project's agency
+    and region each entry holds (time_changes.notice_arrived copies them;
+    a project's agency and region are set when it is entered and never
+    change). As IN of the projects in scope, SQLite listed a city's 417,000
+    projects first: 320 ms for the centre's page (session 49)."""
+    return by_organisation(user, lambda org: _project_rule(org, TimeChange))
 
 
 def lot_clause(user, *conditions):

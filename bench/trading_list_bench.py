@@ -12,7 +12,8 @@ is brought in as a trading project (项目进场受理, ~417,000) with 1–3 标
 and its published 采购公告 (项目公告). One plan in five is entrusted to the
 demo 代理机构, the rest to four other agencies; one project in fifty of
 the demo agency's waits for the centre's 受理审核 (its 【待办任务】). The
-accepted projects' lots have 评分标准, 开标记录 and 质疑 (add_lot_settings).
+accepted projects' lots have 评分标准, 开标记录 and 质疑 (add_lot_settings);
+one accepted project in CHANGE_EVERY had a 变更公告 (add_time_changes).
 
 Build, timing and the bare view are list_bench's (`--database`, `--keep`,
 `--pages` as there). Aim (#17): real p95 ≤ 2 × bare p95.
@@ -45,6 +46,7 @@ TODO = ("trading_project", "time_change")
 SCORING = ("scoring_item", "FROM lot")
 OPENING = ("opening_bid", "FROM lot")
 OBJECTIONS = ("objection", "FROM lot")
+TIME_CHANGES = ("time_change", "trading_project")
 # (label, user, URL, the tables whose statements the bare view replays)
 PAGES = [
     ("中心业务科室: 已接收计划, page 1", "keshi", "/received-plans/list/", RECEIVED),
@@ -70,6 +72,8 @@ PAGES = [
     ("中心业务科室: 评分标准, page 1", "keshi", "/scoring-items/list/", SCORING),
     ("代理机构: 开标记录, page 1", "daili", "/opening-bids/list/", OPENING),
     ("代理机构: 项目质疑, page 1", "daili", "/objections/list/", OBJECTIONS),
+    ("中心业务科室: 变更公告, page 1", "keshi", "/time-changes/list/", TIME_CHANGES),
+    ("代理机构: 变更公告, page 1", "daili", "/time-changes/list/", TIME_CHANGES),
 ]
 
 
@@ -182,6 +186,7 @@ def build(url, plans) -> float:
             db.session.commit()
         sequences_past_given_ids(db, "trading_project")  # lots and notices take theirs
         add_lot_settings(db)
+        add_time_changes(db)
         at_rest(db)
         db.engine.dispose()
     return time.perf_counter() - started
@@ -240,6 +245,39 @@ def add_lot_settings(db) -> None:
                    literal(dt.date(2025, 5, 20)), literal(dt.date(2025, 5, 19)), literal("对评分标准提出质疑"),
                    literal("已答复" if replied else None),
                    literal(dt.date(2025, 5, 26) if replied else None))))
+    db.session.commit()
+
+
+# One accepted project in CHANGE_EVERY had a 变更公告; its times took effect,
+# except the newest projects' (one in CHANGE_PENDING_EVERY of those waits for
+# the agency, as many for the centre's review).
+CHANGE_EVERY, CHANGE_PENDING_EVERY = 10, 100
+
+
+def add_time_changes(db) -> None:
+    """变更公告 (TimeChange) in proportion, in one INSERT … SELECT."""
+    from sqlalchemy import case, func, insert, literal, literal_column, select
+
+    from app.models import TimeChange, TradingProject
+
+    newest = db.session.scalar(select(func.max(TradingProject.id))) * 99 // 100
+    pending = CHANGE_EVERY * CHANGE_PENDING_EVERY
+    project = TradingProject
+    state = case((project.id <= newest, "已生效"), (project.id % pending == 0, "待调整"),
+                 (project.id % pending == CHANGE_EVERY, "待审核"), else_="已生效")
+    received = project.accepted_at  # the 变更公告 follows the 采购公告
+    effective = dt.datetime(2025, 7, 1, 9, 30)
+    rows = select(
+        project.id, project.agency_id, project.region_code,
+        literal("BG-") + project.project_code, literal("变更公告（时间）"), received,
+        literal(effective), literal(effective), state,
+        case((state == "待调整", None), else_=received),
+        case((state == "已生效", received), else_=None), received, literal_column("1"),
+    ).where(project.state == "受理通过", project.id % CHANGE_EVERY == 0)
+    db.session.execute(insert(TimeChange).from_select(
+        ["project_id", "agency_id", "region_code", "notice_key", "notice_title",
+         "received_at", "new_bid_deadline", "new_open_time", "state", "submitted_at",
+         "applied_at", "changed_on", "version"], rows))
     db.session.commit()
 
 

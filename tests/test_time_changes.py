@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from tests.acceptance_helpers import add_lot, complete, pushed_plan, submit, take_plan
+from tests.acceptance_helpers import (accepted_project, add_lot, complete, pushed_plan,
+                                      second_agency_user, submit, take_plan)
 from tests.helpers import api_token, bearer, csrf_token, form_token, logged_in
 
 
@@ -109,6 +110,50 @@ def test_nobody_adds_or_deletes_entries_and_other_agencies_cannot_see_them(accep
                       data={"csrf_token": form_token(daili)}).status_code in (403, 404, 405)
     keshi = logged_in(pds, "keshi")
     assert keshi.get(f"/time-changes/edit/{pk}").status_code == 403
+
+
+def test_entries_are_seen_in_their_projects_scope(accepted):
+    """【变更公告】 is listed by the agency and region each entry holds,
+    copied from its project when the notice arrives: every user sees
+    exactly the entries of the projects it sees, and another agency (with
+    a project in a county) neither lists nor opens daili's."""
+    from sqlalchemy import select, text
+
+    from app import time_changes
+    from app.extensions import db
+    from app.models import TimeChange, TradingProject
+    from app.scope import project_clause, time_change_clause
+
+    pds, daili, code, pk = accepted
+    second_agency_user(pds)
+    _daili, other_pk, other_code = accepted_project(pds, "410400-2026-93002")
+    with pds.app_context():
+        daili2 = db.session.query(pds.appbuilder.sm.user_model).filter_by(username="daili2").one()
+        db.session.execute(text("UPDATE trading_project SET agency_id = :agency,"
+                                " region_code = '410421' WHERE id = :pk"),
+                           {"agency": daili2.organisation_id, "pk": other_pk})
+        db.session.commit()
+        other = time_changes.notice_arrived(other_code, "notice-change-2", "另一项目的变更公告",
+                                            None)
+        db.session.commit()
+        assert (other.agency_id, other.region_code) == (daili2.organisation_id, "410421")
+        other_id = other.id
+        seen = {}
+        for user in db.session.query(pds.appbuilder.sm.user_model):
+            by_columns = {i for (i,) in db.session.query(TimeChange.id)
+                          .filter(time_change_clause(user))}
+            through_projects = {i for (i,) in db.session.query(TimeChange.id).filter(
+                TimeChange.project_id.in_(select(TradingProject.id)
+                                          .where(project_clause(user))))}
+            assert by_columns == through_projects, user.username
+            seen[user.username] = by_columns
+    assert (seen["daili"], seen["daili2"], seen["keshi"]) == ({pk}, {other_id}, {pk, other_id})
+    theirs = logged_in(pds, "daili2")
+    page = theirs.get("/time-changes/list/").get_data(as_text=True)
+    assert "另一项目的变更公告" in page and "关于某项目的变更公告" not in page
+    for path in (f"/time-changes/show/{pk}", f"/time-changes/edit/{pk}"):
+        assert theirs.get(path).status_code == 404, path
+    assert "另一项目的变更公告" not in daili.get("/time-changes/list/").get_data(as_text=True)
 
 
 def test_a_change_that_would_put_a_lots_times_out_of_order_is_refused(accepted):
