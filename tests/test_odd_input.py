@@ -302,6 +302,67 @@ def test_a_text_too_long_is_said_once(site_factory):
 
 
 
+def test_a_record_chosen_that_is_not_offered_is_said_so(site_factory):
+    """登记质疑 posted with a 标段 not among the form's (another agency's,
+    none at all, not a number): FAB's required check cleared the select's
+    own complaint and said 该字段是必填字段, though one was chosen."""
+    import datetime as dt
+
+    from app.models import Objection
+    from tests.acceptance_helpers import accepted_project
+    from tests.test_lot_settings import _accepted, _lot_ids, _post_form
+
+    pds = site_factory("pds")
+    daili, _pk, _code, (lot1, _lot2) = _accepted(pds)
+    _daili, other_pk, _other_code = accepted_project(pds, "410400-2026-95002")
+    with pds.app_context():
+        db.session.execute(db.text("UPDATE trading_project SET agency_id = "
+                                   "(SELECT id FROM organisation WHERE name = :name) WHERE id = :pk"),
+                           {"name": "南阳宛城项目管理有限公司", "pk": other_pk})
+        db.session.commit()
+    others_lot = _lot_ids(pds, other_pk)[0]
+    day = str(dt.date.today())
+    for lot, message in ((others_lot, "所选的标段(包)不存在或不在可选范围内"),
+                         ("999999", "所选的标段(包)不存在或不在可选范围内"),
+                         ("abc", "所选的标段(包)不存在或不在可选范围内"),
+                         ("", "该字段是必填字段")):
+        response = _post_form(daili, "/objections/add", {
+            "lot": str(lot), "objector": "甲供应商", "known_on": day, "received_on": day,
+            "content": "质疑内容"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and page.count(message) == 1, lot
+        assert lot == "" or "该字段是必填字段" not in page, lot
+    with pds.app_context():
+        assert db.session.query(Objection).count() == 0
+
+
+def test_every_forms_record_choice_says_when_a_record_is_not_offered(gps_demo, pds_demo):
+    """Each add and edit form's select of a related record checks first that
+    what was posted is one of its choices (validation._form_known_choice)."""
+    from flask_appbuilder import ModelView
+    from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
+
+    from app.views.common.validation import _form_known_choice
+
+    checked = 0
+    for app in (gps_demo, pds_demo):
+        for view in app.appbuilder.baseviews:
+            if not isinstance(view, ModelView):
+                continue
+            for form, may in ((view.add_form, "can_add"), (view.edit_form, "can_edit")):
+                if may not in view.base_permissions:  # a form nobody reaches
+                    continue
+                for name, field in vars(form).items():
+                    kind = getattr(field, "field_class", None)
+                    if kind is None or not issubclass(kind, QuerySelectField) \
+                            or issubclass(kind, QuerySelectMultipleField):
+                        continue
+                    validators = field.kwargs.get("validators") or []
+                    assert validators[:1] == [_form_known_choice], (type(view).__name__, name)
+                    checked += 1
+    assert checked > 5
+
+
 @pytest.mark.parametrize("user, url, args", [
     ("admin", "/users/list/", {"_flt_0_username": "\x00"}),
     ("jingban", "/plans/list/", {"_flt_0_project_name": "课桌\x00椅"}),

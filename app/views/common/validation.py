@@ -130,12 +130,14 @@ def _form_no_nul(form, field):
 
 class NulRefusingForms:
     """Mixin for FAB's own model views (users, roles, groups): their text
-    fields get the NUL check, first, as ours get it from form_validators."""
+    fields get the NUL check, first, and their selects of a related record
+    the choice check, as ours get them from form_validators."""
 
     def _init_forms(self):
         own = self.validators_columns or {}
-        added = {column.name: [_form_no_nul] for column in _columns(self.datamodel.obj)
-                 if isinstance(column.type, String)}
+        added = {**_choice_checks(self.datamodel.obj),
+                 **{column.name: [_form_no_nul] for column in _columns(self.datamodel.obj)
+                    if isinstance(column.type, String)}}
         self.validators_columns = ahead(added, own)
         super()._init_forms()
 
@@ -159,11 +161,33 @@ def ahead(added: dict, own: dict) -> dict:
                               for column in {*own, *added}})
 
 
+def _form_known_choice(form, field):
+    """A related record's select (标段, 项目 …) posted with a value that is
+    not among its choices: a crafted or stale form, or a record since
+    removed or out of the user's scope. FAB's select reports it in
+    pre_validate, but its DataRequired then clears the field's errors and
+    says 该字段是必填字段, though something was chosen."""
+    from wtforms.validators import StopValidation
+
+    if isinstance(getattr(field, "_formdata", None), str) and field._formdata \
+            and field.data is None:
+        field.errors[:] = []
+        raise StopValidation(_("所选的%(label)s不存在或不在可选范围内，请从列表中选择",
+                               label=field.label.text))
+
+
+def _choice_checks(model) -> dict:
+    from sqlalchemy.orm import MANYTOONE
+
+    return {relation.key: [_form_known_choice] for relation in inspect(model).relationships
+            if relation.direction is MANYTOONE}
+
+
 def form_validators(model) -> dict:
     """{column: [validators]} to add to a FAB-generated form."""
     from wtforms.validators import Length, NumberRange
 
-    added = {}
+    added = _choice_checks(model)
     for column in _columns(model):
         if limit := text_limit(column):
             added[column.name] = [_form_no_nul,
