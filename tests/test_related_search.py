@@ -216,8 +216,8 @@ def test_pushed_lots_offer_only_the_projects_in_scope(gps):
         "410400-GC-0001 复制项目410400", "411322-GC-0001 复制项目411322"}
 
 
-def matches_at(client, url, text):
-    response = client.get(url, query_string={"q": text})
+def matches_at(client, url, text, **args):
+    response = client.get(url, query_string={"q": text, **args})
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
 
@@ -237,3 +237,65 @@ def test_who_may_open_a_list_may_search_its_boxes_and_no_one_else(request, key, 
         for listing, related in urls:
             allowed = client.get(listing).status_code
             assert client.get(related + "?q=1").status_code == allowed, (username, related)
+
+
+# --- an add form's choice of a related record ------------------------------------
+
+FORM_BOXES = ["/objections", "/opening-bids", "/scoring-items", "/compliance-items"]
+
+
+def test_an_add_forms_lot_box_lists_none_until_one_types_and_finds_only_the_forms_own(
+        site_factory):
+    """The 标段 of 登记质疑 and its siblings listed every accepted lot in
+    scope (~120,000 for an agency at a province's volume: a 5 s page). The
+    box now carries none; typing finds the form's choices (accepted lots of
+    one's own projects), never another agency's, nor a lot whose project
+    is not yet accepted."""
+    from tests.acceptance_helpers import accepted_project, add_lot, project_of, take_plan
+    from tests.acceptance_helpers import pushed_plan
+    from tests.test_lot_settings import _lot_ids
+
+    pds = site_factory("pds")
+    daili, pk, code = accepted_project(pds, "410400-2026-96001")
+    _daili, other_pk, other_code = accepted_project(pds, "410400-2026-96002")
+    with pds.app_context():
+        db.session.execute(db.text("UPDATE trading_project SET agency_id = "
+                                   "(SELECT id FROM organisation WHERE name = :name) WHERE id = :pk"),
+                           {"name": "南阳宛城项目管理有限公司", "pk": other_pk})
+        db.session.commit()
+    pushed_plan(pds, "410400-2026-96003")
+    take_plan(daili, "410400-2026-96003")
+    waiting_pk, waiting_code, _state = project_of(pds, "410400-2026-96003")
+    add_lot(daili, waiting_pk, "未受理的包", "100000.00")
+
+    for base in FORM_BOXES:
+        form = daili.get(f"{base}/add").get_data(as_text=True)
+        box = re.search(r'<select[^>]*name="lot".*?</select>', form, re.S).group(0)
+        assert "related-search" in box and f'data-url="{base}/related/lot?form=add"' in box
+        assert re.findall(r'<option value="([^"]*)"', box) == [""]
+        found = matches_at(daili, f"{base}/related/lot", "JY410400-2026", form="add")
+        assert {row["text"].split()[0] for row in found["results"]} == {
+            f"{code}001", f"{code}002"}
+        assert {str(i) for i in _lot_ids(pds, pk)} == {row["id"] for row in found["results"]}
+        assert daili.get(f"{base}/related/lot?form=delete&q=JY").status_code == 404
+        assert daili.get(f"{base}/related/project?form=add&q=JY").status_code == 404
+
+
+def test_a_form_chosen_lot_is_shown_again_when_the_form_comes_back(site_factory):
+    """A refused form keeps the 标段 chosen, by its label, as the box's one option."""
+    import datetime as dt
+
+    from tests.acceptance_helpers import accepted_project
+    from tests.helpers import csrf_token
+    from tests.test_lot_settings import _lot_ids
+
+    pds = site_factory("pds")
+    daili, pk, code = accepted_project(pds, "410400-2026-96001")
+    lot = _lot_ids(pds, pk)[0]
+    page = daili.post("/objections/add", data={
+        "csrf_token": csrf_token(daili, "/objections/add"), "lot": str(lot), "objector": "",
+        "known_on": str(dt.date.today()), "received_on": str(dt.date.today()),
+        "content": "质疑内容"}).get_data(as_text=True)
+    box = re.search(r'<select[^>]*name="lot".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)', box) == [
+        ("", "", ""), (str(lot), " selected", f"{code}001 第一包 教学计算机")]

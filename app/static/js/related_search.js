@@ -1,8 +1,9 @@
-/* A search filter on a related record (采购单位, 代理机构, 项目, 标段):
- * Select2 asking the list's /related/<column>?q= for the first matches as
- * one types (app/views/common/related_search.py), instead of a <select> of
- * every record in scope. FAB's filter script (ab_filters.js) adds a filter
- * row by cloning the field's HTML, so new boxes are set up as they appear.
+/* A search filter on a related record (采购单位, 代理机构, 项目, 标段), or a
+ * form's choice of one (登记质疑's 标段): Select2 asking the view's
+ * /related/<column>?q= for the first matches as one types
+ * (app/views/common/related_search.py), instead of a <select> of every
+ * record in scope. FAB's filter script (ab_filters.js) adds a filter row by
+ * cloning the field's HTML, so new boxes are set up as they appear.
  */
 (function ($) {
   "use strict";
@@ -39,6 +40,10 @@
   }
 
   $(function () {
+    var editing = document.getElementById("model_form");
+    if (editing) {
+      editing.querySelectorAll("select.related-search").forEach(setUp);
+    }
     var form = document.getElementById("filter_form");
     if (!form) {
       return;

@@ -57,6 +57,7 @@ class ObjectionView(LotSectionView):
     add_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     searched_relations = {"lot": ("code", "name")}
+    searched_form_relations = ("lot",)  # every accepted lot in scope: typed, not listed
     formatters_columns = {"reply_date": _reply_date, "received_on": _received}
     validators_columns = {
         "lot": [_unlocked(rules.OBJECTIONS)],

@@ -83,6 +83,7 @@ class OpeningBidView(LotSectionView):
     add_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     searched_relations = {"lot": ("code", "name")}
+    searched_form_relations = ("lot",)  # every accepted lot in scope: typed, not listed
     validators_columns = {
         column: [_probe_check(_opening_errors_of, ["lot"] + OPENING_FIELDS, OpeningBid)]
         for column in ["lot"] + OPENING_FIELDS}

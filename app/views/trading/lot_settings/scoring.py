@@ -53,6 +53,7 @@ class ScoringItemView(LotSectionView):
     add_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     searched_relations = {"lot": ("code", "name")}
+    searched_form_relations = ("lot",)  # every accepted lot in scope: typed, not listed
     validators_columns = {
         "lot": [_unlocked(rules.SCORING)],
         "weight": [_probe_check(rules.scoring_item_errors, ["lot", "category", "name", "weight"],
@@ -122,6 +123,7 @@ class ComplianceItemView(LotSectionView):
     add_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     search_form_query_rel_fields = {"lot": [["id", AcceptedLots, None]]}
     searched_relations = {"lot": ("code", "name")}
+    searched_form_relations = ("lot",)  # every accepted lot in scope: typed, not listed
     validators_columns = {
         "lot": [_unlocked(rules.COMPLIANCE)],
         "name": [_probe_check(rules.compliance_item_errors, ["lot", "name"], ComplianceItem)],
