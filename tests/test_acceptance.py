@@ -42,6 +42,20 @@ def test_choose_plan_lists_only_this_agencys_unaccepted_valid_plans(pds):
     assert "共 0 项" in daili.get("/acceptance/plans?q=nothing").get_data(as_text=True)
 
 
+def test_choose_plan_counts_no_further_than_the_cap(pds):
+    """An agency's untaken plans were 83,300 at a province's volume: counted
+    to the cap, as the lists are, and the plans past it still paged to."""
+    for n in range(1, 5):
+        pushed_plan(pds, f"410400-2026-9400{n}")
+    pds.config["LIST_COUNT_CAP"] = 2
+    daili = logged_in(pds, "daili")
+    page = daili.get("/acceptance/plans").get_data(as_text=True)
+    assert "共超过 2 项（请用筛选缩小范围）" in page and page.count('class="plan-row"') == 4
+    assert "共 1 项" in daili.get("/acceptance/plans?q=94004").get_data(as_text=True)
+    pds.config["LIST_COUNT_CAP"] = 10
+    assert "共 4 项" in daili.get("/acceptance/plans").get_data(as_text=True)
+
+
 def test_the_same_plan_cannot_be_accepted_twice(pds):
     daili, pk, code = _accepted_draft(pds)
     page = take_plan(daili, "410400-2026-90001").get_data(as_text=True)
