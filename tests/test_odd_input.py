@@ -349,7 +349,8 @@ def test_every_forms_record_choice_says_when_a_record_is_not_offered(gps_demo, p
         for view in app.appbuilder.baseviews:
             if not isinstance(view, ModelView):
                 continue
-            for form, may in ((view.add_form, "can_add"), (view.edit_form, "can_edit")):
+            for form, method in ((view.add_form, "add"), (view.edit_form, "edit")):
+                may = "can_" + (view.method_permission_name or {}).get(method, method)
                 if may not in view.base_permissions:  # a form nobody reaches
                     continue
                 for name, field in vars(form).items():
@@ -678,3 +679,19 @@ def test_a_remark_keeps_its_tabs_and_line_breaks(gps):
                                                       "remark": "第一行\r\n\t第二行"},
                            headers=bearer(api_token(client, "jingban")))
     assert response.status_code == 201, response.get_data(as_text=True)
+
+
+def test_page_links_are_a_window_that_keeps_the_search_and_the_rest(gps):
+    """A hand-made list's pager (_lists.html): 选择项目's drew a link for every
+    page, 25,000 of them at a province's volume (700 KB)."""
+    import re
+
+    with gps.test_request_context():
+        lists = gps.jinja_env.get_template("_lists.html").module
+        html = str(lists.page_links(250, 501, "教育 局", keep={"pk": "7", "none": ""}))
+    numbered = re.findall(r'\?page=(\d+)&q=[^"]*">(\d+)<', html)
+    assert [int(text) for page, text in numbered if page == text] == list(range(246, 255))
+    links = re.findall(r'href="([^"]*)"', html)
+    assert len(links) == 9 + 4  # the window, 首页 上一页 下一页 末页
+    assert all(link.endswith("&q=%E6%95%99%E8%82%B2%20%E5%B1%80&pk=7") for link in links)
+    assert "?page=1&" in html and "?page=501&" in html

@@ -38,6 +38,13 @@ def at_most(counted: int, cap: int) -> int:
     return MoreThan(cap) if counted > cap else counted
 
 
+def capped_count(query) -> int:
+    """A hand-made list's count (an ORM query's rows), as far as the lists
+    count: at_most(…, LIST_COUNT_CAP)."""
+    cap = current_app.config["LIST_COUNT_CAP"]
+    return at_most(query.order_by(None).limit(cap + 1).count(), cap)
+
+
 class ConvertedOnce(TypedFilterConverter):
     """FAB builds a Filters object three times a list page (the page's own,
     the joined and the inner ones), and each converts every column of the

@@ -16,6 +16,7 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _
+from sqlalchemy.orm import contains_eager
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..common.typed_filters import TypedInterface
@@ -24,14 +25,14 @@ from ...audit import record
 from ...downloads import XLSX, send_download
 from ...errors import too_large_message
 from ...extensions import db
-from ...models import Contract
+from ...models import Contract, ProjectReplica
 from ...rules import contracts as rules
 from ...scope import ContractScope, api_user, current_user, is_admin
 from ...workflows.contract import ContractChain
 from ..common.approval import ApprovalViews
-from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelView, text, when,
-                           yuan)
-from ..common.counting import CappedCount
+from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelView,
+                           requested_page, text, when, yuan)
+from ..common.counting import CappedCount, capped_count
 
 MAX_EXPORT = 20000
 
@@ -211,10 +212,11 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
         """The unit's projects with a published 结果公告; 【确定】 opens the form."""
         search = (request.args.get("q") or "").strip()[:100]
         query = contracts.projects_for(g.user, search)
-        total = query.count()
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(request.args.get("page", 1, type=int), 1), pages)
-        rows = query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all()
+        total = capped_count(query)  # a unit's or a city's, at a province's volume
+        page, pages = requested_page(total)
+        # Each row shows its plan's 采购方式: the plan joined already, read with it.
+        rows = (query.options(contains_eager(ProjectReplica.plan))
+                .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all())
         return self.render_template("contract/choose_project.html", title=_("选择项目"),
                                     rows=rows, total=total, page=page, pages=pages,
                                     search=search, back=url_for(".list"))

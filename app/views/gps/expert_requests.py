@@ -12,21 +12,22 @@ import re
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _
+from sqlalchemy.orm import joinedload, selectinload
 
-from ..common.counting import CappedCount
+from ..common.counting import CappedCount, capped_count
 from ..common.typed_filters import TypedInterface
 from ... import expert_requests
 from ...audit import record
 from ...extensions import db
-from ...models import PROCUREMENT_METHODS, ExpertRequest
+from ...models import PROCUREMENT_METHODS, ExpertRequest, Plan, ProjectReplica
 from ...scope import ExpertRequestScope
 from ...workflows.engine import Refused, take
 from ...workflows.expert_request import ExpertRequestChain
 from ..common import formatting
 from ..common.approval import ApprovalViews
 from ..common.validation import DATE_MAX, DATE_MIN
-from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelView, text, when,
-                           yuan)
+from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelView,
+                           requested_page, text, when, yuan)
 
 LABELS = {
     "request_no": _("申请编号"),
@@ -167,10 +168,12 @@ class ExpertRequestView(ApprovalViews, ReadWriteModelView):
             abort(404)
         search = (request.args.get("q") or "").strip()[:100]
         query = expert_requests.projects_for(g.user, search)
-        total = query.count()
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(request.args.get("page", 1, type=int), 1), pages)
-        rows = query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all()
+        total = capped_count(query)  # a unit's or a city's, at a province's volume
+        page, pages = requested_page(total)
+        # Each row shows its plan's unit and 采购方式 and its lots: read with the page.
+        rows = (query.options(joinedload(ProjectReplica.plan).joinedload(Plan.unit),
+                              selectinload(ProjectReplica.lots))
+                .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all())
         back = url_for(".edit", pk=pk) if pk else url_for(".add")
         return self.render_template("expert_request/choose_project.html", title=_("选择项目"),
                                     rows=rows, total=total, page=page, pages=pages,

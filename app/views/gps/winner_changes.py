@@ -5,6 +5,7 @@ from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _
+from sqlalchemy import or_
 from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
 from flask_wtf.file import FileField
 from wtforms import SelectField, SelectMultipleField
@@ -23,9 +24,9 @@ from ...scope import (PlanScope, ScopeFilter, UnitsInScope, WinnerChangeScope, c
                       plan_clause)
 from ...workflows.winner_change import WinnerChangeChain
 from ..common.approval import APPROVAL_API_VERBS, ApprovalApi, ApprovalViews
-from ..common.base import (API_VERBS, ReadWriteApi, ReadWriteModelView, Rejected, text, when,
-                           yuan)
-from ..common.counting import CappedCount
+from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelView, Rejected,
+                           requested_page, text, when, yuan)
+from ..common.counting import CappedCount, capped_count
 
 LABELS = {
     "filing_no": _("备案编号"),
@@ -92,11 +93,15 @@ def _pdf(form, field):
         raise ValidationError(message)
 
 
-def _resulted_plans():
-    """选择项目: the user's filed plans whose 结果公告 is published."""
-    return (db.session.query(Plan).filter(plan_clause(current_user()), Plan.state == "已备案",
+def _resulted_plans(search: str = ""):
+    """选择项目: the user's filed plans whose 结果公告 is published, those
+    whose 计划编号 or 项目名称 contains `search` if given."""
+    query = db.session.query(Plan).filter(plan_clause(current_user()), Plan.state == "已备案",
                                           winner_changes.with_published_result())
-            .order_by(Plan.id.desc()))
+    if search:
+        query = query.filter(or_(Plan.plan_no.contains(search, autoescape=True),
+                                 Plan.project_name.contains(search, autoescape=True)))
+    return query.order_by(Plan.id.desc())
 
 
 class ResultedPlans(ScopeFilter):
@@ -206,8 +211,16 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
     def add(self):
         """【增加】: 选择项目 first (projects with a published 结果公告), then the form."""
         if "plan" not in request.args:
+            # Searched and paged: a unit's resulted projects were the whole
+            # page at a province's volume (16 s, 66 MB; 38 s for Admin).
+            search = (request.args.get("q") or "").strip()[:100]
+            query = _resulted_plans(search)
+            total = capped_count(query)
+            page, pages = requested_page(total)
+            plans = query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all()
             return self.render_template("winner_change/choose_project.html",
-                                        title=_("选择项目"), plans=_resulted_plans().all())
+                                        title=_("选择项目"), plans=plans, total=total,
+                                        page=page, pages=pages, search=search)
         plan = _form_plan()
         if plan is None:
             flash("所选项目不存在、不属于本单位或尚未发布结果公告，请重新选择项目", "danger")
