@@ -12,7 +12,7 @@ from .models import Plan, PushThreshold
 from .numbering import next_value
 from .rules import push
 from .rules.money import amount_error
-from .rules.text import trimmed
+from .rules.text import pasted_error, trimmed
 from .scope import region_ancestors
 
 def budget_error(value) -> str | None:
@@ -149,6 +149,8 @@ def withdraw(plan: Plan, user, reason: str) -> str | None:
     reason = trimmed(reason) if isinstance(reason, str) else ""
     if not reason:
         return "请填写撤回原因"
+    if message := pasted_error("撤回原因", reason):
+        return message
     plan.state, plan.withdrawn_at, plan.withdraw_reason = "已撤回", dt.datetime.now(), reason[:255]
     record(user, "撤回", plan, reason)
     if plan.pushed_to:

@@ -15,7 +15,7 @@ from sqlalchemy import func
 from .audit import record
 from .extensions import db
 from .models import ProjectInfoChange, ProjectReplica, TradingProject
-from .rules.text import trimmed
+from .rules.text import pasted_error, trimmed
 from .sync.messages.common import INT_MAX, KEY, in_years, items, unique
 
 FIELDS = {"encrypted": "是否加密", "remote_opening": "是否为不见面开标项目"}
@@ -77,6 +77,8 @@ def correct(project: TradingProject, values: dict, reason: str, user,
         raise Refusal("请填写更正原因")
     if len(reason) > REASON_MAX:
         raise Refusal(f"更正原因不能超过{REASON_MAX}个字")
+    if message := pasted_error("更正原因", reason):
+        raise Refusal(message)
     changes = [{"field": field, "label": label, "old": yes_no(getattr(project, field)),
                 "new": yes_no(bool(values.get(field)))}
                for field, label in FIELDS.items()

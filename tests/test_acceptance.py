@@ -147,6 +147,29 @@ def test_happy_path_review_by_keshi_sends_the_lots_to_gps(pds):
     assert len(lots_of(pds, pk)) == 2
 
 
+@pytest.mark.parametrize("opinion", ["开标地点\x00有误", "开标地点\u202e有误", "\x07"])
+def test_an_opinion_with_pasted_control_characters_is_refused(pds, opinion):
+    """The review's opinion, on the page and over REST: NUL was kept on SQLite
+    (and shown raw on every page after) and is a 500 on PostgreSQL."""
+    from tests.helpers import api_token, bearer, csrf_token
+
+    daili, pk, code = _accepted_draft(pds)
+    add_lot(daili, pk, "第一包", "1000000.00")
+    submit(daili, pk)
+    client = pds.test_client()
+    token = api_token(client, "keshi")
+    refused = client.post(f"/api/v1/acceptance/{pk}/review", headers=bearer(token),
+                          json={"result": "退回", "opinion": opinion})
+    assert refused.status_code == 422
+    assert "审批意见含有不可见的控制字符或文字方向符" in refused.json["message"]["opinion"]
+    keshi = logged_in(pds, "keshi")
+    page = keshi.post(f"/acceptance/review/{pk}", data={
+        "csrf_token": csrf_token(keshi, f"/acceptance/review/{pk}"), "result": "退回",
+        "opinion": opinion}, follow_redirects=True).get_data(as_text=True)
+    assert "审批意见含有不可见的控制字符或文字方向符" in page
+    assert project_of(pds, "410400-2026-90001")[2] == "待受理审核"
+
+
 def test_return_and_resubmit(pds):
     daili, pk, code = _accepted_draft(pds)
     add_lot(daili, pk, "第一包", "1000000.00")
@@ -156,7 +179,7 @@ def test_return_and_resubmit(pds):
     token = api_token(client, "keshi")
     refused = client.post(f"/api/v1/acceptance/{pk}/review", headers=bearer(token),
                           json={"result": "退回", "opinion": ""})
-    assert refused.status_code == 409 and "退回时必须填写审批意见" in refused.json["message"]
+    assert refused.status_code == 422 and refused.json["message"] == {"opinion": "退回时必须填写审批意见"}
     returned = client.post(f"/api/v1/acceptance/{pk}/review", headers=bearer(token),
                            json={"result": "退回", "opinion": "开标地点有误，请修改"})
     assert returned.status_code == 200 and returned.json["state"] == "已退回"

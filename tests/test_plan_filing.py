@@ -194,6 +194,10 @@ def test_withdrawal_asks_for_a_reason_and_tells_the_platform(gps):
         empty = client.post(f"/plans/withdraw/{plan.id}",
                             data={"reason": blank, "csrf_token": form_token(client)})
         assert "请填写撤回原因" in empty.get_data(as_text=True)
+    for pasted in ("需求\x00取消", "需求\u202e取消"):  # NUL: a 500 on PostgreSQL
+        refused = client.post(f"/plans/withdraw/{plan.id}",
+                              data={"reason": pasted, "csrf_token": form_token(client)})
+        assert "撤回原因含有不可见的控制字符或文字方向符" in refused.get_data(as_text=True)
     assert _plans(gps)[0].state == "已备案"
     client.post(f"/plans/withdraw/{plan.id}",
                 data={"reason": "需求取消", "csrf_token": form_token(client)})

@@ -29,6 +29,17 @@ def has_control(text) -> bool:
     return isinstance(text, str) and CONTROL.search(text) is not None
 
 
+PASTED = "含有不可见的控制字符或文字方向符（如从其他软件粘贴带入），请删除后重新填写"
+
+
+def pasted_error(label: str, value) -> str | None:
+    """A reason or opinion typed into a page the view reads by hand (no
+    form validators): NUL, which PostgreSQL refuses (a 500 where SQLite
+    kept it and every later page showed it), and the other characters
+    CONTROL names. Line breaks and tabs are kept."""
+    return f"{label}{PASTED}" if has_control(value) else None
+
+
 def unencodable(value) -> bool:
     """A string (or a key or item of a JSON value) that no database can
     store: a lone UTF-16 surrogate ("\\ud800" in JSON) fails to encode."""

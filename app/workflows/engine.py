@@ -32,6 +32,11 @@ class Refused(Exception):
     """A step that may not be taken, with the reason in the user's words."""
 
 
+class OpinionRefused(Refused):
+    """The opinion given is what is wrong (none for a 退回, or unreadable):
+    a field's error, which REST answers 422, not a step out of turn (409)."""
+
+
 def stale_message(item) -> str:
     return f"“{item}”已被他人处理，请刷新页面查看最新状态"
 
@@ -155,7 +160,7 @@ class AnyOf:
 
 def opinion_given(opinion="", **kwargs):
     if text.blank(opinion):  # U+200B too: a return nobody could read
-        raise Refused("退回时必须填写审批意见")
+        raise OpinionRefused("退回时必须填写审批意见")
 
 
 # --- chains -----------------------------------------------------------------
@@ -295,6 +300,8 @@ def take(chain_cls, item, event: str, user, opinion: str = "", seen_version=None
     """
     if seen_version not in (None, "") and str(seen_version) != str(item.version):
         raise Refused(stale_message(item))
+    if message := text.pasted_error("审批意见", opinion):
+        raise OpinionRefused(message)
     before = item.state
     machine = chain_cls(item)
     try:

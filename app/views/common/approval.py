@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import Length
 
-from ...workflows.engine import Refused, take, timeline
+from ...workflows.engine import OpinionRefused, Refused, take, timeline
 
 RESULTS = {"通过": "approve", "退回": "reject"}
 
@@ -170,6 +170,8 @@ class ApprovalApi:
             return self.response_404()
         try:
             take(self.chain, item, event, g.user, opinion=opinion, seen_version=version)
+        except OpinionRefused as refused:
+            return self.response_422(message={"opinion": str(refused)})
         except Refused as refused:
             return self.response(409, message=str(refused))
         return self.response(200, message=f"当前状态：{item.state}", state=item.state,
