@@ -3,7 +3,7 @@ import re
 from urllib.parse import urlencode
 
 from flask import (abort, current_app, flash, g, jsonify, redirect, render_template,
-                   render_template_string, request)
+                   render_template_string, request, url_for)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -139,6 +139,14 @@ class _ListArguments:
             return self._known_order(match.group(1), value)
         return True
 
+    def unsearched(self, names) -> bool:
+        """Any of `names` is a filter (_flt_…) that is none of the view's
+        searched columns' (FAB leaves such a filter out)."""
+        searched = getattr(self.view, "search_columns", None) or []
+        return any(name.startswith("_flt_") and not (
+            (match := _FILTER_ARG.fullmatch(name)) and match.group(2) in searched)
+            for name in names)
+
     def _known_filter(self, index: int, column: str) -> bool:
         datamodel = getattr(self.view, "datamodel", None)
         if datamodel is None or column not in datamodel.get_columns_list():
@@ -156,19 +164,30 @@ class _ListArguments:
 def drop_unreadable_list_arguments():
     """Paging, filter and sort arguments a list cannot read are left out: a
     GET is sent to the same address without them (the list opens as if they
-    were not there); any other request is refused."""
+    were not there); any other request is refused. So is an 【导出】 with a
+    filter it would leave out: dropped, it exported more than was asked
+    (every expert with ID number and phone)."""
     if not request.args:
         return None
     args = list(request.args.items(multi=True))
     lists = _ListArguments()
     kept = [(name, value) for name, value in args
             if _readable_paging(name, value) and lists.known(name, value)]
+    if (request.endpoint or "").endswith(".export") and (
+            len(kept) != len(args) or lists.unsearched(name for name, _value in args)):
+        return _export_refused(lists.view)
     if len(kept) == len(args):
         return None
     if request.method not in ("GET", "HEAD"):
         abort(400)
     query = "?" + urlencode(kept) if kept else ""
     return redirect(request.script_root + request.path + query, code=303)
+
+
+def _export_refused(view):
+    flash(str(_l("筛选条件有误，未导出；请修正后再点击【导出】")), "danger")
+    endpoint = getattr(view, "endpoint", None)
+    return redirect(url_for(f"{endpoint}.list") if endpoint else "/", code=303)
 
 
 UNENCODABLE = _l("提交的内容含有无法保存的字符（孤立的UTF-16代理项），请检查后重新提交。")
