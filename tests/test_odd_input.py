@@ -39,6 +39,15 @@ FILTER_REFUSALS = [
      "查询参数q中project的筛选值须为记录编号（整数）。"),
     ("pds", "keshi", "/api/v1/lot/", "(col:project,opr:rel_o_m,value:!(1,2))",
      "查询参数q中project的筛选值须为记录编号（整数）。"),
+    # A date FAB cannot read did not narrow under 大于/小于: every row.
+    ("gps", "admin", "/api/v1/trading_project/", "(col:received_at,opr:gt,value:abc)",
+     "查询参数q中received_at的筛选值须为日期或时间（如2026-01-31或2026-01-31 09:30）。"),
+    ("gps", "admin", "/api/v1/trading_project/", "(col:received_at,opr:lt,value:'2026-13-40')",
+     "查询参数q中received_at的筛选值须为日期或时间（如2026-01-31或2026-01-31 09:30）。"),
+    ("gps", "admin", "/api/v1/trading_project/", "(col:received_at,opr:eq,value:!t)",
+     "查询参数q中received_at的筛选值须为日期或时间（如2026-01-31或2026-01-31 09:30）。"),
+    ("pds", "keshi", "/api/v1/lot/", "(col:experts_received_at,opr:eq,value:abc)",
+     "查询参数q中experts_received_at的筛选值须为日期或时间（如2026-01-31或2026-01-31 09:30）。"),
 ]
 
 
@@ -74,6 +83,14 @@ def test_a_filter_value_of_the_right_kind_still_lists(gps_demo, pds_demo):
     client = pds_demo.test_client()  # a key as a number or as text, up to the largest
     for key in ("1", "'1'", "2147483647", "-2147483648"):
         _listed(client, "daili", "/api/v1/lot/", f"(col:project,opr:rel_o_m,value:{key})")
+
+    client = gps_demo.test_client()  # a date or a time, as FAB reads them
+    everything = _listed(client, "admin", "/api/v1/trading_project/")["count"]
+    for value, count in (("'2000-01-01'", everything), ("'2000-01-01 08:30'", everything),
+                         ("'2099-12-31'", 0)):
+        listed = _listed(client, "admin", "/api/v1/trading_project/",
+                         f"(col:received_at,opr:gt,value:{value})")
+        assert listed["count"] == count, value
 
 
 def test_a_filter_refusal_in_english_when_asked(gps_demo):
@@ -695,3 +712,14 @@ def test_page_links_are_a_window_that_keeps_the_search_and_the_rest(gps):
     assert len(links) == 9 + 4  # the window, 首页 上一页 下一页 末页
     assert all(link.endswith("&q=%E6%95%99%E8%82%B2%20%E5%B1%80&pk=7") for link in links)
     assert "?page=1&" in html and "?page=501&" in html
+
+
+def test_a_list_filter_on_a_date_it_cannot_read_is_left_out_and_said_so(gps_demo):
+    """?_flt_1_at=abc (大于) showed every row as if it had matched."""
+    client = logged_in(gps_demo, "admin")
+    response = client.get("/audit/list/?_flt_1_at=abc&_flt_0_action=x")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/audit/list/?_flt_0_action=x")
+    assert "筛选条件的值无法识别" in client.get(response.headers["Location"]).get_data(as_text=True)
+    for kept in ("/audit/list/?_flt_1_at=2026-01-31", "/audit/list/?_flt_1_at="):
+        assert client.get(kept).status_code == 200, kept

@@ -310,7 +310,16 @@ def rest_filter_refusal(datamodel, column, operation, value):
     elif datamodel.is_string(column) or datamodel.is_text(column):
         if not all(isinstance(v, str) for v in values):
             return gettext("查询参数q中%(column)s的筛选值须为文本。", column=column)
+    elif datamodel.is_date(column) or datamodel.is_datetime(column):
+        # FAB reads a date it cannot parse as none: 大于 and 小于 did not
+        # narrow (every row), 等于 matched the rows without a date.
+        from ...errors import readable_date
+
+        if not all(readable_date(v) for v in values):
+            return gettext("查询参数q中%(column)s的筛选值须为日期或时间（如2026-01-31或"
+                           "2026-01-31 09:30）。", column=column)
     return None
+
 
 
 def _number_limit(datamodel, column) -> int:
