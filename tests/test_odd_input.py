@@ -723,3 +723,16 @@ def test_a_list_filter_on_a_date_it_cannot_read_is_left_out_and_said_so(gps_demo
     assert "筛选条件的值无法识别" in client.get(response.headers["Location"]).get_data(as_text=True)
     for kept in ("/audit/list/?_flt_1_at=2026-01-31", "/audit/list/?_flt_1_at="):
         assert client.get(kept).status_code == 200, kept
+
+
+def test_a_refused_delete_says_delete_over_rest(gps_demo):
+    """An organisation others refer to: REST said 保存失败, the page 删除失败."""
+    client = gps_demo.test_client()
+    with gps_demo.app_context():
+        org = db.session.query(Organisation).filter_by(name="平顶山市教育局").one().id
+    response = client.delete(f"/api/v1/organisation/{org}",
+                             headers=bearer(api_token(client, "admin")))
+    assert response.status_code == 422
+    assert response.json["message"] == "删除失败：仍有其他记录引用该记录，未作任何修改。"
+    with gps_demo.app_context():
+        assert db.session.get(Organisation, org) is not None
