@@ -362,3 +362,17 @@ def test_a_lot_name_with_a_control_character_is_refused(pds, name):
     assert "控制字符或文字方向符" in str(response.json["message"]["name"])
     with pds.app_context():
         assert db.session.query(Lot).filter_by(project_id=pk).count() == 0
+
+
+@pytest.mark.parametrize("body, message", [
+    ({}, "请填写计划编号（plan_no）"), ({"plan_no": None}, "请填写计划编号（plan_no）"),
+    ({"plan_no": " "}, "请填写计划编号（plan_no）"), ([], "请填写计划编号（plan_no）"),
+    ({"plan_no": ["x"]}, "计划编号（plan_no）须为文本"), ({"plan_no": 7}, "计划编号（plan_no）须为文本"),
+    ({"plan_no": "410400-2026-00000"}, "所选计划不存在，请重新选择计划")])
+def test_choosing_a_plan_over_rest_says_what_is_wrong_with_the_body(pds, body, message):
+    from tests.helpers import api_token, bearer
+
+    client = pds.test_client()
+    response = client.post("/api/v1/acceptance/from_plan", json=body,
+                           headers=bearer(api_token(client, "daili")))
+    assert response.status_code == 422 and response.json["message"] == {"plan_no": message}

@@ -408,8 +408,13 @@ class AcceptanceApi(ApprovalApi, ReadWriteApi):
     @safe
     def take_plan(self):
         """选择计划: body {"plan_no": "..."}; creates a draft from the plan."""
-        plan_no = (request.get_json(silent=True) or {}).get("plan_no")
-        replica = db.session.get(PlanReplica, plan_no) if isinstance(plan_no, str) else None
+        body = request.get_json(silent=True)
+        plan_no = body.get("plan_no") if isinstance(body, dict) else None
+        if plan_no is None or (isinstance(plan_no, str) and not plan_no.strip()):
+            return self.response_422(message={"plan_no": "请填写计划编号（plan_no）"})
+        if not isinstance(plan_no, str):
+            return self.response_422(message={"plan_no": "计划编号（plan_no）须为文本"})
+        replica = db.session.get(PlanReplica, plan_no)
         if refusal := projects.plan_refusal(replica, g.user.organisation):
             return self.response_422(message={"plan_no": refusal})
         try:
