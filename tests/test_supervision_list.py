@@ -453,7 +453,7 @@ def test_junk_parameters_never_fail(site, junk):
 
 @pytest.mark.parametrize("junk,message", [
     ("from=2026-13-45", "日期“2026-13-45”无效"),
-    ("to=9999-12-31", "日期“9999-12-31”无效"),
+    ("to=9999-12-31", "日期“9999-12-31”须在2000-01-01至2099-12-31之间"),
     ("flag=<script>", "筛选条件“预警”的值无效，已忽略"),
     ("sort=password", "筛选条件“排序”的值无效，已忽略"),
     ("region=411322", "行政区划“411322”不在您的监管范围内"),
@@ -486,6 +486,17 @@ def test_the_api_refuses_in_its_own_words(site):
     page = client.get("/supervision/?from=abc&psize=500").get_data(as_text=True)
     assert "日期“abc”无效，请按 2026-01-31 的格式填写，已忽略" in page
     assert "每页最多显示 100 项" in page
+
+
+def test_a_date_out_of_range_is_said_to_be_so(site):
+    """Written as asked, but outside the years any date here holds: not 请按格式填写."""
+    client = client_for(site, "jianguan")
+    api = client.get("/api/v1/supervision/?from=0001-01-01",
+                     headers=bearer(api_token(client, "jianguan")))
+    assert api.status_code == 400
+    assert api.json["message"] == "日期“0001-01-01”须在2000-01-01至2099-12-31之间"
+    page = client.get("/supervision/?to=1999-12-31").get_data(as_text=True)
+    assert "日期“1999-12-31”须在2000-01-01至2099-12-31之间，已忽略" in page
 
 
 def test_the_list_is_in_the_openapi_spec(site):

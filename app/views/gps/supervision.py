@@ -217,10 +217,12 @@ class Listing:
             return None
         try:
             day = dt.date.fromisoformat(value)
-            if not 2000 <= day.year <= 2099:  # the years every date column holds
-                raise ValueError(value)
         except ValueError:
             self._bad(name, gettext("日期“%(value)s”无效，请按 2026-01-31 的格式填写，已忽略",
+                                    value=value))
+            return None
+        if not 2000 <= day.year <= 2099:  # the years every date column holds
+            self._bad(name, gettext("日期“%(value)s”须在2000-01-01至2099-12-31之间，已忽略",
                                     value=value))
             return None
         self.values[name] = value
