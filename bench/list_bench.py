@@ -78,6 +78,7 @@ PAGES = [
     ("监管处 (city): 采购计划, page 1", "jianguan", "/plans/list/", PLAN_TABLES),
     ("代理机构: 采购公告发布, page 1", "daili", "/notice-publish/list/", PLAN_TABLES),
     ("经办岗: 采购公告发布, page 1", "jingban", "/notice-publish/list/", PLAN_TABLES),
+    ("监管处 (city): 采购公告发布, page 1", "jianguan", "/notice-publish/list/", PLAN_TABLES),
     ("监管处 (city): 项目监督, filter + sort", "jianguan",
      "/supervision/?stage=开标&sort=budget&order=desc", SUPERVISION_TABLES),
     ("监管处 (city): 项目监督, deep page", "jianguan", "/supervision/?page=3000",
