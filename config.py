@@ -87,6 +87,10 @@ def settings(site: str, platform_code: str | None) -> dict:
         # The lists of growing tables count this far, then say "超过 …"
         # (app/views/common/counting.py).
         "LIST_COUNT_CAP": int(os.environ.get("LIST_COUNT_CAP", "10000")),
+        # 【监督看板】's figures each process reuses this many seconds per
+        # scope and filters (app/views/gps/supervision_dashboard.py); 0 reads
+        # them on every load.
+        "DASHBOARD_FIGURES_SECONDS": int(os.environ.get("DASHBOARD_FIGURES_SECONDS", "60")),
         # Website pages each process keeps until a notice changes
         # (app/public/page_cache.py); 0 renders every request.
         "WEBSITE_PAGE_CACHE": int(os.environ.get("WEBSITE_PAGE_CACHE", "500")),

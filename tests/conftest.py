@@ -289,6 +289,9 @@ def make_app(key, db_url, redis_url, **overrides):
         "SERVER_NAME": None,
         "HEALTH_TOKEN": HEALTH_TOKEN,
         "JINJA_BYTECODE_CACHE": _BYTECODE_CACHE,
+        # Tests change the data between loads; test_supervision_dashboard
+        # checks the figures kept between loads itself.
+        "DASHBOARD_FIGURES_SECONDS": 0,
     }
     config.update(overrides)
     return create_app(site, config, platform=platform)

@@ -2,8 +2,8 @@
 
 One page (`/supervision/dashboard`) and its data as JSON
 (`/supervision/dashboard/data`), both over `supervision_project` and
-`project_flag` (docs/supervision.md): one GROUP BY query per chart, so the
-page costs the same at a province's 100,000 projects as at ten. The page
+`project_flag` (docs/supervision.md): one GROUP BY query per chart, read
+at most once a minute per scope and filters (`_figures`). The page
 carries its data in a <script type="application/json"> block and
 app/static/js/supervision_dashboard.js draws it with the vendored Apache
 ECharts (app/static/vendor/echarts/): the Content-Security-Policy allows no
@@ -20,10 +20,11 @@ everything; any other organisation gets 404 on both URLs.
 """
 import datetime as dt
 import re
+import time
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _
@@ -207,29 +208,68 @@ def _groups(focus, codes) -> tuple[list, dict]:
     return [(code, names.get(code, code)) for code in order], group_of
 
 
+# Each figure is a GROUP BY over every project in scope: at 1,000,000 plans a
+# city's ~830,000, 1.5 s a load on PostgreSQL (docs/benchmarks.md, session
+# 49). A process reads them at most once per DASHBOARD_FIGURES_SECONDS for a
+# scope and its filters, and the page says as of when.
+KEPT_FIGURES = 256  # scopes × filters a process keeps; past that it starts over
+
+
+def _figures(where, key) -> dict:
+    """The five queries' rows for `where`, read now or kept from a read
+    less than DASHBOARD_FIGURES_SECONDS ago under the same `key`."""
+    seconds = current_app.config["DASHBOARD_FIGURES_SECONDS"]
+    kept = current_app.extensions.setdefault("supervision_figures", {})
+    now = time.monotonic()
+    if seconds > 0 and (hit := kept.get(key)) is not None and now - hit[0] < seconds:
+        return hit[1]
+    sp = SupervisionProject
+    month = _month(sp.filed_at)
+    with_flags = select().select_from(ProjectFlag).join(sp, sp.plan_id == ProjectFlag.plan_id)
+    figures = {
+        "as_of": dt.datetime.now().replace(microsecond=0),
+        "flagged": db.session.execute(
+            with_flags.add_columns(func.count(func.distinct(ProjectFlag.plan_id)))
+            .where(where)).scalar(),
+        "stages": [tuple(row) for row in db.session.execute(
+            select(sp.stage, func.count(), func.sum(sp.budget)).where(where)
+            .group_by(sp.stage))],
+        "amounts": [tuple(row) for row in db.session.execute(
+            select(sp.procurement_method, month, func.count(), func.sum(sp.budget),
+                   func.sum(sp.award_amount), func.sum(sp.contract_amount))
+            .where(where).group_by(sp.procurement_method, month))],
+        "flags": [tuple(row) for row in db.session.execute(
+            with_flags.add_columns(ProjectFlag.flag_id, sp.region_code,
+                                   func.count(func.distinct(ProjectFlag.plan_id)))
+            .where(where).group_by(ProjectFlag.flag_id, sp.region_code))],
+        "late": [tuple(row) for row in db.session.execute(
+            with_flags.add_columns(ProjectFlag.flag_id, month,
+                                   func.count(func.distinct(ProjectFlag.plan_id)))
+            .where(where, ProjectFlag.flag_id.in_(LATE_FLAGS))
+            .group_by(ProjectFlag.flag_id, month))],
+    }
+    if seconds > 0:
+        if len(kept) >= KEPT_FIGURES:
+            kept.clear()
+        kept[key] = (now, figures)
+    return figures
+
+
 def dashboard_data(user, args) -> dict:
     """Everything the page shows, for `user` under the GET `args`."""
     home = _home_region(user)
     filters = Filters(args, home)
-    where = filters.clause()
-    sp = SupervisionProject
+    figures = _figures(filters.clause(), (home.code if home is not None else None,
+                                          *filters.as_dict().values()))
+    flagged = figures["flagged"]
 
-    flagged = db.session.execute(
-        select(func.count(func.distinct(ProjectFlag.plan_id)))
-        .join(sp, sp.plan_id == ProjectFlag.plan_id).where(where)).scalar()
-
-    by_stage = {stage: (n, amount) for stage, n, amount in db.session.execute(
-        select(sp.stage, func.count(), func.sum(sp.budget)).where(where).group_by(sp.stage))}
+    by_stage = {stage: (n, amount) for stage, n, amount in figures["stages"]}
     stages = [{"stage": stage, "name": names.word(stage), "count": by_stage.get(stage, (0, 0))[0],
                "budget_wan": _wan(by_stage.get(stage, (0, 0))[1]),
                "link": filters.link(stage=stage)} for stage in SUPERVISION_STAGES]
 
     # The headline figures are the sums of this one, which reads every row anyway.
-    month = _month(sp.filed_at)
-    rows = db.session.execute(
-        select(sp.procurement_method, month, func.count(), func.sum(sp.budget),
-               func.sum(sp.award_amount), func.sum(sp.contract_amount))
-        .where(where).group_by(sp.procurement_method, month)).all()
+    rows = figures["amounts"]
     methods, months = _amounts(filters, rows)
     count = sum(m["count"] for m in methods)
     totals = {"projects": count, "budget_wan": _wan(sum(r[3] or 0 for r in rows)),
@@ -237,18 +277,8 @@ def dashboard_data(user, args) -> dict:
               "contract_wan": _wan(sum(r[5] or 0 for r in rows)),
               "flagged": flagged or 0, "link": filters.link()}
 
-    flag_rows = db.session.execute(
-        select(ProjectFlag.flag_id, sp.region_code, func.count(func.distinct(ProjectFlag.plan_id)))
-        .join(sp, sp.plan_id == ProjectFlag.plan_id).where(where)
-        .group_by(ProjectFlag.flag_id, sp.region_code)).all()
-    flags = _flags_by_region(filters, flag_rows)
-
-    late_rows = db.session.execute(
-        select(ProjectFlag.flag_id, month, func.count(func.distinct(ProjectFlag.plan_id)))
-        .join(sp, sp.plan_id == ProjectFlag.plan_id)
-        .where(where, ProjectFlag.flag_id.in_(LATE_FLAGS))
-        .group_by(ProjectFlag.flag_id, month)).all()
-    late = _late_by_month(filters, late_rows)
+    flags = _flags_by_region(filters, figures["flags"])
+    late = _late_by_month(filters, figures["late"])
 
     focus = filters.focus
     return {
@@ -257,6 +287,7 @@ def dashboard_data(user, args) -> dict:
         "warnings": filters.warnings,
         "region_name": focus.name if focus is not None else gettext("全部区划"),
         "empty": count == 0,
+        "as_of": figures["as_of"].strftime("%Y-%m-%d %H:%M:%S"),
         "totals": totals,
         "stages": stages,
         "methods": methods,
