@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .rules.text import unencodable
 
@@ -88,6 +88,17 @@ def _impossible_key(value) -> bool:
 
 
 def refuse_impossible_keys():
+    # Werkzeug's int converter reads any Unicode digits: /api/v1/plan/１ was
+    # plan 1, and a PUT there changed it.
+    if any(part.isdigit() and not part.isascii() for part in request.path.split("/")):
+        abort(404)
+    # A GET of an item whose id is no number matched only the item's PUT and
+    # DELETE rules (their pk is text): 405 不支持该请求方法 for a missing item.
+    missed = request.routing_exception
+    if isinstance(missed, MethodNotAllowed) and request.method in ("GET", "HEAD") \
+            and {"PUT", "DELETE"} & set(missed.valid_methods or ()) \
+            and not request.path.rstrip("/").rsplit("/", 1)[-1].isdigit():
+        abort(404)
     for name, value in (request.view_args or {}).items():
         if isinstance(value, int) or name == "pk" or name.endswith("_id"):
             if _impossible_key(value):

@@ -736,3 +736,15 @@ def test_a_refused_delete_says_delete_over_rest(gps_demo):
     assert response.json["message"] == "删除失败：仍有其他记录引用该记录，未作任何修改。"
     with gps_demo.app_context():
         assert db.session.get(Organisation, org) is not None
+
+
+@pytest.mark.parametrize("path", ["/api/v1/plan/abc", "/api/v1/plan/-1", "/api/v1/plan/1.5",
+                                  "/api/v1/organisation/abc", "/api/v1/plan/１"])
+def test_an_item_that_cannot_exist_is_a_404_over_rest(gps_demo, path):
+    """Not 405 不支持该请求方法 (only the item's PUT and DELETE took text), and
+    a full-width digit is no id (it was read as 1: a PUT changed plan 1)."""
+    client = gps_demo.test_client()
+    auth = bearer(api_token(client, "admin"))
+    assert client.get(path, headers=auth).status_code == 404
+    if "１" in path:
+        assert client.put(path, headers=auth, json={"remark": "x"}).status_code == 404

@@ -287,7 +287,7 @@ def dashboard_data(user, args) -> dict:
         "warnings": filters.warnings,
         "region_name": focus.name if focus is not None else gettext("全部区划"),
         "empty": count == 0,
-        "as_of": figures["as_of"].strftime("%Y-%m-%d %H:%M:%S"),
+        "as_of": figures["as_of"].strftime("%Y-%m-%d %H:%M"),  # to the minute, as every page
         "totals": totals,
         "stages": stages,
         "methods": methods,
