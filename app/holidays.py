@@ -97,11 +97,13 @@ def banner(today: dt.date) -> str | None:
     year = today.year + 1
     if today.month < 11 or year_state(year) == OFFICIAL:
         return None
+    from flask_babel import gettext
+
     if db.session.query(HolidayDay.id).filter_by(year=year).first() is None:
-        return (f"{year} 年节假日安排尚未录入，相关期限按法定节假日暂定计算。"
-                f"国务院办公厅公布通知后，请在【系统管理】→【节假日维护】中录入。")
-    return (f"{year} 年节假日已部分录入但尚未设为正式，相关期限仍注明暂定。"
-            f"录入完毕后，请在【系统管理】→【节假日维护】中填写文号并设为正式。")
+        return gettext("%(year)s 年节假日安排尚未录入，相关期限按法定节假日暂定计算。"
+                       "国务院办公厅公布通知后，请在【系统管理】→【节假日维护】中录入。", year=year)
+    return gettext("%(year)s 年节假日已部分录入但尚未设为正式，相关期限仍注明暂定。"
+                   "录入完毕后，请在【系统管理】→【节假日维护】中填写文号并设为正式。", year=year)
 
 
 # --- what a year holds --------------------------------------------------------------

@@ -413,6 +413,11 @@ def test_from_november_admins_see_a_banner_while_next_year_is_provisional(gps):
         page = admin.get("/holidays/").get_data(as_text=True)
         assert 'id="calendar-banner"' in page and "2027 年节假日安排尚未录入" in page
         assert 'id="calendar-banner"' not in jingban.get("/").get_data(as_text=True)
+        admin.get("/lang/en")
+        english = admin.get("/holidays/").get_data(as_text=True)
+        assert "The holidays of 2027 have not been entered" in english
+        assert "年节假日安排尚未录入" not in english
+        admin.get("/lang/zh")
         assert upload(admin, "2027.json", json.dumps(GOOD_2027).encode()).status_code == 302
         assert 'id="calendar-banner"' not in admin.get("/holidays/").get_data(as_text=True)
         assert gps.test_client().get("/health", headers=HEALTH).json["calendar"]["next_year"] == "正式"
