@@ -21,8 +21,8 @@ own scope (`add_form_query_rel_fields`), and its box asks
 import re
 
 from flask import abort, jsonify, request, url_for
-from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.fields import QuerySelectField
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import Integer, or_
@@ -129,6 +129,7 @@ class SearchedRelations:
             # A view that names its routes still answers its boxes.
             self.include_route_methods = {*self.include_route_methods, "related"}
         super()._init_forms()
+        self._searched_form_fields = set()  # (form, column) whose field searches
         for name, form in (("add", self.add_form), ("edit", self.edit_form)):
             for column in self.searched_form_relations:
                 unbound = getattr(form, column, None)
@@ -138,12 +139,15 @@ class SearchedRelations:
                     setattr(form, column, UnboundField(
                         SearchedRecordField, *unbound.args,
                         **{**unbound.kwargs, "view": self, "column": column, "form": name}))
+                    self._searched_form_fields.add((name, column))
 
     def _relation_filters(self, column, form=None) -> list:
+        """The scope of a column's records: the form's own, else the search
+        filter's (never none: FAB's select without one offered every record)."""
         rel_fields = {"add": self.add_form_query_rel_fields,
-                      "edit": self.edit_form_query_rel_fields}.get(
-            form, self.search_form_query_rel_fields)
-        return (rel_fields or {}).get(column) or []
+                      "edit": self.edit_form_query_rel_fields}.get(form) or {}
+        return (rel_fields.get(column)
+                or (self.search_form_query_rel_fields or {}).get(column) or [])
 
     def related_records(self, column, text: str = "", ids=(), form=None) -> list:
         """The related records this user may name in the search filter (or,
@@ -184,8 +188,8 @@ class SearchedRelations:
         """Select2's JSON: {"results": [{"id", "text"}], "pagination": {"more"}}.
         `form=add` or `form=edit`: the choices of that form's field."""
         form = request.args.get("form")
-        if column not in self.searched_relations or form not in (None, "add", "edit") \
-                or (form and column not in self.searched_form_relations):
+        if column not in self.searched_relations \
+                or (form is not None and (form, column) not in self._searched_form_fields):
             abort(404)
         text = request.args.get("q", "")
         text = "" if "\x00" in text else text.strip()[:MAX_TEXT]
