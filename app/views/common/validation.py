@@ -172,8 +172,8 @@ def _form_known_choice(form, field):
     if isinstance(getattr(field, "_formdata", None), str) and field._formdata \
             and field.data is None:
         field.errors[:] = []
-        raise StopValidation(_("所选的%(label)s不存在或不在可选范围内，请从列表中选择",
-                               label=field.label.text))
+        raise StopValidation(str(_("所选的%(label)s不存在或不在可选范围内，请从列表中选择",
+                                   label=field.label.text)))
 
 
 def _choice_checks(model) -> dict:
