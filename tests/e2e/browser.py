@@ -92,6 +92,29 @@ def open_menu(page, *labels):
     page.wait_for_load_state()
 
 
+def add_filter(page, column: str):
+    """FAB's 搜索 → 添加过滤条件 → the column, until its row is there. The
+    panel opens with an animation, and on a busy machine a click on the
+    menu's column once added no row (CI, the 采购单位 filter)."""
+    from playwright.sync_api import expect
+
+    page.wait_for_load_state("load")  # ab_filters.js binds its links at load
+    rows = page.locator("#filter_form table.filters tr")
+    before = rows.count()
+    adding = page.get_by_role("button", name="添加过滤条件")
+    for attempt in range(3):
+        if not adding.is_visible():
+            page.locator("a[href='#accordion1_href']").click()  # 搜索
+        adding.click()
+        page.locator(f"#filter_form a.filter[name={column}]").click()
+        try:
+            expect(rows).to_have_count(before + 1, timeout=5_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
+
+
 def ask(page, selector: str):
     """Click a button that asks for confirmation. The page must have loaded
     first: confirm.js is at the page's tail, and a click before it runs

@@ -245,9 +245,7 @@ def test_a_search_filter_on_a_date_is_the_native_field(trading, sign_in, typing)
     stack, _facts = trading
     page = sign_in(stack, "pds", "admin")
     page.goto(stack.url("pds") + "/audit/list/")
-    page.locator("a[href='#accordion1_href']").click()  # 搜索
-    page.get_by_role("button", name="添加过滤条件").click()
-    page.locator("#filter_form a.filter[name=at]").click()
+    ui.add_filter(page, "at")
     field = page.locator("#filter_form input.filter_val")
     expect(field).to_have_attribute("type", "datetime-local")
     type_into(page, "#filter_form input.filter_val", dt.datetime(2000, 1, 1, 0, 0), typing)

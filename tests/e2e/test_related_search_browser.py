@@ -4,6 +4,8 @@ and the list it gives holds only the unit picked (app/views/common/related_searc
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e import browser as ui
+
 
 pytestmark = pytest.mark.browser
 
@@ -15,9 +17,7 @@ def test_a_regulator_finds_a_unit_by_typing_and_filters_by_it(gps_site, sign_in)
     page.goto(stack.url("gps") + "/plans/list/")
     # Before: no unit is on the page at all, only the box.
     assert "方城县人民医院" not in page.content()
-    page.locator("a[href='#accordion1_href']").click()  # 搜索
-    page.get_by_role("button", name="添加过滤条件").click()
-    page.locator("#filter_form a.filter[name=unit]").click()
+    ui.add_filter(page, "unit")
     page.locator("#filter_form .select2-selection").last.click()
     # Nothing is searched before a character is typed; the box says so in Chinese.
     expect(page.locator(".select2-results__message")).to_contain_text("请再输入至少1个字符")
