@@ -96,10 +96,30 @@ def second_agency_user(app, username="daili2"):
 
     with app.app_context():
         sm = app.appbuilder.sm
-        org = db.session.query(Organisation).filter_by(name="南阳宛城项目管理有限公司").one()
+        org = db.session.query(Organisation).filter_by(name=OTHER_AGENCY).one()
         user = sm.add_user(username, "钱", "代理", f"{username}@demo.invalid",
                            sm.find_role("代理机构"), password=DEMO_PASSWORD)
         user.organisation_id = org.id
+        db.session.commit()
+
+
+OTHER_AGENCY = "南阳宛城项目管理有限公司"  # second_agency_user's
+
+
+def hand_to_other_agency(app, pk, region_code=None):
+    """Make project `pk` OTHER_AGENCY's (and, given, in `region_code`): a
+    project daili must not see, written straight to the table as no page
+    would let it happen."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.execute(text(
+            "UPDATE trading_project SET agency_id = "
+            "(SELECT id FROM organisation WHERE name = :name),"
+            " region_code = COALESCE(:region, region_code) WHERE id = :pk"),
+            {"name": OTHER_AGENCY, "region": region_code, "pk": pk})
         db.session.commit()
 
 

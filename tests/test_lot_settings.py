@@ -10,6 +10,7 @@ from tests.acceptance_helpers import (
     accepted_project,
     add_lot,
     complete,
+    hand_to_other_agency,
     outbox,
     project_of,
     pushed_plan,
@@ -650,7 +651,7 @@ def test_objections_carry_their_projects_scope(pds):
     """项目质疑 are listed by the agency and region each holds, copied from
     its lot's project however it was registered (REST, form, a row added in
     code): every user sees exactly the 质疑 that the lot's project would show."""
-    from sqlalchemy import select, text
+    from sqlalchemy import select
 
     from app.extensions import db
     from app.lot_settings import among_lots
@@ -669,14 +670,10 @@ def test_objections_carry_their_projects_scope(pds):
     assert by_form.status_code == 302
     second_agency_user(pds)
     _daili, other_pk, other_code, (other_lot, _lot) = _accepted(pds, "410400-2026-95002")
+    # Another agency's project in a county, and one flush inserting a
+    # 质疑 on each project: each row takes its own lot's project.
+    hand_to_other_agency(pds, other_pk, "410421")
     with pds.app_context():
-        # Another agency's project in a county, and one flush inserting a
-        # 质疑 on each project: each row takes its own lot's project.
-        daili2 = db.session.query(pds.appbuilder.sm.user_model).filter_by(username="daili2").one()
-        db.session.execute(text("UPDATE trading_project SET agency_id = :agency,"
-                                " region_code = '410421' WHERE id = :pk"),
-                           {"agency": daili2.organisation_id, "pk": other_pk})
-        db.session.commit()
         for lot in (lot2, other_lot):
             db.session.add(Objection(lot_id=lot, objector="丙供应商", known_on=dt.date.today(),
                                      received_on=dt.date.today(), content="质疑内容"))

@@ -326,17 +326,13 @@ def test_a_record_chosen_that_is_not_offered_is_said_so(site_factory):
     import datetime as dt
 
     from app.models import Objection
-    from tests.acceptance_helpers import accepted_project
+    from tests.acceptance_helpers import accepted_project, hand_to_other_agency
     from tests.test_lot_settings import _accepted, _lot_ids, _post_form
 
     pds = site_factory("pds")
     daili, _pk, _code, (lot1, _lot2) = _accepted(pds)
     _daili, other_pk, _other_code = accepted_project(pds, "410400-2026-95002")
-    with pds.app_context():
-        db.session.execute(db.text("UPDATE trading_project SET agency_id = "
-                                   "(SELECT id FROM organisation WHERE name = :name) WHERE id = :pk"),
-                           {"name": "南阳宛城项目管理有限公司", "pk": other_pk})
-        db.session.commit()
+    hand_to_other_agency(pds, other_pk)
     others_lot = _lot_ids(pds, other_pk)[0]
     day = str(dt.date.today())
     for lot, message in ((others_lot, "所选的标段(包)不存在或不在可选范围内"),

@@ -251,18 +251,14 @@ def test_an_add_forms_lot_box_lists_none_until_one_types_and_finds_only_the_form
     box now carries none; typing finds the form's choices (accepted lots of
     one's own projects), never another agency's, nor a lot whose project
     is not yet accepted."""
-    from tests.acceptance_helpers import accepted_project, add_lot, project_of, take_plan
-    from tests.acceptance_helpers import pushed_plan
+    from tests.acceptance_helpers import (accepted_project, add_lot, hand_to_other_agency,
+                                          project_of, pushed_plan, take_plan)
     from tests.test_lot_settings import _lot_ids
 
     pds = site_factory("pds")
     daili, pk, code = accepted_project(pds, "410400-2026-96001")
-    _daili, other_pk, other_code = accepted_project(pds, "410400-2026-96002")
-    with pds.app_context():
-        db.session.execute(db.text("UPDATE trading_project SET agency_id = "
-                                   "(SELECT id FROM organisation WHERE name = :name) WHERE id = :pk"),
-                           {"name": "南阳宛城项目管理有限公司", "pk": other_pk})
-        db.session.commit()
+    _daili, other_pk, _other_code = accepted_project(pds, "410400-2026-96002")
+    hand_to_other_agency(pds, other_pk)
     pushed_plan(pds, "410400-2026-96003")
     take_plan(daili, "410400-2026-96003")
     waiting_pk, waiting_code, _state = project_of(pds, "410400-2026-96003")

@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
-from tests.acceptance_helpers import (accepted_project, add_lot, complete, pushed_plan,
-                                      second_agency_user, submit, take_plan)
+from tests.acceptance_helpers import (accepted_project, add_lot, complete,
+                                      hand_to_other_agency, pushed_plan, second_agency_user,
+                                      submit, take_plan)
 from tests.helpers import api_token, bearer, csrf_token, form_token, logged_in
 
 
@@ -117,7 +118,7 @@ def test_entries_are_seen_in_their_projects_scope(accepted):
     copied from its project when the notice arrives: every user sees
     exactly the entries of the projects it sees, and another agency (with
     a project in a county) neither lists nor opens daili's."""
-    from sqlalchemy import select, text
+    from sqlalchemy import select
 
     from app import time_changes
     from app.extensions import db
@@ -127,12 +128,9 @@ def test_entries_are_seen_in_their_projects_scope(accepted):
     pds, daili, code, pk = accepted
     second_agency_user(pds)
     _daili, other_pk, other_code = accepted_project(pds, "410400-2026-93002")
+    hand_to_other_agency(pds, other_pk, "410421")
     with pds.app_context():
         daili2 = db.session.query(pds.appbuilder.sm.user_model).filter_by(username="daili2").one()
-        db.session.execute(text("UPDATE trading_project SET agency_id = :agency,"
-                                " region_code = '410421' WHERE id = :pk"),
-                           {"agency": daili2.organisation_id, "pk": other_pk})
-        db.session.commit()
         other = time_changes.notice_arrived(other_code, "notice-change-2", "另一项目的变更公告",
                                             None)
         db.session.commit()
