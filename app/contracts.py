@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import false, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from . import attachments, holidays
 from .audit import record
@@ -68,12 +69,14 @@ def _published_results():
 
 def projects_for(user, search: str = ""):
     """选择项目: the user's own unit's projects with a published 结果公告."""
+    # Each row shows its plan's 采购方式: the plan joined already, read with it.
+    query = (db.session.query(ProjectReplica).join(Plan, ProjectReplica.plan_id == Plan.id)
+             .options(contains_eager(ProjectReplica.plan)))
     org = getattr(user, "organisation", None)
     if org is None or org.org_type != "采购单位":
-        return db.session.query(ProjectReplica).filter(false())
-    query = (db.session.query(ProjectReplica).join(Plan, ProjectReplica.plan_id == Plan.id)
-             .filter(plan_clause(user), Plan.unit_id == org.id,
-                     ProjectReplica.project_code.in_(_published_results())))
+        return query.filter(false())
+    query = query.filter(plan_clause(user), Plan.unit_id == org.id,
+                         ProjectReplica.project_code.in_(_published_results()))
     if search:
         pattern = f"%{search}%"
         query = query.filter(or_(ProjectReplica.project_code.like(pattern),

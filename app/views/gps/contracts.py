@@ -16,7 +16,6 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _
-from sqlalchemy.orm import contains_eager
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..common.typed_filters import TypedInterface
@@ -25,7 +24,7 @@ from ...audit import record
 from ...downloads import XLSX, send_download
 from ...errors import too_large_message
 from ...extensions import db
-from ...models import Contract, ProjectReplica
+from ...models import Contract
 from ...rules import contracts as rules
 from ...scope import ContractScope, api_user, current_user, is_admin
 from ...workflows.contract import ContractChain
@@ -214,9 +213,7 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
         query = contracts.projects_for(g.user, search)
         total = capped_count(query)  # a unit's or a city's, at a province's volume
         page, pages = requested_page(total)
-        # Each row shows its plan's 采购方式: the plan joined already, read with it.
-        rows = (query.options(contains_eager(ProjectReplica.plan))
-                .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all())
+        rows = query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all()
         return self.render_template("contract/choose_project.html", title=_("选择项目"),
                                     rows=rows, total=total, page=page, pages=pages,
                                     search=search, back=url_for(".list"))
