@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from .audit import record
 from .extensions import db
-from .models import Plan, PushThreshold
+from .models import Notice, Plan, PushThreshold
 from .numbering import next_value
 from .rules import push
 from .rules.money import amount_error
@@ -90,6 +90,11 @@ def prepare(plan: Plan, user) -> None:
         if plan.unit is None and user.organisation is not None:
             plan.unit = user.organisation
         if plan.unit is not None:
+            if plan.id is not None and plan.region_code != plan.unit.region_code:
+                # The unit was moved to another region: its notices hold a
+                # copy of the plan's region (scope._notice_rule).
+                db.session.query(Notice).filter(Notice.plan_id == plan.id).update(
+                    {Notice.region_code: plan.unit.region_code}, synchronize_session="fetch")
             plan.region_code = plan.unit.region_code
         if not plan.state:
             plan.state = "草稿"

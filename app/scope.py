@@ -182,17 +182,26 @@ def plan_clause(user):
     return by_organisation(user, _plan_rule)
 
 
-# Who may draft notices (security.PUBLISH_NOTICES): the unit's 经办岗 and the
-# entrusted agency. A draft is theirs until 【发布】; everyone else who follows
-# the project (regulators, trading centres) sees published notices only.
-DRAFTING_TYPES = ("采购单位", "代理机构")
-
-
 def _notice_rule(org):
-    of_plans = Notice.plan_id.in_(select(Plan.id).where(_plan_rule(org)))
-    if org.org_type in DRAFTING_TYPES:
-        return of_plans
-    return of_plans & (Notice.state != "草稿")
+    """Who may draft notices (security.PUBLISH_NOTICES): the unit's 经办岗 and
+    the entrusted agency. A draft is theirs until 【发布】; everyone else who
+    follows the project (regulators, trading centres) sees published notices
+    only.
+
+    A unit's and a region's notices are found by the copies each notice
+    holds of its plan's unit and region (plans.prepare keeps the region's),
+    not as IN of the plans in scope: at 1,000,000 plans REST's exact count
+    of /api/v1/notice/ spent 322 ms (a unit's) and 563 ms (a city's
+    regulator's) building that list. An agency follows the plans entrusted
+    to it now: a filed plan's 委托代理机构 may be changed, and the notice's
+    copy is not."""
+    if org.org_type == "采购单位":
+        return Notice.unit_id == org.id
+    if org.org_type == "代理机构":
+        return Notice.plan_id.in_(select(Plan.id).where(_plan_rule(org)))
+    if org.org_type in REGIONAL_TYPES:
+        return Notice.region_code.in_(region_subtree(org.region.path)) & (Notice.state != "草稿")
+    return false()
 
 
 def notice_clause(user):

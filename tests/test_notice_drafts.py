@@ -13,6 +13,10 @@ from tests.notice_helpers import announcement_fields, plan_of, push_lots
 
 @pytest.fixture(scope="module")
 def project(gps_module):
+    return _project_with_notices(gps_module)
+
+
+def _project_with_notices(app):
     """A plan with two lots: lot 1 announced (published), a 采购公告 draft
     for lot 2 by the unit, and a 变更公告 draft by the agency."""
     from flask import g
@@ -21,7 +25,6 @@ def project(gps_module):
     from app.extensions import db
     from app.models import OrgUser, Plan, ProjectReplica
 
-    app = gps_module
     plan_id = plan_of(app)
     code = push_lots(app, plan_id)
     with app.test_request_context():
@@ -135,3 +138,65 @@ def test_a_regulator_cannot_edit_or_delete_a_draft(gps_module, project):
     client.post(f"/notice-publish/notice/{notice_id}/delete",
                 data={"csrf_token": form_token(client)})
     assert notice_row(gps_module, notice_id).state == "草稿"
+
+
+def test_each_user_sees_by_the_notices_copies_what_it_sees_through_their_plans(gps_module,
+                                                                               project):
+    """scope._notice_rule reads the unit and region each notice holds (copied
+    from its plan when drafted), not the plans in scope: for every user, the
+    same notices as through the plans it sees, drafts only to the drafting."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Notice, OrgUser, Plan
+    from app.scope import is_admin, notice_clause, plan_clause
+
+    with gps_module.app_context():
+        seen = {}
+        for user in db.session.query(OrgUser):
+            through_plans = db.session.query(Notice.id).filter(
+                Notice.plan_id.in_(select(Plan.id).where(plan_clause(user))))
+            org = user.organisation
+            if not (is_admin(user) or (org and org.org_type in ("采购单位", "代理机构"))):
+                through_plans = through_plans.filter(Notice.state != "草稿")
+            by_copies = {i for (i,) in db.session.query(Notice.id).filter(notice_clause(user))}
+            assert by_copies == {i for (i,) in through_plans}, user.username
+            seen[user.username] = by_copies
+    everything = {project["published"], *project["drafts"]}
+    assert seen["jingban"] == seen["daili"] == everything
+    assert seen["jianguan"] == seen["sheng"] == {project["published"]}
+    assert seen["jingban2"] == seen["chushen2"] == set()
+
+
+def test_a_unit_moved_to_another_region_takes_its_notices_with_its_plan(gps):
+    """The 组织机构 page lets Admin move a unit to another region. Its plan
+    takes the new region when next saved (plans.prepare), and so do the
+    plan's notices: the new region's regulator sees the published one, the
+    old region's no longer does."""
+    from flask import g
+
+    from app import plans
+    from app.extensions import db
+    from app.models import Notice, OrgUser, Plan
+    from app.scope import notice_clause
+
+    made = _project_with_notices(gps)
+    with gps.test_request_context():
+        def user(name):
+            return db.session.query(OrgUser).filter_by(username=name).one()
+
+        def notices_of(name):
+            return {i for (i,) in db.session.query(Notice.id).filter(notice_clause(user(name)))}
+
+        assert made["published"] in notices_of("jianguan")
+        g.user = user("jingban")
+        fangcheng = user("chushen2").organisation.region_code
+        g.user.organisation.region_code = fangcheng
+        plan = db.session.get(Plan, made["plan"])
+        plans.prepare(plan, g.user)
+        db.session.commit()
+        assert plan.region_code == fangcheng
+        assert {n.region_code for n in db.session.query(Notice).filter_by(plan_id=plan.id)} \
+            == {fangcheng}
+        assert made["published"] in notices_of("chushen2")
+        assert made["published"] not in notices_of("jianguan")
