@@ -6,6 +6,8 @@ wherever it comes from.
 import datetime as dt
 from decimal import Decimal
 
+from sqlalchemy import or_
+
 from .audit import record
 from .extensions import db
 from .models import Notice, Plan, PushThreshold
@@ -90,12 +92,9 @@ def prepare(plan: Plan, user) -> None:
         if plan.unit is None and user.organisation is not None:
             plan.unit = user.organisation
         if plan.unit is not None:
-            if plan.id is not None and plan.region_code != plan.unit.region_code:
-                # The unit was moved to another region: its notices hold a
-                # copy of the plan's region (scope._notice_rule).
-                db.session.query(Notice).filter(Notice.plan_id == plan.id).update(
-                    {Notice.region_code: plan.unit.region_code}, synchronize_session="fetch")
             plan.region_code = plan.unit.region_code
+        if plan.id is not None:
+            _carry_to_notices(plan)
         if not plan.state:
             plan.state = "草稿"
         if plan.interconnected is None:
@@ -108,6 +107,19 @@ def prepare(plan: Plan, user) -> None:
         if plan.budget is not None and plan.category:
             decision = decide_push(plan)
             plan.meets_push, plan.push_reason = decision.meets, decision.reason
+
+
+def _carry_to_notices(plan: Plan) -> None:
+    """A plan's notices hold copies of its agency and region (scope.
+    _notice_rule finds them by these): a filed plan's 委托代理机构 may be
+    changed, and Admin may move its unit to another region."""
+    agency_id = plan.agency.id if plan.agency is not None else None
+    (db.session.query(Notice)
+     .filter(Notice.plan_id == plan.id,
+             or_(Notice.region_code != plan.region_code,
+                 Notice.agency_id.is_distinct_from(agency_id)))
+     .update({Notice.region_code: plan.region_code, Notice.agency_id: agency_id},
+             synchronize_session="fetch"))
 
 
 def edit_refusal(plan: Plan) -> str | None:

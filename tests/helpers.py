@@ -43,6 +43,23 @@ def logged_in(app, username):
     return client
 
 
+def post_edit_form(client, path, **changes):
+    """【修改】 through the real form at `path`: what the edit page shows,
+    with `changes`."""
+    page = client.get(path).get_data(as_text=True)
+    data = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page):
+        data[name] = value
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option[^>]*selected[^>]*value="([^"]*)"|'
+                           r'<option[^>]*value="([^"]*)"[^>]*selected', body)
+        data[name] = (chosen.group(1) or chosen.group(2)) if chosen else ""
+    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        data[name] = body.strip()
+    data.update(changes, csrf_token=csrf_token(client, path))
+    return client.post(path, data=data)
+
+
 def form_token(client) -> str:
     """A CSRF token for the signed-in session (from a page every user has)."""
     return csrf_token(client, "/resetmypassword/form")

@@ -9,7 +9,7 @@ from app.models import FieldChange, Plan
 from tests.contract_helpers import (AWARDS, add_contract, edit_contract, lot_codes,
                                     resulted_project, saved_id)
 from tests.expert_draw_helpers import clock
-from tests.helpers import csrf_token, logged_in
+from tests.helpers import csrf_token, logged_in, post_edit_form
 from tests.notice_helpers import (announcement_fields, draft_id, plan_of, push_lots, start_draft,
                                   submit)
 
@@ -49,19 +49,7 @@ def _draft_plan(gps) -> int:
 
 
 def _edit_plan(client, pk, **changes):
-    """【修改】 through the real form: what the edit page shows, with changes."""
-    page = client.get(f"/plans/edit/{pk}").get_data(as_text=True)
-    data = {}
-    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page):
-        data[name] = value
-    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
-        chosen = re.search(r'<option[^>]*selected[^>]*value="([^"]*)"|'
-                           r'<option[^>]*value="([^"]*)"[^>]*selected', body)
-        data[name] = (chosen.group(1) or chosen.group(2)) if chosen else ""
-    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
-        data[name] = body.strip()
-    data.update(changes, csrf_token=csrf_token(client, f"/plans/edit/{pk}"))
-    return client.post(f"/plans/edit/{pk}", data=data)
+    return post_edit_form(client, f"/plans/edit/{pk}", **changes)
 
 
 def _new_plan(client, **changes) -> int:

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.helpers import api_token, bearer, logged_in
+from tests.helpers import api_token, bearer, logged_in, post_edit_form
 from tests.notice_helpers import announcement_fields, plan_of, push_lots
 
 
@@ -140,18 +140,16 @@ def test_a_regulator_cannot_edit_or_delete_a_draft(gps_module, project):
     assert notice_row(gps_module, notice_id).state == "草稿"
 
 
-def test_each_user_sees_by_the_notices_copies_what_it_sees_through_their_plans(gps_module,
-                                                                               project):
-    """scope._notice_rule reads the unit and region each notice holds (copied
-    from its plan when drafted), not the plans in scope: for every user, the
-    same notices as through the plans it sees, drafts only to the drafting."""
+def _seen_by_copies_and_through_plans(app):
+    """Per user, the notices notice_clause finds; each user's must be those
+    of the plans it sees (drafts only to the unit and its agency)."""
     from sqlalchemy import select
 
     from app.extensions import db
     from app.models import Notice, OrgUser, Plan
     from app.scope import is_admin, notice_clause, plan_clause
 
-    with gps_module.app_context():
+    with app.app_context():
         seen = {}
         for user in db.session.query(OrgUser):
             through_plans = db.session.query(Notice.id).filter(
@@ -162,6 +160,14 @@ def test_each_user_sees_by_the_notices_copies_what_it_sees_through_their_plans(g
             by_copies = {i for (i,) in db.session.query(Notice.id).filter(notice_clause(user))}
             assert by_copies == {i for (i,) in through_plans}, user.username
             seen[user.username] = by_copies
+    return seen
+
+
+def test_each_user_sees_by_the_notices_copies_what_it_sees_through_their_plans(gps_module,
+                                                                               project):
+    """scope._notice_rule reads the unit, agency and region each notice
+    holds (copied from its plan), not the plans in scope."""
+    seen = _seen_by_copies_and_through_plans(gps_module)
     everything = {project["published"], *project["drafts"]}
     assert seen["jingban"] == seen["daili"] == everything
     assert seen["jianguan"] == seen["sheng"] == {project["published"]}
@@ -200,3 +206,34 @@ def test_a_unit_moved_to_another_region_takes_its_notices_with_its_plan(gps):
             == {fangcheng}
         assert made["published"] in notices_of("chushen2")
         assert made["published"] not in notices_of("jianguan")
+
+
+def test_a_new_agency_takes_the_plans_notices(gps):
+    """【修改】 of a filed plan may change its 委托代理机构: the plan's notices
+    go with it (plans.prepare), on the page and over REST, and the former
+    agency no longer sees them."""
+    from app.extensions import db
+    from app.models import Notice, Organisation
+
+    made = _project_with_notices(gps)
+    with gps.app_context():
+        other = db.session.query(Organisation).filter(
+            Organisation.org_type == "代理机构", Organisation.name != "河南中原招标代理有限公司"
+        ).order_by(Organisation.id).first()
+        other_id = other.id
+    assert made["published"] in _seen_by_copies_and_through_plans(gps)["daili"]
+    client = logged_in(gps, "jingban")
+    assert post_edit_form(client, f"/plans/edit/{made['plan']}",
+                          agency=str(other_id)).status_code == 302
+    with gps.app_context():
+        assert {n.agency_id for n in db.session.query(Notice).filter_by(plan_id=made["plan"])} \
+            == {other_id}
+    assert _seen_by_copies_and_through_plans(gps)["daili"] == set()
+    # And back over REST.
+    with gps.app_context():
+        daili = db.session.query(Organisation).filter_by(name="河南中原招标代理有限公司").one().id
+    api = gps.test_client()
+    response = api.put(f"/api/v1/plan/{made['plan']}", json={"agency": daili},
+                       headers=bearer(api_token(api, "jingban")))
+    assert response.status_code == 200, response.get_json()
+    assert made["published"] in _seen_by_copies_and_through_plans(gps)["daili"]
