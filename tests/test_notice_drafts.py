@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.helpers import api_token, bearer, logged_in, post_edit_form
+from tests.helpers import api_token, bearer, logged_in, migration, post_edit_form
 from tests.notice_helpers import announcement_fields, plan_of, push_lots
 
 
@@ -237,3 +237,28 @@ def test_a_new_agency_takes_the_plans_notices(gps):
                        headers=bearer(api_token(api, "jingban")))
     assert response.status_code == 200, response.get_json()
     assert made["published"] in _seen_by_copies_and_through_plans(gps)["daili"]
+
+
+def test_the_migration_realigns_copies_left_behind(gps):
+    """Before plans.prepare carried them, a changed agency or region stayed
+    behind on the plan's notices: the migration sets each notice's copies
+    to its plan's again, and leaves the others as they were."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.models import Notice, Plan
+
+    made = _project_with_notices(gps)
+    with gps.app_context():
+        plan = db.session.get(Plan, made["plan"])
+        rightly = {n.id: (n.agency_id, n.region_code) for n in db.session.query(Notice)}
+        db.session.execute(text("UPDATE notice SET agency_id = NULL, region_code = '411322' "
+                                "WHERE id = :id"), {"id": made["published"]})
+        db.session.execute(text("UPDATE notice SET agency_id = :unit WHERE id = :id"),
+                           {"unit": plan.unit_id, "id": min(made["drafts"])})
+        db.session.commit()
+        assert (plan.agency_id, plan.region_code) == rightly[made["published"]]
+        db.session.execute(text(migration("1c421c2f1eb5").REALIGN))
+        db.session.commit()
+        db.session.expire_all()
+        assert {n.id: (n.agency_id, n.region_code) for n in db.session.query(Notice)} == rightly
