@@ -75,6 +75,7 @@ def test_the_year_page_draws_twelve_months_with_off_and_worked_days(gps_demo):
     for day in ("2026-09-20", "2026-10-10", "2026-02-14"):
         assert f'data-date="{day}" data-kind="班"' in page
     assert 'data-date="2026-10-08" data-kind=""' in page
+    assert "2026-04-06 至 2026-04-06（1 天）" in page and "（6 天）" in page  # 清明; 春节
     assert "today" in page.split('data-date="2026-11-30"')[0].rsplit("<td", 1)[1]
 
     with travel("2026-11-30"):
@@ -86,6 +87,20 @@ def test_the_year_page_draws_twelve_months_with_off_and_worked_days(gps_demo):
         assert f'data-date="{day}" data-kind="休"' in provisional
     assert 'data-kind="班"' not in provisional
     assert 'data-year="2027"' in listing and 'data-year="2004"' in listing
+
+
+def test_the_year_page_counts_a_holidays_days_in_english(gps_demo):
+    with travel("2026-11-30"):
+        admin = logged_in(gps_demo, "admin")
+        admin.get("/lang/en")
+        try:
+            page = admin.get("/holidays/2026").get_data(as_text=True)
+        finally:
+            admin.get("/lang/zh")
+    table = page.split('id="holidays-table"')[1].split("</table>")[0]
+    assert "2026-04-06 to 2026-04-06 (1 day)" in table  # 清明
+    assert "2026-02-16 to 2026-02-23 (6 days)" in table  # 春节
+    assert "(1 days)" not in table and "天" not in table
 
 
 # --- who may -------------------------------------------------------------------------
