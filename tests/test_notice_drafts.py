@@ -229,12 +229,17 @@ def test_a_new_agency_takes_the_plans_notices(gps):
         assert {n.agency_id for n in db.session.query(Notice).filter_by(plan_id=made["plan"])} \
             == {other_id}
     assert _seen_by_copies_and_through_plans(gps)["daili"] == set()
-    # And back over REST.
+    # And back over REST; a refused edit carries nothing.
     with gps.app_context():
         daili = db.session.query(Organisation).filter_by(name="河南中原招标代理有限公司").one().id
     api = gps.test_client()
-    response = api.put(f"/api/v1/plan/{made['plan']}", json={"agency": daili},
-                       headers=bearer(api_token(api, "jingban")))
+    headers = bearer(api_token(api, "jingban"))
+    refused = api.put(f"/api/v1/plan/{made['plan']}", json={"agency": daili, "project_name": ""},
+                      headers=headers)
+    assert refused.status_code == 422, refused.get_json()
+    assert "请填写项目名称" in str(refused.get_json())  # plan_errors, after prepare
+    assert _seen_by_copies_and_through_plans(gps)["daili"] == set()
+    response = api.put(f"/api/v1/plan/{made['plan']}", json={"agency": daili}, headers=headers)
     assert response.status_code == 200, response.get_json()
     assert made["published"] in _seen_by_copies_and_through_plans(gps)["daili"]
 
