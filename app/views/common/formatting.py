@@ -120,10 +120,12 @@ PLATFORM_COLUMNS = {"platform_code", "pushed_to"}
 def formatters_for(datamodel, columns, labels) -> dict:
     """A formatter for each of `columns` by the type of its model column:
     money for two-decimal amounts (the label's 元 is not repeated), minutes
-    for times, 是/否 for booleans, names for platform codes and records;
-    `show` for the rest."""
-    from sqlalchemy import Boolean, Date, DateTime, Numeric
+    for times, 是/否 for booleans, a stored state or kind in the reader's
+    language, names for platform codes and records; `show` for the rest."""
+    from sqlalchemy import Boolean, Date, DateTime, Enum, Numeric
     from sqlalchemy.inspection import inspect
+
+    from .stored_words import word
 
     mapper = inspect(datamodel.obj)
     formatters = {}
@@ -134,6 +136,8 @@ def formatters_for(datamodel, columns, labels) -> dict:
             formatters[name] = platform_name
         elif isinstance(kind, Boolean):
             formatters[name] = yes_no
+        elif isinstance(kind, Enum):
+            formatters[name] = lambda v: show(word(v))
         elif isinstance(kind, (DateTime, Date)):
             formatters[name] = minutes
         elif isinstance(kind, Numeric) and kind.scale == 2 and (kind.precision or 0) >= 10:

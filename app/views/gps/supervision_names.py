@@ -8,23 +8,19 @@ out once here as a msgid so that babel extracts it.
 from flask_babel import get_locale, lazy_gettext as _
 
 from ...rules.flags import FLAGS
+from ..common.stored_words import WORDS as STORED_WORDS
 
 _WORDS = {
-    # models.SUPERVISION_STAGES
-    "计划备案": _("计划备案"), "进场受理": _("进场受理"), "采购公告": _("采购公告"),
-    "开标": _("开标"), "评标": _("评标"), "结果公告": _("结果公告"), "合同备案": _("合同备案"),
-    "终止": _("终止"), "已撤回": _("已撤回"),
-    # project_guide.STAGES, beyond those above
-    "计划备案/推送": _("计划备案/推送"), "标段推送": _("标段推送"), "变更公告": _("变更公告"),
+    # models.SUPERVISION_STAGES, the 项目向导's states, the methods and
+    # categories of the list's filters and the 看板's axis: stored values.
+    **STORED_WORDS,
+    # project_guide.STAGES, beyond those
+    "计划备案/推送": _("计划备案/推送"), "标段推送": _("标段推送"),
     "招标文件/开评标配置": _("招标文件/开评标配置"), "质疑": _("质疑"), "专家抽取": _("专家抽取"),
-    "组建评委会": _("组建评委会"), "结果更正公告": _("结果更正公告"),
-    "合同公告及备案": _("合同公告及备案"), "中标结果变更备案": _("中标结果变更备案"),
+    "组建评委会": _("组建评委会"), "合同公告及备案": _("合同公告及备案"),
+    "中标结果变更备案": _("中标结果变更备案"),
     # project_guide.STATES
     "未开始": _("未开始"), "进行中": _("进行中"), "已完成": _("已完成"), "不适用": _("不适用"),
-    # models.PROCUREMENT_METHODS and CATEGORIES: the list's filters and the 看板's axis
-    "公开招标": _("公开招标"), "邀请招标": _("邀请招标"), "竞争性谈判": _("竞争性谈判"),
-    "竞争性磋商": _("竞争性磋商"), "询价": _("询价"), "单一来源": _("单一来源"),
-    "框架协议采购": _("框架协议采购"), "货物": _("货物"), "服务": _("服务"), "工程": _("工程"),
 }
 
 # The 项目向导's 时间线 shows AuditLog.action through gettext (app/project_guide.py);

@@ -1,0 +1,64 @@
+"""Stored values (states, kinds, methods: the models' enum columns) are the
+data's own, in Chinese; pages show them in the reader's language."""
+import re
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import Enum
+
+from tests.helpers import logged_in
+
+
+def _enum_values():
+    from app.extensions import db
+
+    return {value: f"{mapper.class_.__name__}.{column.name}"
+            for mapper in db.Model.registry.mappers for column in mapper.columns
+            if isinstance(column.type, Enum) for value in column.type.enums}
+
+
+def test_every_stored_value_is_a_word_with_its_english(gps):
+    from app.views.common.stored_words import WORDS, translated
+
+    values = _enum_values()
+    assert len(values) > 90
+    assert not {value: where for value, where in values.items() if value not in WORDS}
+    with gps.test_request_context(), force_locale("en"):
+        english = translated()
+        untranslated = [value for value in WORDS if english[value] == value]
+        assert not untranslated
+        assert not [value for value in WORDS if re.search(r"[\u4e00-\u9fff]", english[value])]
+    with gps.test_request_context(), force_locale("zh"):
+        assert all(translated()[value] == value for value in WORDS)
+
+
+def _cells(page):
+    return {re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", page, re.S)}
+
+
+@pytest.mark.parametrize("page", ["list", "show"])
+def test_a_list_and_a_show_page_say_the_stored_values_in_the_readers_language(gps_demo, page):
+    from app.extensions import db
+    from app.models import Plan
+    from app.views.common.stored_words import translated
+
+    with gps_demo.app_context():
+        plan = db.session.query(Plan).filter_by(
+            project_name="平顶山市教育局多媒体教室设备采购").one()
+        stored = [plan.state, plan.procurement_method, plan.category]
+        if page == "show":
+            stored.append(plan.fund_source)
+        path = "/plans/list/" if page == "list" else f"/plans/show/{plan.id}"
+    client = logged_in(gps_demo, "jingban")
+    zh = _cells(client.get(path).get_data(as_text=True))
+    client.get("/lang/en")
+    try:
+        en = _cells(client.get(path).get_data(as_text=True))
+    finally:
+        client.get("/lang/zh")
+    with gps_demo.test_request_context(), force_locale("en"):
+        english = translated()
+        for value in stored:
+            assert value in zh and value not in en, (value, en)
+            assert english[value] in en, (english[value], en)
