@@ -62,3 +62,24 @@ def test_a_list_and_a_show_page_say_the_stored_values_in_the_readers_language(gp
         for value in stored:
             assert value in zh and value not in en, (value, en)
             assert english[value] in en, (english[value], en)
+
+
+def test_choice_boxes_offer_the_stored_values_under_the_readers_words(gps_demo):
+    """The add form's 采购方式 and the list's 搜索 filter: each option's text
+    in the reader's language, its value the stored one (what is posted,
+    filtered on and saved does not change)."""
+    client = logged_in(gps_demo, "jingban")
+    form_zh = client.get("/plans/add").get_data(as_text=True)
+    list_zh = client.get("/plans/list/").get_data(as_text=True)
+    client.get("/lang/en")
+    try:
+        form_en = client.get("/plans/add").get_data(as_text=True)
+        list_en = client.get("/plans/list/").get_data(as_text=True)
+    finally:
+        client.get("/lang/zh")
+    assert '<option value="公开招标">公开招标</option>' in form_zh
+    assert '<option value="公开招标">Open tendering</option>' in form_en
+    assert '<option value="财政性资金">Fiscal funds</option>' in form_en
+    # The search form's fields, as JSON for FAB's filter script.
+    assert r'\u003eGoods\u003c/option\u003e' in list_en
+    assert r'\u003e\u8d27\u7269\u003c/option\u003e' in list_zh  # 货物

@@ -12,10 +12,17 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_babel import lazy_gettext as _
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from .stored_words import word
+
 NOT_A_CHOICE = _("请从列表中选择")
 
 
 class ChoiceField(EnumField):
+    def iter_choices(self):
+        # Each option's text in the reader's language; its value the stored one.
+        for value, label, *rest in super().iter_choices():
+            yield (value, word(label), *rest)
+
     def pre_validate(self, form):
         if self.data in (None, "") and not self.flags.required:
             return
@@ -44,8 +51,8 @@ def choice_fields(datamodel, columns, labels, descriptions=None, validators=None
 
 class CheckedChoiceForms:
     """Mixin for a FAB model view (before ModelView in its bases): the choice
-    columns of its add and edit forms get ChoiceField. A view's own extra
-    field still wins; nothing of FAB's is patched."""
+    columns of its add, edit and search forms get ChoiceField. A view's own
+    extra field still wins; nothing of FAB's is patched."""
 
     def _init_forms(self):
         # New dicts: a class's own may be shared (edit = add) and by every app.
@@ -57,4 +64,8 @@ class CheckedChoiceForms:
                                 getattr(self, "description_columns", None),
                                 getattr(self, "validators_columns", None)),
                 **(getattr(self, name, None) or {})})
+        if getattr(self, "search_columns", None):  # a chart view has no search form
+            self.search_form_extra_fields = {
+                **choice_fields(self.datamodel, self.search_columns, self.label_columns),
+                **(self.search_form_extra_fields or {})}
         super()._init_forms()

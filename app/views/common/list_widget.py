@@ -33,6 +33,7 @@ from wtforms.widgets import CheckboxInput
 from ...i18n import current_locale
 from ...web_security import csp_nonce
 from . import list_links
+from .choices import ChoiceField
 from .widgets import DateTimeMinuteField, DayField, NativeInput
 
 PK = "__pk__"  # the placeholder key in the buttons rendered once
@@ -46,7 +47,7 @@ KEPT_FORMS = 64  # unfiltered search forms kept per view; past that, start again
 UNCHANGING_FIELDS = {
     (StringField, BS3TextFieldWidget), (TextAreaField, BS3TextAreaFieldWidget),
     (IntegerField, BS3TextFieldWidget), (DecimalField, BS3TextFieldWidget),
-    (BooleanField, CheckboxInput), (EnumField, Select2Widget),
+    (BooleanField, CheckboxInput), (EnumField, Select2Widget), (ChoiceField, Select2Widget),
     (DateTimeMinuteField, NativeInput), (DayField, NativeInput),
 }
 
