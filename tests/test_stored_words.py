@@ -17,11 +17,26 @@ def _enum_values():
             if isinstance(column.type, Enum) for value in column.type.enums}
 
 
+def _steps():
+    """(chain, step name) of every approval chain in app/workflows."""
+    import importlib
+    import pkgutil
+
+    import app.workflows as workflows
+
+    for info in pkgutil.iter_modules(workflows.__path__):
+        for name, chain in vars(importlib.import_module(f"app.workflows.{info.name}")).items():
+            steps = getattr(chain, "steps", None)
+            if isinstance(steps, dict):
+                yield from ((name, step) for step in steps.values())
+
+
 def test_every_stored_value_is_a_word_with_its_english(gps):
     from app.views.common.stored_words import WORDS, translated
 
     values = _enum_values()
     assert len(values) > 90
+    values.update({step: f"{name}.steps" for name, step in _steps()})
     assert not {value: where for value, where in values.items() if value not in WORDS}
     with gps.test_request_context(), force_locale("en"):
         english = translated()
@@ -83,3 +98,25 @@ def test_choice_boxes_offer_the_stored_values_under_the_readers_words(gps_demo):
     # The search form's fields, as JSON for FAB's filter script.
     assert r'\u003eGoods\u003c/option\u003e' in list_en
     assert r'\u003e\u8d27\u7269\u003c/option\u003e' in list_zh  # 货物
+
+
+def test_the_queue_and_the_review_say_steps_and_states_in_english(gps):
+    """【待办任务】's 当前环节, and the review page's state and 审批记录, in
+    the reader's language."""
+    from tests.contract_helpers import add_contract, lot_codes, resulted_project, saved_id, submit
+
+    _, code = resulted_project(gps)
+    jingban = logged_in(gps, "jingban")
+    pk = saved_id(add_contract(jingban, code, {lot_codes(gps, code)[0]: "880000.00"}))
+    submit(jingban, pk)
+    shenhe = logged_in(gps, "shenhe")
+    assert "单位内部审核" in shenhe.get("/todo/").get_data(as_text=True)
+    shenhe.get("/lang/en")
+    try:
+        todo = shenhe.get("/todo/").get_data(as_text=True)
+        review = shenhe.get(f"/contracts/review/{pk}").get_data(as_text=True)
+    finally:
+        shenhe.get("/lang/zh")
+    assert "Unit&#39;s internal review" in todo and "单位内部审核" not in todo
+    assert "Awaiting unit review" in review and "待单位审核" not in review
+    assert "Handler submits" in review and "经办岗提交" not in review

@@ -150,6 +150,9 @@ def formatters_for(datamodel, columns, labels) -> dict:
 
 def register(app) -> None:
     """The Jinja filters our templates use for values."""
+    from .stored_words import word
+
+    app.jinja_env.globals["word"] = word  # a template's own `word` (项目监督's) wins
     app.jinja_env.filters.update({
         "show": show, "money": money, "minutes": minutes, "yes_no": yes_no,
         "platform_name": platform_name, "platform_names": platform_names,

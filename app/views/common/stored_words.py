@@ -6,7 +6,7 @@ as they are. Pages translate them only when they show them, through the
 list and show formatters (formatting.formatters_for) and templates' word().
 Each is written out here as a msgid so that babel extracts it;
 tests/test_stored_words.py checks that every enum value of the models is
-here and has its English.
+here and has its English, and so every chain's step.
 """
 from flask_babel import get_locale, lazy_gettext as _
 
@@ -30,6 +30,11 @@ WORDS = {
     "已退回": _("已退回"), "已通过": _("已通过"),
     "提交": _("提交"), "通过": _("通过"), "退回": _("退回"),
     "质疑成立": _("质疑成立"), "中标人放弃/拒签": _("中标人放弃/拒签"), "投诉处理决定": _("投诉处理决定"), "其他": _("其他"),
+    # the chains' steps, as approval records keep them (app/workflows: steps)
+    "经办岗提交": _("经办岗提交"), "经办岗重新提交": _("经办岗重新提交"), "单位内部审核": _("单位内部审核"),
+    "监管初审": _("监管初审"), "监管复核": _("监管复核"), "代理机构提交": _("代理机构提交"),
+    "代理机构重新提交": _("代理机构重新提交"), "中心业务科室审核": _("中心业务科室审核"),
+    "申请人提交": _("申请人提交"), "申请人重新提交": _("申请人重新提交"),
     # trading projects
     "待受理审核": _("待受理审核"), "受理通过": _("受理通过"),
     "未受理": _("未受理"), "公告已发布": _("公告已发布"), "已开标": _("已开标"), "评标中": _("评标中"), "评标结束": _("评标结束"),
