@@ -110,8 +110,8 @@ def prepare(plan: Plan, user) -> None:
 
 
 def _carry_to_notices(plan: Plan) -> None:
-    """A plan's notices hold copies of its agency and region (scope.
-    _notice_rule finds them by these): a filed plan's 委托代理机构 may be
+    """A plan's notices hold copies of its agency and region, by which
+    scope._notice_rule finds them: a filed plan's 委托代理机构 may be
     changed, and Admin may move its unit to another region."""
     agency_id = plan.agency.id if plan.agency is not None else None
     (db.session.query(Notice)
