@@ -120,3 +120,21 @@ def test_the_queue_and_the_review_say_steps_and_states_in_english(gps):
     assert "Unit&#39;s internal review" in todo and "单位内部审核" not in todo
     assert "Awaiting unit review" in review and "待单位审核" not in review
     assert "Handler submits" in review and "经办岗提交" not in review
+
+
+def test_hand_written_pages_say_stored_values_in_english_too(gps_demo):
+    """Pages written by hand call word() (or give a field English choices):
+    the calendar's year state and its form, the expert form's 状态."""
+    from tests.test_holidays import travel
+
+    with travel("2026-11-30"):
+        admin = logged_in(gps_demo, "admin")
+        admin.get("/lang/en")
+        try:
+            year = admin.get("/holidays/2026").get_data(as_text=True)
+            expert_form = admin.get("/experts/add").get_data(as_text=True)
+        finally:
+            admin.get("/lang/zh")
+    assert 'id="year-state">Official' in year
+    assert '<option value="暂定" >Provisional</option>' in year
+    assert re.search(r'<option[^>]*value="正常"[^>]*>Active</option>', expert_form)

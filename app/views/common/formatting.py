@@ -64,7 +64,7 @@ def show(value) -> str:
     if isinstance(value, enum.Enum):
         return show(value.value)
     if isinstance(value, (list, tuple, set, frozenset)):
-        return "、".join(show(item) for item in value) or EMPTY
+        return gettext("、").join(show(item) for item in value) or EMPTY
     if hasattr(value, "__table__"):  # a record: its own name for itself
         return record_name(value)
     return str(value)

@@ -116,7 +116,7 @@ def role_label(role) -> str:
 
 def _labels(function):
     def format_many(values):
-        return "、".join(function(v) for v in values or []) or formatting.EMPTY
+        return gettext("、").join(function(v) for v in values or []) or formatting.EMPTY
 
     return format_many
 

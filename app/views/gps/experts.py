@@ -133,7 +133,7 @@ class ExpertView(ReadWriteModelView):
         "specialities": [DataRequired(message="请选择评审专业")],
     }
     add_form_extra_fields = {
-        "state": SelectField(LABELS["state"], choices=[(s, s) for s in EXPERT_STATES],
+        "state": SelectField(LABELS["state"], choices=[(s, _(s)) for s in EXPERT_STATES],
                              default="正常"),
         "recusal_units": TextAreaField(LABELS["recusal_units"], validators=[_recusals_valid]),
         # Unticked is an answer (否), not a missing one.
