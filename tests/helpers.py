@@ -1,6 +1,7 @@
 """Helpers a test uses like a person would: log in, post a form, call REST."""
 import importlib.util
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
@@ -58,6 +59,16 @@ def post_edit_form(client, path, **changes):
         data[name] = body.strip()
     data.update(changes, csrf_token=csrf_token(client, path))
     return client.post(path, data=data)
+
+
+@contextmanager
+def in_english(client):
+    """The signed-in `client` reads the pages in English, then Chinese again."""
+    client.get("/lang/en")
+    try:
+        yield client
+    finally:
+        client.get("/lang/zh")
 
 
 def form_token(client) -> str:

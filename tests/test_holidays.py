@@ -8,7 +8,7 @@ import json
 import pytest
 import time_machine
 
-from tests.helpers import HEALTH, api_token, bearer, form_token, logged_in
+from tests.helpers import HEALTH, api_token, bearer, form_token, in_english, logged_in
 from tests.notice_helpers import (announcement_fields, at, draft_id, notice_row, plan_of,
                                   push_lots, start_draft, submit)
 
@@ -90,13 +90,8 @@ def test_the_year_page_draws_twelve_months_with_off_and_worked_days(gps_demo):
 
 
 def test_the_year_page_counts_a_holidays_days_in_english(gps_demo):
-    with travel("2026-11-30"):
-        admin = logged_in(gps_demo, "admin")
-        admin.get("/lang/en")
-        try:
-            page = admin.get("/holidays/2026").get_data(as_text=True)
-        finally:
-            admin.get("/lang/zh")
+    with travel("2026-11-30"), in_english(logged_in(gps_demo, "admin")) as admin:
+        page = admin.get("/holidays/2026").get_data(as_text=True)
     table = page.split('id="holidays-table"')[1].split("</table>")[0]
     assert "2026-04-06 to 2026-04-06 (1 day)" in table  # 清明
     assert "2026-02-16 to 2026-02-23 (6 days)" in table  # 春节

@@ -6,7 +6,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import Enum
 
-from tests.helpers import logged_in
+from tests.helpers import in_english, logged_in
 
 
 def _enum_values():
@@ -67,11 +67,8 @@ def test_a_list_and_a_show_page_say_the_stored_values_in_the_readers_language(gp
         path = "/plans/list/" if page == "list" else f"/plans/show/{plan.id}"
     client = logged_in(gps_demo, "jingban")
     zh = _cells(client.get(path).get_data(as_text=True))
-    client.get("/lang/en")
-    try:
+    with in_english(client):
         en = _cells(client.get(path).get_data(as_text=True))
-    finally:
-        client.get("/lang/zh")
     with gps_demo.test_request_context(), force_locale("en"):
         english = translated()
         for value in stored:
@@ -86,12 +83,9 @@ def test_choice_boxes_offer_the_stored_values_under_the_readers_words(gps_demo):
     client = logged_in(gps_demo, "jingban")
     form_zh = client.get("/plans/add").get_data(as_text=True)
     list_zh = client.get("/plans/list/").get_data(as_text=True)
-    client.get("/lang/en")
-    try:
+    with in_english(client):
         form_en = client.get("/plans/add").get_data(as_text=True)
         list_en = client.get("/plans/list/").get_data(as_text=True)
-    finally:
-        client.get("/lang/zh")
     assert '<option value="公开招标">公开招标</option>' in form_zh
     assert '<option value="公开招标">Open tendering</option>' in form_en
     assert '<option value="财政性资金">Fiscal funds</option>' in form_en
@@ -111,12 +105,9 @@ def test_the_queue_and_the_review_say_steps_and_states_in_english(gps):
     submit(jingban, pk)
     shenhe = logged_in(gps, "shenhe")
     assert "单位内部审核" in shenhe.get("/todo/").get_data(as_text=True)
-    shenhe.get("/lang/en")
-    try:
+    with in_english(shenhe):
         todo = shenhe.get("/todo/").get_data(as_text=True)
         review = shenhe.get(f"/contracts/review/{pk}").get_data(as_text=True)
-    finally:
-        shenhe.get("/lang/zh")
     assert "Unit&#39;s internal review" in todo and "单位内部审核" not in todo
     assert "Awaiting unit review" in review and "待单位审核" not in review
     assert "Handler submits" in review and "经办岗提交" not in review
@@ -128,13 +119,9 @@ def test_hand_written_pages_say_stored_values_in_english_too(gps_demo):
     from tests.test_holidays import travel
 
     with travel("2026-11-30"):
-        admin = logged_in(gps_demo, "admin")
-        admin.get("/lang/en")
-        try:
+        with in_english(logged_in(gps_demo, "admin")) as admin:
             year = admin.get("/holidays/2026").get_data(as_text=True)
             expert_form = admin.get("/experts/add").get_data(as_text=True)
-        finally:
-            admin.get("/lang/zh")
     assert 'id="year-state">Official' in year
     assert '<option value="暂定" >Provisional</option>' in year
     assert re.search(r'<option[^>]*value="正常"[^>]*>Active</option>', expert_form)
