@@ -10,14 +10,16 @@ import shutil
 
 import pytest
 
+from tests.e2e.stack import WAIT_FLOOR
+
 DEMO_PASSWORD = "DemoPass@2026"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 # Each wait's limit. A busy machine (the CI's, with other work beside it) once
 # took more than 15 s to load a GPS list page, and later more than 30 s to load
 # 【待办任务】 after a review on a run with a load average of 17 on 2 CPUs; a
-# passing test never waits this long. The same floor as stack.WAIT_FLOOR.
-TIMEOUT_MS = int(float(os.environ.get("E2E_WAIT_FLOOR", "60")) * 1000)
+# passing test never waits this long: the stack's own waits' floor.
+TIMEOUT_MS = int(WAIT_FLOOR * 1000)
 
 
 def chromium_path() -> str | None:
