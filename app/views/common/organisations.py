@@ -1,4 +1,6 @@
 """Regions, organisations, trading platforms and the push threshold matrix."""
+from flask import flash, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from marshmallow import ValidationError as SchemaError
 from wtforms.validators import ValidationError
@@ -6,6 +8,7 @@ from wtforms.validators import ValidationError
 from .typed_filters import TypedInterface
 from ...extensions import db
 from ...models import Organisation, Platform, PushThreshold, Region
+from ...organisations import carry_region, parent_refusal, place_region
 from ...rules.credit_code import credit_code_error
 from ...scope import OrganisationScope
 from .base import ReadWriteApi, ReadWriteModelView
@@ -33,6 +36,14 @@ def _region_code_valid(form, field):
         raise ValidationError("该区划代码已存在")
 
 
+def _parent_valid(form, field):
+    # Only the edit form asks: a new region has nothing below it yet.
+    code = (request.view_args or {}).get("pk")
+    region = db.session.get(Region, code) if code and field.data is not None else None
+    if region is not None and (message := parent_refusal(region, field.data)):
+        raise ValidationError(gettext(message))
+
+
 class RegionView(ReadWriteModelView):
     datamodel = TypedInterface(Region)
     class_permission_name = "Region"
@@ -46,10 +57,10 @@ class RegionView(ReadWriteModelView):
     edit_columns = ["name", "level", "parent"]
     search_columns = ["code", "name", "level"]
     base_order = ("code", "asc")
-    validators_columns = {"code": [_region_code_valid]}
+    validators_columns = {"code": [_region_code_valid], "parent": [_parent_valid]}
 
     def pre_add(self, item):
-        item.path = (item.parent.path if item.parent else "") + item.code + "/"
+        place_region(item)
 
     pre_update = pre_add
 
@@ -80,7 +91,10 @@ class OrganisationView(ReadWriteModelView):
     def pre_add(self, item):
         item.credit_code = item.credit_code.strip().upper()
 
-    pre_update = pre_add
+    def pre_update(self, item):
+        self.pre_add(item)
+        if moved := carry_region(item):
+            flash(gettext("该单位的 %(count)d 条记录已随之转入新的所属区划", count=moved), "info")
 
 
 def _credit_code_schema_valid(value):
@@ -101,6 +115,9 @@ class OrganisationApi(ReadWriteApi):
     edit_columns = ORG_FORM
     search_columns = ["name", "org_type", "credit_code"]
     validators_columns = {"credit_code": _credit_code_schema_valid}
+
+    def pre_update(self, item):
+        carry_region(item)
 
 
 class PlatformView(ReadWriteModelView):

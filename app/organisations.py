@@ -1,0 +1,62 @@
+"""Organisations and regions as Admin edits them, and what their records
+keep of them.
+
+A unit's records hold a copy of its region (`region_code`) and are found by
+it: a regulator sees the records of its region and the regions below it
+(scope.py), through indexes on those copies. So when Admin moves a unit to
+another region (组织机构 → 所属区划), its records go with it in the same
+transaction; otherwise the old region's regulators would keep seeing them
+and the new region's would not. A region moved under another parent takes
+the regions below it along (their materialised paths).
+"""
+from sqlalchemy import func, inspect, literal, update
+
+from .extensions import db
+from .models import (
+    Contract, ExpertRequest, Notice, Organisation, Plan, Region, SupervisionProject, WinnerChange)
+
+# Every record that copies its unit's region to be found by it.
+UNIT_RECORDS = (Plan, Notice, WinnerChange, Contract, ExpertRequest, SupervisionProject)
+
+
+def carry_region(org: Organisation) -> int:
+    """Before an edit of an organisation is flushed: if it moves the unit to
+    another region, move its records too. How many moved."""
+    state = inspect(org)
+    if state.transient or state.pending:
+        return 0
+    # The form and REST set the relation; the column follows it at the flush.
+    code = org.region.code if org.region is not None else org.region_code
+    history = state.attrs.region_code.history
+    was = (history.deleted or history.unchanged or (None,))[0]
+    if code == was:
+        return 0
+    moved = 0
+    for model in UNIT_RECORDS:
+        # Not synchronised: a unit's plans may be hundreds of thousands, and
+        # none of them is in this session (the request edits the unit).
+        moved += db.session.execute(
+            update(model).where(model.unit_id == org.id, model.region_code != code)
+            .values(region_code=code).execution_options(synchronize_session=False)).rowcount
+    return moved
+
+
+def parent_refusal(region: Region, parent: Region | None) -> str | None:
+    """Why the region may not be put under `parent`, or None."""
+    if parent is None:
+        return None
+    if parent.code == region.code or (region.path and parent.path.startswith(region.path)):
+        return "上级区划不能是本区划或其下级区划"
+    return None
+
+
+def place_region(region: Region) -> None:
+    """Set the region's path from its parent, and carry a changed one to the
+    regions below it."""
+    old_path = region.path
+    region.path = (region.parent.path if region.parent else "") + region.code + "/"
+    if old_path and old_path != region.path:
+        db.session.execute(
+            update(Region).where(Region.path.like(old_path + "%"), Region.code != region.code)
+            .values(path=literal(region.path).concat(func.substr(Region.path, len(old_path) + 1)))
+            .execution_options(synchronize_session="fetch"))
