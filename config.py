@@ -91,6 +91,10 @@ def settings(site: str, platform_code: str | None) -> dict:
         # scope and filters (app/views/gps/supervision_dashboard.py); 0 reads
         # them on every load.
         "DASHBOARD_FIGURES_SECONDS": int(os.environ.get("DASHBOARD_FIGURES_SECONDS", "60")),
+        # How often the sweeper counts 【监督看板】's figures ahead
+        # (app/supervision_tally.py); the board reads a count up to twice
+        # this old, else counts live. 0: always live.
+        "DASHBOARD_TALLY_SECONDS": int(os.environ.get("DASHBOARD_TALLY_SECONDS", "300")),
         # Website pages each process keeps until a notice changes
         # (app/public/page_cache.py); 0 renders every request.
         "WEBSITE_PAGE_CACHE": int(os.environ.get("WEBSITE_PAGE_CACHE", "500")),

@@ -100,6 +100,9 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
         from . import supervision
 
         supervision.init_app(app)  # 项目监督's derived rows, rebuilt on commit and daily
+        from . import supervision_tally
+
+        supervision_tally.init_app()  # 【监督看板】's figures, counted ahead by the sweeper
     _init_calendar(app, site)
     _mount_rq_dashboard(app)
     web_security.init_app(app)

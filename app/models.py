@@ -1624,6 +1624,41 @@ class ProjectFlag(Model):
     raised_on = Column(Date, nullable=False)  # the day the rule was first met
 
 
+class SupervisionTally(Model):
+    """【监督看板】's projects counted ahead by region, month of 计划备案,
+    采购方式 and 阶段: rebuilt from supervision_project by the sweeper
+    (app/supervision_tally.py), so that a scope's figures are sums of a few
+    hundred rows instead of GROUP BYs over a city's projects."""
+
+    __tablename__ = "supervision_tally"
+    __table_args__ = (Index("ix_supervision_tally_region_month", "region_code", "month"),)
+    id = Column(Integer, primary_key=True)
+    region_code = Column(String(6), nullable=False)
+    month = Column(String(7), nullable=False)  # '2026-03', of filed_at
+    procurement_method = Column(String(16), nullable=False)
+    stage = Column(String(16), nullable=False)
+    projects = Column(Integer, nullable=False)
+    flagged = Column(Integer, nullable=False)  # projects with at least one 预警
+    budget = Column(Numeric(20, 2), nullable=False)
+    award_amount = Column(Numeric(20, 2))
+    contract_amount = Column(Numeric(20, 2))
+    built_at = Column(DateTime, nullable=False)
+
+
+class SupervisionFlagTally(Model):
+    """Projects carrying each 预警, by region and month of 计划备案; rebuilt
+    with SupervisionTally."""
+
+    __tablename__ = "supervision_flag_tally"
+    __table_args__ = (Index("ix_supervision_flag_tally_region_month", "region_code", "month"),)
+    id = Column(Integer, primary_key=True)
+    region_code = Column(String(6), nullable=False)
+    month = Column(String(7), nullable=False)
+    flag_id = Column(String(8), nullable=False)
+    projects = Column(Integer, nullable=False)
+    built_at = Column(DateTime, nullable=False)
+
+
 class LotStatusReplica(Model):
     """On GPS: a lot's trading-side stages as its platform last sent them
     (lot.status): 招标文件/开评标配置, 质疑, 开标. For the 项目向导 and 预警."""

@@ -372,3 +372,146 @@ def test_the_figures_are_read_at_most_once_a_minute_and_say_when(site, monkeypat
     finally:
         site.config["DASHBOARD_FIGURES_SECONDS"] = 0
         remove(site, ["DB-901"])
+
+
+# --- counted ahead by the sweeper (app/supervision_tally.py) --------------------------
+
+# Whole months (and none): what the board may read from the counts.
+WHOLE_MONTHS = [{}, {"from": "2026-02-01", "to": "2026-03-31"}, {"from": "2026-01-01"},
+                {"to": "2026-02-28"}, {"region": "410421"}, {"region": "411322", "to": "2026-01-31"}]
+
+
+def _statements(site, call) -> list:
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    seen = []
+    with site.app_context():
+        engine = db.engine
+    listener = (lambda *a, **k: seen.append(a[2]))
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        result = call()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return result, seen
+
+
+def _without_time(body) -> dict:
+    return {k: v for k, v in body.items() if k not in ("as_of", "every_minutes")}
+
+
+@pytest.fixture
+def counted_ahead(site):
+    """The sweeper's counts, built now, read by the board while it runs."""
+    from app import supervision_tally
+    from app.extensions import db
+
+    site.config["DASHBOARD_TALLY_SECONDS"] = 300
+    with site.app_context():
+        supervision_tally.rebuild(db.session)
+    yield
+    site.config["DASHBOARD_TALLY_SECONDS"] = 0
+
+
+@pytest.mark.parametrize("username", ["jianguan", "chushen2", "sheng", "admin"])
+def test_the_counts_kept_ahead_give_the_same_board(site, username):
+    """For every scope and whole-month filter, the board from the sweeper's
+    counts is the board counted live, and reads no project row."""
+    live = {i: data(site, username, **args) for i, args in enumerate(WHOLE_MONTHS)}
+    from app import supervision_tally
+    from app.extensions import db
+
+    site.config["DASHBOARD_TALLY_SECONDS"] = 300
+    try:
+        with site.app_context():
+            supervision_tally.rebuild(db.session)
+        for i, args in enumerate(WHOLE_MONTHS):
+            body, statements = _statements(site, lambda: data(site, username, **args))
+            assert _without_time(body) == _without_time(live[i]), args
+            assert not [s for s in statements if "supervision_project" in s or
+                        "project_flag" in s], args
+            assert body["every_minutes"] == 5
+    finally:
+        site.config["DASHBOARD_TALLY_SECONDS"] = 0
+
+
+def test_a_day_within_a_month_is_counted_live(site, counted_ahead):
+    body, statements = _statements(site, lambda: data(site, "sheng", **{"from": "2026-02-06"}))
+    assert body["totals"]["projects"] == 3  # DB-003, 004 and 006
+    assert [s for s in statements if "supervision_project" in s]
+    assert body["every_minutes"] == 1
+
+
+def test_the_page_says_how_often_the_counts_are_made(site, counted_ahead):
+    page = logged_in(site, "jianguan").get(PAGE).get_data(as_text=True)
+    assert "（每 5 分钟更新）" in page
+
+
+def test_counts_older_than_twice_the_interval_are_not_read(site):
+    """The sweeper stopped: the board counts live again (a project filed
+    since shows) rather than show ever older figures."""
+    from sqlalchemy import update
+
+    from app import supervision_tally
+    from app.extensions import db
+    from app.models import SupervisionFlagTally, SupervisionTally
+    from tests.dashboard_helpers import Row
+
+    site.config["DASHBOARD_TALLY_SECONDS"] = 300
+    extra = Row("DB-902", "410400", "公开招标", "100000.00", dt.datetime(2026, 4, 1, 9), "计划备案")
+    try:
+        with site.app_context():
+            supervision_tally.rebuild(db.session, dt.datetime.now() - dt.timedelta(seconds=590))
+        insert(site, [extra])
+        assert data(site, "jianguan")["totals"]["projects"] == 4  # the counts, 590 s old
+        with site.app_context():  # 20 s later
+            for table in (SupervisionTally, SupervisionFlagTally):
+                db.session.execute(update(table).values(
+                    built_at=dt.datetime.now() - dt.timedelta(seconds=610)))
+            db.session.commit()
+        assert data(site, "jianguan")["totals"]["projects"] == 5  # live
+    finally:
+        site.config["DASHBOARD_TALLY_SECONDS"] = 0
+        remove(site, ["DB-902"])
+
+
+def test_the_sweeper_rebuilds_once_the_interval_has_passed(site):
+    """tally_due, on every sweep: a build when the newest is DASHBOARD_TALLY_SECONDS
+    old; only the newest build's rows are kept; 0 turns it off."""
+    from sqlalchemy import func, select
+
+    from app import supervision_tally
+    from app.extensions import db
+    from app.models import SupervisionFlagTally, SupervisionTally
+
+    def builds():
+        return [db.session.scalar(select(func.count(func.distinct(table.built_at))))
+                for table in (SupervisionTally, SupervisionFlagTally)]
+
+    now = dt.datetime.now() + dt.timedelta(hours=1)  # after any build of the tests above
+    with site.app_context():
+        assert supervision_tally.tally_due(now) == 0  # 0 s: off
+        site.config["DASHBOARD_TALLY_SECONDS"] = 300
+        try:
+            written = supervision_tally.tally_due(now)
+            assert written > 0 and builds() == [1, 1]
+            assert supervision_tally.tally_due(now + dt.timedelta(seconds=299)) == 0
+            assert supervision_tally.tally_due(now + dt.timedelta(seconds=300)) == written
+            assert builds() == [1, 1]  # the older build went
+            first = db.session.scalar(select(func.sum(SupervisionTally.projects)))
+            assert first == len(PROJECTS)
+        finally:
+            site.config["DASHBOARD_TALLY_SECONDS"] = 0
+
+
+def test_a_trading_site_counts_nothing(site_factory):
+    from app import supervision_tally
+    from app.extensions import db
+
+    trading = site_factory("pds")
+    trading.config["DASHBOARD_TALLY_SECONDS"] = 300
+    with trading.app_context():
+        assert supervision_tally.tally_due() == 0
+        db.session.rollback()

@@ -2,8 +2,10 @@
 
 One page (`/supervision/dashboard`) and its data as JSON
 (`/supervision/dashboard/data`), both over `supervision_project` and
-`project_flag` (docs/supervision.md): one GROUP BY query per chart, read
-at most once a minute per scope and filters (`_figures`). The page
+`project_flag` (docs/supervision.md): for whole months, sums of the counts
+the sweeper keeps (app/supervision_tally.py); for other dates one GROUP BY
+query per chart, read at most once a minute per scope and filters
+(`_figures`). The page
 carries its data in a <script type="application/json"> block and
 app/static/js/supervision_dashboard.js draws it with the vendored Apache
 ECharts (app/static/vendor/echarts/): the Content-Security-Policy allows no
@@ -30,6 +32,7 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy import String, and_, cast, func, select, true
 
+from ... import supervision_tally
 from ...extensions import db
 from ...models import PROCUREMENT_METHODS, SUPERVISION_STAGES, ProjectFlag, Region, SupervisionProject
 from ...scope import is_admin, region_subtree
@@ -208,14 +211,29 @@ def _groups(focus, codes) -> tuple[list, dict]:
     return [(code, names.get(code, code)) for code in order], group_of
 
 
-# Each figure is a GROUP BY over every project in scope: at 1,000,000 plans a
-# city's ~830,000, 1.5 s a load on PostgreSQL (docs/benchmarks.md, session
-# 49). A process reads them at most once per DASHBOARD_FIGURES_SECONDS for a
-# scope and its filters, and the page says as of when.
+# Counted live, each figure is a GROUP BY over every project in scope: at
+# 1,000,000 plans a city's ~830,000, 1.5 s a load on PostgreSQL
+# (docs/benchmarks.md, session 49). A process reads them at most once per
+# DASHBOARD_FIGURES_SECONDS for a scope and its filters, and the page says
+# as of when.
 KEPT_FIGURES = 256  # scopes × filters a process keeps; past that it starts over
 
 
-def _figures(where, key) -> dict:
+def _figures(filters, key) -> dict:
+    """The five figures' rows for `filters`: from the counts the sweeper
+    keeps (app/supervision_tally.py) when the dates are whole months and
+    a recent count exists; otherwise counted now (`_counted`)."""
+    months = supervision_tally.whole_months(filters.start, filters.end)
+    built_at = supervision_tally.newest_build() if months else None
+    if built_at is None:
+        return {**_counted(filters.clause(), key), "every_minutes": 1}
+    regions = region_subtree(filters.focus.path) if filters.focus is not None else None
+    every = current_app.config["DASHBOARD_TALLY_SECONDS"]
+    return {**supervision_tally.figures(built_at, regions, months, LATE_FLAGS),
+            "every_minutes": max(1, round(every / 60))}
+
+
+def _counted(where, key) -> dict:
     """The five queries' rows for `where`, read now or kept from a read
     less than DASHBOARD_FIGURES_SECONDS ago under the same `key`."""
     seconds = current_app.config["DASHBOARD_FIGURES_SECONDS"]
@@ -259,8 +277,8 @@ def dashboard_data(user, args) -> dict:
     """Everything the page shows, for `user` under the GET `args`."""
     home = _home_region(user)
     filters = Filters(args, home)
-    figures = _figures(filters.clause(), (home.code if home is not None else None,
-                                          *filters.as_dict().values()))
+    figures = _figures(filters, (home.code if home is not None else None,
+                                 *filters.as_dict().values()))
     flagged = figures["flagged"]
 
     by_stage = {stage: (n, amount) for stage, n, amount in figures["stages"]}
@@ -288,6 +306,7 @@ def dashboard_data(user, args) -> dict:
         "region_name": focus.name if focus is not None else gettext("全部区划"),
         "empty": count == 0,
         "as_of": figures["as_of"].strftime("%Y-%m-%d %H:%M"),  # to the minute, as every page
+        "every_minutes": figures["every_minutes"],
         "totals": totals,
         "stages": stages,
         "methods": methods,
