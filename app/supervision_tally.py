@@ -51,6 +51,9 @@ def rebuild(session, now: dt.datetime | None = None) -> int:
                func.count(func.distinct(ProjectFlag.plan_id)))
         .select_from(ProjectFlag).join(sp, sp.plan_id == ProjectFlag.plan_id)
         .group_by(sp.region_code, month, ProjectFlag.flag_id)).all()
+    # The reading transaction ends first: on SQLite a write begun from an
+    # older read snapshot fails if another writer committed meanwhile.
+    session.commit()
     if projects:
         session.execute(insert(SupervisionTally), [
             {"region_code": region, "month": key, "procurement_method": method, "stage": stage,
