@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditLog, OutboxMessage, Plan
-from tests.helpers import api_token, bearer, csrf_token, form_token, logged_in
+from tests.helpers import api_token, bearer, csrf_token, form_token, in_english, logged_in
 
 GOOD = {
     "project_name": "平顶山市教育局学生课桌椅采购",
@@ -292,3 +292,19 @@ def test_rest_admin_without_unit_cannot_file(gps):
     response = _post(gps, "admin", REST_GOOD)
     assert response.status_code == 422
     assert "采购单位" in str(response.json["message"])
+
+
+def test_filing_and_withdrawal_are_confirmed_in_the_reader_s_language(gps):
+    """The messages after 备案 and 撤回 (flash) follow the language, as the pages do."""
+    client = logged_in(gps, "jingban")
+    _add(client)
+    [plan] = _plans(gps)
+    with in_english(client):
+        filed = _file(client, plan.id).get_data(as_text=True)
+        assert f"Plan “{plan.plan_no}” filed." in filed
+        withdrawn = client.post(f"/plans/withdraw/{plan.id}", data={
+            "reason": "需求取消", "csrf_token": form_token(client)},
+            follow_redirects=True).get_data(as_text=True)
+        assert f"Plan “{plan.plan_no}” withdrawn" in withdrawn
+    page = client.get(f"/plans/show/{plan.id}").get_data(as_text=True)
+    assert "已撤回" in page

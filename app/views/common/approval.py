@@ -10,11 +10,13 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import Length
 
+from .stored_words import word
 from ...workflows.engine import OpinionRefused, Refused, take, timeline
 
 RESULTS = {"通过": "approve", "退回": "reject"}
@@ -83,7 +85,8 @@ class ApprovalViews:
             except Refused as refused:
                 flash(str(refused), "danger")
             else:
-                flash(f"“{item}”已{form.result.data}，当前状态：{item.state}", "success")
+                flash(gettext("“%(item)s”已%(result)s，当前状态：%(state)s", item=item,
+                              result=word(form.result.data), state=word(item.state)), "success")
                 return redirect(url_for("TodoView.list"))
         elif request.method == "POST":
             # WTForms' own messages are English and the radio list shows none.
@@ -113,7 +116,8 @@ class ApprovalViews:
                 flash(str(refused), "danger")
             else:
                 actor = self.chain.next_actor(scoped.state)
-                flash(f"“{scoped}”已提交，等待{actor.role}审核", "success")
+                flash(gettext("“%(item)s”已提交，等待%(role)s审核", item=scoped, role=actor.role),
+                      "success")
         return redirect(request.referrer or url_for(".list"))
 
 

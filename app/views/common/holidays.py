@@ -15,6 +15,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -150,7 +151,7 @@ class HolidayView(BaseView):
             db.session.commit()
         except holidays.Refusal as refusal:
             db.session.rollback()
-            flash("未保存：" + "；".join(refusal.errors.values()), "danger")
+            flash(gettext("未保存：%(reasons)s", reasons="；".join(refusal.errors.values())), "danger")
             return self._year_page(year, errors=refusal.errors, status=422, **page)
         except IntegrityError:  # the same change sent twice at once (a double click)
             db.session.rollback()
@@ -225,15 +226,15 @@ class HolidayView(BaseView):
             except holidays.Refusal as refusal:
                 db.session.rollback()
                 errors = refusal.errors
-                flash("未导入：" + "；".join(errors.values()), "danger")
+                flash(gettext("未导入：%(reasons)s", reasons="；".join(errors.values())), "danger")
             except IntegrityError:
                 db.session.rollback()
                 errors = {"file": CONCURRENT}
                 flash(CONCURRENT, "danger")
             else:
                 db.session.commit()
-                flash(f"已导入 {parsed.year} 年节假日" if changed
-                      else f"{parsed.year} 年的节假日与文件一致，未作修改",
+                flash(gettext("已导入 %(year)d 年节假日", year=parsed.year) if changed
+                      else gettext("%(year)d 年的节假日与文件一致，未作修改", year=parsed.year),
                       "success" if changed else "info")
                 return redirect(url_for(".year", year=parsed.year))
         return self.render_template("holidays/import.html", title=_("导入节假日"),

@@ -2,9 +2,11 @@
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _
 from wtforms.validators import ValidationError
 
+from .stored_words import word
 from .typed_filters import TypedInterface
 from ...extensions import db
 from ...models import InboxMessage, OutboxMessage, Peer, PeerKey, SecurityEvent
@@ -57,10 +59,11 @@ class OutboxView(ReadWriteModelView):
                 delivery.replay(row)
                 count += 1
             else:
-                flash(f"消息 {row.message_id} 状态为{row.state}，无需重新推送", "warning")
+                flash(gettext("消息 %(id)s 状态为%(state)s，无需重新推送", id=row.message_id,
+                              state=word(row.state)), "warning")
         db.session.commit()
         if count:
-            flash(f"已重新推送 {count} 条消息", "success")
+            flash(ngettext("已重新推送 %(num)d 条消息", "已重新推送 %(num)d 条消息", count), "success")
         return redirect(request.referrer or url_for(".list"))
 
 

@@ -15,6 +15,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.urltools import get_filter_args
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -225,14 +226,14 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
     def add(self):
         org = g.user.organisation
         if org is None or org.org_type != "采购单位":
-            flash("只有采购单位的经办岗可以填报合同公告及备案", "warning")
+            flash(gettext("只有采购单位的经办岗可以填报合同公告及备案"), "warning")
             return redirect(url_for(".list"))
         code = request.args.get("project")
         if not code:
             return redirect(url_for(".choose_project"))
         project = contracts.project_for(g.user, code)
         if project is None:
-            flash("所选项目不存在、不属于本单位或尚未发布结果公告，请重新选择项目", "danger")
+            flash(gettext("所选项目不存在、不属于本单位或尚未发布结果公告，请重新选择项目"), "danger")
             return redirect(url_for(".choose_project"))
         return self._form(None, project)
 
@@ -263,7 +264,8 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
                     errors = invalid.errors
                 else:
                     db.session.commit()
-                    flash(f"“{saved}”已保存；确认无误后请在列表中勾选并点击“提交”", "success")
+                    flash(gettext("“%(item)s”已保存；确认无误后请在列表中勾选并点击“提交”", item=saved),
+                          "success")
                     return redirect(url_for(".show", pk=saved.id))
             db.session.rollback()
         elif item is not None:

@@ -11,6 +11,7 @@ import re
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -192,7 +193,7 @@ class ExpertRequestView(ApprovalViews, ReadWriteModelView):
     def _form(self, item):
         org = _user_org()
         if org is None or org.org_type not in expert_requests.APPLICANT_TYPES:
-            flash("只有采购单位或代理机构可以填报专家抽取申请", "warning")
+            flash(gettext("只有采购单位或代理机构可以填报专家抽取申请"), "warning")
             return redirect(url_for(".list"))
         errors, extra = {}, 0
         if request.method == "POST":
@@ -212,7 +213,7 @@ class ExpertRequestView(ApprovalViews, ReadWriteModelView):
             if chosen is not None:
                 project = expert_requests.project_for(g.user, chosen)
                 if project is None:
-                    flash("所选项目不存在或不在您的可见范围内，请重新选择项目", "danger")
+                    flash(gettext("所选项目不存在或不在您的可见范围内，请重新选择项目"), "danger")
                     return redirect(url_for(".choose_project", pk=item.id if item else ""))
                 data.update(project_code=project.project_code,
                             project_name=project.project_name,
@@ -258,14 +259,14 @@ class ExpertRequestView(ApprovalViews, ReadWriteModelView):
         saved = expert_requests.save(clean, g.user, item)
         db.session.commit()
         if not submit:
-            flash(f"“{saved}”已保存", "success")
+            flash(gettext("“%(item)s”已保存", item=saved), "success")
             return redirect(url_for(".show", pk=saved.id)), {}
         try:
             take(self.chain, saved, "submit", g.user)
         except Refused as refused:
-            flash(f"已保存，但未能提交：{refused}", "danger")
+            flash(gettext("已保存，但未能提交：%(reason)s", reason=refused), "danger")
         else:
-            flash(f"“{saved}”已提交，等待监管初审岗审核", "success")
+            flash(gettext("“%(item)s”已提交，等待监管初审岗审核", item=saved), "success")
         return redirect(url_for(".show", pk=saved.id)), {}
 
     def pre_delete(self, item):

@@ -6,6 +6,7 @@ import io
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.urltools import get_filter_args
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
@@ -190,11 +191,13 @@ class ExpertView(ReadWriteModelView):
                     for expert in result.created:
                         record(g.user, "导入", expert, detail=name[:100])
                     db.session.commit()
-                    flash(f"导入成功：共导入专家 {len(result.created)} 人", "success")
+                    flash(ngettext("导入成功：共导入专家 %(num)d 人", "导入成功：共导入专家 %(num)d 人",
+                                   len(result.created)), "success")
                     return redirect(url_for(".list"))
             db.session.rollback()
-            flash(f"未导入：文件中有 {len(errors)} 处错误，请修改后重新导入（整个文件均未导入）",
-                  "danger")
+            flash(ngettext("未导入：文件中有 %(num)d 处错误，请修改后重新导入（整个文件均未导入）",
+                           "未导入：文件中有 %(num)d 处错误，请修改后重新导入（整个文件均未导入）",
+                           len(errors)), "danger")
             status = 422
         return self.render_template("experts/import.html", title=_("导入专家"),
                                     errors=errors, headers=experts.HEADERS,

@@ -3,6 +3,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from wtforms import BooleanField
 from wtforms.validators import ValidationError
@@ -188,7 +189,7 @@ class PlanView(ReadWriteModelView):
                 flash(error, "danger")
             else:
                 db.session.commit()
-                flash(f"计划“{item.plan_no}”已撤回", "success")
+                flash(gettext("计划“%(no)s”已撤回", no=item.plan_no), "success")
                 return redirect(url_for(".show", pk=pk))
         return self.render_template("plan/withdraw.html", plan=item,
                                     title=_("撤回采购计划"))
@@ -208,7 +209,8 @@ class PlanView(ReadWriteModelView):
             if error:
                 flash(error, "danger")
             else:
-                flash(f"计划“{scoped.plan_no}”已备案。{scoped.push_reason}", "success")
+                flash(gettext("计划“%(no)s”已备案。%(reason)s", no=scoped.plan_no,
+                              reason=scoped.push_reason), "success")
         db.session.commit()
         return redirect(request.referrer or url_for(".list"))
 

@@ -4,6 +4,7 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy import or_
 from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
@@ -223,7 +224,7 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
                                         page=page, pages=pages, search=search)
         plan = _form_plan()
         if plan is None:
-            flash("所选项目不存在、不属于本单位或尚未发布结果公告，请重新选择项目", "danger")
+            flash(gettext("所选项目不存在、不属于本单位或尚未发布结果公告，请重新选择项目"), "danger")
             return redirect(url_for(".add"))
         return super().add()
 

@@ -4,6 +4,7 @@ from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import true
@@ -263,10 +264,10 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
                 flash(str(refused), "danger")
             except (StaleDataError, IntegrityError):  # corrected by someone else meanwhile
                 db.session.rollback()
-                flash(f"“{item}”已被他人修改，请刷新页面后重新填写", "danger")
+                flash(gettext("“%(item)s”已被他人修改，请刷新页面后重新填写", item=item), "danger")
             else:
-                flash("立项信息已更正" + ("，并已推送至政府采购系统" if item.from_plan else ""),
-                      "success")
+                flash(gettext("立项信息已更正，并已推送至政府采购系统") if item.from_plan
+                      else gettext("立项信息已更正"), "success")
                 return redirect(url_for(".show", pk=pk))
         return self.render_template("acceptance/correct.html", title=_("更正立项信息"),
                                     item=item, form=form,
@@ -323,7 +324,7 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
         search = (request.args.get("q") or "").strip()
         org = g.user.organisation
         if org is None or org.org_type != "代理机构":
-            flash("只有代理机构可以选择计划办理项目进场受理", "warning")
+            flash(gettext("只有代理机构可以选择计划办理项目进场受理"), "warning")
             query = None
         else:
             query = projects.choosable_plans(org, search)
@@ -359,8 +360,9 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
                   or "该计划的数据不符合受理要求（如采购方式、资金来源或所属区划不在本平台可选范围内），未受理。"
                      "请联系采购单位在政府采购系统中更正后重新推送", "danger")
             return redirect(url_for(".choose_plan"))
-        flash(f"已选择计划“{plan_no}”，项目编号{project.project_code}。"
-              "请完善开标地点等受理信息，并增加标段(包)后提交", "success")
+        flash(gettext("已选择计划“%(plan)s”，项目编号%(code)s。"
+                      "请完善开标地点等受理信息，并增加标段(包)后提交",
+                      plan=plan_no, code=project.project_code), "success")
         return redirect(url_for(".edit", pk=project.id))
 
 

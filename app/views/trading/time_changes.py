@@ -1,6 +1,7 @@
 """【项目管理】→【变更公告】 on a trading site: the new times after a GPS
 变更公告, entered by the agency and 【提交】ed to 中心业务科室."""
 from flask import flash, g, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from wtforms.validators import ValidationError
 
@@ -96,8 +97,8 @@ class TimeChangeView(ApprovalViews, ReadWriteModelView):
         record(g.user, "调整变更时间", item.project, time_changes.audit_detail(item))
         db.session.commit()
         if time_changes.differences(item):
-            flash("已保存。填写的时间与政府采购系统的变更公告不一致，原因已记录，"
-                  "中心业务科室审核时可见", "warning")
+            flash(gettext("已保存。填写的时间与政府采购系统的变更公告不一致，原因已记录，"
+                          "中心业务科室审核时可见"), "warning")
 
     def render_template(self, template, **kwargs):
         item = kwargs.get("item")

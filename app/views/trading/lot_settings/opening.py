@@ -1,6 +1,7 @@
 """开标记录, with its REST API: a bid above the 最高限价 is recorded and flagged."""
 
 from flask import flash, g, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup
 
@@ -107,7 +108,8 @@ class OpeningBidView(LotSectionView):
 
     def post_add(self, item):
         if getattr(g, "project_opened", False):
-            flash(f"项目“{item.lot.project.project_code}”已开标，已通知政府采购系统", "info")
+            flash(gettext("项目“%(code)s”已开标，已通知政府采购系统",
+                          code=item.lot.project.project_code), "info")
         self._warn(item)
 
     def pre_update(self, item):
@@ -121,7 +123,7 @@ class OpeningBidView(LotSectionView):
     @staticmethod
     def _warn(item):
         if item.ceiling_warning:
-            flash(f"开标记录已保存，但{item.ceiling_warning}", "warning")
+            flash(gettext("开标记录已保存，但%(warning)s", warning=item.ceiling_warning), "warning")
 
 
 class OpeningBidApi(LotSectionApi):

@@ -4,9 +4,11 @@ from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
+from ...common.stored_words import word
 from ...common.typed_filters import TypedInterface
 from .... import lot_settings as rules
 from ....extensions import db
@@ -87,9 +89,10 @@ class ProjectStageView(ReadWriteModelView):
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
-            flash("该项目已被他人处理，请刷新后重试", "danger")
+            flash(gettext("该项目已被他人处理，请刷新后重试"), "danger")
         else:
-            flash(f"项目“{item.project_code}”已{label}，当前阶段：{stage}，已通知政府采购系统",
+            flash(gettext("项目“%(code)s”已%(action)s，当前阶段：%(stage)s，已通知政府采购系统",
+                          code=item.project_code, action=word(label), stage=word(stage)),
                   "success")
         return redirect(url_for(".show", pk=pk))
 
