@@ -11,6 +11,7 @@ the regions below it along (their materialised paths).
 """
 from sqlalchemy import func, inspect, literal, update
 
+from . import supervision_tally
 from .extensions import db
 from .models import (
     Contract, ExpertRequest, Notice, Organisation, Plan, Region, SupervisionProject, WinnerChange)
@@ -32,12 +33,19 @@ def carry_region(org: Organisation) -> int:
     if code == was:
         return 0
     moved = 0
-    for model in UNIT_RECORDS:
-        # Not synchronised: a unit's plans may be hundreds of thousands, and
-        # none of them is in this session (the request edits the unit).
-        moved += db.session.execute(
-            update(model).where(model.unit_id == org.id, model.region_code != code)
-            .values(region_code=code).execution_options(synchronize_session=False)).rowcount
+    # Not flushed first: the edit itself is flushed where the view can answer
+    # a refusal (a duplicate name) with a message, rolling these back too.
+    with db.session.no_autoflush:
+        for model in UNIT_RECORDS:
+            # Not synchronised: a unit's plans may be hundreds of thousands,
+            # and none of them is in this session (the request edits the unit).
+            moved += db.session.execute(
+                update(model).where(model.unit_id == org.id, model.region_code != code)
+                .values(region_code=code).execution_options(synchronize_session=False)).rowcount
+        if moved:
+            # 【监督看板】's counts hold the old region: dropped, the board
+            # counts live until the sweeper's next pass counts again.
+            supervision_tally.forget(db.session)
     return moved
 
 

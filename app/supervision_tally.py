@@ -70,6 +70,13 @@ def rebuild(session, now: dt.datetime | None = None) -> int:
     return len(projects) + len(flags)
 
 
+def forget(session) -> None:
+    """Drop every build, in the caller's transaction: for a change the
+    counts would misplace (a unit moved to another region)."""
+    session.execute(delete(SupervisionTally))
+    session.execute(delete(SupervisionFlagTally))
+
+
 def tally_due(now: dt.datetime | None = None) -> int:
     """The sweeper's pass: rebuild once the newest build is
     DASHBOARD_TALLY_SECONDS old (0: never)."""

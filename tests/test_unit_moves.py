@@ -4,7 +4,7 @@ go with them (app/organisations.py), and the regulators who see them change."""
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import OrgUser, Region
+from app.models import Organisation, OrgUser, Region
 from app.organisations import UNIT_RECORDS
 from app.scope import contract_clause, expert_request_clause, plan_clause, winner_change_clause
 from tests.contract_helpers import filed_contract
@@ -137,3 +137,48 @@ def test_a_region_cannot_go_under_itself_or_below_itself(gps):
         assert response.status_code == 200
         assert "上级区划不能是本区划或其下级区划" in response.get_data(as_text=True)
     assert _paths(gps) == before
+
+
+def test_a_move_refused_for_another_field_moves_nothing(gps):
+    """REST: the region changed with another unit's 统一社会信用代码 is refused
+    as a whole (422, not a 500), and no record moved."""
+    unit = _unit(gps)
+    with gps.app_context():
+        taken = db.session.execute(select(Organisation.credit_code)
+                                   .where(Organisation.id != unit)).scalars().first()
+    before = _regions_of_records(gps, unit)
+    api = gps.test_client()
+    response = api.put(f"/api/v1/organisation/{unit}", json={"region": NEW, "credit_code": taken},
+                       headers=bearer(api_token(api, "admin")))
+    assert response.status_code == 422, response.get_json()
+    assert _regions_of_records(gps, unit) == before
+    with gps.app_context():
+        assert db.session.get(Organisation, unit).region_code == OLD
+
+
+def test_the_board_does_not_place_a_moved_unit_by_old_counts(gps):
+    """【监督看板】's counts hold each project's region: a move drops them, and
+    the board counts live (the unit's projects in the new region) until the
+    sweeper counts again."""
+    from app import supervision_tally
+    from app.models import SupervisionTally
+
+    gps.config["DASHBOARD_TALLY_SECONDS"] = 300
+    try:
+        with gps.app_context():
+            supervision_tally.rebuild(db.session)
+        board = "/supervision/dashboard/data"
+        old, new = logged_in(gps, "jianguan"), logged_in(gps, "chushen2")
+        before = (old.get(board).json["totals"]["projects"],
+                  new.get(board).json["totals"]["projects"])
+        unit = _unit(gps)
+        moving = _regions_of_records(gps, unit)["SupervisionProject"][OLD]
+        post_edit_form(logged_in(gps, "admin"), f"/organisations/edit/{unit}", region=NEW)
+        with gps.app_context():
+            assert db.session.scalar(select(func.count()).select_from(SupervisionTally)) == 0
+        after = old.get(board).json, new.get(board).json
+        assert [body["every_minutes"] for body in after] == [1, 1]  # counted live
+        assert (after[0]["totals"]["projects"], after[1]["totals"]["projects"]) == (
+            before[0] - moving, before[1] + moving)
+    finally:
+        gps.config["DASHBOARD_TALLY_SECONDS"] = 0

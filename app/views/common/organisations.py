@@ -1,6 +1,6 @@
 """Regions, organisations, trading platforms and the push threshold matrix."""
 from flask import flash, request
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _
 from marshmallow import ValidationError as SchemaError
 from wtforms.validators import ValidationError
@@ -94,7 +94,8 @@ class OrganisationView(ReadWriteModelView):
     def pre_update(self, item):
         self.pre_add(item)
         if moved := carry_region(item):
-            flash(gettext("该单位的 %(count)d 条记录已随之转入新的所属区划", count=moved), "info")
+            flash(ngettext("该单位的 %(num)d 条记录已随之转入新的所属区划",
+                           "该单位的 %(num)d 条记录已随之转入新的所属区划", moved), "info")
 
 
 def _credit_code_schema_valid(value):
