@@ -182,3 +182,16 @@ def test_the_board_does_not_place_a_moved_unit_by_old_counts(gps):
             before[0] - moving, before[1] + moving)
     finally:
         gps.config["DASHBOARD_TALLY_SECONDS"] = 0
+
+
+def test_the_edit_forms_ask_before_a_move(gps):
+    """The one dialog (confirm.js, data-confirm-change) asks when 所属区划 or
+    上级区划 was changed; tests/e2e/test_confirm_browser.py clicks it."""
+    import re
+
+    admin = logged_in(gps, "admin")
+    for path, field, title in ((f"/organisations/edit/{_unit(gps)}", "region", "修改所属区划"),
+                               ("/regions/edit/410421", "parent", "修改上级区划")):
+        page = admin.get(path).get_data(as_text=True)
+        [select] = re.findall(rf'<select[^>]*name="{field}"[^>]*>', page)
+        assert f'data-confirm-title="{title}"' in select and "data-confirm-change=" in select

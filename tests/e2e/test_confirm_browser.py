@@ -233,3 +233,36 @@ def test_without_javascript_the_form_still_submits(sites, browser, request, tmp_
     finally:
         ui.screenshot_pages([("gps-jingban-nojs", page)], tmp_path,
                             request.session.testsfailed > failed_before)
+
+
+def test_moving_a_unit_asks_only_when_its_region_changes(sites, sign_in):
+    """组织机构 【修改】: saved unchanged it does not ask; with another 所属区划
+    the dialog says the unit's records go with it; 【取消】 moves nothing."""
+    from tests.e2e.test_winner_change_browser import choose
+
+    [[unit, name]] = sites.query("gps", "select o.id, o.name from organisation o join ab_user u "
+                                        "on u.organisation_id = o.id where u.username = 'jingban'")
+    region = f"select region_code from organisation where id = {unit}"
+    moved = f"select count(*) from plan where unit_id = {unit} and region_code = '411322'"
+    page = sign_in("gps", "admin")
+    edit = sites.url("gps") + f"/organisations/edit/{unit}"
+    save = lambda: page.click("#model_form button[type=submit]")  # noqa: E731
+
+    page.goto(edit)
+    save()
+    page.wait_for_load_state()
+    expect(page.locator("#modal-confirm")).to_be_hidden()
+    assert "/organisations/edit/" not in page.url  # saved, back on the list
+
+    page.goto(edit)
+    choose(page, "region", "方城县（411322）")
+    modal = asks(page, save, "修改所属区划", "", "将随之转入新的所属区划")
+    cancel(page, modal)
+    assert sites.query("gps", region) == [["410400"]]
+    assert sites.query("gps", moved) == [[0]]
+
+    ok(page, asks(page, save, "修改所属区划", "", "原区划的监管部门将不再看到"))
+    expect(page.locator(".alert-info")).to_contain_text("条记录已随之转入新的所属区划")
+    assert sites.query("gps", region) == [["411322"]]
+    assert sites.query("gps", moved) != [[0]]
+    assert name  # the unit the page was about

@@ -13,6 +13,9 @@
  *                         carries its own data-confirm / -title (审核: 通过 or 退回)
  *   data-fab-action="name"  a FAB list action over the ticked rows (#action_form);
  *                         the ticked rows are the records
+ *   data-confirm-change   on a field of a form: asks only when that field was
+ *                         changed from what the page showed (所属区划 on an edit
+ *                         form); its data-confirm-title names the action
  *
  * A form asks on its submit event, so the browser's own checks (required
  * fields) come first and Enter in a field asks too. 确定 submits the form
@@ -68,6 +71,26 @@
     window.jQuery(modal).modal("show");
   }
 
+  function changed(field) {
+    if (field.tagName === "SELECT") {
+      return Array.prototype.some.call(field.options, function (option) {
+        return option.selected !== option.defaultSelected;
+      });
+    }
+    return field.value !== field.defaultValue;
+  }
+
+  // A field whose change must be confirmed, changed in this form; or null.
+  function changedField(form) {
+    var fields = form.querySelectorAll("[data-confirm-change]");
+    for (var i = 0; i < fields.length; i++) {
+      if (changed(fields[i])) {
+        return fields[i];
+      }
+    }
+    return null;
+  }
+
   function describe(source, fallbackTitle) {
     var title = source.getAttribute("data-confirm-title") || fallbackTitle;
     var consequence = source.getAttribute("data-confirm");
@@ -88,13 +111,16 @@
     var button = event.submitter || null;
     var source = button && button.hasAttribute("data-confirm") ? button
       : form.hasAttribute("data-confirm") ? form : null;
-    if (!source || !window.jQuery || !modal) {
+    var field = source ? null : changedField(form);
+    if ((!source && !field) || !window.jQuery || !modal) {
       return;
     }
     event.preventDefault();
     event.stopImmediatePropagation();
-    var what = describe(source, text(button) || text(form.querySelector("[type=submit]")));
-    var choice = source.getAttribute("data-confirm-choice");
+    var what = field ? {title: field.getAttribute("data-confirm-title"), records: [],
+                        consequence: field.getAttribute("data-confirm-change")}
+      : describe(source, text(button) || text(form.querySelector("[type=submit]")));
+    var choice = source && source.getAttribute("data-confirm-choice");
     var picked = choice && form.querySelector("[name='" + choice + "']:checked");
     if (picked && picked.hasAttribute("data-confirm")) {
       what.title = picked.getAttribute("data-confirm-title") || what.title;

@@ -101,6 +101,10 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
     # and delete flash what TypedInterface raises): a sentence, not "Database Error".
     database_error_message = SAVE_REFUSED
 
+    # Edit-form fields whose change is asked about in the one dialog
+    # (app/static/js/confirm.js, data-confirm-change): {column: (title, text)}.
+    confirm_changes: dict = {}
+
     def _init_forms(self):
         # Every Text column gets a maximum length and every date a sensible
         # range (validation.py), besides the view's own validators.
@@ -108,6 +112,10 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
         added = validation.form_validators(self.datamodel.obj)
         self.validators_columns = validation.ahead(added, own)
         super()._init_forms()
+        for column, (title, text) in self.confirm_changes.items():
+            field = getattr(self.edit_form, column)  # the form class's unbound field
+            field.kwargs["render_kw"] = {**(field.kwargs.get("render_kw") or {}),
+                                         "data-confirm-change": text, "data-confirm-title": title}
 
     def _init_titles(self):
         # FAB's defaults are English ("Show Organisation"): name the pages

@@ -58,6 +58,9 @@ class RegionView(ReadWriteModelView):
     search_columns = ["code", "name", "level"]
     base_order = ("code", "asc")
     validators_columns = {"code": [_region_code_valid], "parent": [_parent_valid]}
+    confirm_changes = {"parent": (_("修改上级区划"), _(
+        "保存后，本区划及其下级区划的全部记录将归入新的上级区划：原上级区划的监管部门将不再看到，"
+        "新上级区划的监管部门将看到。"))}
 
     def pre_add(self, item):
         place_region(item)
@@ -87,6 +90,9 @@ class OrganisationView(ReadWriteModelView):
     base_filters = [["id", OrganisationScope, None]]
     base_order = ("id", "asc")
     validators_columns = {"credit_code": [_credit_code_valid]}
+    confirm_changes = {"region": (_("修改所属区划"), _(
+        "保存后，该单位的全部记录（采购计划、公告、中标结果变更备案、合同、专家抽取申请、项目监督）"
+        "将随之转入新的所属区划：原区划的监管部门将不再看到，新区划的监管部门将看到。"))}
 
     def pre_add(self, item):
         item.credit_code = item.credit_code.strip().upper()
