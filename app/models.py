@@ -1628,7 +1628,7 @@ class SupervisionTally(Model):
     """【监督看板】's projects counted ahead by region, month of 计划备案,
     采购方式 and 阶段: rebuilt from supervision_project by the sweeper
     (app/supervision_tally.py), so that a scope's figures are sums of a few
-    hundred rows instead of GROUP BYs over a city's projects."""
+    thousand rows instead of GROUP BYs over a city's projects."""
 
     __tablename__ = "supervision_tally"
     __table_args__ = (Index("ix_supervision_tally_region_month", "region_code", "month"),)
