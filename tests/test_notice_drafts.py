@@ -234,10 +234,10 @@ def test_a_new_agency_takes_the_plans_notices(gps):
         daili = db.session.query(Organisation).filter_by(name="河南中原招标代理有限公司").one().id
     api = gps.test_client()
     headers = bearer(api_token(api, "jingban"))
-    refused = api.put(f"/api/v1/plan/{made['plan']}", json={"agency": daili, "project_name": ""},
+    refused = api.put(f"/api/v1/plan/{made['plan']}", json={"agency": daili, "budget": "0"},
                       headers=headers)
     assert refused.status_code == 422, refused.get_json()
-    assert "请填写项目名称" in str(refused.get_json())  # plan_errors, after prepare
+    assert "必须大于0元" in str(refused.get_json())  # plan_errors, after prepare
     assert _seen_by_copies_and_through_plans(gps)["daili"] == set()
     response = api.put(f"/api/v1/plan/{made['plan']}", json={"agency": daili}, headers=headers)
     assert response.status_code == 200, response.get_json()

@@ -597,6 +597,26 @@ def test_a_required_text_of_only_blanks_is_refused_over_rest(gps, blank):
         assert db.session.query(Plan).count() == before
 
 
+def test_an_empty_required_text_is_refused_over_rest(gps):
+    """A REST schema's "required" asks only that the key be there: a PUT of
+    {"name": ""} renamed a unit to nothing. Refused, nothing changed."""
+    from app.extensions import db
+    from app.models import Organisation, OrgUser, Plan
+
+    client = gps.test_client()
+    with gps.app_context():
+        unit = db.session.query(OrgUser).filter_by(username="jingban").one().organisation_id
+        plan = db.session.query(Plan).filter_by(unit_id=unit).order_by(Plan.id).first().id
+    for user, url, field in (("admin", f"/api/v1/organisation/{unit}", "name"),
+                             ("jingban", f"/api/v1/plan/{plan}", "project_name")):
+        response = client.put(url, json={field: ""}, headers=bearer(api_token(client, user)))
+        assert response.status_code == 422, response.get_data(as_text=True)
+        assert response.json["message"][field] == ["必填项，不能为空。"]
+    with gps.app_context():
+        assert db.session.get(Organisation, unit).name
+        assert db.session.get(Plan, plan).project_name
+
+
 def test_a_required_text_of_only_blanks_is_refused_in_the_form(gps):
     from tests.helpers import csrf_token
 

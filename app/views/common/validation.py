@@ -72,6 +72,7 @@ def _form_date_range(form, field):
 # characters: FAB's InputRequired let “   ” or “\u200b” through as a 项目名称
 # or 变更后中标供应商.
 BLANK_MESSAGE = _("不能只填空格或不可见字符")
+REQUIRED_MESSAGE = _("必填项，不能为空。")
 CONTROL_MESSAGE = _("含有不可见的控制字符或文字方向符（如从其他软件粘贴带入），请删除后重新填写")
 
 
@@ -91,7 +92,11 @@ def _form_not_blank(form, field):
 def _schema_not_blank(value):
     from marshmallow import ValidationError
 
-    if isinstance(value, str) and value and text.blank(value):
+    # A form's required field refuses "" itself; a REST schema's "required"
+    # only asks that the key be there (a PUT of {"name": ""} was saved).
+    if value == "":
+        raise ValidationError(str(REQUIRED_MESSAGE))
+    if isinstance(value, str) and text.blank(value):
         raise ValidationError(str(BLANK_MESSAGE))
 
 
