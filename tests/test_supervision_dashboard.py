@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.dashboard_helpers import PROJECTS, clear_derived, insert, many, remove
-from tests.helpers import logged_in
+from tests.helpers import Statements, logged_in
 
 DATA = "/supervision/dashboard/data"
 PAGE = "/supervision/dashboard"
@@ -381,23 +381,6 @@ WHOLE_MONTHS = [{}, {"from": "2026-02-01", "to": "2026-03-31"}, {"from": "2026-0
                 {"to": "2026-02-28"}, {"region": "410421"}, {"region": "411322", "to": "2026-01-31"}]
 
 
-def _statements(site, call) -> list:
-    from sqlalchemy import event
-
-    from app.extensions import db
-
-    seen = []
-    with site.app_context():
-        engine = db.engine
-    listener = (lambda *a, **k: seen.append(a[2]))
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        result = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return result, seen
-
-
 def _without_time(body) -> dict:
     return {k: v for k, v in body.items() if k not in ("as_of", "every_minutes")}
 
@@ -416,29 +399,24 @@ def counted_ahead(site):
 
 
 @pytest.mark.parametrize("username", ["jianguan", "chushen2", "sheng", "admin"])
-def test_the_counts_kept_ahead_give_the_same_board(site, username):
+def test_the_counts_kept_ahead_give_the_same_board(site, username, counted_ahead):
     """For every scope and whole-month filter, the board from the sweeper's
     counts is the board counted live, and reads no project row."""
+    site.config["DASHBOARD_TALLY_SECONDS"] = 0  # counted live first
     live = {i: data(site, username, **args) for i, args in enumerate(WHOLE_MONTHS)}
-    from app import supervision_tally
-    from app.extensions import db
-
     site.config["DASHBOARD_TALLY_SECONDS"] = 300
-    try:
-        with site.app_context():
-            supervision_tally.rebuild(db.session)
-        for i, args in enumerate(WHOLE_MONTHS):
-            body, statements = _statements(site, lambda: data(site, username, **args))
-            assert _without_time(body) == _without_time(live[i]), args
-            assert not [s for s in statements if "supervision_project" in s or
-                        "project_flag" in s], args
-            assert body["every_minutes"] == 5
-    finally:
-        site.config["DASHBOARD_TALLY_SECONDS"] = 0
+    for i, args in enumerate(WHOLE_MONTHS):
+        with Statements(site) as statements:
+            body = data(site, username, **args)
+        assert _without_time(body) == _without_time(live[i]), args
+        assert not [s for s in statements if "supervision_project" in s or
+                    "project_flag" in s], args
+        assert body["every_minutes"] == 5
 
 
 def test_a_day_within_a_month_is_counted_live(site, counted_ahead):
-    body, statements = _statements(site, lambda: data(site, "sheng", **{"from": "2026-02-06"}))
+    with Statements(site) as statements:
+        body = data(site, "sheng", **{"from": "2026-02-06"})
     assert body["totals"]["projects"] == 3  # DB-003, 004 and 006
     assert [s for s in statements if "supervision_project" in s]
     assert body["every_minutes"] == 1
