@@ -77,6 +77,10 @@ def forget(session) -> None:
     session.execute(delete(SupervisionFlagTally))
 
 
+def _newest() -> dt.datetime | None:
+    return db.session.scalar(select(func.max(SupervisionTally.built_at)))
+
+
 def tally_due(now: dt.datetime | None = None) -> int:
     """The sweeper's pass: rebuild once the newest build is
     DASHBOARD_TALLY_SECONDS old (0: never)."""
@@ -84,7 +88,7 @@ def tally_due(now: dt.datetime | None = None) -> int:
     if seconds <= 0 or not current_app.extensions.get("supervision"):
         return 0  # a trading site (one process may serve tests of both)
     now = now or dt.datetime.now()
-    built = db.session.scalar(select(func.max(SupervisionTally.built_at)))
+    built = _newest()
     if built is not None and (now - built).total_seconds() < seconds:
         return 0
     return rebuild(db.session, now)
@@ -96,7 +100,7 @@ def newest_build(now: dt.datetime | None = None) -> dt.datetime | None:
     seconds = current_app.config["DASHBOARD_TALLY_SECONDS"]
     if seconds <= 0:
         return None
-    built = db.session.scalar(select(func.max(SupervisionTally.built_at)))
+    built = _newest()
     now = now or dt.datetime.now()
     if built is None or (now - built).total_seconds() > 2 * seconds:
         return None
