@@ -1,6 +1,8 @@
 """Admin moves a unit to another region (组织机构 → 所属区划), or a region
 under another parent (行政区划 → 上级区划): the records found by those copies
 go with them (app/organisations.py), and the regulators who see them change."""
+import re
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -133,10 +135,25 @@ def test_a_region_cannot_go_under_itself_or_below_itself(gps):
     before = _paths(gps)
     # 平顶山市 under its own 测试区; 测试区 under itself.
     for code, parent in (("410400", "410499"), ("410499", "410499")):
+        offered = re.findall(r'<option[^>]*value="(\d+)"',
+                             admin.get(f"/regions/edit/{code}").get_data(as_text=True))
+        assert "410000" in offered and parent not in offered and code not in offered
         response = post_edit_form(admin, f"/regions/edit/{code}", parent=parent)
         assert response.status_code == 200
-        assert "上级区划不能是本区划或其下级区划" in response.get_data(as_text=True)
+        assert "所选的上级区划不存在或不在可选范围内" in response.get_data(as_text=True)
     assert _paths(gps) == before
+
+
+def test_parent_refusal_names_the_rule(gps):
+    """The form offers no such parent; the rule itself, for any other caller."""
+    from app.organisations import parent_refusal
+
+    with gps.app_context():
+        city = db.session.get(Region, "410400")
+        county = Region(code="410499", path="410000/410400/410499/")
+        assert parent_refusal(city, county) == parent_refusal(city, city) \
+            == "上级区划不能是本区划或其下级区划"
+        assert parent_refusal(city, db.session.get(Region, "410000")) is None
 
 
 def test_a_move_refused_for_another_field_moves_nothing(gps):

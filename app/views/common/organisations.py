@@ -2,6 +2,7 @@
 from flask import flash, request
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _
+from flask_appbuilder.models.filters import BaseFilter
 from marshmallow import ValidationError as SchemaError
 from wtforms.validators import ValidationError
 
@@ -36,12 +37,30 @@ def _region_code_valid(form, field):
         raise ValidationError("该区划代码已存在")
 
 
-def _parent_valid(form, field):
-    # Only the edit form asks: a new region has nothing below it yet.
+def _edited_region() -> Region | None:
+    # Only the edit form has one: a new region has nothing below it yet.
     code = (request.view_args or {}).get("pk")
-    region = db.session.get(Region, code) if code and field.data is not None else None
+    return db.session.get(Region, code) if code else None
+
+
+def _parent_valid(form, field):
+    region = _edited_region() if field.data is not None else None
     if region is not None and (message := parent_refusal(region, field.data)):
         raise ValidationError(gettext(message))
+
+
+class ParentChoices(BaseFilter):
+    """上级区划 offers only what parent_refusal allows: not the region being
+    edited, nor one below it. (_parent_valid still refuses a posted one.)"""
+
+    name = "可选的上级区划"
+    arg_name = "parent_choices"
+
+    def apply(self, query, value):
+        region = _edited_region()
+        if region is None or not region.path:
+            return query
+        return query.filter(~Region.path.startswith(region.path, autoescape=True))
 
 
 class RegionView(ReadWriteModelView):
@@ -58,6 +77,7 @@ class RegionView(ReadWriteModelView):
     search_columns = ["code", "name", "level"]
     base_order = ("code", "asc")
     validators_columns = {"code": [_region_code_valid], "parent": [_parent_valid]}
+    edit_form_query_rel_fields = {"parent": [["path", ParentChoices, None]]}
     confirm_changes = {"parent": (_("修改上级区划"), _(
         "保存后，本区划及其下级区划的全部记录将归入新的上级区划：原上级区划的监管部门将不再看到，"
         "新上级区划的监管部门将看到。"))}
