@@ -143,20 +143,23 @@ def test_every_choice_column_refuses_a_number(site_factory, site, user, method, 
 
 
 def test_a_database_refusal_names_no_sql(gps):
-    """PUT {"region": null} passed marshmallow and failed at the NOT NULL:
-    FAB answered 422 "Database exception occurred: (IntegrityError)… UPDATE
-    organisation SET…"."""
+    """PUT {"region": null} (now refused before: see below) passed marshmallow
+    and failed at the NOT NULL: FAB answered 422 "Database exception
+    occurred: (IntegrityError)… UPDATE organisation SET…". Another unit's
+    统一社会信用代码 still meets the database's UNIQUE."""
     client = gps.test_client()
     headers = bearer(api_token(client, "admin"))
     with gps.app_context():
-        before = db.session.get(Organisation, 2).region_code
-    response = client.put("/api/v1/organisation/2", json={"region": None}, headers=headers)
+        before = db.session.get(Organisation, 2).credit_code
+        taken = db.session.get(Organisation, 3).credit_code
+    response = client.put("/api/v1/organisation/2", json={"credit_code": taken}, headers=headers)
     assert response.status_code == 422
     assert response.json["message"] == "保存失败：必填项为空、与已有记录重复或引用的记录不存在，未作任何修改。"
     assert "organisation" not in response.get_data(as_text=True).lower()
     with gps.app_context():
-        assert db.session.get(Organisation, 2).region_code == before
-    english = client.put("/api/v1/organisation/2?_l_=en", json={"region": None}, headers=headers)
+        assert db.session.get(Organisation, 2).credit_code == before
+    english = client.put("/api/v1/organisation/2?_l_=en", json={"credit_code": taken},
+                         headers=headers)
     assert english.json["message"].startswith("Not saved: a required value is empty")
 
 
@@ -615,6 +618,31 @@ def test_an_empty_required_text_is_refused_over_rest(gps):
     with gps.app_context():
         assert db.session.get(Organisation, unit).name
         assert db.session.get(Plan, plan).project_name
+
+
+def test_a_required_relation_sent_as_null_names_its_field(gps):
+    """{"region": null} was let through by marshmallow's Related field and
+    refused only by the database's NOT NULL: the client read the general
+    保存失败 without the field. An optional one (a plan's 代理机构) may be null."""
+    from app.extensions import db
+    from app.models import Organisation, OrgUser, Plan
+
+    client = gps.test_client()
+    with gps.app_context():
+        unit = db.session.query(OrgUser).filter_by(username="jingban").one().organisation_id
+        region = db.session.get(Organisation, unit).region_code
+        plan = db.session.query(Plan).filter_by(unit_id=unit, state="草稿").order_by(Plan.id) \
+            .first().id
+    response = client.put(f"/api/v1/organisation/{unit}", json={"region": None},
+                          headers=bearer(api_token(client, "admin")))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.json["message"] == {"region": ["不能为空值。"]}
+    response = client.put(f"/api/v1/plan/{plan}", json={"agency": None},
+                          headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    with gps.app_context():
+        assert db.session.get(Organisation, unit).region_code == region
+        assert db.session.get(Plan, plan).agency_id is None
 
 
 def test_a_required_text_of_only_blanks_is_refused_in_the_form(gps):

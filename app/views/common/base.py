@@ -439,6 +439,11 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
                 or self.datamodel.is_relation_one_to_many(name)) else [value]
             for key in keys:
                 if key is None:
+                    # Related lets null through even for a required relation,
+                    # and the database's NOT NULL then said only 保存失败.
+                    if self.datamodel.is_relation_many_to_one(name) \
+                            and not self.datamodel.is_nullable(name):
+                        errors[name] = [gettext("不能为空值。")]
                     continue
                 found = None
                 if isinstance(key, (int, str)) and not isinstance(key, bool):
