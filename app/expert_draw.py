@@ -35,6 +35,7 @@ from .models import (DrawnExpert, Expert, ExpertDraw, ExpertNeed, ExpertRecusal,
                      ExpertSpeciality, Region, expert_speciality_link)
 from .rules import expert_draw as rules
 from .rules.text import trimmed
+from .rules.workdays import NotCovered
 
 log = logging.getLogger(__name__)
 
@@ -278,8 +279,11 @@ def draw_refusal(request: ExpertRequest, user, now: dt.datetime | None = None) -
     from . import holidays
 
     now = now or dt.datetime.now()
-    return rules.timing_refusal(now, request.review_at, request.procurement_method,
-                                bool(request.remote_review), holidays.current().is_workday)
+    try:
+        return rules.timing_refusal(now, request.review_at, request.procurement_method,
+                                    bool(request.remote_review), holidays.current().is_workday)
+    except NotCovered as uncounted:  # a 评审时间 saved before the form refused it
+        return str(uncounted)
 
 
 def draw(request: ExpertRequest, user) -> ExpertDraw:

@@ -302,6 +302,24 @@ def test_timing_at_its_boundary_on_the_calendar(library, now, allowed, method, r
             assert "财库〔2016〕198号" in text and "最早可于 2026-09-29（星期二）" in text
 
 
+def test_a_review_beyond_the_calendar_is_refused_not_a_500(library):
+    """A 评审时间 of 9999-12-31 was saved (the form's max is the browser's
+    only), and the draw page then counted working days the calendar cannot
+    (NotCovered: a 500 for every regulator). The form refuses it now; one
+    saved before is a refusal on the page."""
+    from app import expert_draw
+
+    app = library["app"]
+    with app.app_context(), clock(FIRST_DAY):
+        request_id = add_request(review_at=dt.datetime(9999, 12, 31, 23, 59), lot="P-EXP-FAR")
+        with pytest.raises(expert_draw.Refusal, match="超出工作日历可计算的年份"):
+            _draw(app, request_id)
+    with clock(FIRST_DAY):
+        page = logged_in(app, "chushen").get(f"/expert-draw/{request_id}")
+    assert page.status_code == 200
+    assert "超出工作日历可计算的年份" in page.get_data(as_text=True)
+
+
 # --- two regulators at once -------------------------------------------------------
 
 def test_two_regulators_pressing_draw_at_once_make_one_draw(library):

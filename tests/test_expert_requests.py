@@ -572,6 +572,8 @@ def test_review_time_must_lie_ahead():
     assert review_time_error(now + dt.timedelta(minutes=1), now) is None
     assert "须晚于当前时间（2026-12-24 09:30）" in review_time_error(now, now)
     assert review_time_error(None, now) == "请填写评审时间"
+    assert review_time_error(dt.datetime(2099, 12, 31, 23, 59), now) is None
+    assert "须在2099年12月31日以前" in review_time_error(dt.datetime(2100, 1, 5, 9, 30), now)
 
 
 def test_an_agency_acts_only_for_units_that_entrusted_it(site, today):

@@ -15,6 +15,8 @@ committee (5, 7 or 3) sets the fewest experts: two thirds of it, rounded up.
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from .workdays import LAST_YEAR
+
 TENDER = ("公开招标", "邀请招标")
 NON_TENDER = ("竞争性谈判", "竞争性磋商", "询价")
 LARGE_BUDGET = Decimal("10000000")  # 1000万元
@@ -31,6 +33,11 @@ def review_time_error(review_at: dt.datetime | None, now: dt.datetime) -> str | 
     if review_at <= now:
         return (f"评审时间（{review_at:%Y-%m-%d %H:%M}）须晚于当前时间"
                 f"（{now:%Y-%m-%d %H:%M}），抽取结果将于评审时间推送")
+    if review_at.year > LAST_YEAR:
+        # The draw's 2 working days before it are counted on the calendar,
+        # which no one can compute past LAST_YEAR (a draw page was a 500).
+        return (f"评审时间（{review_at:%Y-%m-%d %H:%M}）超出工作日历可计算的年份，"
+                f"须在{LAST_YEAR}年12月31日以前")
     return None
 
 
