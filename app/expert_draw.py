@@ -34,7 +34,7 @@ from .extensions import db
 from .models import (DrawnExpert, Expert, ExpertDraw, ExpertNeed, ExpertRecusal, ExpertRequest,
                      ExpertSpeciality, Region, expert_speciality_link)
 from .rules import expert_draw as rules
-from .rules.text import trimmed
+from .rules.text import pasted_error, trimmed
 from .rules.workdays import NotCovered
 
 log = logging.getLogger(__name__)
@@ -76,12 +76,26 @@ def regulates(user, request: ExpertRequest) -> bool:
             and request.region.path.startswith(org.region.path))
 
 
+def carries_on(user, request: ExpertRequest) -> bool:
+    """A regulator who drew for the application, though its unit has since
+    moved to another region (organisations.carry_region): the names are
+    theirs alone until the 评审时间, so no one else could call the experts,
+    step a reserve in or 补抽."""
+    return (user is not None and bool(_roles(user) & set(REGULATOR_ROLES))
+            and user.id in drawers(request))
+
+
+def operates(user, request: ExpertRequest) -> bool:
+    """May draw, call, 补抽: the region's regulators, and the one who drew."""
+    return regulates(user, request) or carries_on(user, request)
+
+
 def may_open(user, request: ExpertRequest) -> bool:
     """Who may open the draw page at all (names or not): the applicant, its
-    agency, the region's regulators, Admin."""
+    agency, the region's regulators (and the one who drew), Admin."""
     if user is None:
         return False
-    if is_admin(user) or regulates(user, request):
+    if is_admin(user) or operates(user, request):
         return True
     org = _org(user)
     return org is not None and org.id in (request.unit_id, request.agency_id)
@@ -99,7 +113,7 @@ def visible(request: ExpertRequest, user, now: dt.datetime | None = None) -> boo
     now = now or dt.datetime.now()
     if now >= request.review_at:
         return True
-    return regulates(user, request) and user.id in drawers(request)
+    return operates(user, request) and user.id in drawers(request)
 
 
 def drawn_count(request: ExpertRequest) -> int:
@@ -268,7 +282,7 @@ def _commit_or_refuse(message: str) -> None:
 
 
 def draw_refusal(request: ExpertRequest, user, now: dt.datetime | None = None) -> str | None:
-    if not regulates(user, request):
+    if not operates(user, request):
         return "只有该申请所在地区（或上级）的监管部门可以抽取专家"
     if request.state != "已通过":
         return f"专家抽取申请“{request.request_no}”{request.state}，审核通过后才能抽取"
@@ -315,7 +329,7 @@ def draw(request: ExpertRequest, user) -> ExpertDraw:
 
 def supplement(request: ExpertRequest, need: ExpertNeed, count, reason, user) -> ExpertDraw:
     """【补抽】: `count` more 正选 for the row, from what remains, as a draw of its own."""
-    if not regulates(user, request) or not visible(request, user):
+    if not operates(user, request) or not visible(request, user):
         raise Refusal("只有抽取该申请的监管部门人员可以补抽")
     if not request.draws:
         raise Refusal("尚未抽取，请先【抽取】")
@@ -332,6 +346,8 @@ def supplement(request: ExpertRequest, need: ExpertNeed, count, reason, user) ->
         raise Refusal("请填写补抽原因")
     if len(reason) > REASON_MAX:
         raise Refusal(f"补抽原因不能超过 {REASON_MAX} 字")
+    if message := pasted_error("补抽原因", reason):
+        raise Refusal(message)
     seq = max(d.seq for d in request.draws) + 1
     seed = secrets.token_hex(32)
     filters = _filters(request)
@@ -376,7 +392,7 @@ def mark_attendance(drawn: DrawnExpert, attendance: str, user, remark=None) -> D
     """Record the call's outcome; a decline brings in the row's next 备选 as
     正选. Returns the reserve brought in, if any."""
     request = db.session.get(ExpertRequest, drawn.request_id)
-    if not regulates(user, request) or not visible(request, user):
+    if not operates(user, request) or not visible(request, user):
         raise Refusal("只有抽取该申请的监管部门人员可以记录通知结果")
     if attendance not in MARKS:
         raise Refusal("请选择 参加、不参加 或 请假")
@@ -387,6 +403,8 @@ def mark_attendance(drawn: DrawnExpert, attendance: str, user, remark=None) -> D
     remark = trimmed(remark) if isinstance(remark, str) else ""
     if len(remark) > 200:
         raise Refusal("备注不能超过 200 字")
+    if message := pasted_error("备注", remark):
+        raise Refusal(message)
     drawn.attendance = attendance
     drawn.called_at = dt.datetime.now()
     drawn.called_by_name = _display_name(user)

@@ -9,7 +9,7 @@ import pytest
 from tests.expert_draw_helpers import (BIDDER, BIDDER_CODE, FIRST_DAY, LOT, OTHER, REVIEW_AT,
                                        add_expert, add_request, clock, eligible_experts,
                                        specialities, user)
-from tests.helpers import form_token, logged_in
+from tests.helpers import api_token, bearer, form_token, logged_in
 
 
 def _draw(app, request_id, username="chushen"):
@@ -318,6 +318,48 @@ def test_a_review_beyond_the_calendar_is_refused_not_a_500(library):
         page = logged_in(app, "chushen").get(f"/expert-draw/{request_id}")
     assert page.status_code == 200
     assert "超出工作日历可计算的年份" in page.get_data(as_text=True)
+
+
+def test_the_regulator_who_drew_carries_on_after_the_unit_moves(library):
+    """The unit moved to 方城县 after chushen drew: its application went to
+    方城县's regulators, who may open it but not see the sealed names; only
+    chushen knows them, so chushen still finds it, calls the experts and
+    补抽s. Another 平顶山 regulator no longer finds it."""
+    from app import expert_draw
+    from app.extensions import db
+    from app.models import ExpertRequest
+
+    app = library["app"]
+    request_id = library["request"]
+    with app.app_context(), clock(FIRST_DAY):
+        _draw(app, request_id)
+        unit = db.session.get(ExpertRequest, request_id).unit_id
+    api = app.test_client()
+    with clock(FIRST_DAY):
+        moved = api.put(f"/api/v1/organisation/{unit}", json={"region": "411322"},
+                        headers=bearer(api_token(api, "admin")))
+    assert moved.status_code == 200, moved.get_json()
+    with app.app_context(), clock(FIRST_DAY):
+        assert db.session.get(ExpertRequest, request_id).region_code == "411322"
+        item = db.session.get(ExpertRequest, request_id)
+        first = _drawn(request_id)[0]
+        assert expert_draw.mark_attendance(first, "参加", user(app, "chushen")) is None
+        assert expert_draw.supplement(item, item.needs[0], "1", "一位专家出差",
+                                      user(app, "chushen")).seq == 2
+        for other in ("chushen2", "chushen_b"):
+            with pytest.raises(expert_draw.Refusal, match="只有抽取该申请的监管部门人员"):
+                expert_draw.supplement(item, item.needs[0], "1", "代为补抽", user(app, other))
+        request_no = item.request_no
+    with clock(FIRST_DAY):
+        pages = {name: logged_in(app, name).get(f"/expert-draw/{request_id}")
+                 for name in ("chushen", "chushen2", "chushen_b")}
+        listed = {name: request_no in logged_in(app, name).get("/expert-requests/list/")
+                  .get_data(as_text=True) for name in ("chushen", "chushen2", "chushen_b")}
+    assert {name: page.status_code for name, page in pages.items()} \
+        == {"chushen": 200, "chushen2": 200, "chushen_b": 404}
+    assert "通知结果" in pages["chushen"].get_data(as_text=True)
+    assert "通知结果" not in pages["chushen2"].get_data(as_text=True)
+    assert listed == {"chushen": True, "chushen2": True, "chushen_b": False}
 
 
 # --- two regulators at once -------------------------------------------------------

@@ -54,7 +54,7 @@ class ExpertDrawView(BaseView):
         user = g.user
         now = dt.datetime.now()
         names = expert_draw.visible(item, user, now)
-        operator = expert_draw.regulates(user, item)
+        operator = expert_draw.operates(user, item)
         return self.render_template(
             "expert_draw/show.html", title=_("专家抽取"), item=item, names=names,
             operator=operator, may_mark=operator and names,
@@ -125,7 +125,7 @@ class ExpertDrawView(BaseView):
         found = db.session.get(ExpertDraw, draw_id)
         if found is None or found.request_id != item.id:
             abort(404)
-        if not expert_draw.regulates(g.user, item):
+        if not expert_draw.operates(g.user, item):
             flash(str(_("只有该申请所在地区（或上级）的监管部门可以验证抽取")), "danger")
             return redirect(url_for(".show", request_id=request_id))
         if not expert_draw.visible(item, g.user):
