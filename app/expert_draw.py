@@ -187,6 +187,25 @@ def pool_ids(request: ExpertRequest, need: ExpertNeed, before_seq: int | None = 
     return list(db.session.execute(_pool_select(request, need, before_seq)).scalars())
 
 
+def pool_refusal(request: ExpertRequest) -> str | None:
+    """What 审核通过 asks (workflows/expert_request.py), so that an approved
+    application, which nothing can change, can be drawn for: each row's pool
+    holds its 人数 and 备选人数, and the rows' pools together hold them all
+    (a draw takes no one twice). Experts suspended after it can still leave
+    a draw short."""
+    union, total = set(), 0
+    for need in request.needs:
+        pool = pool_ids(request, need)
+        reserves = need.reserve_count or 0
+        if refusal := rules.too_small(str(need.speciality), need.count, reserves, len(pool)):
+            return refusal
+        union.update(pool)
+        total += need.count + reserves
+    if len(union) < total:
+        return f"各评审专业共需 {total} 人（含备选），符合条件的专家只有 {len(union)} 人"
+    return None
+
+
 def _filters(request: ExpertRequest) -> dict:
     return {"expert_region": request.expert_region_code,
             "expert_region_path": request.expert_region.path,

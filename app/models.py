@@ -1520,6 +1520,12 @@ class Contract(AuditMixin, Model):
     def is_supplement(self) -> bool:
         return self.original_id is not None
 
+    @property
+    def announced_on(self) -> dt.date | None:
+        """公告日期 as it stands: the published 合同公告's day, else the planned one."""
+        published = self.notice.published_at if self.notice is not None else None
+        return published.date() if published else self.announce_on
+
     def __str__(self):
         return f"{self.filing_no} {self.contract_name}"
 

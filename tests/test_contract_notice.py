@@ -60,6 +60,23 @@ def test_publish_creates_the_notice_and_its_message(gps):
         assert secret not in body, secret
 
 
+def test_the_detail_page_shows_the_day_the_notice_was_published(gps):
+    """公告日期 left blank means "on approval": once the 合同公告 is out, the
+    page shows its day, not "—"."""
+    import re
+
+    from tests.helpers import logged_in
+
+    made = filed_contract(gps)
+    with gps.app_context():
+        contract = db.session.get(Contract, made["id"])
+        assert contract.announce_on is None
+        published = contract.notice.published_at.date()
+    page = logged_in(gps, "jingban").get(f"/contracts/show/{made['id']}").get_data(as_text=True)
+    shown = re.search(r"公告日期\s*</th>\s*<td>\s*<span[^>]*>([^<]*)</span>", page)
+    assert shown and shown.group(1) == published.isoformat(), shown
+
+
 def test_public_base_url_comes_from_the_configuration(site_factory):
     gps = site_factory("gps", PUBLIC_BASE_URL="https://gps.example.cn/")
     key = filed_contract(gps)["notice_key"]

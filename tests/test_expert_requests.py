@@ -610,6 +610,20 @@ def test_approval_is_refused_once_the_review_time_has_passed(site, submitted, to
     assert request_row(site, submitted)["state"] == "待监管初审"
 
 
+def test_approval_is_refused_when_the_library_cannot_serve_it(site, submitted):
+    """已通过 is final: approved with too few eligible experts, it could be
+    neither drawn for nor returned (a browser walk's stuck application)."""
+    from app.extensions import db
+    from app.models import Expert
+
+    with site.app_context():
+        db.session.query(Expert).update({"state": "暂停", "changed_by_fk": Expert.changed_by_fk})
+        db.session.commit()
+    page = review(logged_in(site, "chushen"), submitted, "通过", "同意").get_data(as_text=True)
+    assert "符合条件的专家只有 0 人，不能审核通过；请退回申请人调整专家需求" in page
+    assert request_row(site, submitted)["state"] == "待监管初审"
+
+
 def test_fabs_unused_download_route_is_not_there(site):
     assert logged_in(site, "jingban").get("/expert-requests/download/x").status_code == 404
     assert logged_in(site, "chushen").get("/experts/download/x.xlsx").status_code == 404

@@ -7,7 +7,7 @@ import datetime as dt
 
 from statemachine import State
 
-from .. import expert_requests
+from .. import expert_draw, expert_requests
 from ..models import ExpertRequest
 from .engine import (Actor, AnyOf, Chain, OwnAgency, OwnUnit, Refused, RegionRegulator,
                      opinion_given)
@@ -29,6 +29,13 @@ def review_ahead(item=None, **kwargs):
                       "请退回申请人修改评审时间")
 
 
+def pool_enough(item=None, **kwargs):
+    # 已通过 is final: an application the library cannot serve would be
+    # stuck, neither drawn for nor returned.
+    if refusal := expert_draw.pool_refusal(item):
+        raise Refused(f"{refusal}，不能审核通过；请退回申请人调整专家需求")
+
+
 class ExpertRequestChain(Chain):
     key = "expert_request"
     title = "专家抽取申请"
@@ -42,7 +49,8 @@ class ExpertRequestChain(Chain):
 
     submit = (draft.to(first_review, validators=[APPLICANT.check, ready])
               | returned.to(first_review, validators=[APPLICANT.check, ready]))
-    approve = first_review.to(approved, validators=[FIRST_REVIEWER.check, review_ahead])
+    approve = first_review.to(approved,
+                              validators=[FIRST_REVIEWER.check, review_ahead, pool_enough])
     reject = first_review.to(returned, validators=[FIRST_REVIEWER.check, opinion_given])
 
     def on_enter_approved(self):
