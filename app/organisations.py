@@ -9,7 +9,7 @@ transaction; otherwise the old region's regulators would keep seeing them
 and the new region's would not. A region moved under another parent takes
 the regions below it along (their materialised paths).
 """
-from sqlalchemy import func, inspect, literal, update
+from sqlalchemy import exists, func, inspect, literal, select, update
 
 from . import supervision_tally
 from .extensions import db
@@ -47,6 +47,33 @@ def carry_region(org: Organisation) -> int:
             # counts live until the sweeper's next pass counts again.
             supervision_tally.forget(db.session)
     return moved
+
+
+def type_refusal(org_id: int | None, was: str | None, becomes: str | None) -> str | None:
+    """Why an organisation's 机构类型 may not change from `was` to `becomes`,
+    or None.
+
+    The type decides what its users may do and which records are theirs
+    (scope.py: a 采购单位's own plans, an agency's entrusted ones, a
+    regulator's region): a 采购单位 made 代理机构 lost every plan, contract
+    and application to its own users. So the type is fixed once anything
+    refers to the organisation: a user, or any record."""
+    if org_id is None or was is None or becomes is None or was == becomes:
+        return None
+    with db.session.no_autoflush:
+        for table in db.metadata.sorted_tables:
+            for fk in table.foreign_keys:
+                if fk.column.table.name == Organisation.__tablename__ \
+                        and table.name != Organisation.__tablename__ \
+                        and db.session.execute(select(exists().where(fk.parent == org_id))).scalar():
+                    return "该机构已有用户或业务记录，不能修改机构类型"
+    return None
+
+
+def type_change_refusal(org: Organisation) -> str | None:
+    """type_refusal for an edit already applied to `org` (REST's pre_update)."""
+    history = inspect(org).attrs.org_type.history
+    return type_refusal(org.id, history.deleted[0], org.org_type) if history.deleted else None
 
 
 def parent_refusal(region: Region, parent: Region | None) -> str | None:

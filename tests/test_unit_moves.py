@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Organisation, OrgUser, Region
 from app.organisations import UNIT_RECORDS
+from app.rules.credit_code import complete
 from app.scope import contract_clause, expert_request_clause, plan_clause, winner_change_clause
 from tests.contract_helpers import filed_contract
 from tests.expert_request_helpers import form_data, newest_request, post_form
@@ -212,3 +213,30 @@ def test_the_edit_forms_ask_before_a_move(gps):
         page = admin.get(path).get_data(as_text=True)
         [select] = re.findall(rf'<select[^>]*name="{field}"[^>]*>', page)
         assert f'data-confirm-title="{title}"' in select and "data-confirm-change=" in select
+
+
+def test_a_units_type_is_fixed_once_it_has_users_or_records(gps):
+    """A 采购单位 made 代理机构 (over REST or in the form) lost every plan,
+    contract and application to its own users. Refused with the reason,
+    nothing changed; a new organisation with nothing yet may change type."""
+    unit = _unit(gps)
+    api = gps.test_client()
+    response = api.put(f"/api/v1/organisation/{unit}", json={"org_type": "代理机构"},
+                       headers=bearer(api_token(api, "admin")))
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["message"] == {"org_type": ["该机构已有用户或业务记录，不能修改机构类型"]}
+    admin = logged_in(gps, "admin")
+    page = post_edit_form(admin, f"/organisations/edit/{unit}", org_type="代理机构")
+    assert page.status_code == 200
+    assert "该机构已有用户或业务记录，不能修改机构类型" in page.get_data(as_text=True)
+    with gps.app_context():
+        assert db.session.get(Organisation, unit).org_type == "采购单位"
+        fresh = Organisation(name="新成立的单位", org_type="采购单位",
+                             credit_code=complete("91410400MA0000001"), region_code=OLD)
+        db.session.add(fresh)
+        db.session.commit()
+        fresh_id = fresh.id
+    page = post_edit_form(admin, f"/organisations/edit/{fresh_id}", org_type="代理机构")
+    assert page.status_code == 302
+    with gps.app_context():
+        assert db.session.get(Organisation, fresh_id).org_type == "代理机构"

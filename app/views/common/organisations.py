@@ -9,10 +9,11 @@ from wtforms.validators import ValidationError
 from .typed_filters import TypedInterface
 from ...extensions import db
 from ...models import Organisation, Platform, PushThreshold, Region
-from ...organisations import carry_region, parent_refusal, place_region
+from ...organisations import (carry_region, parent_refusal, place_region, type_change_refusal,
+                              type_refusal)
 from ...rules.credit_code import credit_code_error
 from ...scope import OrganisationScope
-from .base import ReadWriteApi, ReadWriteModelView
+from .base import ReadWriteApi, ReadWriteModelView, Rejected
 
 
 def _credit_code_valid(form, field):
@@ -41,6 +42,13 @@ def _edited_region() -> Region | None:
     # Only the edit form has one: a new region has nothing below it yet.
     code = (request.view_args or {}).get("pk")
     return db.session.get(Region, code) if code else None
+
+
+def _type_valid(form, field):
+    code = (request.view_args or {}).get("pk")
+    org = db.session.get(Organisation, code) if code else None
+    if org is not None and (message := type_refusal(org.id, org.org_type, field.data)):
+        raise ValidationError(gettext(message))
 
 
 def _parent_valid(form, field):
@@ -109,7 +117,7 @@ class OrganisationView(ReadWriteModelView):
     search_columns = ["name", "org_type", "credit_code"]
     base_filters = [["id", OrganisationScope, None]]
     base_order = ("id", "asc")
-    validators_columns = {"credit_code": [_credit_code_valid]}
+    validators_columns = {"credit_code": [_credit_code_valid], "org_type": [_type_valid]}
     confirm_changes = {"region": (_("修改所属区划"), _(
         "保存后，该单位的全部记录（采购计划、公告、中标结果变更备案、合同、专家抽取申请、项目监督）"
         "将随之转入新的所属区划：原区划的监管部门将不再看到，新区划的监管部门将看到。"))}
@@ -144,6 +152,8 @@ class OrganisationApi(ReadWriteApi):
     validators_columns = {"credit_code": _credit_code_schema_valid}
 
     def pre_update(self, item):
+        if message := type_change_refusal(item):
+            raise Rejected({"org_type": [gettext(message)]})
         carry_region(item)
 
 
