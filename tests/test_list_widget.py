@@ -36,6 +36,13 @@ def list_url(app, view) -> str:
         return url_for(f"{view.endpoint}.list")
 
 
+def every_button(view, monkeypatch):
+    """Every row's 编辑 and 删除 shown, as FAB's widget shows them (hiding
+    them: test_a_rows_buttons_are_those_its_record_allows)."""
+    monkeypatch.setattr(view, "edit_refusal", lambda item: None)
+    monkeypatch.setattr(view, "delete_refusal", lambda item: None)
+
+
 def fabs_page(client, url, view, monkeypatch, **fab_widgets) -> str:
     """The page as FAB's own widgets (attribute=class) would have written it."""
     for attribute, widget in fab_widgets.items():
@@ -63,13 +70,38 @@ def test_every_list_reads_as_fab_would_write_it(request, key, language, monkeypa
                 client.get(list_url(app, view))
         for view in list_views(app):
             url = list_url(app, view)
+            every_button(view, monkeypatch)
             ours = client.get(url)
             if ours.status_code != 200 or not table(ours.get_data(as_text=True)):
+                monkeypatch.undo()
                 continue
             fabs = fabs_page(client, url, view, monkeypatch, list_widget=ListWidget)
             assert table(ours.get_data(as_text=True)) == table(fabs), url
             compared += 1
     assert compared >= {"gps": 10, "pds": 5}[key], compared
+
+
+def test_a_rows_buttons_are_those_its_record_allows(gps):
+    """A submitted contract offered 编辑 (then 只有草稿或已退回的合同可以修改)
+    and 删除 (只有未提交过的草稿可以删除): each row shows only what its
+    record's edit_refusal and delete_refusal allow."""
+    from app.extensions import db
+    from app.models import Plan
+    from tests.contract_helpers import filed_contract
+
+    _, _, contract = filed_contract(gps)
+    client = logged_in(gps, "jingban")
+    page = client.get("/contracts/list/").get_data(as_text=True)
+    assert f"/contracts/show/{contract}" in page
+    assert f"/contracts/edit/{contract}" not in page and f"/contracts/delete/{contract}" not in page
+    with gps.app_context():
+        states = dict(db.session.query(Plan.id, Plan.state).all())
+    page = client.get("/plans/list/?psize_PlanView=100").get_data(as_text=True)
+    shown = {pk: (f"/plans/edit/{pk}" in page, f"/plans/delete/{pk}" in page)
+             for pk in states if f"/plans/show/{pk}" in page}
+    assert shown and {pk: (state != "已撤回", state == "草稿") for pk, state in states.items()
+                      if pk in shown} == shown
+    assert {state for pk, state in states.items() if pk in shown} >= {"草稿", "已备案"}
 
 
 def search_form(page: str) -> str:
@@ -239,8 +271,10 @@ def test_a_sorted_lists_head_reads_as_fabs(gps_demo, direction, monkeypatch):
             continue
         name = view.__class__.__name__
         url = f"{list_url(gps_demo, view)}?_oc_{name}={ordered[-1]}&_od_{name}={direction}"
+        every_button(view, monkeypatch)
         ours = client.get(url)
         if ours.status_code != 200 or not table(ours.get_data(as_text=True)):
+            monkeypatch.undo()
             continue
         html = table(ours.get_data(as_text=True))
         assert ("fa-chevron-up" if direction == "asc" else "fa-chevron-down") in html, url

@@ -101,6 +101,11 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
     # and delete flash what TypedInterface raises): a sentence, not "Database Error".
     database_error_message = SAVE_REFUSED
 
+    # Each row's 编辑 and 删除 as its record's edit_refusal and delete_refusal
+    # allow. Only where those read the record's own columns: they are asked
+    # for every row of a page before it is drawn.
+    hide_refused_buttons = False
+
     # Edit-form fields whose change is asked about in the one dialog
     # (app/static/js/confirm.js, data-confirm-change): {column: (title, text)}.
     confirm_changes: dict = {}
@@ -180,6 +185,29 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
         """Why this record may not be edited now (None: it may). A refused
         edit form is not opened: the user is sent to the record with the reason."""
         return None
+
+    def delete_refusal(self, item) -> str | None:
+        """Why this record may not be deleted now (None: it may). Asked to
+        hide a row's 删除; pre_delete still refuses it."""
+        return None
+
+    def _get_list_widget(self, *args, **kwargs):
+        """FAB's, with each row's 编辑 and 删除 shown only where edit_refusal
+        and delete_refusal allow them, in views that say so
+        (hide_refused_buttons): a submitted contract offered 编辑, then said
+        只有草稿或已退回的合同可以修改."""
+        widgets = super()._get_list_widget(*args, **kwargs)
+        if not self.hide_refused_buttons:
+            return widgets
+        shown = {}
+        args = widgets["list"].template_args
+        for pk in args["pks"]:
+            # The page's records, still in the session: no statement.
+            item = self.datamodel.session.get(self.datamodel.obj, pk)
+            if item is not None:
+                shown[pk] = (self.edit_refusal(item) is None, self.delete_refusal(item) is None)
+        args["row_buttons"] = shown
+        return widgets
 
     def _scoped(self, pk):
         """The record, if it is within the view's scope (its base filters);

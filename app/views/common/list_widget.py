@@ -52,15 +52,18 @@ UNCHANGING_FIELDS = {
 }
 
 
-def list_rows(value_columns, pks, include_columns, formatters, actions, buttons) -> Markup:
+def list_rows(value_columns, pks, include_columns, formatters, actions, buttons,
+              row_buttons=None, variants=None) -> Markup:
     """<tr>s for the rows: the actions' checkbox, the buttons with this row's
     key, then each column through its formatter, escaped (a Markup from a
-    formatter stays as it is, as in Jinja).
+    formatter stays as it is, as in Jinja). `row_buttons`: {key: (编辑 shown,
+    删除 shown)} of rows whose buttons are `variants`[those two] instead.
 
     A page repeats values (是/否, a state, the 经办岗's own unit): each
     distinct value of a column is formatted once a page. A formatter is a
     function of its value, and the language does not change mid-page."""
     buttons = str(buttons or "")
+    row_buttons, variants = row_buttons or {}, variants or {}
     formatted = {}
     out = []
     for item, pk in zip(value_columns, pks):
@@ -70,8 +73,9 @@ def list_rows(value_columns, pks, include_columns, formatters, actions, buttons)
             cells.append(f'<td><input id="{escaped}" class="action_check" name="rowid" value="{escaped}" '
                          f'type="checkbox"></td>')
         if buttons:
+            mine = str(variants.get(row_buttons.get(pk), buttons))
             # url_for quotes a key; so must we, for the links to be the same.
-            cells.append(f"<td><center>{buttons.replace(PK, str(escape(quote(str(pk), safe=''))))}"
+            cells.append(f"<td><center>{mine.replace(PK, str(escape(quote(str(pk), safe=''))))}"
                          f"</center></td>")
         for column in include_columns:
             value = item.get(column, "")
@@ -110,7 +114,8 @@ class OnePassListWidget(ListWidget):
         if labels and filters is not None and "label_columns" not in kwargs:
             kwargs["label_columns"] = _in_language(labels, filters)
         return super().__call__(list_rows=list_rows, list_head=list_head,
-                                crud_buttons=crud_buttons, **kwargs)
+                                crud_buttons=crud_buttons, button_variants=button_variants,
+                                **kwargs)
 
 
 _SORTED_ICON = {2: "fa-chevron-up", 1: "fa-chevron-down"}  # FAB's get_link_order: 2 asc, 1 desc
@@ -139,6 +144,14 @@ def list_head(actions, buttons, include_columns, order_columns, label_columns,
         else:
             cells.append(f"<th>{label}</th>")
     return Markup("<thead><tr>" + "".join(cells) + "</tr></thead>")
+
+
+def button_variants(macro, can_show, can_edit, can_delete, modelview_name, filters,
+                    row_buttons) -> dict:
+    """{(编辑 shown, 删除 shown): the buttons} for the pairs `row_buttons` has."""
+    return {pair: crud_buttons(macro, can_show, can_edit and pair[0], can_delete and pair[1],
+                               modelview_name, filters)
+            for pair in set((row_buttons or {}).values())}
 
 
 def crud_buttons(macro, can_show, can_edit, can_delete, modelview_name, filters) -> Markup:

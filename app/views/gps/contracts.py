@@ -169,6 +169,7 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
                               "review": "review", "signed": "read", "redacted": "read"}
     route_base = "/contracts"
     list_template = "contract/list.html"
+    hide_refused_buttons = True
     show_template = "contract/show.html"
     review_template = "contract/review.html"
 
@@ -285,8 +286,11 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
             action=(url_for(".edit", pk=item.id) if item
                     else url_for(".add", project=project.project_code)))
 
+    def delete_refusal(self, item):
+        return contracts.delete_refusal(item)
+
     def pre_delete(self, item):
-        if refusal := contracts.delete_refusal(item):
+        if refusal := self.delete_refusal(item):
             raise ValueError(refusal)
 
     def post_delete(self, item):

@@ -123,6 +123,7 @@ class ExpertRequestView(ApprovalViews, ReadWriteModelView):
                               "review": "review"}
     route_base = "/expert-requests"
     list_template = "expert_request/list.html"
+    hide_refused_buttons = True
     show_template = "expert_request/show.html"
     review_template = "expert_request/review.html"
 
@@ -269,8 +270,11 @@ class ExpertRequestView(ApprovalViews, ReadWriteModelView):
             flash(gettext("“%(item)s”已提交，等待监管初审岗审核", item=saved), "success")
         return redirect(url_for(".show", pk=saved.id)), {}
 
+    def delete_refusal(self, item):
+        return expert_requests.delete_refusal(item)
+
     def pre_delete(self, item):
-        if refusal := expert_requests.delete_refusal(item):
+        if refusal := self.delete_refusal(item):
             raise ValueError(refusal)
 
     def post_delete(self, item):

@@ -84,6 +84,7 @@ class PlanView(ReadWriteModelView):
                               "file_plans": "file", "withdraw": "file"}
     route_base = "/plans"
     list_template = "plan/list.html"
+    hide_refused_buttons = True
 
     list_title = _("采购计划备案")
     show_title = _("采购计划详情")
@@ -148,8 +149,11 @@ class PlanView(ReadWriteModelView):
         # commit together (FAB commits between pre_ and post_update).
         plans.update_filed(item, g.user)
 
+    def delete_refusal(self, item):
+        return plans.delete_refusal(item)
+
     def pre_delete(self, item):
-        if refusal := plans.delete_refusal(item):
+        if refusal := self.delete_refusal(item):
             raise ValueError(refusal)
 
     def post_delete(self, item):

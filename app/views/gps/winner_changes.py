@@ -146,6 +146,7 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
                               "submit": "submit", "review": "review", "statement": "read"}
     route_base = "/winner-changes"
     list_template = "winner_change/list.html"
+    hide_refused_buttons = True
     add_template = "winner_change/add.html"
     edit_template = "winner_change/edit.html"
     show_template = "winner_change/show.html"
@@ -257,8 +258,11 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
         record(g.user, "修改", item)
         db.session.commit()
 
+    def delete_refusal(self, item):
+        return winner_changes.delete_refusal(item)
+
     def pre_delete(self, item):
-        if refusal := winner_changes.delete_refusal(item):
+        if refusal := self.delete_refusal(item):
             raise ValueError(refusal)
 
     def post_delete(self, item):
