@@ -239,8 +239,12 @@ def test_bad_input_is_refused_in_chinese_and_nothing_is_saved(gps, fields, words
     before = _count(gps)
     response = add_contract(logged_in(gps, "jingban"), code, {lot1: part}, **fields)
     assert response.status_code == 200
-    assert words in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert words in page
     assert _count(gps) == before
+    # Both PDFs were chosen: the page says they must be chosen again.
+    for field in ("signed_file", "redacted_file"):
+        assert f'data-field="{field}">表单有误，所选文件未保存：改正后请重新选择该文件' in page
 
 
 def test_a_signing_date_in_the_future_is_refused(gps, today):

@@ -270,6 +270,11 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
                           "success")
                     return redirect(url_for(".show", pk=saved.id))
             db.session.rollback()
+            # A browser never refills a file input: say so, or the corrected
+            # form was saved without the files chosen the first time.
+            for role in uploads:
+                errors.setdefault(f"{role}_file", gettext(
+                    "表单有误，所选文件未保存：改正后请重新选择该文件"))
         elif item is not None:
             data = _of_item(item)
         else:
