@@ -28,6 +28,7 @@ from .committee import member_text
 from .extensions import db
 from .rules.flags import by_id
 from .views.common.formatting import money
+from .views.common.stored_words import word
 from .models import (AuditLog, CommitteeReplica, Contract, DrawnExpert, ExpertRequest, InboxMessage,
                      LotStatusReplica, Notice, Organisation, OrgUser, Plan, Platform, ProjectFlag,
                      ProjectReplica, WinnerChange, PROJECT_STAGES)
@@ -120,7 +121,7 @@ def _planning_line(name, status: LotStatusReplica) -> str:
     if status.open_time:
         parts.append(_("开标 %(at)s", at=_iso(status.open_time)))
     if status.evaluation_method:
-        parts.append(_("评标办法 %(method)s", method=status.evaluation_method))
+        parts.append(_("评标办法 %(method)s", method=word(status.evaluation_method)))
     if status.committee_size:
         parts.append(_("评委会 %(n)s 人", n=status.committee_size))
     return _("%(lot)s：%(what)s", lot=name, what=_("，").join(parts) if parts else _("尚未配置"))
@@ -179,7 +180,7 @@ def stages(session, plan: Plan, user=None, now: dt.datetime | None = None) -> li
     result.append(_stage(
         "计划备案/推送", DONE if filed else RUNNING, unit,
         dates=[(_("备案"), plan.filed_at),
-               (_("推送（%(state)s）", state=pushed) if pushed else _("推送"),
+               (_("推送（%(state)s）", state=word(pushed)) if pushed else _("推送"),
                 plan.push_state_at if pushed else None)],
         links=[(plan.plan_no, f"/plans/show/{plan.id}")],
         lines=[_("计划已撤回：%(reason)s", reason=plan.withdraw_reason)
@@ -264,7 +265,7 @@ def stages(session, plan: Plan, user=None, now: dt.datetime | None = None) -> li
             count = (db.session.query(DrawnExpert.id)
                      .filter_by(request_id=r.id, role="正选").count())
             drawn_all = drawn_all and count > 0
-            text = _("%(no)s（%(state)s）：评审时间 %(at)s", no=r.request_no, state=r.state,
+            text = _("%(no)s（%(state)s）：评审时间 %(at)s", no=r.request_no, state=word(r.state),
                      at=_iso(r.review_at))
             if count:
                 text += _("，已抽取 %(n)s 人", n=count)
@@ -331,9 +332,9 @@ def stages(session, plan: Plan, user=None, now: dt.datetime | None = None) -> li
             links=[(f"{c.filing_no} {c.contract_name}", f"/contract-filings/show/{c.id}")
                    for c in seen],
             lines=[(_("%(no)s：补充合同，%(state)s，合同金额 %(amount)s 元", no=c.filing_no,
-                      state=c.state, amount=f"{c.amount:,.2f}") if c.is_supplement
+                      state=word(c.state), amount=f"{c.amount:,.2f}") if c.is_supplement
                     else _("%(no)s：%(state)s，合同金额 %(amount)s 元", no=c.filing_no,
-                           state=c.state, amount=f"{c.amount:,.2f}")) for c in seen]))
+                           state=word(c.state), amount=f"{c.amount:,.2f}")) for c in seen]))
 
     # 中标结果变更备案
     if not changes:
@@ -345,7 +346,8 @@ def stages(session, plan: Plan, user=None, now: dt.datetime | None = None) -> li
             dates=[(_("%(no)s 提交", no=w.filing_no), w.submitted_at) for w in changes]
             + [(_("%(no)s 完成", no=w.filing_no), w.completed_at) for w in changes],
             links=[(w.filing_no, f"/winner-changes/show/{w.id}") for w in changes],
-            lines=[f"{w.filing_no}：{w.original_supplier} → {w.new_supplier}（{w.state}）"
+            lines=[_("%(no)s：%(old)s → %(new)s（%(state)s）", no=w.filing_no,
+                     old=w.original_supplier, new=w.new_supplier, state=word(w.state))
                    for w in changes]))
 
     # 终止: a published 终止公告, or the plan withdrawn
@@ -448,7 +450,7 @@ def _message_sentence(row: InboxMessage, payload: dict, before: dict | None,
     if kind == "project.updated":
         return _("项目及标段已更新（项目 %(code)s）", code=payload.get("project_code"))
     if kind == "project.status":
-        return _("项目阶段变为“%(stage)s”", stage=payload.get("stage"))
+        return _("项目阶段变为“%(stage)s”", stage=word(payload.get("stage")))
     if kind == "project.info_changed":
         return _("立项信息已更正（项目 %(code)s）", code=payload.get("project_code"))
     if kind == "committee.formed":

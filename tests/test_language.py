@@ -99,3 +99,21 @@ def test_templates_translate_as_jinjas_own_newstyle_gettext(gps_demo, source):
                 theirs.install_gettext_translations(get_translations(), newstyle=True)
                 assert gps_demo.jinja_env.from_string(source).render() == \
                     theirs.from_string(source).render(), language
+
+
+def test_every_audit_action_has_an_english_name():
+    """Actions are stored in Chinese (record(user, "专家补抽", …)) and shown
+    through gettext on 审计日志 and 项目监督's timeline: each written out in
+    the code needs its English, or it stays Chinese there."""
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[1]
+    actions = {action for path in (root / "app").rglob("*.py")
+               for action in re.findall(r'\brecord\([\w.]+, "([^"{}]+)"', path.read_text())}
+    assert "专家补抽" in actions and len(actions) > 30, actions
+    with (root / "translations/en/LC_MESSAGES/messages.po").open("rb") as po:
+        english = {m.id: m.string for m in read_po(po) if m.id}
+    assert sorted(action for action in actions if not english.get(action)) == []

@@ -378,7 +378,7 @@ def test_the_guide_in_english(taken):
                         "Tender documents / opening and evaluation set-up", "Objections",
                         "Contract notice and filing", "Terminated", "Done", "In progress",
                         "Not applicable", "bid deadline 2026-11-25 09:30",
-                        "evaluation method 综合评分法", "objection received 2026-11-05, answered",
+                        "evaluation method Comprehensive scoring", "objection received 2026-11-05, answered",
                         "3 bids", "990,000.00 yuan (above the ceiling price)",
                         "the members are shown from the review time",
                         "YJ11 Fewer than three bids opened", "Opening"):
@@ -386,7 +386,8 @@ def test_the_guide_in_english(taken):
         shown = re.sub(r'data-stage="[^"]*" data-state="[^"]*"', "", page)
         for chinese in ("计划备案/推送", "标段推送", "招标文件/开评标配置", "已完成", "进行中",
                         "不适用", "投标截止", "家投标", "超过最高限价", "名单于评审时间后显示",
-                        "开标不足三家", "项目阶段变为", "已更新（标段"):
+                        "开标不足三家", "项目阶段变为", "已更新（标段", "综合评分法",
+                        "已推送", "已通过", "评标中"):
             assert chinese not in shown, chinese
         assert _states(page)["计划备案/推送"] == "已完成"  # the data attributes keep the values
         # The 时间线: notices' actions in English, one notice a "Notice", English colons.

@@ -1,4 +1,5 @@
 """【审计日志】: who did what, read-only for everyone including Admin."""
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 
 from ...models import AuditLog
@@ -37,6 +38,10 @@ def entity_name(name) -> str:
     return str(ENTITY_NAMES.get(name, name))
 
 
+def action_name(action) -> str:
+    return gettext(action) if action else ""
+
+
 class AuditLogView(ReadWriteModelView):
     datamodel = CappedCount(AuditLog)
     class_permission_name = "AuditLog"
@@ -49,4 +54,6 @@ class AuditLogView(ReadWriteModelView):
     show_columns = ["at", "user", "action", "entity", "entity_key", "detail"]
     search_columns = ["action", "entity", "entity_key", "at"]
     base_order = ("id", "desc")
-    formatters_columns = {"entity": entity_name}
+    # An action is stored in Chinese (新增, 专家补抽 …): shown in English
+    # where it has one, as 项目监督's timeline shows it.
+    formatters_columns = {"entity": entity_name, "action": action_name}

@@ -111,8 +111,8 @@ class ExpertDrawView(BaseView):
         try:
             promoted = expert_draw.mark_attendance(drawn, request.form.get("attendance", ""),
                                                    g.user, request.form.get("remark"))
-            flash(str(_("已记录通知结果")) + ("，备选专家已递补为正选" if promoted else ""),
-                  "success")
+            flash(str(_("已记录通知结果，备选专家已递补为正选") if promoted
+                      else _("已记录通知结果")), "success")
         except expert_draw.Refusal as refusal:
             db.session.rollback()
             flash(str(refusal), "danger")
