@@ -12,7 +12,7 @@ from tests.expert_request_helpers import (approval_records, count_requests, form
                                           newest_request, post_form, pushed_project,
                                           request_row, review, review_at, seed_specialities,
                                           submit_from_list)
-from tests.helpers import api_token, bearer, logged_in
+from tests.helpers import api_token, bearer, in_english, logged_in
 
 ERRORS_RE = re.compile(r'class="form-error" data-field="([^"]+)">([^<]*)<')
 
@@ -622,6 +622,19 @@ def test_approval_is_refused_when_the_library_cannot_serve_it(site, submitted):
     page = review(logged_in(site, "chushen"), submitted, "通过", "同意").get_data(as_text=True)
     assert "符合条件的专家只有 0 人，不能审核通过；请退回申请人调整专家需求" in page
     assert request_row(site, submitted)["state"] == "待监管初审"
+
+
+def test_the_approval_record_and_recusal_kinds_read_in_english(site, submitted):
+    """The record's 角色 and the 回避单位's 类型 are stored in Chinese."""
+    review(logged_in(site, "chushen"), submitted, "通过", "同意")
+    with in_english(logged_in(site, "jingban")) as client:
+        page = client.get(f"/expert-requests/show/{submitted}").get_data(as_text=True)
+    assert "Regulator's first reviewer" in page and "Purchasing unit handler" in page
+    kinds = re.findall(r'<tr class="recusal-row" data-kind="[^"]*">(?:<td>[^<]*</td>){2}<td>([^<]*)</td>',
+                       page)
+    assert "Purchaser" in kinds and "采购人" not in kinds, kinds
+    for chinese in ("监管初审岗", "采购单位经办岗"):
+        assert chinese not in page, chinese
 
 
 def test_fabs_unused_download_route_is_not_there(site):
