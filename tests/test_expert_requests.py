@@ -616,10 +616,19 @@ def test_approval_is_refused_when_the_library_cannot_serve_it(site, submitted):
     from app.extensions import db
     from app.models import Expert
 
+    def set_state(ids, state):
+        with site.app_context():
+            db.session.query(Expert).filter(Expert.id.in_(ids)).update(
+                {"state": state, "changed_by_fk": Expert.changed_by_fk})
+            db.session.commit()
+
     with site.app_context():
-        db.session.query(Expert).update({"state": "暂停", "changed_by_fk": Expert.changed_by_fk})
-        db.session.commit()
-    page = review(logged_in(site, "chushen"), submitted, "通过", "同意").get_data(as_text=True)
+        serving = [pk for (pk,) in db.session.query(Expert.id).filter_by(state="正常")]
+    set_state(serving, "暂停")
+    try:
+        page = review(logged_in(site, "chushen"), submitted, "通过", "同意").get_data(as_text=True)
+    finally:
+        set_state(serving, "正常")  # the site is the module's
     assert "符合条件的专家只有 0 人，不能审核通过；请退回申请人调整专家需求" in page
     assert request_row(site, submitted)["state"] == "待监管初审"
 
