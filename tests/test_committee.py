@@ -250,7 +250,8 @@ def test_the_agency_adds_the_owner_rep_with_a_pdf(site):
     page = site.daili.get(f"/committee/show/{lot_id}").get_data(as_text=True)
     for name in NAMES:
         assert name in page
-    assert "平顶山学院1系" in page and "添加采购人代表" in page
+    # The manual's words: 代理机构只需将业主专家信息手动录入.
+    assert "平顶山学院1系" in page and "录入业主专家（采购人代表）" in page
 
     refused = add_rep(site.daili, lot_id, filename="授权书.docx", content=b"PK\x03\x04")
     assert "“授权书.docx”不是PDF文件，只能上传PDF格式的授权书" in refused.get_data(as_text=True)

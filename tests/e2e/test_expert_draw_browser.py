@@ -193,13 +193,13 @@ def test_the_agency_forms_the_committee_in_the_browser(pds_site, sign_in):
     expect(page.locator("#reserves")).to_contain_text(EXPERTS[4])
     expect(page.locator("#composition .refusal").first).to_be_visible()
 
-    # 【添加采购人代表】: 姓名, 工作单位 and the 授权书 PDF chosen as a file.
+    # 【录入业主专家】 (采购人代表): 姓名, 工作单位 and the 授权书 PDF chosen as a file.
     rep = page.locator("#owner-rep")
     rep.locator("input[name=name]").fill("王代表")
     rep.locator("input[name=work_unit]").fill("平顶山市教育局")
     rep.locator("input[name=authorization]").set_input_files(files=[{
         "name": "授权书.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
-    rep.get_by_role("button", name="添加采购人代表").click()
+    rep.get_by_role("button", name="录入业主专家").click()
     page.wait_for_load_state()
     expect(page.locator(".alert-success")).to_contain_text("已添加采购人代表王代表")
     expect(page.locator("tr.member", has_text="王代表")).to_contain_text("采购人代表")
