@@ -62,7 +62,7 @@ def test_publish_creates_the_notice_and_its_message(gps):
 
 def test_the_detail_page_shows_the_day_the_notice_was_published(gps):
     """公告日期 left blank means "on approval": once the 合同公告 is out, the
-    page shows its day, not "—"."""
+    page shows its day, not "—". And the 项目名称 without the 项目编号."""
     import re
 
     from tests.helpers import logged_in
@@ -72,9 +72,13 @@ def test_the_detail_page_shows_the_day_the_notice_was_published(gps):
         contract = db.session.get(Contract, made["id"])
         assert contract.announce_on is None
         published = contract.notice.published_at.date()
+        contract_project_name = contract.project.project_name
     page = logged_in(gps, "jingban").get(f"/contracts/show/{made['id']}").get_data(as_text=True)
     shown = re.search(r"公告日期\s*</th>\s*<td>\s*<span[^>]*>([^<]*)</span>", page)
     assert shown and shown.group(1) == published.isoformat(), shown
+    # 项目名称 is the name: 项目编号 has its own row.
+    name = re.search(r"项目名称\s*</th>\s*<td>\s*<span[^>]*>([^<]*)</span>", page)
+    assert name and name.group(1) == contract_project_name, name
 
 
 def test_public_base_url_comes_from_the_configuration(site_factory):

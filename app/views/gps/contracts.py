@@ -40,6 +40,7 @@ LABELS = {
     "filing_no": _("备案编号"),
     "project_code": _("项目编号"),
     "project": _("项目名称"),
+    "project.project_name": _("项目名称"),
     "unit": _("采购单位"),
     "region": _("所属区划"),
     "original": _("原合同"),
@@ -182,7 +183,8 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
     list_columns = ["filing_no", "contract_no", "contract_name", "project_code",
                     "supplier_name", "amount", "signed_on", "state", "submitted_at", "filed_at"]
     show_fieldsets = [
-        (_("项目信息"), {"fields": ["filing_no", "project_code", "project", "procurement_method",
+        (_("项目信息"), {"fields": ["filing_no", "project_code", "project.project_name",
+                                  "procurement_method",
                                   "unit", "region", "original"]}),
         (_("合同信息"), {"fields": ["contract_no", "contract_name", "purchaser_name",
                                   "purchaser_address", "purchaser_phone", "supplier_name",
