@@ -154,11 +154,20 @@ def test_filing_goes_through_all_four_steps(gps_stack, sign_in):
     submit_filing(jingban, pk)
     assert state_of(stack, pk) == ["待单位审核", None, 1]
 
-    # 退回 without an opinion is refused and changes nothing.
+    # 退回 without an opinion: the browser asks for it before any dialog
+    # (confirm.js, data-required-when); nothing is sent, nothing changes.
     shenhe = sign_in("shenhe")
-    review(shenhe, pk, label, "退回", "")
-    expect(shenhe.locator(".alert-danger")).to_contain_text("退回时必须填写审批意见")
+    row = ui.todo_row(shenhe, label)
+    row.locator("a.btn-enter-review").click()
     expect(shenhe).to_have_url(re.compile(rf"/winner-changes/review/{pk}$"))
+    shenhe.locator("input[name=result][value='退回']").check()
+    shenhe.locator("#btn-review").click()
+    expect(shenhe.locator("#modal-confirm")).not_to_be_visible()
+    opinion = shenhe.locator("textarea[name=opinion]")
+    assert opinion.evaluate("el => el.validationMessage") == "退回时必须填写审批意见"
+    # 通过 needs none: chosen instead, the field is no longer required.
+    shenhe.locator("input[name=result][value='通过']").check()
+    assert opinion.evaluate("el => el.required") is False
     assert state_of(stack, pk) == ["待单位审核", None, 1]
     expect(ui.todo_row(shenhe, label).locator("a.btn-enter-review")).to_be_visible()
 

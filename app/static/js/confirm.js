@@ -16,6 +16,10 @@
  *   data-confirm-change   on a field of a form: asks only when that field was
  *                         changed from what the page showed (所属区划 on an edit
  *                         form); its data-confirm-title names the action
+ *   data-required-when="result=退回"  on a field: required while that choice
+ *                         is checked (审批意见 for 退回), so that the browser's
+ *                         check, with data-required-message, comes before the
+ *                         dialog rather than the server's refusal after it
  *
  * A form asks on its submit event, so the browser's own checks (required
  * fields) come first and Enter in a field asks too. 确定 submits the form
@@ -182,6 +186,32 @@
     }
     show(what.title, ticked.map(function (box) { return rowLabel(box.closest("tr")); }),
          what.consequence, run);
+  }, true);
+
+  function requireByChoice() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-required-when]"), function (field) {
+      var rule = field.getAttribute("data-required-when").split("=");
+      var chosen = field.form && field.form.querySelector(
+        "input[name='" + rule[0] + "']:checked");
+      field.required = !!chosen && chosen.value === rule[1];
+      if (!field.required) {
+        field.setCustomValidity("");
+      }
+    });
+  }
+  document.addEventListener("change", requireByChoice, true);
+  requireByChoice();
+  document.addEventListener("invalid", function (event) {
+    var field = event.target;
+    if (field.getAttribute && field.getAttribute("data-required-message")
+        && field.validity.valueMissing) {
+      field.setCustomValidity(field.getAttribute("data-required-message"));
+    }
+  }, true);
+  document.addEventListener("input", function (event) {
+    if (event.target.getAttribute && event.target.getAttribute("data-required-message")) {
+      event.target.setCustomValidity("");
+    }
   }, true);
 
   if (modal) {
