@@ -403,6 +403,9 @@ def test_rest_reads_and_replaces_a_year_for_the_administrator(gps):
     assert wrong_year.status_code == 422 and "不一致" in wrong_year.json["message"]
     junk = client.put("/api/v1/holiday/2027", headers=auth, data=b"\xff\x00junk")
     assert junk.status_code == 422
+    for empty in (b"", b"  \n"):  # not the upload form's 请选择要导入的文件
+        nothing = client.put("/api/v1/holiday/2027", headers=auth, data=empty)
+        assert nothing.status_code == 422 and nothing.json["message"].startswith("请求体为空")
     assert client.get("/api/v1/holiday/99999", headers=auth).status_code == 404
     assert snapshot(gps) == before
     done = client.put("/api/v1/holiday/2027", headers=auth, data=json.dumps(GOOD_2027))

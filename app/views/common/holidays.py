@@ -275,6 +275,10 @@ class HolidayApi(TranslatedResponses, BaseApi):
         if not workdays.FIRST_YEAR <= year <= workdays.LAST_YEAR:
             return self.response_404()
         data = request.get_data(cache=False)
+        if not data.strip():
+            # parse_file's words are the upload form's (请选择要导入的文件).
+            return self.response(422, message="请求体为空：请发送该年度的日历JSON（格式见 docs/operations.md）",
+                                 errors={"body": "请求体为空"})
         try:
             parsed = holidays.parse_file("body.json", data)
             if parsed.year != year:
