@@ -22,17 +22,20 @@ everything; any other organisation gets 404 on both URLs.
 """
 import datetime as dt
 import re
+import tempfile
 import time
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy import String, and_, cast, func, select, true
 
 from ... import supervision_tally
+from ...audit import record
+from ...downloads import XLSX, send_download
 from ...extensions import db
 from ...models import PROCUREMENT_METHODS, SUPERVISION_STAGES, ProjectFlag, Region, SupervisionProject
 from ...scope import is_admin, region_subtree
@@ -391,6 +394,38 @@ def _labels() -> dict:
             "open_list": gettext("点击查看项目")}
 
 
+def export_rows(data) -> list:
+    """The board as rows of (分类, 项目, 项目数, 预算金额, 中标（成交）金额,
+    合同金额), amounts in 万元, for 【导出】: what the figures and charts show."""
+    totals = data["totals"]
+    rows = [(gettext("统计范围"), data["region_name"], None, None, None, None),
+            (gettext("计划备案"), f"{data['filters']['from'] or '…'} {gettext('至')} "
+                                  f"{data['filters']['to'] or '…'}", None, None, None, None),
+            (gettext("数据时间"), data["as_of"], None, None, None, None),
+            (gettext("合计"), "", totals["projects"], totals["budget_wan"], totals["award_wan"],
+             totals["contract_wan"]),
+            (gettext("预警项目数"), "", totals["flagged"], None, None, None)]
+    rows += [(gettext("项目阶段分布"), s["name"], s["count"], s["budget_wan"], None, None)
+             for s in data["stages"]]
+    rows += [(gettext("采购方式"), m["name"], m["count"], m["budget_wan"], m["award_wan"],
+              m["contract_wan"]) for m in data["methods"]]
+    months = data["months"]
+    rows += [(gettext("按月份（预算金额）"), f"{month} {series['name']}", point["count"],
+              point["value"], None, None)
+             for series in months["series"] for month, point in zip(months["months"], series["data"])
+             if point["count"]]
+    flags = data["flags"]
+    rows += [(gettext("预警（按区划）"), f"{region['name']} {series['name']}", point["value"],
+              None, None, None)
+             for series in flags["series"] for region, point in zip(flags["regions"], series["data"])
+             if point["value"]]
+    late = data["late"]
+    rows += [(gettext("逾期（按月份）"), f"{month} {series['name']}", point["value"], None, None, None)
+             for series in late["series"] for month, point in zip(late["months"], series["data"])
+             if point["value"]]
+    return rows
+
+
 # --- the view -------------------------------------------------------------------
 
 class SupervisionDashboardView(RegulatorsOnly, BaseView):
@@ -398,7 +433,8 @@ class SupervisionDashboardView(RegulatorsOnly, BaseView):
 
     route_base = "/supervision"
     class_permission_name = "SupervisionDashboard"
-    method_permission_name = {"dashboard": "read", "data": "read"}
+    # 【导出】 gives the figures the page shows, no project: reading them is enough.
+    method_permission_name = {"dashboard": "read", "data": "read", "export": "read"}
     default_view = "dashboard"
 
     @expose("/dashboard")
@@ -417,3 +453,27 @@ class SupervisionDashboardView(RegulatorsOnly, BaseView):
     @has_access
     def data(self):
         return jsonify(dashboard_data(g.user, request.args))
+
+    @expose("/dashboard/export")
+    @has_access
+    def export(self):
+        """【导出】: the board as filtered, one row a figure, as .xlsx."""
+        from ... import xlsx
+
+        data = dashboard_data(g.user, request.args)
+        if data["warnings"]:
+            # A file of a wider board than asked for would pass unnoticed: back
+            # to the board, which names what it could not use.
+            flash(gettext("筛选条件有误，未导出；请修正后再点击【导出】"), "danger")
+            return redirect(url_for(".dashboard") + "?" + urlencode(request.args))
+        out = tempfile.TemporaryFile(suffix=".xlsx")
+        xlsx.write(out, gettext("监督看板"),
+                   [gettext("分类"), gettext("项目"), gettext("项目数"), gettext("预算金额（万元）"),
+                    gettext("中标（成交）金额（万元）"), gettext("合同金额（万元）")],
+                   export_rows(data), widths=(18, 40, 10, 18, 22, 18),
+                   formats=(None, None, None, "#,##0.00", "#,##0.00", "#,##0.00"))
+        out.seek(0)
+        record(g.user, "导出", SupervisionProject(),
+               detail=f"导出监督看板 {request.query_string.decode('utf-8', 'replace')}"[:500])
+        db.session.commit()
+        return send_download(out, "监督看板.xlsx", "dashboard.xlsx", mimetype=XLSX)
