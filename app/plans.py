@@ -14,6 +14,7 @@ from .models import Notice, Plan, PushThreshold
 from .numbering import next_value
 from .rules import push
 from .rules.money import amount_error
+from .rules.phone import phone_error
 from .rules.text import pasted_error, trimmed
 from .scope import region_ancestors
 
@@ -58,6 +59,7 @@ def plan_errors(plan: Plan) -> dict[str, str]:
         ("budget", budget_error(plan.budget)),
         ("platform", platform_error(plan.platform, plan.unit, plan.interconnected)),
         ("agency", agency_error(plan.agency)),
+        ("phone", phone_error(plan.phone)),
     ):
         if message:
             errors[field] = message

@@ -12,6 +12,7 @@ from ...models import Organisation, Platform, PushThreshold, Region
 from ...organisations import (carry_region, parent_refusal, place_region, type_change_refusal,
                               type_refusal)
 from ...rules.credit_code import credit_code_error
+from ...rules.phone import phone_error
 from ...scope import OrganisationScope
 from .base import ReadWriteApi, ReadWriteModelView, Rejected
 
@@ -20,6 +21,16 @@ def _credit_code_valid(form, field):
     message = credit_code_error(field.data)
     if message:
         raise ValidationError(message)
+
+
+def _phone_valid(form, field):
+    if message := phone_error(field.data):
+        raise ValidationError(message)
+
+
+def _phone_schema_valid(value):
+    if message := phone_error(value):
+        raise SchemaError(message)
 
 
 def _positive_amount(form, field):
@@ -117,7 +128,8 @@ class OrganisationView(ReadWriteModelView):
     search_columns = ["name", "org_type", "credit_code"]
     base_filters = [["id", OrganisationScope, None]]
     base_order = ("id", "asc")
-    validators_columns = {"credit_code": [_credit_code_valid], "org_type": [_type_valid]}
+    validators_columns = {"credit_code": [_credit_code_valid], "org_type": [_type_valid],
+                          "phone": [_phone_valid]}
     confirm_changes = {"region": (_("修改所属区划"), _(
         "保存后，该单位的全部记录（采购计划、公告、中标结果变更备案、合同、专家抽取申请、项目监督）"
         "将随之转入新的所属区划：原区划的监管部门将不再看到，新区划的监管部门将看到。"))}
@@ -149,7 +161,7 @@ class OrganisationApi(ReadWriteApi):
     add_columns = ORG_FORM
     edit_columns = ORG_FORM
     search_columns = ["name", "org_type", "credit_code"]
-    validators_columns = {"credit_code": _credit_code_schema_valid}
+    validators_columns = {"credit_code": _credit_code_schema_valid, "phone": _phone_schema_valid}
 
     def pre_update(self, item):
         if message := type_change_refusal(item):

@@ -13,6 +13,7 @@ from ... import plans
 from ...audit import record
 from ...extensions import db
 from ...models import Plan, ProjectReplica
+from ...rules.phone import phone_error
 from ...scope import PlanScope, PlatformsForUser, UnitsInScope, current_user
 from ..common.base import ReadWriteApi, ReadWriteModelView, Rejected
 from ..common.counting import CappedCount
@@ -53,6 +54,11 @@ LABELS = {
 FORM_COLUMNS = ["project_name", "procurement_method", "category", "item_name",
                 "budget", "fund_source", "expected_date", "agency", "platform",
                 "interconnected", "contact", "phone", "remark"]
+
+
+def _phone_valid(form, field):
+    if message := phone_error(field.data):
+        raise ValidationError(message)
 
 
 def _budget_valid(form, field):
@@ -118,7 +124,8 @@ class PlanView(ReadWriteModelView):
         "platform": _("选择交易平台后，满足推送条件的会把采购计划信息推送到对应交易中心系统"),
         "budget": _("单位：元，最多两位小数"),
     }
-    validators_columns = {"budget": [_budget_valid], "platform": [_platform_valid]}
+    validators_columns = {"budget": [_budget_valid], "platform": [_platform_valid],
+                          "phone": [_phone_valid]}
     # FAB would mark the NOT NULL boolean as required, which refuses "否".
     add_form_extra_fields = {"interconnected": BooleanField(
         LABELS["interconnected"], default=True,
