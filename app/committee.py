@@ -369,12 +369,13 @@ def apply_committee_formed(envelope, payload) -> None:
     replica.received_at = dt.datetime.now()
 
 
-def member_text(members_: list[dict]) -> str:
-    """“张三（组长）、李四、王五（采购人代表）”: those sitting, chair first."""
+def member_text(members_: list[dict], chair="（组长）", owner="（采购人代表）", sep="、") -> str:
+    """“张三（组长）、李四、王五（采购人代表）”: those sitting, chair first. The
+    words may be given in the reader's language (a page; a notice's are Chinese)."""
     seated = [m for m in members_ if m.get("state") == SEATED]
     seated.sort(key=lambda m: (not m.get("is_chair"), m.get("source") == OWNER_REP))
-    return "、".join(m["name"] + ("（组长）" if m.get("is_chair") else "")
-                    + ("（采购人代表）" if m.get("source") == OWNER_REP else "")
+    return sep.join(m["name"] + (chair if m.get("is_chair") else "")
+                    + (owner if m.get("source") == OWNER_REP else "")
                     for m in seated)
 
 

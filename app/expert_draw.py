@@ -306,6 +306,8 @@ def draw_refusal(request: ExpertRequest, user, now: dt.datetime | None = None) -
     if request.state != "已通过":
         return f"专家抽取申请“{request.request_no}”{request.state}，审核通过后才能抽取"
     if request.draws:
+        if user is not None and user.id in drawers(request):
+            return "您已抽取过该申请，请查看抽取结果；如需增加专家，请使用【补抽】"
         return "该申请已由他人抽取，请刷新页面查看抽取结果"
     if not request.needs:
         return "该申请没有专家需求，无法抽取"
@@ -418,7 +420,7 @@ def mark_attendance(drawn: DrawnExpert, attendance: str, user, remark=None) -> D
     if drawn.role != "正选":
         raise Refusal("备选专家递补为正选后才能记录通知结果")
     if drawn.attendance in DECLINED:
-        raise Refusal(f"该专家已记录为“{drawn.attendance}”，备选专家已递补，不能更改")
+        raise Refusal(f"该专家已记录为“{drawn.attendance}”，不能更改")
     remark = trimmed(remark) if isinstance(remark, str) else ""
     if len(remark) > 200:
         raise Refusal("备注不能超过 200 字")

@@ -295,7 +295,9 @@ def stages(session, plan: Plan, user=None, now: dt.datetime | None = None) -> li
             name = lot_names.get(c.lot_code, c.lot_code)
             if _review_passed(requests, c.lot_code, now,
                               evaluating=reached >= PROJECT_STAGES.index("评标中")):
-                lines.append(f"{name}：{member_text(c.members) or '—'}")
+                members = member_text(c.members, chair=_("（组长）"), owner=_("（采购人代表）"),
+                                      sep=_("、"))
+                lines.append(_("%(lot)s：%(members)s", lot=name, members=members or "—"))
             else:
                 lines.append(_("%(lot)s：已组建，名单于评审时间后显示", lot=name))
         result.append(_stage("组建评委会", DONE if every else RUNNING, agency,

@@ -243,8 +243,8 @@ def test_bad_input_is_refused_in_chinese_and_nothing_is_saved(gps, fields, words
     assert words in page
     assert _count(gps) == before
     # Both PDFs were chosen: the page says they must be chosen again.
-    for field in ("signed_file", "redacted_file"):
-        assert f'data-field="{field}">表单有误，所选文件未保存：改正后请重新选择该文件' in page
+    for field, label in (("signed_file", "合同原件"), ("redacted_file", "合同文本（公开版）")):
+        assert f'data-field="{field}">表单有误，所选的{label}未保存：改正后请重新选择' in page
 
 
 def test_a_signing_date_in_the_future_is_refused(gps, today):

@@ -480,7 +480,7 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
                     except Exception:  # noqa: BLE001 - e.g. PostgreSQL refusing the type
                         db.session.rollback()
                 if found is None:
-                    errors[name] = str(_("引用的记录不存在"))
+                    errors[name] = [str(_("引用的记录不存在"))]  # by field, as marshmallow's
                     break
         if errors:
             raise Rejected(errors)

@@ -274,9 +274,10 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
             db.session.rollback()
             # A browser never refills a file input: say so, or the corrected
             # form was saved without the files chosen the first time.
+            files = {"signed": gettext("合同原件"), "redacted": gettext("合同文本（公开版）")}
             for role in uploads:
                 errors.setdefault(f"{role}_file", gettext(
-                    "表单有误，所选文件未保存：改正后请重新选择该文件"))
+                    "表单有误，所选的%(file)s未保存：改正后请重新选择", file=files[role]))
         elif item is not None:
             data = _of_item(item)
         else:

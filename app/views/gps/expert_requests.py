@@ -152,7 +152,7 @@ class ExpertRequestView(ApprovalViews, ReadWriteModelView):
     formatters_columns = {"review_at": when, "submitted_at": when, "approved_at": when,
                           "created_on": when, "last_opinion": text, "budget": yuan,
                           "platform_code": lambda code: (formatting.platform_name(code) if code
-                                                         else "未选择项目（手工填写，不推送）")}
+                                                         else gettext("未选择项目（手工填写，不推送）"))}
 
     def edit_refusal(self, item):
         return expert_requests.edit_refusal(item)
