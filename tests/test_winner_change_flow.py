@@ -228,6 +228,10 @@ def test_lots_and_reason_must_be_chosen_not_defaulted(gps):
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "请选择涉及标段" in text and "请选择变更原因" in text
+    # The statement PDF was chosen too: it is not kept, and the page says so.
+    assert "表单有误，所选文件未保存：改正后请重新选择" in text
+    without = add_filing(jingban, plan_id, pdf=None, reason="", lot_codes=[])
+    assert "所选文件未保存" not in without.get_data(as_text=True)
 
 
 def test_show_and_review_pages_read_their_record_once(gps, filed):

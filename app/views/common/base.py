@@ -4,7 +4,7 @@ FAB names permissions after methods (can_list, can_show, can_get …); we fold
 them into can_read / can_create / can_edit / can_delete so a role lists one
 pair per ability, and the UI view and the REST API of a model share them.
 """
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
@@ -181,6 +181,11 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
         except Exception:  # noqa: BLE001 - a key the model cannot read: not there
             return True
 
+    def render_template(self, template, **kwargs):
+        if request.method == "POST" and template in (self.add_template, self.edit_template):
+            _files_not_kept(kwargs.get("widgets") or {})
+        return super().render_template(template, **kwargs)
+
     def edit_refusal(self, item) -> str | None:
         """Why this record may not be edited now (None: it may). A refused
         edit form is not opened: the user is sent to the record with the reason."""
@@ -230,6 +235,21 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
         """The edit page of a record that may be edited now: FAB's form, or a
         view's own hand-made form (expert requests, contracts)."""
         return super().edit(pk)
+
+
+def _files_not_kept(widgets) -> None:
+    """An add or edit form shown again after a refused POST: a browser never
+    refills a file input, so each file chosen says it was not kept. Else the
+    corrected form was saved without it (情况说明材料, found missing only at
+    【提交】)."""
+    from wtforms.fields import FileField
+
+    for widget in widgets.values():
+        for field in getattr(widget, "template_args", {}).get("form") or ():
+            upload = request.files.get(field.name)
+            if isinstance(field, FileField) and upload is not None and upload.filename \
+                    and not field.errors:
+                field.errors = [*field.errors, gettext("表单有误，所选文件未保存：改正后请重新选择")]
 
 
 class Rejected(Exception):
