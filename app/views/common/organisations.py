@@ -7,12 +7,12 @@ from marshmallow import ValidationError as SchemaError
 from wtforms.validators import ValidationError
 
 from .typed_filters import TypedInterface
+from .validation import form_phone, schema_phone
 from ...extensions import db
 from ...models import Organisation, Platform, PushThreshold, Region
 from ...organisations import (carry_region, parent_refusal, place_region, type_change_refusal,
                               type_refusal)
 from ...rules.credit_code import credit_code_error
-from ...rules.phone import phone_error
 from ...scope import OrganisationScope
 from .base import ReadWriteApi, ReadWriteModelView, Rejected
 
@@ -21,16 +21,6 @@ def _credit_code_valid(form, field):
     message = credit_code_error(field.data)
     if message:
         raise ValidationError(message)
-
-
-def _phone_valid(form, field):
-    if message := phone_error(field.data):
-        raise ValidationError(message)
-
-
-def _phone_schema_valid(value):
-    if message := phone_error(value):
-        raise SchemaError(message)
 
 
 def _positive_amount(form, field):
@@ -129,7 +119,7 @@ class OrganisationView(ReadWriteModelView):
     base_filters = [["id", OrganisationScope, None]]
     base_order = ("id", "asc")
     validators_columns = {"credit_code": [_credit_code_valid], "org_type": [_type_valid],
-                          "phone": [_phone_valid]}
+                          "phone": [form_phone]}
     confirm_changes = {"region": (_("修改所属区划"), _(
         "保存后，该单位的全部记录（采购计划、公告、中标结果变更备案、合同、专家抽取申请、项目监督）"
         "将随之转入新的所属区划：原区划的监管部门将不再看到，新区划的监管部门将看到。"))}
@@ -161,7 +151,7 @@ class OrganisationApi(ReadWriteApi):
     add_columns = ORG_FORM
     edit_columns = ORG_FORM
     search_columns = ["name", "org_type", "credit_code"]
-    validators_columns = {"credit_code": _credit_code_schema_valid, "phone": _phone_schema_valid}
+    validators_columns = {"credit_code": _credit_code_schema_valid, "phone": schema_phone}
 
     def pre_update(self, item):
         if message := type_change_refusal(item):

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import BigInteger, Date, DateTime, Enum, Integer, String, Text, inspect
 
 from ...rules import text
+from ...rules.phone import phone_error
 from ...validation_messages import translate  # noqa: F401 - the REST bases' import
 
 # Remarks, explanations, opinions: a page of text is plenty.
@@ -236,6 +237,22 @@ def schema_validators(model) -> dict:
             added[column.name] = (both(given, _schema_no_control) if given
                                   else _schema_no_control)
     return added
+
+
+def form_phone(form, field):
+    """联系电话 on a form (rules/phone.py)."""
+    from wtforms.validators import ValidationError
+
+    if message := phone_error(field.data):
+        raise ValidationError(message)
+
+
+def schema_phone(value):
+    """联系电话 in a REST schema (rules/phone.py)."""
+    from marshmallow import ValidationError
+
+    if message := phone_error(value):
+        raise ValidationError(message)
 
 
 def _schema_no_nul(value):

@@ -13,10 +13,10 @@ from ... import plans
 from ...audit import record
 from ...extensions import db
 from ...models import Plan, ProjectReplica
-from ...rules.phone import phone_error
 from ...scope import PlanScope, PlatformsForUser, UnitsInScope, current_user
 from ..common.base import ReadWriteApi, ReadWriteModelView, Rejected
 from ..common.counting import CappedCount
+from ..common.validation import form_phone
 # 是/否 through gettext: these literals stayed Chinese on the English pages.
 from ..common.formatting import yes_no as _yes_no
 
@@ -54,11 +54,6 @@ LABELS = {
 FORM_COLUMNS = ["project_name", "procurement_method", "category", "item_name",
                 "budget", "fund_source", "expected_date", "agency", "platform",
                 "interconnected", "contact", "phone", "remark"]
-
-
-def _phone_valid(form, field):
-    if message := phone_error(field.data):
-        raise ValidationError(message)
 
 
 def _budget_valid(form, field):
@@ -125,7 +120,7 @@ class PlanView(ReadWriteModelView):
         "budget": _("单位：元，最多两位小数"),
     }
     validators_columns = {"budget": [_budget_valid], "platform": [_platform_valid],
-                          "phone": [_phone_valid]}
+                          "phone": [form_phone]}
     # FAB would mark the NOT NULL boolean as required, which refuses "否".
     add_form_extra_fields = {"interconnected": BooleanField(
         LABELS["interconnected"], default=True,
