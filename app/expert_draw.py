@@ -77,7 +77,7 @@ def regulates(user, request: ExpertRequest) -> bool:
 
 
 def carries_on(user, request: ExpertRequest) -> bool:
-    """A regulator who drew for the application, though its unit has since
+    """A regulator who drew for the application, even if its unit has since
     moved to another region (organisations.carry_region): the names are
     theirs alone until the 评审时间, so no one else could call the experts,
     step a reserve in or 补抽."""
@@ -113,7 +113,7 @@ def visible(request: ExpertRequest, user, now: dt.datetime | None = None) -> boo
     now = now or dt.datetime.now()
     if now >= request.review_at:
         return True
-    return operates(user, request) and user.id in drawers(request)
+    return carries_on(user, request)
 
 
 def drawn_count(request: ExpertRequest) -> int:
