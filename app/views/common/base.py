@@ -4,7 +4,7 @@ FAB names permissions after methods (can_list, can_show, can_get …); we fold
 them into can_read / can_create / can_edit / can_delete so a role lists one
 pair per ability, and the UI view and the REST API of a model share them.
 """
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
@@ -109,6 +109,15 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
     # Edit-form fields whose change is asked about in the one dialog
     # (app/static/js/confirm.js, data-confirm-change): {column: (title, text)}.
     confirm_changes: dict = {}
+
+    def update_redirect(self):
+        # FAB records every page in the session's page history, and assigning
+        # the list, even unchanged, re-signs and re-sends the session cookie:
+        # twice on each list page (FAB's list and _list both call this) and
+        # on every reload. Only a page not already the last one changes it.
+        history = session.get("page_history")
+        if not history or history[-1] != request.url:
+            super().update_redirect()
 
     def _init_forms(self):
         # Every Text column gets a maximum length and every date a sensible
