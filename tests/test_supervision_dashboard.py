@@ -292,7 +292,7 @@ WHO = [
 
 
 @pytest.mark.parametrize("username, status", WHO)
-@pytest.mark.parametrize("url", [PAGE, DATA, DATA + "?region=410400", EXPORT])
+@pytest.mark.parametrize("url", [PAGE, PAGE + "/", DATA, DATA + "?region=410400", EXPORT])
 def test_who_may_open_the_dashboard(site, username, status, url):
     assert logged_in(site, username).get(url).status_code == status
 

@@ -437,6 +437,10 @@ class SupervisionDashboardView(RegulatorsOnly, BaseView):
     method_permission_name = {"dashboard": "read", "data": "read", "export": "read"}
     default_view = "dashboard"
 
+    # Typed with a trailing slash too (as FAB's lists are), the address was a
+    # 404. The inner decorator's rule is registered first and url_for uses
+    # it: links stay /supervision/dashboard.
+    @expose("/dashboard/")
     @expose("/dashboard")
     @has_access
     def dashboard(self):
