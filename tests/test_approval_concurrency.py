@@ -83,3 +83,39 @@ def test_rest_with_a_stale_version_is_refused(gps):
     assert response.status_code == 409
     assert "已被他人处理" in response.json["message"]
     assert state_of(gps, pk) == "待监管初审"
+
+
+def test_a_step_nobody_could_take_next_is_refused(gps):
+    """Sent on to a step no active account may take, a filing would wait in
+    nobody's 【待办任务】 for ever (a browser walk's county without its
+    regulator's account): the step is refused with who is missing, and
+    nothing changes until that account exists."""
+    from app.extensions import db
+    from app.models import OrgUser
+
+    def set_active(usernames, active):
+        with gps.app_context():
+            for user in db.session.query(OrgUser).filter(OrgUser.username.in_(usernames)):
+                user.active = active
+            db.session.commit()
+
+    jingban = logged_in(gps, "jingban")
+    assert add_filing(jingban, filed_plan_id(gps)).status_code == 302
+    pk = newest_filing_id(gps)
+    submit(jingban, pk)
+    shenhe = logged_in(gps, "shenhe")
+    set_active(["chushen", "chushen_b"], False)  # 平顶山市财政局's 监管初审岗
+    try:
+        page = review(shenhe, pk, "通过", "同意").get_data(as_text=True)
+        assert ("通过后“监管初审”将无人办理：“平顶山市”本级监管部门尚无启用的“监管初审岗”账号。"
+                "请联系系统管理员开通该账号后再通过") in page
+        assert state_of(gps, pk) == "待单位审核"
+        assert [r[:2] for r in records_of(gps, pk)] == [("经办岗提交", "提交")]
+        # A 退回 goes back to the applicant, who is there.
+        assert "已退回" in review(shenhe, pk, "退回", "请补充").get_data(as_text=True)
+        assert state_of(gps, pk) == "已退回"
+    finally:
+        set_active(["chushen", "chushen_b"], True)
+    submit(jingban, pk)
+    review(shenhe, pk, "通过", "同意")
+    assert state_of(gps, pk) == "待监管初审"

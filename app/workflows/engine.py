@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine import StateMachine
@@ -22,7 +23,7 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from ..audit import record
 from ..extensions import db
-from ..models import ApprovalRecord, Region
+from ..models import ApprovalRecord, OrgUser, Region
 from ..rules import text
 
 EVENT_RESULTS = {"submit": "提交", "approve": "通过", "reject": "退回"}
@@ -62,6 +63,10 @@ class OwnUnit:
     def refusal(item) -> str:
         return f"该事项属于“{item.unit.name}”，只能由本单位人员办理"
 
+    @staticmethod
+    def who(item) -> str:
+        return f"“{item.unit.name}”"
+
 
 class RegionRegulator:
     """The regulator (财政部门) of the item's own region: 同级监管."""
@@ -78,6 +83,10 @@ class RegionRegulator:
     def refusal(item) -> str:
         return f"该事项应由“{item.region.name}”本级监管部门办理"
 
+    @staticmethod
+    def who(item) -> str:
+        return f"“{item.region.name}”本级监管部门"
+
 
 class OwnAgency:
     """The 代理机构 the project belongs to."""
@@ -93,6 +102,10 @@ class OwnAgency:
     @staticmethod
     def refusal(item) -> str:
         return f"该项目由“{item.agency.name}”办理，只能由该代理机构人员操作"
+
+    @staticmethod
+    def who(item) -> str:
+        return f"“{item.agency.name}”"
 
 
 class RegionCentre:
@@ -113,6 +126,10 @@ class RegionCentre:
     @staticmethod
     def refusal(item) -> str:
         return f"该项目属于“{item.region.name}”，应由其所在地交易中心审核"
+
+    @staticmethod
+    def who(item) -> str:
+        return f"“{item.region.name}”及其上级区划的交易中心"
 
 
 @dataclass(frozen=True)
@@ -306,6 +323,8 @@ def take(chain_cls, item, event: str, user, opinion: str = "", seen_version=None
     machine = chain_cls(item)
     try:
         machine.send(event, user=user, item=item, opinion=opinion)
+        if event != "reject" and (message := nobody_next(chain_cls, item, event)):
+            raise Refused(message)
     except TransitionNotAllowed:
         db.session.rollback()
         raise Refused(f"“{item}”当前状态为“{before}”，不能{EVENT_RESULTS.get(event, event)}")
@@ -317,6 +336,32 @@ def take(chain_cls, item, event: str, user, opinion: str = "", seen_version=None
     except StaleDataError:
         db.session.rollback()
         raise Refused(stale_message(item)) from None
+
+
+def nobody_next(chain_cls, item, event) -> str | None:
+    """Why nobody could take the step the item now waits for, if nobody can.
+    Sent forward to a step no account may take (a county whose regulator
+    has no 监管初审岗 account yet), it would wait in no one's 【待办任务】
+    for ever. A 退回 goes back to whoever filed it, and is not asked."""
+    waiting_for = chain_cls.next_actor(item.state)
+    if waiting_for is None:
+        return None  # a final state
+    actors = waiting_for.actors if isinstance(waiting_for, AnyOf) else (waiting_for,)
+    # Not flushed first: the item's conditional UPDATE is the commit's, where
+    # a reviewer who lost the race is told so.
+    with db.session.no_autoflush:
+        for actor in actors:
+            holders = db.session.scalars(
+                select(OrgUser).join(OrgUser.roles)
+                .where(Role.name == actor.role, OrgUser.active.is_(True),
+                       OrgUser.organisation_id.is_not(None))).unique()
+            if any(actor.scope.allows(holder.organisation, item) for holder in holders):
+                return None
+    step = chain_cls.steps.get(item.state, item.state)
+    where = "或".join(f"{actor.scope.who(item)}尚无启用的“{actor.role}”账号" for actor in actors)
+    done = EVENT_RESULTS[event]
+    return (f"{done}后“{step}”将无人办理：{where}。"
+            f"请联系系统管理员开通该账号后再{done}")
 
 
 def timeline(chain_key: str, item_id: int) -> list[ApprovalRecord]:
