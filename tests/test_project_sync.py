@@ -183,3 +183,55 @@ def _pushed_plans(gps):
                                    changed_by_fk=Plan.changed_by_fk))
         db.session.commit()
         return [(no,) for no in plan_nos]
+
+
+def _from(gps, source, type, payload, version):
+    """A message signed as `source` with the secret GPS shares with it."""
+    message_id, body = envelope.build(type=type, source=source, target="gps",
+                                      entity=f"project:{payload['project_code']}",
+                                      entity_version=version, payload=payload)
+    with gps.app_context():
+        headers = signing.sign_headers(source, message_id, body, source)
+    return gps.test_client().post("/interop/v1/messages", data=body.encode(), headers=headers)
+
+
+def test_a_platform_cannot_change_another_platforms_project(sites):
+    """An attack probe's find: 方城县 (411322), signed with its own secret,
+    set 平顶山市's project to another stage at the highest version, and the
+    genuine statuses after it were ignored as older."""
+    gps, _ = sites
+    plan_no = _plan_no(gps, "410400")
+    assert post(sites, "project.accepted", _payload(plan_no), 1).status_code == 200
+    code = "JY410400-2026-0001"
+    forged = _from(gps, "411322", "project.status", {"project_code": code, "stage": "受理通过"},
+                   2147483647)
+    assert "政府采购系统没有平台411322的项目" in _refusal(forged, 422, "unknown_project")
+    forged = _from(gps, "411322", "project.updated", {**_payload(plan_no), "project_name": "改"},
+                   2147483647)
+    assert _refusal(forged, 422, "not_pushed_here")
+    # Nor by naming one of its own plans: the project code is 平顶山市's.
+    with gps.app_context():
+        theirs = db.session.query(Plan.plan_no).filter(Plan.plan_no != plan_no).first()[0]
+        # Plain UPDATE: the audit columns' onupdate wants a signed-in user.
+        db.session.query(Plan).filter_by(plan_no=theirs).update(
+            {"pushed_to": "411322", "changed_by_fk": Plan.changed_by_fk})
+        db.session.commit()
+    forged = _from(gps, "411322", "project.updated", _payload(theirs), 2147483647)
+    assert "政府采购系统没有平台411322的项目" in _refusal(forged, 422, "unknown_project")
+    assert post(sites, "project.status", {"project_code": code, "stage": "已开标"}, 2
+                ).json["status"] == "applied"
+    with gps.app_context():
+        replica = db.session.get(ProjectReplica, code)
+        assert (replica.stage, replica.platform_code, replica.project_name) == (
+            "已开标", "410400", "多媒体教室设备采购")
+
+
+def test_a_status_before_its_project_is_waited_for_not_remembered(sites):
+    gps, _ = sites
+    code = "JY410400-2026-0001"
+    early = post(sites, "project.status", {"project_code": code, "stage": "已开标"}, 5)
+    assert "尚未收到平台410400的项目" in _refusal(early, 425, "unknown_project")
+    # Nothing remembered: the project, sent after, is applied.
+    plan_no = _plan_no(gps, "410400")
+    assert post(sites, "project.accepted", _payload(plan_no), 1).json["status"] == "applied"
+    assert lots(gps)

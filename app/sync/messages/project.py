@@ -56,6 +56,16 @@ def _project_entity(payload) -> str:
     return f"project:{payload['project_code']}"
 
 
+def _own(replica, envelope, payload, refused: str) -> None:
+    """A platform speaks only for its own projects: another one's project
+    code (a platform's fault, or a forged peer) changes nothing."""
+    if replica is not None and replica.platform_code != envelope["source"]:
+        raise Refused(422, "unknown_project",
+                      f"政府采购系统没有平台{envelope['source']}的项目"
+                      f"“{payload['project_code']}”，{refused}",
+                      envelope["source"], envelope["id"])
+
+
 @handles("project.accepted", ProjectPayload, entity=_project_entity, receiver="gps")
 @handles("project.updated", ProjectPayload, entity=_project_entity, receiver="gps")
 def apply_project(envelope, payload) -> None:
@@ -75,8 +85,9 @@ def apply_project(envelope, payload) -> None:
         raise Refused(422, "plan_taken",
                       f"计划“{payload['plan_no']}”已由项目“{other.project_code}”受理",
                       envelope["source"], envelope["id"])
-    replica = (db.session.get(ProjectReplica, payload["project_code"])
-               or ProjectReplica(project_code=payload["project_code"]))
+    replica = db.session.get(ProjectReplica, payload["project_code"])
+    _own(replica, envelope, payload, "不能受理")
+    replica = replica or ProjectReplica(project_code=payload["project_code"])
     replica.platform_code = envelope["source"]
     replica.plan_no, replica.plan = payload["plan_no"], plan
     replica.project_name = payload["project_name"]
@@ -107,6 +118,15 @@ def apply_project(envelope, payload) -> None:
 def apply_status(envelope, payload) -> None:
     replica = db.session.get(ProjectReplica, payload["project_code"])
     if replica is None:
-        return  # a status before the project itself: the inbox row remembers
+        # Messages of one project arrive in order, its project.accepted
+        # first; one that did not (refused, or still on its way) is waited
+        # for: 425, the sender tries again. Remembering this version instead
+        # would let a later project.accepted be ignored as older, and let any
+        # platform claim a project code before its owner sends it.
+        raise Refused(425, "unknown_project",
+                      f"政府采购系统尚未收到平台{envelope['source']}的项目"
+                      f"“{payload['project_code']}”，项目状态稍后重试",
+                      envelope["source"], envelope["id"])
+    _own(replica, envelope, payload, "不能接收项目状态")
     replica.stage = payload["stage"]
     replica.version, replica.received_at = envelope["entity_version"], dt.datetime.now()
