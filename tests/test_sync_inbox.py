@@ -248,6 +248,27 @@ def test_a_nul_anywhere_in_a_message_is_refused(sites, payload):
     assert "空字符" in response.json["message"]
 
 
+@pytest.mark.parametrize("value, words", [
+    ("a\u202eb\x07c", "控制字符"),  # a direction override and a bell, which the forms refuse
+    ("\u202e张三", "控制字符"),
+    ("\x01\x02", "控制字符"),
+])
+def test_text_the_forms_refuse_is_refused_in_a_message(sites, value, words):
+    response = post(sites, message(payload={**PLAN, "project_name": value}))
+    _refused(sites, response, 422, "bad_payload")
+    assert words in response.json["message"]
+
+
+def test_a_lone_surrogate_is_refused_not_a_500(sites):
+    """JSON may escape half a UTF-16 pair ("\\ud800"), which no database can
+    store: the apply's flush failed, a 500 the sender retried for 72 h."""
+    message_id, body = message(payload={**PLAN, "project_name": "SURROGATE"})
+    body = body.replace('"SURROGATE"', '"\\ud800x"')
+    response = post(sites, (message_id, body))
+    _refused(sites, response, 422, "bad_payload")
+    assert "代理项" in response.json["message"]
+
+
 def test_a_nul_in_the_envelope_is_refused(sites):
     built = envelope.build(type="plan.filed", source="gps", target="410400",
                            entity=f"plan:{PLAN['plan_no']}\x00", entity_version=1, payload=PLAN)

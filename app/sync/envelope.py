@@ -5,6 +5,8 @@ import uuid
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from ..rules import text
+
 MAX_BODY_BYTES = 256 * 1024
 
 
@@ -61,8 +63,8 @@ def parse(body: bytes) -> dict:
     data = json.loads(body.decode("utf-8"))
     if not isinstance(data, dict):
         raise ValidationError({"_schema": ["消息体必须是JSON对象"]})
-    if holds_nul({key: value for key, value in data.items() if key != "payload"}):
-        raise ValidationError({"_schema": [NUL_REFUSED]})
+    if refusal := text_refusal({key: value for key, value in data.items() if key != "payload"}):
+        raise ValidationError({"_schema": [refusal]})
     envelope = EnvelopeSchema().load(data)
     envelope["id"] = str(envelope["id"])
     return envelope
@@ -71,22 +73,32 @@ def parse(body: bytes) -> dict:
 NUL_REFUSED = "文本不能含有空字符（\\u0000）"
 
 
-def holds_nul(data) -> bool:
-    """A NUL in any key or text of a message: PostgreSQL stores no NUL in
-    text, so the apply or the inbox row would fail, and the sender would
-    retry a message that can never be stored."""
+UNENCODABLE_REFUSED = "文本含有无法编码的字符（单独的UTF-16代理项）"
+CONTROL_REFUSED = "文本不能含有不可见的控制字符或文字方向符"
+
+
+def text_refusal(data) -> str | None:
+    """Why some key or text of a message cannot be taken, if one cannot: a
+    NUL (PostgreSQL stores none in text), a lone UTF-16 surrogate (no
+    database can encode it), or a control character or direction override,
+    which this site's own forms refuse. Found at the apply, the first two
+    failed as a 500 the sender would retry for ever; the third was stored."""
     pending = [data]
     while pending:
         value = pending.pop()
         if isinstance(value, str):
             if "\x00" in value:
-                return True
+                return NUL_REFUSED
+            if text.unencodable(value):
+                return UNENCODABLE_REFUSED
+            if text.has_control(value):
+                return CONTROL_REFUSED
         elif isinstance(value, dict):
             pending.extend(value.keys())
             pending.extend(value.values())
         elif isinstance(value, list):
             pending.extend(value)
-    return False
+    return None
 
 
 # A batch (POST /interop/v1/batch) carries up to this many messages, each as

@@ -153,9 +153,8 @@ def _checked_envelope(body, message_id, peer) -> dict:
     if kind is None:
         raise Refused(422, "unknown_type", f"未知的消息类型：{message['type']}", peer.code,
                       message_id)
-    if envelope.holds_nul(message["payload"]):
-        raise Refused(422, "bad_payload", f"消息内容不合规：{envelope.NUL_REFUSED}", peer.code,
-                      message_id)
+    if refusal := envelope.text_refusal(message["payload"]):
+        raise Refused(422, "bad_payload", f"消息内容不合规：{refusal}", peer.code, message_id)
     try:
         message["payload"] = kind.schema().load(message["payload"])
     except ValidationError as exc:
