@@ -441,3 +441,14 @@ def test_a_committee_with_two_chairs_is_refused(sites):
     response = to_gps(sites, built)
     assert response.status_code == 422 and response.json["error"] == "bad_payload"
     assert "评审组长只能有一人，现为 专家甲、专家乙" in response.json["message"]
+
+
+def test_an_html_body_may_hold_what_its_editor_pasted():
+    """As the forms: a *_html text goes to the sanitiser, not refused; a NUL
+    or a lone surrogate is refused in it too."""
+    assert envelope.text_refusal({"body_html": "<p>a\x0bb\u202ec</p>"}) is None
+    assert envelope.text_refusal({"title": "a\x0bb"}) == envelope.CONTROL_REFUSED
+    assert envelope.text_refusal({"body_html": "a\x00"}) == envelope.NUL_REFUSED
+    assert envelope.text_refusal({"body_html": "\ud800"}) == envelope.UNENCODABLE_REFUSED
+    assert envelope.text_refusal({"lots": [{"name": "\u202e"}]}) == envelope.CONTROL_REFUSED
+    assert envelope.text_refusal({"a\x07": 1}) == envelope.CONTROL_REFUSED

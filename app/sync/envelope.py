@@ -82,22 +82,25 @@ def text_refusal(data) -> str | None:
     NUL (PostgreSQL stores none in text), a lone UTF-16 surrogate (no
     database can encode it), or a control character or direction override,
     which this site's own forms refuse. Found at the apply, the first two
-    failed as a 500 the sender would retry for ever; the third was stored."""
-    pending = [data]
+    failed as a 500 the sender would retry for ever; the third was stored.
+    An HTML body (a key ending in _html) may hold control characters, as
+    the forms let its editor's paste through to the sanitiser."""
+    pending = [("", data)]
     while pending:
-        value = pending.pop()
+        key, value = pending.pop()
         if isinstance(value, str):
             if "\x00" in value:
                 return NUL_REFUSED
             if text.unencodable(value):
                 return UNENCODABLE_REFUSED
-            if text.has_control(value):
+            if text.has_control(value) and not key.endswith("_html"):
                 return CONTROL_REFUSED
         elif isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
+            pending.extend(("", name) for name in value)
+            pending.extend((name if isinstance(name, str) else "", item)
+                           for name, item in value.items())
         elif isinstance(value, list):
-            pending.extend(value)
+            pending.extend((key, item) for item in value)
     return None
 
 
