@@ -229,7 +229,11 @@ def refuse_unencodable_json():
     The sync inbox checks its own bodies (and records the refusal)."""
     if not request.is_json or request.path.startswith("/interop/"):
         return None
-    if unencodable(request.get_json(silent=True)):
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested past Python's limit: silent catches only ValueError
+        return jsonify(message=str(_l("请求内容不是有效的JSON。"))), 400
+    if unencodable(body):
         return jsonify(message=str(UNENCODABLE)), 400
     return None
 

@@ -792,3 +792,53 @@ def test_an_item_that_cannot_exist_is_a_404_over_rest(gps_demo, path):
     assert client.get(path, headers=auth).status_code == 404
     if "１" in path:
         assert client.put(path, headers=auth, json={"remark": "x"}).status_code == 404
+
+
+# --- JSON nested past Python's recursion limit (an attack probe's 500s) -------------
+
+DEEP_JSON = "[" * 10000 + "]" * 10000
+
+
+@pytest.mark.parametrize("method, url, user", [
+    ("post", "/api/v1/plan/", "jingban"),
+    ("post", "/api/v1/security/login", None),
+    ("put", "/api/v1/holiday/2027", "admin"),
+])
+def test_a_body_nested_too_deep_is_a_400(site_factory, method, url, user):
+    from tests.helpers import api_token, bearer
+
+    app = site_factory("gps")
+    client = app.test_client()
+    headers = bearer(api_token(client, user)) if user else {}
+    response = getattr(client, method)(url, data=DEEP_JSON, headers=headers,
+                                       content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert response.json["message"] == "请求内容不是有效的JSON。"
+
+
+@pytest.mark.parametrize("query, status", [
+    ("[" * 1000 + "]" * 1000, 400),              # JSON past the limit
+    ("(" + "a:(" * 3000 + ")" * 3000 + ")", 400),  # rison past the limit
+    ("(" + "a:(" * 333 + ")" * 333 + ")", 200),    # rison within it: an unknown key, ignored
+])
+def test_a_query_nested_deep_is_never_a_500(site_factory, query, status):
+    from tests.helpers import api_token, bearer
+
+    app = site_factory("gps")
+    client = app.test_client()
+    response = client.get("/api/v1/plan/", query_string={"q": query},
+                          headers=bearer(api_token(client, "jingban")))
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    if status == 400:
+        assert response.json["message"] == "查询参数q不是有效的Rison或JSON。"
+
+
+def test_unencodable_walks_any_depth():
+    from app.rules.text import unencodable
+
+    deep = "x"
+    for _ in range(100_000):
+        deep = [deep]
+    assert not unencodable(deep)
+    deep[0] = {"\ud800": 1}
+    assert unencodable(deep)

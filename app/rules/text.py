@@ -42,15 +42,19 @@ def pasted_error(label: str, value) -> str | None:
 
 def unencodable(value) -> bool:
     """A string (or a key or item of a JSON value) that no database can
-    store: a lone UTF-16 surrogate ("\\ud800" in JSON) fails to encode."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(unencodable(k) or unencodable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(unencodable(v) for v in value)
+    store: a lone UTF-16 surrogate ("\\ud800" in JSON) fails to encode.
+    Walked without recursion: a value nested ten thousand deep is legal JSON."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
     return False

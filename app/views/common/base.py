@@ -367,6 +367,8 @@ class ReadWriteApi(TranslatedResponses, ModelRestApi):
                 args = json.loads(value)
             except ValueError:
                 return None  # FAB answers 400 itself
+            except RecursionError:  # nested past Python's limit: FAB's own try was a 500
+                return self.response_400(message="Not a valid rison/json argument")
         except Exception:  # noqa: BLE001 - any other failure of the parser
             return self.response_400(message="Not a valid rison/json argument")
         if unencodable(args):  # JSON's "\ud800": the SELECT failed to encode it
