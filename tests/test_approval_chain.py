@@ -130,3 +130,18 @@ def test_the_declared_chain_is_the_manuals(gps_module):
 
     declared = {(state, event): actor.role for state, event, actor in WinnerChangeChain.actors()}
     assert declared == TRANSITIONS
+
+
+@pytest.mark.parametrize("body", [["x"], "x", 5, None, {"result": ["通过"]}, {"result": {"a": 1}},
+                                  {"result": 1}])
+def test_a_review_body_that_is_not_an_object_is_a_422(gps_module, filing, tokens, body):
+    """An attack probe's 500s: a list or a string as the body, a list or an
+    object as the result."""
+    state = "待单位审核"
+    _put_in_state(gps_module, filing, state)
+    response = gps_module.test_client().post(
+        f"/api/v1/winner_change/{filing}/review", headers=bearer(tokens["shenhe"]), json=body)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.json["message"] == {"result": "审批结果只能是“通过”或“退回”"}
+    from tests.filings import state_of
+    assert state_of(gps_module, filing) == state

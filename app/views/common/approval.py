@@ -145,9 +145,10 @@ class ApprovalApi:
     @safe
     def review(self, pk):
         """Body: {"result": "通过"|"退回", "opinion": "...", "version": n}."""
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(silent=True)
+        body = body if isinstance(body, dict) else {}  # a list, a string, a number: no result
         result = body.get("result")
-        if result not in RESULTS:
+        if not isinstance(result, str) or result not in RESULTS:
             return self.response_422(message={"result": "审批结果只能是“通过”或“退回”"})
         opinion = body.get("opinion") or ""
         if not isinstance(opinion, str) or len(opinion) > 500:
