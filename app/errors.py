@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import BuildError
 
 from .rules.text import unencodable
 
@@ -216,7 +217,15 @@ def drop_unreadable_list_arguments():
 def _export_refused(view):
     flash(str(_l("筛选条件有误，未导出；请修正后再点击【导出】")), "danger")
     endpoint = getattr(view, "endpoint", None)
-    return redirect(url_for(f"{endpoint}.list") if endpoint else "/", code=303)
+    try:
+        back = url_for(f"{endpoint}.list") if endpoint else None
+    except BuildError:
+        back = None
+    if back is None:
+        # A page with no list (监督看板, a year's 节假日): the page its
+        # 【导出】 sits on, the export's own address less /export.
+        back = request.script_root + (request.path.rsplit("/export", 1)[0] or "/")
+    return redirect(back, code=303)
 
 
 UNENCODABLE = _l("提交的内容含有无法保存的字符（孤立的UTF-16代理项），请检查后重新提交。")

@@ -581,3 +581,11 @@ def test_import_refuses_a_lone_surrogate_in_chinese(gps):
     assert page.status_code == 422
     assert "JSON 中含有无法保存的字符" in page.get_data(as_text=True)
     assert snapshot(gps) == before
+
+
+@pytest.mark.parametrize("junk", [{"_flt_0_x": "1"}, {"page_size": "-5"}, {"psize_x": "0"}])
+def test_an_export_with_a_lists_junk_goes_back_to_the_year(gps_demo, junk):
+    """An attack probe's 500: the refusal looked for a list page the calendar does not have."""
+    response = logged_in(gps_demo, "admin").get("/holidays/2026/export", query_string=junk)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/holidays/2026")
