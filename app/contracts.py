@@ -19,8 +19,9 @@ from .models import Contract, ContractLot, Notice, Plan, ProjectReplica
 from .numbering import next_value
 from .public.sanitise import clean_html
 from .rules import contracts as rules
+from .rules.credit_code import credit_code_error
 from .rules.money import amount_error
-from .rules.text import has_control
+from .rules.text import has_control, trimmed
 from .scope import is_admin, plan_clause
 
 EDITABLE_STATES = ("草稿", "已退回")
@@ -274,7 +275,8 @@ def save(contract: Contract, values: dict, lot_parts: dict, user, today: dt.date
     clean = {}
     for name, (label, limit, required) in TEXT_FIELDS.items():
         value = values.get(name)
-        value = value.strip() if isinstance(value, str) else value
+        # Zero-width spaces too: "\u200b" alone was saved as a 合同编号.
+        value = trimmed(value) if isinstance(value, str) else value
         if name == "other_html" and value:
             value = clean_html(value)
         if required and not value:
@@ -288,8 +290,9 @@ def save(contract: Contract, values: dict, lot_parts: dict, user, today: dt.date
             errors[name] = f"{label}不能超过{limit}个字（现有{len(value)}个字）"
         clean[name] = value or None
     code = clean.get("supplier_credit_code")
-    if code and len(code) != 18:
-        errors["supplier_credit_code"] = "供应商统一社会信用代码应为18位"
+    if code and "supplier_credit_code" not in errors and (wrong := credit_code_error(code)):
+        # Published on the 合同公告: its check character is checked as 回避单位's is.
+        errors["supplier_credit_code"] = f"供应商{wrong}"
     for name, (label, required) in DATE_FIELDS.items():
         clean[name] = _date(values.get(name), label, errors, name, required)
     clean["amount"] = _decimal(values.get("amount"), "合同金额", errors, "amount")

@@ -41,7 +41,7 @@ def contract_values(today: dt.date | None = None, **overrides) -> dict:
         "purchaser_name": "平顶山市教育局", "purchaser_address": "平顶山市新华区建设路1号",
         "purchaser_phone": "0375-1234567", "supplier_name": "河南甲科技有限公司",
         "supplier_address": "郑州市金水区1号", "supplier_phone": "0371-7654321",
-        "supplier_credit_code": "91410100MA00000001", "main_items": "交互式一体机",
+        "supplier_credit_code": "91410100MA0000000T", "main_items": "交互式一体机",
         "spec": "86英寸", "quantity": "20台", "unit_price": "44000.00", "amount": "880000.00",
         "amount_note": "", "performance_period": "合同签订后30日内交货",
         "performance_place": "平顶山市教育局", "award_notice_on": "",

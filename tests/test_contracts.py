@@ -230,6 +230,9 @@ def test_late_without_a_reason_is_refused_with_one_it_is_audited(gps, today):
     ({"contract_name": "长" * 201}, "合同名称不能超过200个字"),
     ({"signed_on": "2026-02-30"}, "不是有效日期"),
     ({"supplier_credit_code": "123"}, "应为18位"),
+    ({"supplier_credit_code": "A" * 18}, "第3至8位应为行政区划码"),
+    ({"supplier_credit_code": "91410402MA0000021D"}, "校验位错误"),
+    ({"contract_no": "\u200b\u3000"}, "请填写合同编号"),
     ({"part": "abc"}, "必须是数字"),
 ])
 def test_bad_input_is_refused_in_chinese_and_nothing_is_saved(gps, fields, words):
