@@ -349,6 +349,18 @@ def test_the_page_buttons_draw_mark_supplement_and_verify(gps):
         row = re.search(rf'<tr id="drawn-{first}" class="declined text-muted">(.*?)</tr>',
                         marked, re.S)
         assert row and "<s>" in row.group(1) and "请假" in row.group(1), row
+        # The one reserve is used: the next decline is asked about as leaving the panel short.
+        assert "该专业已无备选专家，记录后正选专家将不足" in marked
+        assert "记录后由下一位备选专家递补为正选" not in marked and "short-panel" not in marked
+        with gps.app_context():
+            second = db.session.query(DrawnExpert.id).filter(
+                DrawnExpert.request_id == request_id, DrawnExpert.role == "正选",
+                DrawnExpert.id != first).order_by(DrawnExpert.position).first()[0]
+        short = chushen.post(f"/expert-draw/{request_id}/attendance/{second}",
+                             data={"csrf_token": token, "attendance": "不参加"},
+                             follow_redirects=True).get_data(as_text=True)
+        assert "该专业已无备选专家递补，正选专家不足，请【补抽】" in short
+        assert "正选专家不足：需要 3 人，可参加的 2 人，备选已用完。请【补抽】。" in short
         bad = chushen.post(f"/expert-draw/{request_id}/supplement",
                            data={"csrf_token": token, "need_id": "x", "count": "1",
                                  "reason": "请假"})
@@ -359,6 +371,7 @@ def test_the_page_buttons_draw_mark_supplement_and_verify(gps):
                             data={"csrf_token": token, "need_id": str(need_id), "count": "1",
                                   "reason": "备选已用完"}, follow_redirects=True)
         assert "补抽完成" in more.get_data(as_text=True)
+        assert "short-panel" not in more.get_data(as_text=True)  # three can come again
         verified = chushen.get(f"/expert-draw/{request_id}/verify/{draw_id}")
         assert "验证结果（第 1 次）：一致" in verified.get_data(as_text=True)
         assert logged_in(gps, "daili").get(

@@ -34,10 +34,13 @@ def _rows(item: ExpertRequest, names: bool) -> list[dict]:
     rows = []
     for need in item.needs:
         mine = [d for d in drawn if d.need_id == need.id]
+        main = sorted((d for d in mine if d.role == "正选"), key=lambda d: d.position)
+        coming = sum(1 for d in main if d.attendance not in expert_draw.DECLINED)
         rows.append({
-            "need": need,
-            "main": sorted((d for d in mine if d.role == "正选"), key=lambda d: d.position),
+            "need": need, "main": main,
             "spare": sorted((d for d in mine if d.role == "备选"), key=lambda d: d.position),
+            # Declines past the reserves leave the panel short until a 补抽.
+            "short": max(need.count - coming, 0) if mine else 0, "coming": coming,
         } if names else {"need": need})
     return rows
 
@@ -111,8 +114,13 @@ class ExpertDrawView(BaseView):
         try:
             promoted = expert_draw.mark_attendance(drawn, request.form.get("attendance", ""),
                                                    g.user, request.form.get("remark"))
-            flash(str(_("已记录通知结果，备选专家已递补为正选") if promoted
-                      else _("已记录通知结果")), "success")
+            if promoted is not None:
+                flash(str(_("已记录通知结果，备选专家已递补为正选")), "success")
+            elif drawn.attendance in expert_draw.DECLINED:
+                flash(str(_("已记录通知结果；该专业已无备选专家递补，正选专家不足，请【补抽】")),
+                      "warning")
+            else:
+                flash(str(_("已记录通知结果")), "success")
         except expert_draw.Refusal as refusal:
             db.session.rollback()
             flash(str(refusal), "danger")
