@@ -191,8 +191,8 @@ def pool_refusal(request: ExpertRequest) -> str | None:
     """What 审核通过 asks (workflows/expert_request.py), so that an approved
     application, which nothing can change, can be drawn for: each row's pool
     holds its 人数 and 备选人数, and the rows' pools together hold them all
-    (a draw takes no one twice). Experts suspended after it can still leave
-    a draw short."""
+    (a draw takes no one twice). Asked again before a draw (draw_refusal):
+    experts suspended since can leave it short."""
     union, total = set(), 0
     for need in request.needs:
         pool = pool_ids(request, need)
@@ -311,6 +311,11 @@ def draw_refusal(request: ExpertRequest, user, now: dt.datetime | None = None) -
         return "该申请已由他人抽取，请刷新页面查看抽取结果"
     if not request.needs:
         return "该申请没有专家需求，无法抽取"
+    # Checked at 审核通过, but experts suspended since can leave it short; 已通过
+    # is final, so the way out is the library: say so before 【抽取】 is pressed.
+    if refusal := pool_refusal(request):
+        return (f"{refusal}，暂不能抽取；请在【专家管理】→【专家库】中补充或恢复"
+                "（取消暂停）符合条件的专家后再抽取")
     from . import holidays
 
     now = now or dt.datetime.now()

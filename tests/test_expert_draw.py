@@ -239,15 +239,19 @@ def test_supplement_draws_more_from_what_remains(library):
 def test_a_pool_too_small_is_refused_and_nothing_is_recorded(library):
     from app import expert_draw
     from app.extensions import db
-    from app.models import ExpertDraw
+    from app.models import ExpertDraw, ExpertRequest
 
     app = library["app"]
     with app.app_context(), clock(FIRST_DAY):
         small = add_request(needs=(("A0201", 3, 2), ("A0202", 1, 2)), lot="P-EXP-0001-05")
         with pytest.raises(expert_draw.Refusal) as refused:
             _draw(app, small)
+        # Asked before the draw, with the way out: approved is final, the library is not.
         assert str(refused.value) == ("评审专业“A0202 网络设备”需要 3 人（含备选 2 人），"
-                                      "符合条件的专家只有 2 人")
+                                      "符合条件的专家只有 2 人，暂不能抽取；请在【专家管理】→"
+                                      "【专家库】中补充或恢复（取消暂停）符合条件的专家后再抽取")
+        assert expert_draw.draw_refusal(db.session.get(ExpertRequest, small),
+                                        user(app, "chushen")) == str(refused.value)
         db.session.rollback()
         assert db.session.query(ExpertDraw).filter_by(request_id=small).count() == 0
 
