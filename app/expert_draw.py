@@ -32,7 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .audit import record
 from .extensions import db
 from .models import (DrawnExpert, Expert, ExpertDraw, ExpertNeed, ExpertRecusal, ExpertRequest,
-                     ExpertSpeciality, Region, expert_speciality_link)
+                     ExpertSpeciality, ProjectReplica, Region, expert_speciality_link)
 from .rules import expert_draw as rules
 from .rules.text import pasted_error, trimmed
 from .rules.workdays import NotCovered
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 MESSAGE = "experts.drawn"
 REGULATOR_ROLES = ("监管初审岗", "监管复核岗", "监管处")
 DECLINED = ("不参加", "请假")
+EVALUATED = "评标结束"  # the last of PROJECT_STAGES: the committee has sat
 MARKS = ("参加",) + DECLINED
 SUPPLEMENT_MAX = 20
 REASON_MAX = 500
@@ -300,6 +301,19 @@ def _commit_or_refuse(message: str) -> None:
         raise Refusal(message) from None
 
 
+def evaluated_refusal(request: ExpertRequest) -> str | None:
+    """An interconnected project whose platform has sent 评标结束 needs no
+    more experts: its committee sat (a browser walk drew for one whose
+    contract was already filed)."""
+    if not request.project_code:
+        return None
+    stage = (db.session.query(ProjectReplica.stage)
+             .filter_by(project_code=request.project_code).scalar())
+    if stage == EVALUATED:
+        return f"项目“{request.project_code}”已进入“{EVALUATED}”阶段，不能再抽取专家"
+    return None
+
+
 def draw_refusal(request: ExpertRequest, user, now: dt.datetime | None = None) -> str | None:
     if not operates(user, request):
         return "只有该申请所在地区（或上级）的监管部门可以抽取专家"
@@ -311,6 +325,8 @@ def draw_refusal(request: ExpertRequest, user, now: dt.datetime | None = None) -
         return "该申请已由他人抽取，请刷新页面查看抽取结果"
     if not request.needs:
         return "该申请没有专家需求，无法抽取"
+    if refusal := evaluated_refusal(request):
+        return refusal
     # Checked at 审核通过, but experts suspended since can leave it short; 已通过
     # is final, so the way out is the library: say so before 【抽取】 is pressed.
     if refusal := pool_refusal(request):
@@ -359,6 +375,8 @@ def supplement(request: ExpertRequest, need: ExpertNeed, count, reason, user) ->
         raise Refusal("只有抽取该申请的监管部门人员可以补抽")
     if not request.draws:
         raise Refusal("尚未抽取，请先【抽取】")
+    if refusal := evaluated_refusal(request):
+        raise Refusal(refusal)
     if need is None or need.request_id != request.id:
         raise Refusal("请选择本申请的评审专业")
     try:

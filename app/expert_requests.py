@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from .audit import record
+from .expert_draw import EVALUATED
 from .extensions import db
 from .models import (PROCUREMENT_METHODS, ExpertNeed, ExpertRequest, ExpertSpeciality,
                      LotReplica, Organisation, Plan, ProjectReplica, Region, RequestRecusal)
@@ -36,11 +37,13 @@ def next_request_no(year: int) -> str:
 
 def projects_for(user, search: str = ""):
     """选择项目: the interconnected projects (标段推送 to GPS) the user sees,
-    newest first, that GPS knows the plan of."""
+    newest first, that GPS knows the plan of, short of 评标结束 (whose
+    committee has sat: no experts to draw)."""
     from .scope import project_replica_clause
 
     query = (db.session.query(ProjectReplica)
-             .filter(project_replica_clause(user), ProjectReplica.plan_id.isnot(None)))
+             .filter(project_replica_clause(user), ProjectReplica.plan_id.isnot(None),
+                     ProjectReplica.stage != EVALUATED))
     if search:
         like = f"%{search}%"
         query = query.filter(ProjectReplica.project_code.like(like)

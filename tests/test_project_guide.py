@@ -60,8 +60,6 @@ def taken(gps_module):
                for i, n in enumerate(["评委甲", "评委乙", "评委丙"])]
     _send(gps, "committee.formed", f"committee:{lot1}",
           {"project_code": code, "lot_code": lot1, "members": members}, 1)
-    _send(gps, "project.status", f"project:{code}", {"project_code": code, "stage": "评标结束"},
-          50)
     with gps.app_context(), clock(FIRST_DAY):
         from app import expert_draw
 
@@ -76,6 +74,9 @@ def taken(gps_module):
         item = db.session.get(ExpertRequest, request_id)
         expert_draw.draw(item, user(gps, "chushen"))
         names = [d.expert.name for d in item.draws[0].experts if d.role == "正选"]
+    # After the draw: from 评标结束 on, no experts are drawn for the project.
+    _send(gps, "project.status", f"project:{code}", {"project_code": code, "stage": "评标结束"},
+          50)
     return dict(app=gps, plan_id=plan_id, code=code, lots=(lot1, lot2),
                 contract_id=contract_id, request_id=request_id, names=names)
 
@@ -423,3 +424,21 @@ def test_the_guide_in_chinese_is_unchanged(taken):
                     "3 家投标", "项目阶段变为“评标结束”"):
         assert chinese in page, chinese
     assert "Plan filing" not in page and "bid deadline" not in page
+
+
+def test_no_experts_are_drawn_once_evaluation_has_ended(taken):
+    """A browser walk's find: 选择项目 offered, and 补抽 took, projects whose
+    platform had sent 评标结束 (their committees had sat)."""
+    from app import expert_draw
+
+    gps, code = taken["app"], taken["code"]
+    with gps.app_context():
+        item = db.session.get(ExpertRequest, taken["request_id"])
+        refusal = f"项目“{code}”已进入“评标结束”阶段，不能再抽取专家"
+        assert expert_draw.evaluated_refusal(item) == refusal
+        with pytest.raises(expert_draw.Refusal, match=re.escape(refusal)):
+            expert_draw.supplement(item, item.needs[0], "1", "再补一位", user(gps, "chushen"))
+        db.session.rollback()
+        assert len(db.session.get(ExpertRequest, taken["request_id"]).draws) == 1
+    page = logged_in(gps, "jingban").get("/expert-requests/choose-project").get_data(as_text=True)
+    assert code not in page
