@@ -95,3 +95,34 @@ def place_region(region: Region) -> None:
             update(Region).where(Region.path.like(old_path + "%"), Region.code != region.code)
             .values(path=literal(region.path).concat(func.substr(Region.path, len(old_path) + 1)))
             .execution_options(synchronize_session="fetch"))
+
+
+# What 审计日志 names for an organisation's fields (stored in Chinese, as every detail).
+_AUDITED = {"name": "机构名称", "org_type": "机构类型", "credit_code": "统一社会信用代码",
+            "contact": "联系人", "phone": "联系电话", "address": "地址"}
+
+
+def edit_detail(org: Organisation) -> tuple[list[str], str | None]:
+    """Before an edit is flushed (and before carry_region): what it changes,
+    字段：旧 → 新, for 审计日志, and the region move (旧 → 新) if any, which
+    changes whose regulators see the unit's records."""
+    state = inspect(org)
+    parts = []
+    for key, label in _AUDITED.items():
+        history = state.attrs[key].history
+        before = (history.deleted or history.unchanged or (None,))[0]
+        after = (history.added or history.unchanged or (None,))[0]
+        if history.added and before != after:
+            parts.append(f"{label}：{before or '—'} → {after or '—'}")
+    history = state.attrs.region_code.history
+    was = (history.deleted or history.unchanged or (None,))[0]
+    code = org.region.code if org.region is not None else org.region_code
+    if code == was:
+        return parts, None
+    old = db.session.get(Region, was) if was else None
+    return parts, (f"所属区划：{old.name if old else was} → "
+                   f"{org.region.name if org.region is not None else code}")
+
+
+def created_detail(org: Organisation) -> str:
+    return f"{org.name}（{org.org_type}，{org.region.name if org.region else org.region_code}）"

@@ -69,6 +69,14 @@ def test_a_unit_moved_to_another_region_takes_every_record_with_it(gps, today):
     moved = sum(count for regions in before.values() for count in regions.values())
     page = admin.get(response.headers["Location"]).get_data(as_text=True)
     assert f"该单位的 {moved} 条记录已随之转入新的所属区划" in page
+    # 审计日志 says who moved it, from where to where, and how much went along.
+    from app.models import AuditLog
+    with gps.app_context():
+        logged = db.session.query(AuditLog).filter_by(action="修改组织机构",
+                                                      entity_key=str(unit)).one()
+        assert logged.detail == f"所属区划：平顶山市 → 方城县（{moved} 条记录随之转入）"
+        assert logged.user_id == db.session.query(OrgUser.id).filter_by(
+            username="admin").scalar()
     assert _regions_of_records(gps, unit) == {
         kind: {NEW: regions[OLD]} for kind, regions in before.items()}
     assert _seen_by(gps, "chushen", records) == set()

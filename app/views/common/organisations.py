@@ -1,5 +1,5 @@
 """Regions, organisations, trading platforms and the push threshold matrix."""
-from flask import flash, request
+from flask import flash, g, request
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _
 from flask_appbuilder.models.filters import BaseFilter
@@ -8,10 +8,11 @@ from wtforms.validators import ValidationError
 
 from .typed_filters import TypedInterface
 from .validation import form_phone, schema_phone
+from ...audit import record
 from ...extensions import db
 from ...models import Organisation, Platform, PushThreshold, Region
-from ...organisations import (carry_region, parent_refusal, place_region, type_change_refusal,
-                              type_refusal)
+from ...organisations import (carry_region, created_detail, edit_detail, parent_refusal,
+                              place_region, type_change_refusal, type_refusal)
 from ...rules.credit_code import credit_code_error
 from ...scope import OrganisationScope
 from .base import ReadWriteApi, ReadWriteModelView, Rejected
@@ -127,11 +128,18 @@ class OrganisationView(ReadWriteModelView):
     def pre_add(self, item):
         item.credit_code = item.credit_code.strip().upper()
 
+    def post_add(self, item):
+        audit_added(item)
+
     def pre_update(self, item):
         self.pre_add(item)
-        if moved := carry_region(item):
+        moved = audit_edit(item)
+        if moved:
             flash(ngettext("该单位的 %(num)d 条记录已随之转入新的所属区划",
                            "该单位的 %(num)d 条记录已随之转入新的所属区划", moved), "info")
+
+    def pre_delete(self, item):
+        audit_deleted(item)
 
 
 def _credit_code_schema_valid(value):
@@ -153,10 +161,41 @@ class OrganisationApi(ReadWriteApi):
     search_columns = ["name", "org_type", "credit_code"]
     validators_columns = {"credit_code": _credit_code_schema_valid, "phone": schema_phone}
 
+    def post_add(self, item):
+        audit_added(item)
+
     def pre_update(self, item):
         if message := type_change_refusal(item):
             raise Rejected({"org_type": [gettext(message)]})
-        carry_region(item)
+        audit_edit(item)
+
+    def pre_delete(self, item):
+        audit_deleted(item)
+
+
+# Who changed an organisation, and how: moving a unit moves whose regulators
+# see its records (a browser walk found a unit moved with no trace).
+
+def audit_edit(item) -> int:
+    """Move the unit's records if its region changed; audit the edit (the
+    flush commits both). How many records moved."""
+    parts, move = edit_detail(item)  # read before carry_region's UPDATEs
+    moved = carry_region(item)
+    if move:
+        parts.append(f"{move}（{moved} 条记录随之转入）")
+    if parts:
+        record(g.user, "修改组织机构", item, "；".join(parts))
+    return moved
+
+
+def audit_added(item) -> None:
+    # After FAB's commit (the id is the entity key): a second, small one.
+    record(g.user, "新增组织机构", item, created_detail(item))
+    db.session.commit()
+
+
+def audit_deleted(item) -> None:
+    record(g.user, "删除组织机构", item, created_detail(item))
 
 
 class PlatformView(ReadWriteModelView):
