@@ -842,3 +842,15 @@ def test_unencodable_walks_any_depth():
     assert not unencodable(deep)
     deep[0] = {"\ud800": 1}
     assert unencodable(deep)
+
+
+def test_the_user_chart_carries_its_data_for_echarts_not_google(gps_demo):
+    import json
+    import re
+
+    page = logged_in(gps_demo, "admin").get("/userstatschartview/chart/1").get_data(as_text=True)
+    assert "google" not in page.lower() and "fab_chart.js" in page
+    data = json.loads(re.search(r'id="fab-chart-data">(.*?)</script>', page, re.S).group(1))
+    assert data["title"] == "用户统计" and data["locale"] == "zh"
+    assert [col["label"] for col in data["table"]["cols"]][1:] == ["登录失败次数"]
+    assert any(row["c"][0]["v"] == "admin" for row in data["table"]["rows"])

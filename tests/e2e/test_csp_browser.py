@@ -122,3 +122,20 @@ def test_trading_pages_and_their_script_files(sites, signed_in):  # noqa: F811
         page.wait_for_load_state("networkidle")
     page.goto(base + "/")  # the public website
     assert reported(page, violations) == []
+
+
+def test_user_statistics_are_drawn_without_google(sites, signed_in):  # noqa: F811
+    """【用户统计】: FAB loads Google Charts from Google's servers, unreachable
+    on an intranet (a browser walk saw an empty page); drawn with the
+    vendored ECharts, one bar per user, without any outside request."""
+    page, violations = signed_in("gps", "admin")
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(sites.url("gps")) and not r.url.startswith("data:") else None)
+    page.goto(sites.url("gps") + "/userstatschartview/chart/")
+    page.wait_for_function("window.fabChart !== undefined")
+    option = page.evaluate("window.fabChart.getOption()")
+    assert "admin" in option["xAxis"][0]["data"]
+    assert option["series"][0]["name"] == "登录次数"
+    assert page.locator("#fab-chart canvas").count() == 1
+    assert outside == [] and reported(page, violations) == []

@@ -14,8 +14,8 @@ from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.views import (
     PermissionModelView, PermissionViewModelView, RoleModelView, UserDBModelView,
     UserGroupModelView, UserStatsChartView, ViewMenuModelView)
-from flask_appbuilder.widgets import ListWidget, ShowWidget
-from flask_babel import gettext
+from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget, ShowWidget
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _
 
 from . import formatting
@@ -294,8 +294,18 @@ class SiteUserGroupModelView(NulRefusingForms, ReadableValues, UserGroupModelVie
     search_form_extra_fields = {"roles": _search_field(_("角色"), "role_model", role_label)}
 
 
+class EChartsWidget(RenderTemplateWidget):
+    """FAB's chart data drawn with the vendored ECharts (its own widgets load
+    Google Charts from Google's servers: a blank page on an intranet)."""
+    template = "widgets/echarts_chart.html"
+
+    def __init__(self, **kwargs):
+        super().__init__(locale=str(get_locale() or "zh"), **kwargs)
+
+
 class SiteUserStatsChartView(NativeDateForms, UserStatsChartView):
     """FAB's 用户统计 chart; NativeDateForms: its date filters get the native fields."""
+    chart_widget = EChartsWidget
     # FAB writes into its views' label dicts: each view has a dict of its own.
     route_base = "/userstatschartview"
     class_permission_name = "UserStatsChartView"
