@@ -300,7 +300,10 @@ class EChartsWidget(RenderTemplateWidget):
     template = "widgets/echarts_chart.html"
 
     def __init__(self, **kwargs):
-        super().__init__(locale=str(get_locale() or "zh"), **kwargs)
+        chart_data = {"title": str(kwargs.get("chart_title", "")),
+                      "table": kwargs.get("value_columns") or {},
+                      "locale": str(get_locale() or "zh")}
+        super().__init__(chart_data=chart_data, **kwargs)
 
 
 class SiteUserStatsChartView(NativeDateForms, UserStatsChartView):
