@@ -208,6 +208,13 @@ def test_nothing_ticked_says_so_and_offers_no_ok(sites, sign_in):
     expect(modal).to_be_visible()
     expect(modal.locator("#modal-confirm-text")).to_have_text("请先在列表中勾选要提交的记录。")
     expect(modal.locator("#modal-confirm-ok")).to_be_hidden()
+    expect(modal.locator("#modal-confirm-cancel")).to_have_text("知道了")
+    cancel(page, modal)
+    # A dialog that asks again offers 取消 beside 确定.
+    page.locator("input.action_check").first.check()
+    page.click("#btn-submit")
+    expect(modal.locator("#modal-confirm-cancel")).to_have_text("取消")
+    expect(modal.locator("#modal-confirm-ok")).to_be_visible()
     cancel(page, modal)
 
 

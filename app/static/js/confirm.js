@@ -71,6 +71,9 @@
     var ok = modal.querySelector("#modal-confirm-ok");
     ok.disabled = false;
     ok.style.display = onOk ? "" : "none";
+    // With nothing to confirm (nothing ticked), the one button closes it: 知道了, not 取消.
+    modal.querySelector("#modal-confirm-cancel").textContent =
+      modal.getAttribute(onOk ? "data-text-cancel" : "data-text-close");
     pending = onOk || function () {};
     window.jQuery(modal).modal("show");
   }
