@@ -311,3 +311,24 @@ def test_an_unfiltered_search_form_is_kept_with_each_responses_nonce(gps_demo, m
     assert compared >= 20, compared
     kept = [view._filters.__dict__.get("_unfiltered_forms") for view in list_views(gps_demo)]
     assert any(kept)
+
+
+@pytest.mark.parametrize("key, username, url, add", [
+    ("gps", "jingban", "/expert-requests/list/", "/expert-requests/add"),
+    ("gps", "jingban", "/contracts/list/", "/contracts/"),
+    ("gps", "jingban", "/plans/list/", "/plans/add"),
+    ("gps", "jingban", "/winner-changes/list/", "/winner-changes/add"),
+    ("pds", "daili", "/acceptance/list/", "/acceptance/"),
+])
+def test_a_list_with_its_own_add_button_has_no_second_one(request, key, username, url, add):
+    """A browser walk saw 【新增】 and FAB's "+" doing the same, one above the other."""
+    app = request.getfixturevalue({"gps": "gps_demo", "pds": "pds_demo"}[key])
+    page = logged_in(app, username).get(url).get_data(as_text=True)
+    assert 'class="btn btn-primary" id="btn-add' in page or 'id="btn-new"' in page
+    assert 'class="btn btn-sm btn-primary" data-toggle="tooltip"' not in page  # FAB's "+"
+    assert "fa-plus" in page and page.count("fa-plus") == 1, page.count("fa-plus")
+
+
+def test_a_list_without_its_own_add_button_keeps_fabs(gps_demo):
+    page = logged_in(gps_demo, "admin").get("/organisations/list/").get_data(as_text=True)
+    assert 'href="/organisations/add"' in page and page.count("fa-plus") == 1

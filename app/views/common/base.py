@@ -106,6 +106,10 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
     # for every row of a page before it is drawn.
     hide_refused_buttons = False
 
+    # The list page has its own 【新增】/【增加】 above the search (its template):
+    # FAB's "+" in the list's header would be a second button doing the same.
+    own_add_button = False
+
     # Edit-form fields whose change is asked about in the one dialog
     # (app/static/js/confirm.js, data-confirm-change): {column: (title, text)}.
     confirm_changes: dict = {}
@@ -211,10 +215,11 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
         (hide_refused_buttons): a submitted contract offered 编辑, then said
         只有草稿或已退回的合同可以修改."""
         widgets = super()._get_list_widget(*args, **kwargs)
+        args = widgets["list"].template_args
+        args["own_add_button"] = self.own_add_button
         if not self.hide_refused_buttons:
             return widgets
         shown = {}
-        args = widgets["list"].template_args
         for pk in args["pks"]:
             # The page's records, still in the session: no statement.
             item = self.datamodel.session.get(self.datamodel.obj, pk)

@@ -170,6 +170,7 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
                               "review": "review", "signed": "read", "redacted": "read"}
     route_base = "/contracts"
     list_template = "contract/list.html"
+    own_add_button = True  # its 【新增】/【增加】 above the list
     hide_refused_buttons = True
     show_template = "contract/show.html"
     review_template = "contract/review.html"

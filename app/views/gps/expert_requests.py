@@ -123,6 +123,7 @@ class ExpertRequestView(ApprovalViews, ReadWriteModelView):
                               "review": "review"}
     route_base = "/expert-requests"
     list_template = "expert_request/list.html"
+    own_add_button = True  # its 【新增】/【增加】 above the list
     hide_refused_buttons = True
     show_template = "expert_request/show.html"
     review_template = "expert_request/review.html"

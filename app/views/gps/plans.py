@@ -85,6 +85,7 @@ class PlanView(ReadWriteModelView):
                               "file_plans": "file", "withdraw": "file"}
     route_base = "/plans"
     list_template = "plan/list.html"
+    own_add_button = True  # its 【新增】/【增加】 above the list
     hide_refused_buttons = True
 
     list_title = _("采购计划备案")

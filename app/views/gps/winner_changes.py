@@ -146,6 +146,7 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
                               "submit": "submit", "review": "review", "statement": "read"}
     route_base = "/winner-changes"
     list_template = "winner_change/list.html"
+    own_add_button = True  # its 【新增】/【增加】 above the list
     hide_refused_buttons = True
     add_template = "winner_change/add.html"
     edit_template = "winner_change/edit.html"

@@ -196,6 +196,7 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
                               "correct": "correct"}
     route_base = "/acceptance"
     list_template = "acceptance/list.html"
+    own_add_button = True  # its 【新增】/【增加】 above the list
     show_template = "acceptance/show.html"
     list_title = _("项目进场受理")
     show_title = _("项目进场受理详情")
