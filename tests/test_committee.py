@@ -252,6 +252,16 @@ def test_the_agency_adds_the_owner_rep_with_a_pdf(site):
         assert name in page
     # The manual's words: 代理机构只需将业主专家信息手动录入.
     assert "平顶山学院1系" in page and "录入业主专家（采购人代表）" in page
+    assert "（公开招标：评标委员会5人以上单数，评审专家不少于三分之二，采购人代表不得担任评审组长）" in page
+    # In English the rule reads as one sentence, the members' kind too (a browser walk).
+    site.daili.get("/lang/en")
+    try:
+        english = site.daili.get(f"/committee/show/{lot_id}").get_data(as_text=True)
+    finally:
+        site.daili.get("/lang/zh")
+    assert ("(Open tendering: an evaluation committee of 5 or more, an odd number; experts at "
+            "least two thirds; the purchaser's representative may not chair)") in english
+    assert "<td>抽取专家</td>" not in english and "<td>Drawn expert</td>" in english
 
     refused = add_rep(site.daili, lot_id, filename="授权书.docx", content=b"PK\x03\x04")
     assert "“授权书.docx”不是PDF文件，只能上传PDF格式的授权书" in refused.get_data(as_text=True)

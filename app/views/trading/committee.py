@@ -23,6 +23,10 @@ from ...scope import ProjectScope
 from ..common.base import VIEW_VERBS, ReadWriteModelView
 from .lot_settings.common import LOT_LABELS, AcceptedLots
 
+# rules/committee.py is pure: the bodies' names, as the page says them.
+BODY_NAMES = {"评标委员会": _("评标委员会"), "竞争性谈判小组": _("竞争性谈判小组"),
+              "询价小组": _("询价小组"), "磋商小组": _("磋商小组"), "评审小组": _("评审小组")}
+
 WRITES = ("add_owner_rep", "remove_owner_rep", "replace", "set_chair", "set_flags")
 CONFIRMATIONS = {
     "replace": _("该专家将记为“已替换”（缺席），所选备选专家进入评委会；替换结果将同步至政府采购系统，不能撤销。"),
@@ -84,7 +88,8 @@ class CommitteeView(ReadWriteModelView):
             "refusals": domain.refusals(lot), "lock_reason": domain.lock_reason(lot),
             "flags_lock": domain.flags_lock(lot),
             "waiting_note": domain.WAITING_NOTE,
-            "body_name": rules.body_name(project.procurement_method),
+            "body_name": BODY_NAMES.get(rules.body_name(project.procurement_method),
+                                        rules.body_name(project.procurement_method)),
             "minimum": rules.minimum(project.procurement_method, project.budget,
                                      project.technically_complex, project.wide_impact),
             "confirmations": CONFIRMATIONS,
