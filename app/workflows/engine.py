@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import false, or_, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine import StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 from ..audit import record
 from ..extensions import db
-from ..models import ApprovalRecord, OrgUser, Region
+from ..models import ApprovalRecord, Organisation, OrgUser, Region
 from ..rules import text
 
 EVENT_RESULTS = {"submit": "提交", "approve": "通过", "reject": "退回"}
@@ -351,10 +352,14 @@ def nobody_next(chain_cls, item, event) -> str | None:
     # a reviewer who lost the race is told so.
     with db.session.no_autoflush:
         for actor in actors:
+            # With their organisations (and a centre's region) in the same
+            # statement: a province has hundreds of regulators.
             holders = db.session.scalars(
                 select(OrgUser).join(OrgUser.roles)
                 .where(Role.name == actor.role, OrgUser.active.is_(True),
-                       OrgUser.organisation_id.is_not(None))).unique()
+                       OrgUser.organisation_id.is_not(None))
+                .options(joinedload(OrgUser.organisation)
+                         .joinedload(Organisation.region))).unique()
             if any(actor.scope.allows(holder.organisation, item) for holder in holders):
                 return None
     step = chain_cls.steps.get(item.state, item.state)
