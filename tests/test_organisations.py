@@ -167,3 +167,8 @@ def test_adding_changing_and_deleting_an_organisation_is_audited(gps):
     assert deleted.status_code == 302
     assert _org_count(gps, "测试采购单位") == 0
     assert _audited(gps, "删除组织机构") == [(str(pk), "测试采购单位（采购单位，平顶山市）")]
+    added = client.post("/api/v1/organisation/", headers=bearer(token),
+                        json={"name": "接口单位", "org_type": "采购单位",
+                              "credit_code": complete("11410400MB0000098"), "region": "410400"})
+    assert added.status_code == 201, added.get_data(as_text=True)
+    assert _audited(gps, "新增组织机构")[-1] == (str(added.json["id"]), "接口单位（采购单位，平顶山市）")
