@@ -17,7 +17,7 @@ from .audit import record
 from .extensions import db
 from .models import Contract, ContractLot, Notice, Plan, ProjectReplica
 from .numbering import next_value
-from .public.sanitise import clean_html
+from .public.sanitise import text_as_html
 from .rules import contracts as rules
 from .rules.credit_code import credit_code_error
 from .rules.money import amount_error
@@ -277,8 +277,6 @@ def save(contract: Contract, values: dict, lot_parts: dict, user, today: dt.date
         value = values.get(name)
         # Zero-width spaces too: "\u200b" alone was saved as a 合同编号.
         value = trimmed(value) if isinstance(value, str) else value
-        if name == "other_html" and value:
-            value = clean_html(value)
         if required and not value:
             errors[name] = f"请填写{label}"
         # Invisible on the form, but published as they are (a reversed name
@@ -288,6 +286,8 @@ def save(contract: Contract, values: dict, lot_parts: dict, user, today: dt.date
                             "会原样出现在公开的合同公告中，请删除后重新填写")
         elif value and len(value) > limit:
             errors[name] = f"{label}不能超过{limit}个字（现有{len(value)}个字）"
+        if name == "other_html" and value:
+            value = text_as_html(value)  # typed in a textarea: text, not markup
         clean[name] = value or None
     code = clean.get("supplier_credit_code")
     if code and "supplier_credit_code" not in errors and (wrong := credit_code_error(code)):

@@ -3,6 +3,7 @@
 【待办任务】→【进入审批】→【审核】, 退回, late reasons, 补充合同, the
 regulators' 【合同备案查询】, and who may open what."""
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -560,3 +561,32 @@ def test_no_filing_without_its_notice(gps, monkeypatch):
             take(ContractChain, db.session.get(Contract, pk), "approve", shenhe)
     assert contract_row(gps, pk)["state"] == "待单位审核"
     assert contract_row(gps, pk)["notice"] is None
+
+
+def test_other_matters_are_kept_as_typed(gps):
+    """其他补充事宜 is a textarea: what is typed comes back on the form, the
+    detail page and the notice as typed, with its lines, however often it
+    is saved (it had come back as "&lt;", one "&amp;" more per save)."""
+    import html
+
+    from app.contract_notice import render_body
+    from app.extensions import db
+    from app.models import Contract, Notice
+
+    _, code = resulted_project(gps, seqs={1})
+    lot1 = lot_codes(gps, code)[0]
+    typed = "履约保证金 < 5% & 质保期两年\r\n验收后付款 <b>90%</b>"
+    jingban = logged_in(gps, "jingban")
+    pk = saved_id(add_contract(jingban, code, {lot1: "880000.00"}, other_html=typed))
+    for _ in range(2):
+        form = jingban.get(f"/contracts/edit/{pk}").get_data(as_text=True)
+        shown = html.unescape(re.search(r'<textarea[^>]*name="other_html"[^>]*>(.*?)</textarea>',
+                                        form, re.S).group(1))
+        assert shown.strip() == "履约保证金 < 5% & 质保期两年\n验收后付款 <b>90%</b>"
+        saved_id(edit_contract(jingban, pk, {lot1: "880000.00"}, other_html=shown))
+    page = jingban.get(f"/contracts/show/{pk}").get_data(as_text=True)
+    assert "<p>履约保证金 &lt; 5% &amp; 质保期两年</p><p>验收后付款 &lt;b&gt;90%&lt;/b&gt;</p>" in page
+    assert "&amp;lt;" not in page
+    with gps.app_context():
+        body = render_body(Notice(), db.session.get(Contract, pk))  # as it will publish
+    assert "<p>履约保证金 &lt; 5% &amp; 质保期两年</p>" in body

@@ -8,6 +8,7 @@ images (http/https and relative). Gone: scripts and their text, styles,
 event handlers, `style`/`class`/`id` attributes, iframes, objects, embeds,
 forms, `javascript:`/`data:`/`vbscript:` URLs.
 """
+import html
 import re
 
 import nh3
@@ -56,3 +57,27 @@ def plain_text(value: str | None, limit: int | None = None) -> str:
     text = _SPACE.sub(" ", "".join(ch if ch.isprintable() or ch.isspace() else " "
                                    for ch in (value or ""))).strip()
     return text[:limit] if limit else text
+
+
+# A textarea's text kept in an *_html column (合同's 其他补充事宜): the form
+# shows text and the notice shows HTML, so each way converts. Cleaning the
+# typed text as HTML had turned "<" into "&lt;" on the form and on the
+# detail page, one more "&amp;" with every save, and lost its line breaks.
+_BREAK = re.compile(r"<br\s*/?>|</p\s*>|</div\s*>|</li\s*>|</h[1-6]\s*>|</tr\s*>", re.I)
+
+
+def text_as_html(text: str | None) -> str:
+    """Typed text as HTML that shows it as typed: escaped, a <p> per line."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    return "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in lines if line)
+
+
+def html_as_text(value: str | None) -> str:
+    """The text a textarea shows for stored HTML: a line per paragraph or
+    break, tags dropped, entities read."""
+    if not value:
+        return ""
+    stripped = nh3.clean(_BREAK.sub("\n", value), tags=set(),
+                         clean_content_tags=DROP_WITH_CONTENT)
+    lines = (line.strip() for line in html.unescape(stripped).splitlines())
+    return "\n".join(line for line in lines if line)

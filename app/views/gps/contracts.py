@@ -17,6 +17,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _
+from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..common.typed_filters import TypedInterface
@@ -26,6 +27,7 @@ from ...downloads import XLSX, send_download
 from ...errors import too_large_message
 from ...extensions import db
 from ...models import Contract
+from ...public.sanitise import clean_html, html_as_text
 from ...rules import contracts as rules
 from ...scope import ContractScope, api_user, current_user, is_admin
 from ...workflows.contract import ContractChain
@@ -35,6 +37,11 @@ from ..common.base import (API_VERBS, PAGE_SIZE, ReadWriteApi, ReadWriteModelVie
 from ..common.counting import CappedCount, capped_count
 
 MAX_EXPORT = 20000
+
+
+def paragraphs(value):
+    """其他补充事宜 as its notice shows it: stored HTML, cleaned again."""
+    return Markup(clean_html(value)) if value else text(value)
 
 LABELS = {
     "filing_no": _("备案编号"),
@@ -119,7 +126,9 @@ def _of_item(item: Contract) -> dict:
     data = {}
     for name in FIELDS:
         value = getattr(item, name)
-        if isinstance(value, dt.date):
+        if name == "other_html":
+            value = html_as_text(value)  # the textarea edits text (contracts.save)
+        elif isinstance(value, dt.date):
             value = value.isoformat()
         elif name in ("amount", "unit_price") and value is not None:
             value = f"{value:.2f}"
@@ -204,7 +213,7 @@ class ContractView(OutsidersNotFound, ApprovalViews, ReadWriteModelView):
     base_filters = [["id", ContractScope, None]]
     formatters_columns = {"submitted_at": when, "filed_at": when, "created_on": when,
                           "last_opinion": text, "amount": yuan, "unit_price": yuan,
-                          "other_html": text}
+                          "other_html": paragraphs}
 
     def edit_refusal(self, item):
         return contracts.edit_refusal(item)
@@ -357,7 +366,7 @@ class ContractQueryView(OutsidersNotFound, ReadWriteModelView):
     base_order = ("filed_at", "desc")
     base_filters = [["id", ContractScope, None], ["state", FilterEqual, "已备案"]]
     formatters_columns = {"filed_at": when, "submitted_at": when, "created_on": when,
-                          "amount": yuan, "unit_price": yuan, "other_html": text,
+                          "amount": yuan, "unit_price": yuan, "other_html": paragraphs,
                           "late_reason": text, "last_opinion": text}
 
     @expose("/show/<pk>", methods=["GET"])
