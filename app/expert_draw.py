@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .audit import record
+from .experts import display_mobile
 from .extensions import db
 from .models import (DrawnExpert, Expert, ExpertDraw, ExpertNeed, ExpertRecusal, ExpertRequest,
                      ExpertSpeciality, ProjectReplica, Region, expert_speciality_link)
@@ -115,6 +116,16 @@ def visible(request: ExpertRequest, user, now: dt.datetime | None = None) -> boo
     if now >= request.review_at:
         return True
     return carries_on(user, request)
+
+
+def shown_mobile(drawn: DrawnExpert, request: ExpertRequest, user) -> str:
+    """A drawn expert's 手机号码 on the draw page. The regulator who drew
+    calls the experts (通知结果), from whatever region's library the
+    application chose, so sees it whole; anyone else as the library shows
+    it, whole only to a maintainer of the expert's region."""
+    if user is not None and user.id in drawers(request):
+        return drawn.expert.mobile
+    return display_mobile(drawn.expert, user)
 
 
 def drawn_count(request: ExpertRequest) -> int:

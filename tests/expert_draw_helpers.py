@@ -87,7 +87,8 @@ def project_replica():
 
 
 def add_request(needs=(("A02", 3, 2),), method="公开招标", remote=False, pushed=True,
-                review_at=REVIEW_AT, lot=LOT, request_no=None, state="已通过") -> int:
+                review_at=REVIEW_AT, lot=LOT, request_no=None, state="已通过",
+                expert_region="410400") -> int:
     """An approved application of 平顶山市教育局 entrusted to the demo agency,
     with the bidder and another unit named as 回避单位."""
     from app.extensions import db
@@ -104,7 +105,7 @@ def add_request(needs=(("A02", 3, 2),), method="公开招标", remote=False, pus
         lot_name="第1包", procurement_method=method, budget=900000,
         purchaser_name=unit.name, purchaser_credit_code=unit.credit_code,
         review_at=review_at, review_place="平顶山市公共资源交易中心评标室3", remote_review=remote,
-        expert_region_code="410400", state=state, approved_at=dt.datetime(2026, 12, 1, 9),
+        expert_region_code=expert_region, state=state, approved_at=dt.datetime(2026, 12, 1, 9),
         created_by_fk=_admin_id(), changed_by_fk=_admin_id())
     for seq, (code, count, reserves) in enumerate(needs, 1):
         item.needs.append(ExpertNeed(seq=seq, speciality_code=code, count=count,

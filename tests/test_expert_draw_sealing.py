@@ -271,6 +271,31 @@ def test_from_the_review_the_applicant_sees_names_but_no_phone(gps, drawn):
             assert "结果将于评审时间推送" not in text
 
 
+def test_another_citys_experts_phones_are_whole_only_to_the_drawer(gps):
+    """An application may draw from another region's library (异地抽取):
+    the regulator who drew calls those experts and sees their phones; the
+    region's other regulators, who do not maintain that library, see them
+    masked (experts.display_mobile), as everywhere else."""
+    from app import expert_draw
+    from app.extensions import db
+    from app.models import ExpertRequest
+
+    with gps.app_context(), clock(FIRST_DAY):
+        specialities()
+        eligible_experts(6, region="411322")  # 方城县, another city's county
+        db.session.commit()
+        request_id = add_request(needs=(("A0201", 2, 1),), expert_region="411322")
+        expert_draw.draw(db.session.get(ExpertRequest, request_id), user(gps, "chushen"))
+    mobiles = _mobiles(gps, request_id)
+    masked = {m[:3] + "****" + m[-4:] for m in mobiles}
+    with clock(REVIEW_AT + dt.timedelta(minutes=5)):
+        for username, whole in (("chushen", True), ("fuhe", False), ("jianguan", False)):
+            text = logged_in(gps, username).get(f"/expert-draw/{request_id}").get_data(
+                as_text=True)
+            assert all(m in text for m in (mobiles if whole else masked)), username
+            assert any(m in text for m in mobiles) == whole, username
+
+
 def test_the_draw_record_is_sealed_like_the_names(gps, drawn):
     """The seed and the pool replay the draw over the library a regulator may
     read: before the 评审时间 they show only where the names do."""

@@ -62,6 +62,7 @@ class ExpertDrawView(BaseView):
             "expert_draw/show.html", title=_("专家抽取"), item=item, names=names,
             operator=operator, may_mark=operator and names,
             show_mobile=operator and names, rows=_rows(item, names),
+            mobile=lambda drawn: expert_draw.shown_mobile(drawn, item, user),
             summary=expert_draw.sealed_summary(item), draws=list(item.draws),
             refusal=expert_draw.draw_refusal(item, user, now) if operator else None,
             verification=verification, verified_draw=verified_draw,
