@@ -128,6 +128,14 @@ def shown_mobile(drawn: DrawnExpert, request: ExpertRequest, user) -> str:
     return display_mobile(drawn.expert, user)
 
 
+def short_of(need: ExpertNeed) -> int:
+    """How many 正选 the row lacks: its 人数 less those not declined."""
+    coming = (db.session.query(func.count(DrawnExpert.id))
+              .filter(DrawnExpert.need_id == need.id, DrawnExpert.role == "正选",
+                      DrawnExpert.attendance.notin_(DECLINED)).scalar())
+    return max(need.count - coming, 0)
+
+
 def drawn_count(request: ExpertRequest) -> int:
     return (db.session.query(DrawnExpert.id)
             .filter(DrawnExpert.request_id == request.id, DrawnExpert.role == "正选").count())
@@ -369,9 +377,12 @@ def draw(request: ExpertRequest, user) -> ExpertDraw:
     made_draw, made = _record_draw(request, user, "抽取", 1, seed, filters, picks, pooled)
     _touch_or_refuse(request, user, "该申请已由他人抽取，请刷新页面查看抽取结果",
                      release_state="已抽取")
+    # The pool and a 补抽's reason (which names whoever declined) are sealed
+    # with the names (the draw page says so), and audit rows are read by
+    # more than the drawer (【审计日志】, 【项目监督】's timeline): they stay
+    # in the draw record, shown from the 评审时间.
     record(user, "专家抽取", request,
-           f"申请 {request.request_no} 第 1 次抽取，{len(made)} 人（含备选），"
-           f"专家池 {len(pooled)} 人")
+           f"申请 {request.request_no} 第 1 次抽取，{len(made)} 人（含备选）")
     _commit_or_refuse("该申请已由他人抽取，请刷新页面查看抽取结果")
     _schedule_release(request)
     for drawn in made:
@@ -414,7 +425,7 @@ def supplement(request: ExpertRequest, need: ExpertNeed, count, reason, user) ->
     made_draw, made = _record_draw(request, user, "补抽", seq, seed, filters, picks, pooled,
                                    reason=reason, start_positions={need.id: (last + 1, 1)})
     record(user, "专家补抽", request,
-           f"申请 {request.request_no} 第 {seq} 次抽取（补抽），{count} 人，原因：{reason}")
+           f"申请 {request.request_no} 第 {seq} 次抽取（补抽），{count} 人（原因见抽取记录）")
     _commit_or_refuse("他人刚刚补抽了该申请，请刷新页面后再试")
     for drawn in made:
         notifier().notify(drawn)

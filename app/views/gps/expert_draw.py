@@ -117,7 +117,8 @@ class ExpertDrawView(BaseView):
                                                    g.user, request.form.get("remark"))
             if promoted is not None:
                 flash(str(_("已记录通知结果，备选专家已递补为正选")), "success")
-            elif drawn.attendance in expert_draw.DECLINED:
+            elif (drawn.attendance in expert_draw.DECLINED
+                  and expert_draw.short_of(drawn.need)):
                 flash(str(_("已记录通知结果；该专业已无备选专家递补，正选专家不足，请【补抽】")),
                       "warning")
             else:
