@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager
 from . import attachments, holidays
 from .audit import record
 from .extensions import db
-from .models import Contract, ContractLot, Notice, Plan, ProjectReplica
+from .models import Contract, ContractLot, Notice, Plan, ProjectReplica, WinnerChange
 from .numbering import next_value
 from .public.sanitise import text_as_html
 from .rules import contracts as rules
@@ -23,6 +23,7 @@ from .rules.credit_code import credit_code_error
 from .rules.money import amount_error
 from .rules.text import has_control, trimmed
 from .scope import is_admin, plan_clause
+from .winner_changes import split_lot_codes
 
 EDITABLE_STATES = ("草稿", "已退回")
 # Contracts that hold their lots' awards: submitted or filed. A draft may
@@ -142,6 +143,30 @@ def relatable_lots(project_code: str, exclude_contract=None) -> list[dict]:
                          award_amount=award, contracted=already, remaining=award - already,
                          main_items=lot.main_items))
     return rows
+
+
+# A 中标结果变更备案 on its way: its lots' winner is about to change.
+CHANGING_STATES = ("待单位审核", "待监管初审", "待监管复核")
+
+
+def changing_lots(project_code: str) -> dict[str, str]:
+    """Per lot code of the project, the 中标结果变更备案 in progress for it
+    ("BG…，待监管初审"). A contract with the winner being replaced would
+    be published, and once filed would leave no room for the new winner's."""
+    rows = (db.session.query(WinnerChange.filing_no, WinnerChange.state, WinnerChange.lots)
+            .filter(WinnerChange.state.in_(CHANGING_STATES),
+                    WinnerChange.lots.contains(project_code)))
+    return {code: f"{filing_no}，{state}" for filing_no, state, lots in rows
+            for code in split_lot_codes(lots) if code.startswith(project_code)}
+
+
+def changing_problem(project_code: str, codes) -> str | None:
+    changing = changing_lots(project_code)
+    found = [f"{code}（{changing[code]}）" for code in codes if code in changing]
+    if found:
+        return (f"标段 {'、'.join(found)}有正在办理的中标结果变更备案，"
+                "请在变更备案完成、发布结果更正公告后再填报合同")
+    return None
 
 
 def originals(project_code: str) -> list[Contract]:
@@ -376,6 +401,9 @@ def _lot_parts(project_code, contract, lot_parts, errors) -> list:
     if not chosen:
         errors["lots"] = "请勾选关联标段"
         return []
+    if problem := changing_problem(project_code, chosen):
+        errors["lots"] = problem
+        return []
     stray = [code for code in chosen if code not in offered]
     if stray:
         errors["lots"] = (f"标段 {'、'.join(stray)} 不在本项目已发布的结果公告中或已全部签订合同，"
@@ -434,6 +462,9 @@ def problems(contract: Contract, today: dt.date) -> list[str]:
             found.append(problem)
     elif not contract.lots:
         found.append("请勾选关联标段")
+    elif problem := changing_problem(contract.project_code,
+                                     [lot.lot_code for lot in contract.lots]):
+        found.append(problem)  # a change submitted since the contract was saved
     else:
         found.extend(_lots_still_free(contract))
     if problem := rules.late_problem(clocks(contract, today), contract.late_reason):

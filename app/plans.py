@@ -10,7 +10,7 @@ from sqlalchemy import or_
 
 from .audit import record
 from .extensions import db
-from .models import Notice, Plan, PushThreshold
+from .models import Notice, Plan, ProjectReplica, PushThreshold
 from .numbering import next_value
 from .rules import push
 from .rules.money import amount_error
@@ -161,10 +161,25 @@ def update_filed(plan: Plan, user) -> None:
         push_to_platform(plan)
 
 
-def withdraw(plan: Plan, user, reason: str) -> str | None:
-    """已备案 → 已撤回; the platform that has it is told (plan.withdrawn)."""
+def withdraw_refusal(plan: Plan) -> str | None:
+    """Why the plan may not be 撤回, or None. Once a trading centre has
+    accepted its project (and only then can its notices be published), a
+    withdrawal left the project and its notices standing on the platform (a
+    browser walk found both still online): it is ended by a 终止公告."""
     if plan.state != "已备案":
         return f"计划“{plan.plan_no}”当前状态为{plan.state}，只有已备案的计划可以撤回"
+    project = (db.session.query(ProjectReplica.project_code).filter_by(plan_id=plan.id)
+               .order_by(ProjectReplica.received_at).limit(1).scalar())
+    if project:
+        return (f"计划“{plan.plan_no}”已由交易中心受理为项目“{project}”，不能撤回；"
+                "如需终止采购，请在【采购公告发布】中发布终止公告")
+    return None
+
+
+def withdraw(plan: Plan, user, reason: str) -> str | None:
+    """已备案 → 已撤回; the platform that has it is told (plan.withdrawn)."""
+    if refusal := withdraw_refusal(plan):
+        return refusal
     reason = trimmed(reason) if isinstance(reason, str) else ""
     if not reason:
         return "请填写撤回原因"

@@ -130,13 +130,20 @@ def gps_pages(gps):
     add_filing(jingban, plans["filed"])  # a second one, left as a draft to 提交
     from app.extensions import db
     from app.models import Plan
+    from app.models import ProjectReplica
     with gps.app_context():
         draft = db.session.query(Plan.id).filter_by(state="草稿").first()
+        # 撤回 only while no trading centre has accepted its project.
+        accepted = db.session.query(ProjectReplica.plan_id).filter(
+            ProjectReplica.plan_id.isnot(None))
+        unit = db.session.get(Plan, plan_id).unit_id
+        withdrawable = (db.session.query(Plan.id).filter_by(state="已备案", unit_id=unit)
+                        .filter(Plan.id.notin_(accepted)).first())
     assert token and draft, "the demo has a draft plan"
+    assert withdrawable, "the demo has a filed plan not yet accepted"
     # 合同公告及备案: one waiting for shenhe, one draft to 提交 (or 删除).
     from tests.contract_helpers import add_contract, lot_codes, saved_id
     from tests.contract_helpers import submit as submit_contract
-    from app.models import ProjectReplica
     with gps.app_context():
         project = db.session.query(ProjectReplica.project_code).filter_by(
             plan_id=plans["filed"]).scalar()
@@ -145,6 +152,7 @@ def gps_pages(gps):
     submit_contract(jingban, contract)
     saved_id(add_contract(jingban, project, {lot2: "590000.00"}, amount="590000.00"))
     return {"filed": plans["filed"], "filing": filing, "notice": notice, "draft": draft[0],
+            "withdrawable": withdrawable[0],
             "contract": contract, "project": project}
 
 
@@ -152,7 +160,7 @@ def gps_pages(gps):
 GPS_PAGES = [
     ("jingban", "/plans/list/", r"/delete/|file_plans"),
     ("jingban", "/plans/show/{draft}", r"/action/file_plans/"),
-    ("jingban", "/plans/withdraw/{filed}", r"/withdraw/"),
+    ("jingban", "/plans/withdraw/{withdrawable}", r"/withdraw/"),
     ("jingban", "/winner-changes/list/", r"^submit$|/delete/"),
     ("jingban", "/notice-publish/notice/{notice}/edit", r"publish|/delete"),
     ("shenhe", "/winner-changes/review/{filing}", r"/review/"),

@@ -590,3 +590,33 @@ def test_other_matters_are_kept_as_typed(gps):
     with gps.app_context():
         body = render_body(Notice(), db.session.get(Contract, pk))  # as it will publish
     assert "<p>履约保证金 &lt; 5% &amp; 质保期两年</p>" in body
+
+
+def test_no_contract_for_a_lot_whose_winner_is_being_changed(gps):
+    """While a 中标结果变更备案 of the lot is on its way, a contract with the
+    winner being replaced is refused, when saved and when submitted (a
+    browser walk filed and published one, which then left no room for the
+    new winner's contract)."""
+    from tests.filings import add_filing, newest_filing_id
+    from tests.filings import submit as submit_filing
+
+    plan_id, code = resulted_project(gps, seqs={1})
+    lot1 = lot_codes(gps, code)[0]
+    jingban = logged_in(gps, "jingban")
+    draft = saved_id(add_contract(jingban, code, {lot1: "880000.00"}))  # saved before
+    assert add_filing(jingban, plan_id, lot_codes=[lot1]).status_code == 302
+    filing = newest_filing_id(gps)
+    submit_filing(jingban, filing)
+    from app.extensions import db
+    from app.models import WinnerChange
+
+    with gps.app_context():
+        change = db.session.get(WinnerChange, filing)
+        assert change.state == "待单位审核", change.state
+        said = f"标段 {lot1}（{change.filing_no}，待单位审核）有正在办理的中标结果变更备案"
+    page = add_contract(jingban, code, {lot1: "880000.00"}, contract_no="变更中再签")
+    assert page.status_code == 200 and said in page.get_data(as_text=True)
+    assert _count(gps) == 1
+    submitted = submit(jingban, draft)
+    assert said in submitted.get_data(as_text=True)
+    assert contract_row(gps, draft)["state"] == "草稿"

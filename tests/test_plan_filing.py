@@ -308,3 +308,26 @@ def test_filing_and_withdrawal_are_confirmed_in_the_reader_s_language(gps):
         assert f"Plan “{plan.plan_no}” withdrawn" in withdrawn
     page = client.get(f"/plans/show/{plan.id}").get_data(as_text=True)
     assert "已撤回" in page
+
+
+def test_a_plan_whose_project_was_accepted_or_noticed_is_not_withdrawn(gps):
+    """Withdrawn after its trading centre accepted the project, a plan left
+    the project and its 采购公告 standing on the platform: refused, with the
+    way out (a 终止公告), on the page, the POST and the button alike."""
+    from tests.notice_helpers import plan_of, push_lots
+
+    client = logged_in(gps, "jingban")
+    plan_id = plan_of(gps)  # the demo's, filed and entrusted to an agency
+    code = push_lots(gps, plan_id)
+    before = len(_outbox(gps))
+    show = client.get(f"/plans/show/{plan_id}").get_data(as_text=True)
+    assert 'id="btn-withdraw"' not in show
+    assert f"已由交易中心受理为项目“{code}”，不能撤回；如需终止采购" in show
+    page = client.get(f"/plans/withdraw/{plan_id}", follow_redirects=True).get_data(as_text=True)
+    assert "发布终止公告" in page and 'name="reason"' not in page
+    refused = client.post(f"/plans/withdraw/{plan_id}", follow_redirects=True,
+                          data={"reason": "需求取消", "csrf_token": form_token(client)})
+    assert "不能撤回" in refused.get_data(as_text=True)
+    with gps.app_context():
+        assert db.session.get(Plan, plan_id).state == "已备案"
+    assert len(_outbox(gps)) == before

@@ -81,6 +81,8 @@ def test_data_confirm_asks_and_is_obeyed(sites, signed_in):  # noqa: F811
     [[plan_id, plan_no]] = sites.query(
         "gps", "select p.id, p.plan_no from plan p join ab_user u on u.organisation_id = "
                "p.unit_id where u.username = 'jingban' and p.state = '已备案' "
+               # 撤回 only while no trading centre has accepted its project
+               "and not exists (select 1 from project_replica r where r.plan_id = p.id) "
                "order by p.id desc limit 1")
     page, violations = signed_in("gps", "jingban")
     page.goto(sites.url("gps") + f"/plans/withdraw/{plan_id}")

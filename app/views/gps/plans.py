@@ -175,7 +175,8 @@ class PlanView(ReadWriteModelView):
                     .order_by(ProjectReplica.received_at).all())
         return self.render_template(self.show_template, pk=pk, title=self.show_title,
                                     widgets=self._show(pk, item), related_views=self._related_views,
-                                    plan=item, trading_projects=accepted)
+                                    plan=item, trading_projects=accepted,
+                                    withdraw_refusal=plans.withdraw_refusal(item))
 
     def _get_show_widget(self, pk, item, **kwargs):
         widgets = super()._get_show_widget(pk, item, **kwargs)
@@ -190,6 +191,9 @@ class PlanView(ReadWriteModelView):
     def withdraw(self, pk):
         """撤回 a filed plan, with a reason, after confirmation."""
         item = self._scoped(pk)
+        if refusal := plans.withdraw_refusal(item):
+            flash(refusal, "danger")
+            return redirect(url_for(".show", pk=pk))
         if request.method == "POST":
             error = plans.withdraw(item, g.user, request.form.get("reason", ""))
             if error:
