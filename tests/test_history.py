@@ -312,3 +312,21 @@ def test_an_upload_reads_as_its_label_and_file_name(gps):
     page = jingban.get(f"/history/WinnerChange/{pk}").get_data(as_text=True)
     assert "statement_id" not in page
     assert "情况说明材料" in page and "补正后的情况说明.pdf" in page
+
+
+@pytest.mark.parametrize("user, status", [
+    ("jingban", 200), ("chushen", 200),  # its unit; its region's regulator
+    ("shenhe", 404),  # the unit's 内部审核岗 never reads expert applications
+])
+def test_the_history_needs_the_role_that_reads_the_record_too(gps, user, status):
+    """An attack probe read an expert application's history as shenhe, whose
+    role has no page for applications (403 there): the scope was checked,
+    not the role."""
+    from tests.expert_draw_helpers import add_request, specialities
+
+    with gps.app_context():
+        specialities()
+        pk = add_request()
+    assert logged_in(gps, user).get(f"/history/ExpertRequest/{pk}").status_code == status
+    assert logged_in(gps, user).get(f"/expert-requests/show/{pk}").status_code in (
+        (200,) if status == 200 else (403, 404))

@@ -2,7 +2,7 @@
 
 The rows app/history.py wrote for the record, newest first. Whoever may read
 the record itself may read its history: the record's own scope clause
-(app/scope.py) decides, and anything else — another unit's plan, an unknown
+(app/scope.py) and the role's can_read on the record's page decide, and anything else — another unit's plan, an unknown
 entity, a junk id — is a 404, the same as a record that does not exist.
 """
 import re
@@ -18,25 +18,31 @@ from ...models import (Contract, ExpertRequest, FieldChange, Lot, LotReplica, No
                        TradingProject, WinnerChange)
 from .base import PAGE_SIZE, requested_page
 
-# Entity (the model's class name) → (model, scope clause, the record's own page), per site.
+# Entity (the model's class name) → (model, scope clause, the record's own
+# page, the views whose can_read lets one read the record), per site.
 ENTITIES = {
     "gps": {
-        "Plan": (Plan, scope.plan_clause, lambda pk: url_for("PlanView.show", pk=pk)),
+        "Plan": (Plan, scope.plan_clause, lambda pk: url_for("PlanView.show", pk=pk),
+                 ("Plan",)),
         "Notice": (Notice, scope.notice_clause,
-                   lambda pk: url_for("NoticePublishView.notice", notice_id=pk)),
+                   lambda pk: url_for("NoticePublishView.notice", notice_id=pk),
+                   ("NoticePublish",)),
         "LotReplica": (LotReplica, scope.lot_replica_clause,
-                       lambda pk: url_for("LotReplicaView.show", pk=pk)),
+                       lambda pk: url_for("LotReplicaView.show", pk=pk), ("LotReplica",)),
         "Contract": (Contract, scope.contract_clause,
-                     lambda pk: url_for("ContractView.show", pk=pk)),
+                     lambda pk: url_for("ContractView.show", pk=pk),
+                     ("Contract", "ContractQuery")),
         "WinnerChange": (WinnerChange, scope.winner_change_clause,
-                         lambda pk: url_for("WinnerChangeView.show", pk=pk)),
+                         lambda pk: url_for("WinnerChangeView.show", pk=pk), ("WinnerChange",)),
         "ExpertRequest": (ExpertRequest, scope.expert_request_clause,
-                          lambda pk: url_for("ExpertRequestView.show", pk=pk)),
+                          lambda pk: url_for("ExpertRequestView.show", pk=pk),
+                          ("ExpertRequest",)),
     },
     "trading": {
         "TradingProject": (TradingProject, scope.project_clause,
-                           lambda pk: url_for("AcceptanceView.show", pk=pk)),
-        "Lot": (Lot, scope.lot_clause, lambda pk: url_for("LotView.show", pk=pk)),
+                           lambda pk: url_for("AcceptanceView.show", pk=pk), ("Acceptance",)),
+        "Lot": (Lot, scope.lot_clause, lambda pk: url_for("LotView.show", pk=pk),
+                ("Lot", "LotSetting")),
     },
 }
 
@@ -66,7 +72,11 @@ def readable(site: str, entity: str, record_id: str):
     known = ENTITIES.get(site, {}).get(entity)
     if known is None:
         return None
-    model, clause, _page = known
+    model, clause, _page, views = known
+    # The scope is the record's; the role must read such records at all (a
+    # 单位内部审核岗, who never sees an expert application, read its history).
+    if not any(current_app.appbuilder.sm.has_access("can_read", view) for view in views):
+        return None
     column = model.__mapper__.primary_key[0]
     if column.type.python_type is int:
         if not re.fullmatch(r"[0-9]{1,18}", record_id):  # not isdigit(): "²" is a digit
