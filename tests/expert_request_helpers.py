@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 
-from tests.helpers import csrf_token, form_token
+from tests.helpers import CSRF_RE, csrf_token, form_token
 
 SPECIALITIES = [("A", "货物", None), ("A02", "信息技术设备", "A"),
                 ("A0201", "计算机设备", "A02"), ("A0202", "网络设备", "A02"),
@@ -68,10 +68,16 @@ ACTIONS = {"save": "保存", "submit": "提交", "rows": "增加行"}
 
 
 def post_form(client, url, data, action="save"):
-    """The form's buttons: save 【保存】, submit 【提交】, rows 【增加行】."""
+    """The form's buttons: save 【保存】, submit 【提交】, rows 【增加行】, with
+    the version the form showed (an edit without it is refused)."""
     action = ACTIONS[action]
-    token = csrf_token(client, url)
-    return client.post(url, data={"csrf_token": token, "action": action, **data})
+    page = client.get(url).get_data(as_text=True)
+    token = CSRF_RE.search(page).group(1)
+    version = re.search(r'name="version" value="(\d+)"', page)
+    sent = {"csrf_token": token, "action": action, **data}
+    if version and "version" not in data:
+        sent["version"] = version.group(1)
+    return client.post(url, data=sent)
 
 
 def newest_request(app):

@@ -649,3 +649,18 @@ def test_the_approval_record_and_recusal_kinds_read_in_english(site, submitted):
 def test_fabs_unused_download_route_is_not_there(site):
     assert logged_in(site, "jingban").get("/expert-requests/download/x").status_code == 404
     assert logged_in(site, "chushen").get("/experts/download/x.xlsx").status_code == 404
+
+
+def test_an_edit_without_the_version_it_saw_is_refused(site, projects, today):
+    """A POST without the version (an attack probe's, or a stale script's)
+    overwrote another user's save: refused, as a contract's is."""
+    jingban = logged_in(site, "jingban")
+    assert save_interconnected(jingban, projects["jingban"], today).status_code == 302
+    pk = newest_request(site)
+    before = request_row(site, pk)
+    code = projects["jingban"]
+    refused = post_form(jingban, f"/expert-requests/edit/{pk}",
+                        {**form_data(today, project_code=code, lot_code=lot(code),
+                                     review_place="覆盖他人修改"), "version": ""})
+    assert refused.status_code == 200 and "已被他人修改" in refused.get_data(as_text=True)
+    assert request_row(site, pk) == before

@@ -255,7 +255,9 @@ class ExpertRequestView(ApprovalViews, ReadWriteModelView):
                 and _user_org().org_type == "采购单位":
             clean["agency_id"] = item.agency_id  # an agency's hand entry stays in its sight
         seen = request.form.get("version")
-        if item is not None and seen and seen != str(item.version):
+        # A missing version is refused too (as a contract's): it would
+        # overwrite changes the sender never saw.
+        if item is not None and seen != str(item.version):
             db.session.rollback()
             return None, {"version": f"“{item}”已被他人修改，请刷新页面后重新填写"}
         saved = expert_requests.save(clean, g.user, item)
