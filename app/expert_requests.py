@@ -369,5 +369,25 @@ def submit_refusal(item: ExpertRequest, now: dt.datetime | None = None) -> str |
         return "请至少填写一行专家需求（评审专业、人数）"
     if item.project_code and not item.lot_code:
         return "互联互通项目请选择标段"
-    return None
+    return lot_taken(item)
+
+
+# A lot's committee is formed from one application's draw: its platform
+# takes one result per lot (committee._other_request) and refused a second
+# application's, which GPS had still approved and drawn.
+LOT_TAKING_STATES = ("待监管初审", "已通过")
+
+
+def lot_taken(item: ExpertRequest) -> str | None:
+    """Another application for the item's lot, under review or approved."""
+    if not item.lot_code:
+        return None
+    other = (db.session.query(ExpertRequest.request_no, ExpertRequest.state)
+             .filter(ExpertRequest.lot_code == item.lot_code, ExpertRequest.id != item.id,
+                     ExpertRequest.state.in_(LOT_TAKING_STATES))
+             .order_by(ExpertRequest.id).first())
+    if other is None:
+        return None
+    return (f"标段“{item.lot_code}”已有专家抽取申请“{other[0]}”（{other[1]}），"
+            "同一标段只抽取一次；如需增加专家，请由监管部门在该申请中【补抽】")
 

@@ -420,3 +420,27 @@ def test_two_hand_typed_applications_for_the_same_lot_share_no_expert(gps):
                       .filter_by(request_id=r)} for r in (first, second)]
             db.session.rollback()
     assert len(drawn[0]) == len(drawn[1]) == 3 and not drawn[0] & drawn[1]
+
+
+def test_one_lot_is_drawn_for_by_one_application(library):
+    """Its platform takes one draw's result per lot (a second was refused
+    there, after GPS had approved and drawn it): a second application for
+    the lot is not submitted, nor approved if both were waiting."""
+    from app import expert_requests
+    from app.extensions import db
+    from app.models import ExpertRequest
+    from app.workflows.engine import Refused, take
+    from app.workflows.expert_request import ExpertRequestChain
+
+    app = library["app"]
+    with app.app_context(), clock(FIRST_DAY):
+        first = db.session.get(ExpertRequest, library["request"])  # 已通过, for LOT
+        waiting = db.session.get(ExpertRequest, add_request(state="待监管初审"))
+        draft = db.session.get(ExpertRequest, add_request(state="草稿"))
+        said = f"标段“{first.lot_code}”已有专家抽取申请“{first.request_no}”（已通过），同一标段只抽取一次"
+        assert said in expert_requests.submit_refusal(draft)
+        with pytest.raises(Refused, match=said):
+            take(ExpertRequestChain, waiting, "approve", user(app, "chushen"))
+        db.session.rollback()
+        other_lot = db.session.get(ExpertRequest, add_request(state="草稿", lot="JY-OTHER-001"))
+        assert expert_requests.submit_refusal(other_lot) is None

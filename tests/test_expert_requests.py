@@ -23,6 +23,22 @@ def site(gps_module):
     return gps_module
 
 
+@pytest.fixture(autouse=True)
+def _lots_left_free(site):
+    """The module's tests share a site, and a lot is drawn for by one
+    application only (expert_requests.lot_taken): what a test submitted or
+    approved is returned afterwards, so that the next may submit for it."""
+    yield
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with site.app_context():
+        db.session.execute(text("UPDATE expert_request SET state = '已退回' "
+                                "WHERE state IN ('待监管初审', '已通过')"))
+        db.session.commit()
+
+
 @pytest.fixture(scope="module")
 def projects(site):
     return {"jingban": pushed_project(site, "jingban"),

@@ -29,6 +29,12 @@ def review_ahead(item=None, **kwargs):
                       "请退回申请人修改评审时间")
 
 
+def lot_free(item=None, **kwargs):
+    # Two applications submitted for one lot before either was approved.
+    if refusal := expert_requests.lot_taken(item):
+        raise Refused(f"{refusal}；不能审核通过，请退回申请人")
+
+
 def pool_enough(item=None, **kwargs):
     # 已通过 is final: an application the library cannot serve would be
     # stuck, neither drawn for nor returned.
@@ -50,7 +56,8 @@ class ExpertRequestChain(Chain):
     submit = (draft.to(first_review, validators=[APPLICANT.check, ready])
               | returned.to(first_review, validators=[APPLICANT.check, ready]))
     approve = first_review.to(approved,
-                              validators=[FIRST_REVIEWER.check, review_ahead, pool_enough])
+                              validators=[FIRST_REVIEWER.check, review_ahead, lot_free,
+                                          pool_enough])
     reject = first_review.to(returned, validators=[FIRST_REVIEWER.check, opinion_given])
 
     def on_enter_approved(self):
