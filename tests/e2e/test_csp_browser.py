@@ -140,4 +140,17 @@ def test_user_statistics_are_drawn_without_google(sites, signed_in):  # noqa: F8
     assert "admin" in option["xAxis"][0]["data"]
     assert option["series"][0]["name"] == "登录次数"
     assert page.locator("#fab-chart canvas").count() == 1
+    # The title and the legend each in a place of its own (a walk saw them
+    # drawn over each other): the drawn texts' boxes do not meet.
+    boxes = page.evaluate("""(texts) => {
+        const shown = window.fabChart.getZr().storage.getDisplayList();
+        return texts.map((t) => {
+            const el = shown.find((e) => e.style && e.style.text === t);
+            const box = el.getBoundingRect().clone();
+            box.applyTransform(el.getComputedTransform());
+            return [box.x, box.y, box.width, box.height];
+        });
+    }""", [option["title"][0]["text"], "登录次数"])
+    (tx, ty, tw, th), (lx, ly, lw, lh) = boxes
+    assert ty + th <= ly or ly + lh <= ty or tx + tw <= lx or lx + lw <= tx, boxes
     assert outside == [] and reported(page, violations) == []

@@ -26,10 +26,12 @@
   });
   var chart = echarts.init(el, null, {locale: english ? "EN" : "ZH", renderer: "canvas"});
   chart.setOption({
-    title: {text: data.title, left: "center"},
+    // The legend below the title, not on it: a browser walk saw them drawn
+    // over each other (the title's own height was not left for).
+    title: {text: data.title, left: "center", top: 0, textStyle: {fontSize: 16}},
     tooltip: {trigger: "axis"},
-    legend: {top: 28},
-    grid: {top: 64, left: 48, right: 24, bottom: 64, containLabel: true},
+    legend: {top: 36},
+    grid: {top: 80, left: 48, right: 24, bottom: 64, containLabel: true},
     xAxis: {type: "category", data: names, axisLabel: {interval: 0, rotate: names.length > 8 ? 30 : 0}},
     yAxis: {type: "value", minInterval: 1},
     series: series
