@@ -638,3 +638,17 @@ def test_an_export_with_a_filter_it_cannot_apply_exports_nothing(gps_demo, junk)
     page = client.get("/experts/list/").get_data(as_text=True)
     assert "筛选条件有误，未导出" in page
     assert client.get("/experts/export?_flt_0_state=正常").status_code == 200
+
+
+def test_a_duplicate_id_number_is_said_once(gps):
+    """The form's own sentence, without FAB's "已经存在" after it (a probe saw both)."""
+    from app.extensions import db
+    from app.models import Expert
+
+    with gps.app_context():
+        taken = db.session.query(Expert.id_number).filter_by(region_code="410400").first()[0]
+    client = logged_in(gps, "fuhe")
+    before = _count(gps)
+    page = client.post("/experts/add", data=_form(client, id_number=taken)).get_data(as_text=True)
+    assert page.count("该身份证号的专家已在专家库中") == 1 and "已经存在" not in page
+    assert _count(gps) == before

@@ -9,7 +9,7 @@ from flask_appbuilder.urltools import get_filter_args
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _
 from wtforms import BooleanField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired, StopValidation, ValidationError
 
 from ..common.typed_filters import TypedInterface
 from ... import experts
@@ -70,7 +70,9 @@ def _id_number_valid(form, field):
     if pk is not None:
         same = same.filter(Expert.id != int(pk))
     if same.first():
-        raise ValidationError("该身份证号的专家已在专家库中")
+        # Stop: FAB's own Unique check, next in the chain, would add its
+        # "已经存在" after this sentence.
+        raise StopValidation("该身份证号的专家已在专家库中")
 
 
 def _mobile_valid(form, field):
