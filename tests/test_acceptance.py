@@ -376,3 +376,20 @@ def test_choosing_a_plan_over_rest_says_what_is_wrong_with_the_body(pds, body, m
     response = client.post("/api/v1/acceptance/from_plan", json=body,
                            headers=bearer(api_token(client, "daili")))
     assert response.status_code == 422 and response.json["message"] == {"plan_no": message}
+
+
+def test_a_submitted_project_and_its_lots_offer_no_edit_or_delete(pds):
+    """The list offered 编辑 and 删除 on a submitted project, and 删除 asked
+    "删除后该记录不能恢复" before the server refused (a browser walk)."""
+    daili, pk, code = _accepted_draft(pds)
+    add_lot(daili, pk, "第一包", "1000000.00")
+
+    def buttons(url, key):
+        page = daili.get(url).get_data(as_text=True)
+        row = next(r for r in re.findall(r"<tr.*?</tr>", page, re.S) if key in r)
+        return ("/edit/" in row, "form-delete-record" in row)
+
+    assert buttons("/acceptance/list/", code) == (True, True)  # a draft: both
+    submit(daili, pk)
+    assert buttons("/acceptance/list/", code) == (False, False)
+    assert buttons("/lots/list/", f"{code}001") == (False, False)

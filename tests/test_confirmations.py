@@ -124,10 +124,6 @@ def gps_pages(gps):
     notice = draft_id(start_draft(jingban, plan_id, lots=[f"{code}001"]))
     # The same plan's project then gets its result (the draft stays a draft).
     plans = {"filed": filed_plan_id(gps)}
-    add_filing(jingban, plans["filed"])
-    filing = newest_filing_id(gps)
-    submit_filing(jingban, filing)
-    add_filing(jingban, plans["filed"])  # a second one, left as a draft to 提交
     from app.extensions import db
     from app.models import Plan
     from app.models import ProjectReplica
@@ -151,6 +147,12 @@ def gps_pages(gps):
     contract = saved_id(add_contract(jingban, project, {lot1: "880000.00"}))
     submit_contract(jingban, contract)
     saved_id(add_contract(jingban, project, {lot2: "590000.00"}, amount="590000.00"))
+    # Then a 中标结果变更备案 waiting for shenhe (after the contracts: none is
+    # saved for a lot whose winner is being changed) and one left to 提交.
+    add_filing(jingban, plans["filed"])
+    filing = newest_filing_id(gps)
+    submit_filing(jingban, filing)
+    add_filing(jingban, plans["filed"])
     return {"filed": plans["filed"], "filing": filing, "notice": notice, "draft": draft[0],
             "withdrawable": withdrawable[0],
             "contract": contract, "project": project}

@@ -114,8 +114,13 @@ class LotView(ReadWriteModelView):
     searched_relations = {"project": ("project_code", "project_name")}
     description_columns = {"budget": _("各标段预算之和不能超过项目预算")}
 
+    hide_refused_buttons = True  # a lot of a submitted project offers no 编辑/删除
+
     def edit_refusal(self, item):
         return projects.lot_refusal(item.project, "edit", item) if item.project else None
+
+    def delete_refusal(self, item):
+        return projects.lot_refusal(item.project, "delete") if item.project else None
 
     def pre_add(self, item):
         _check_lot(item, "add")
@@ -132,7 +137,7 @@ class LotView(ReadWriteModelView):
         projects.lots_changed(item.project, g.user)
 
     def pre_delete(self, item):
-        if refusal := projects.lot_refusal(item.project, "delete"):
+        if refusal := self.delete_refusal(item):
             raise ValueError(refusal)
 
     def post_delete(self, item):
@@ -235,8 +240,15 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
     }
     edit_form_extra_fields = add_form_extra_fields
 
+    # A submitted or accepted project offered 编辑 and 删除, and 删除 asked
+    # "删除后该记录不能恢复" before the server refused it (a browser walk).
+    hide_refused_buttons = True
+
     def edit_refusal(self, item):
         return projects.edit_refusal(item)
+
+    def delete_refusal(self, item):
+        return projects.delete_refusal(item)
 
     def _chain_context(self, item) -> dict:
         return {**super()._chain_context(item),
@@ -305,7 +317,7 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
         db.session.commit()
 
     def pre_delete(self, item):
-        if refusal := projects.delete_refusal(item):
+        if refusal := self.delete_refusal(item):
             raise ValueError(refusal)
 
     def post_delete(self, item):
