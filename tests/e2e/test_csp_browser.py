@@ -154,3 +154,18 @@ def test_user_statistics_are_drawn_without_google(sites, signed_in):  # noqa: F8
     (tx, ty, tw, th), (lx, ly, lw, lh) = boxes
     assert ty + th <= ly or ly + lh <= ty or tx + tw <= lx or lx + lw <= tx, boxes
     assert outside == [] and reported(page, violations) == []
+
+
+@pytest.mark.parametrize("username, width", [("chushen", 1366), ("jianguan", 1366),
+                                             ("admin", 1920)])
+def test_the_menu_fits_one_row(sites, signed_in, username, width):  # noqa: F811
+    """A regulator's eight menus wrapped to a second row on a 1920px screen,
+    an Admin's eleven to three (a browser walk): the navbar spans the window."""
+    page, violations = signed_in("gps", username)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(sites.url("gps") + "/")
+    tops = page.eval_on_selector_all(
+        ".navbar-collapse .navbar-nav > li", "items => items.map(i => i.offsetTop)")
+    assert len(tops) > 5 and len(set(tops)) == 1, tops
+    assert reported(page, violations) == []
+
