@@ -13,8 +13,9 @@ EVERYONE = set(GPS_USERS)
 FILERS = {"admin", "jingban", "jingban2"}
 ADMIN = {"admin"}
 # 中标结果变更备案: units' handlers file, reviewers review, 监管处 supervises.
-TODO_USERS = {"admin", "jingban", "shenhe", "jingban2", "chushen", "fuhe"}
-WINNER_CHANGE_READERS = TODO_USERS | {"jianguan"}
+# The agency: a 专家抽取申请 it filed comes back to it when returned.
+TODO_USERS = {"admin", "jingban", "shenhe", "jingban2", "chushen", "fuhe", "daili"}
+WINNER_CHANGE_READERS = TODO_USERS - {"daili"} | {"jianguan"}
 # 信息发布: everyone concerned follows the 项目向导 (in their own scope).
 NOTICE_READERS = EVERYONE
 

@@ -536,6 +536,10 @@ def test_the_agency_submits_what_it_filed_and_its_role_is_recorded(site, project
     assert logged_in(site, "jingban2").get(f"/expert-requests/edit/{pk}").status_code == 404
     assert "已提交，等待监管初审岗审核" in submit_from_list(daili, pk).get_data(as_text=True)
     assert approval_records(site, pk) == [("申请人提交", "提交", None, "代理机构")]
+    # Returned, it waits in the agency's own 【待办任务】 (it had none on GPS).
+    review(logged_in(site, "chushen"), pk, "退回", "请补充回避单位")
+    todo = daili.get("/todo/")
+    assert todo.status_code == 200 and f"/expert-requests/edit/{pk}" in todo.get_data(as_text=True)
 
 
 def test_a_chosen_project_can_be_switched_to_typing_by_hand(site, projects, today):
