@@ -130,3 +130,24 @@ def test_a_peer_without_batches_gets_one_push_each(gps):
     # (Whatever else the demo left due for 410400 went along, one push each too.)
     assert _OldPeer.paths[0] == "/interop/v1/batch" and len(_OldPeer.paths) >= 4
     assert set(_OldPeer.paths[1:]) == {"/interop/v1/messages"}
+
+
+def test_a_failed_push_is_said_in_chinese_for_the_sync_monitor():
+    """【同步监控】's 最近错误 had shown a peer's JSON with \\uXXXX escapes and
+    a refused connection as English exception text."""
+    import json
+
+    import requests
+
+    from app.sync.delivery import _network_error, _refusal
+
+    answer = requests.Response()
+    answer.status_code = 422
+    answer._content = json.dumps({"error": "bad_payload", "message": "金额格式不正确"}).encode()
+    assert _refusal(answer) == "金额格式不正确（bad_payload）"
+    answer._content = b"<html>Bad Gateway</html>"
+    assert _refusal(answer) == "<html>Bad Gateway</html>"
+    said = _network_error(requests.ConnectionError("Connection refused"))
+    assert said.startswith("无法连接对端") and "ConnectionError" in said
+    assert _network_error(requests.ConnectTimeout("x")).startswith("连接对端超时")
+    assert _network_error(requests.ReadTimeout("x")).startswith("对端")

@@ -115,6 +115,33 @@ def claim_batch(message_id: str) -> list[OutboxMessage]:
         .order_by(OutboxMessage.id).all()
 
 
+def _network_error(exc: requests.RequestException) -> str:
+    """A failed connection in 【同步监控】's words, the exception's kind kept
+    for whoever debugs it (it had been the English exception text alone)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        said = "连接对端超时"
+    elif isinstance(exc, requests.ReadTimeout):
+        said = f"对端 {TIMEOUT} 秒内未应答"
+    elif isinstance(exc, requests.ConnectionError):
+        said = "无法连接对端（对端未启动、地址有误或网络不通）"
+    else:
+        said = "发送失败"
+    return f"{said}；{type(exc).__name__}: {exc}"[:1000]
+
+
+def _refusal(response) -> str:
+    """A peer's refusal as its Chinese message: our inbox answers
+    {"error", "message"} JSON, which had been shown with \\uXXXX escapes."""
+    try:
+        answer = response.json()
+    except ValueError:
+        return response.text[:2000]
+    if isinstance(answer, dict) and isinstance(answer.get("message"), str):
+        code = answer.get("error")
+        return (f"{answer['message']}（{code}）" if isinstance(code, str) else answer["message"])[:2000]
+    return response.text[:2000]
+
+
 def post(row: OutboxMessage, source: str) -> tuple[int | None, str]:
     """(HTTP status or None for a network failure, error text)."""
     peer = db.session.get(Peer, row.target)
@@ -129,8 +156,8 @@ def post(row: OutboxMessage, source: str) -> tuple[int | None, str]:
                                  data=row.body.encode("utf-8"), headers=headers,
                                  timeout=TIMEOUT)
     except requests.RequestException as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:1000]
-    return response.status_code, "" if response.ok else response.text[:2000]
+        return None, _network_error(exc)
+    return response.status_code, "" if response.ok else _refusal(response)
 
 
 def post_batch(rows: list[OutboxMessage], source: str) -> dict:
@@ -150,12 +177,12 @@ def post_batch(rows: list[OutboxMessage], source: str) -> dict:
         response = _http.post(peer.base_url.rstrip("/") + "/interop/v1/batch",
                               data=body.encode("utf-8"), headers=headers, timeout=TIMEOUT)
     except requests.RequestException as exc:
-        return {row.message_id: (None, f"{type(exc).__name__}: {exc}"[:1000]) for row in rows}
+        return {row.message_id: (None, _network_error(exc)) for row in rows}
     if response.status_code in (404, 405):
         # A peer not yet upgraded to batches: one push each, as before.
         return {row.message_id: post(row, source) for row in rows}
     if not response.ok:
-        return {row.message_id: (response.status_code, response.text[:2000]) for row in rows}
+        return {row.message_id: (response.status_code, _refusal(response)) for row in rows}
     try:
         answers = {a["id"]: a for a in response.json()["results"] if isinstance(a, dict)}
     except (ValueError, KeyError, TypeError):
@@ -170,7 +197,7 @@ def post_batch(rows: list[OutboxMessage], source: str) -> dict:
         else:
             status = answer.get("http")
             outcomes[row.message_id] = (status if isinstance(status, int) else None,
-                                        f"{answer.get('error')}: {answer.get('message')}"[:2000])
+                                        f"{answer.get('message')}（{answer.get('error')}）"[:2000])
     return outcomes
 
 
