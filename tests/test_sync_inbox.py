@@ -443,6 +443,21 @@ def test_a_committee_with_two_chairs_is_refused(sites):
     assert "评审组长只能有一人，现为 专家甲、专家乙" in response.json["message"]
 
 
+@pytest.mark.parametrize("chair, said", [("true", "须为 true 或 false"), (1, "须为 true 或 false"),
+                                         ("yes", "须为 true 或 false"), (None, "不能为空值")])
+def test_a_chair_flag_is_true_or_false_nothing_that_reads_as_one(sites, chair, said):
+    """marshmallow's Boolean took "true", 1 and "yes" (an attack probe's
+    committee.formed was applied with them)."""
+    member = {"name": "专家甲", "source": "抽取专家", "speciality": None, "work_unit": None,
+              "is_chair": chair, "state": "在册"}
+    built = envelope.build(type="committee.formed", source="410400", target="gps",
+                           entity="committee:L1", entity_version=1,
+                           payload={"project_code": "P1", "lot_code": "L1", "members": [member]})
+    response = to_gps(sites, built)
+    assert response.status_code == 422 and response.json["error"] == "bad_payload"
+    assert said in response.json["message"], response.json
+
+
 def test_an_html_body_may_hold_what_its_editor_pasted():
     """As the forms: a *_html text goes to the sanitiser, not refused; a NUL
     or a lone surrogate is refused in it too."""

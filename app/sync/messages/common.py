@@ -27,6 +27,16 @@ class OrganisationRef(Schema):
     credit_code = fields.String(required=True, validate=validate.Length(18, 18))
 
 
+class Flag(fields.Field):
+    """A JSON true or false, nothing that merely reads as one (marshmallow's
+    Boolean takes "true", 1 or "yes", and has no strict mode)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("须为 true 或 false")
+        return value
+
+
 class Amount(fields.Field):
     """元 as every sender writes it ("850000.00"): ASCII digits, at most two
     decimals, above zero and within the Numeric(16, 2) columns that keep it.

@@ -10,7 +10,7 @@ not get it stored.
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from ...rules.committee import chairs_error
-from .common import KEY, in_years, items, unique
+from .common import KEY, Flag, in_years, items, unique
 
 # Spelled out, not imported from app.models, so the contract stays the
 # contract even if the schema grows another state.
@@ -54,7 +54,7 @@ class CommitteeMemberSchema(_Strict):
                                validate=validate.Length(max=64))
     work_unit = fields.String(allow_none=True, load_default=None,
                               validate=validate.Length(max=128))
-    is_chair = fields.Boolean(required=True, strict=True)
+    is_chair = Flag(required=True)
     state = fields.String(required=True, validate=validate.OneOf(STATES))
 
 

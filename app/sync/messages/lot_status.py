@@ -9,9 +9,9 @@ the platform: GPS needs the dates (质疑/答复 periods) and the bids (开标�
 """
 import datetime as dt
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, fields, validate, validates_schema
 
-from .common import KEY, Amount, items, times_in_order, unique
+from .common import KEY, Amount, Flag, items, times_in_order, unique
 
 MAX_ROWS = 500  # objections or bids of one lot; far above any real lot
 # Spelled out, not imported from app/lot_settings.py: the contract stays the
@@ -31,15 +31,6 @@ PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]+$", error="不得含控制字符
 class _Strict(Schema):
     class Meta:
         unknown = EXCLUDE
-
-
-class Flag(fields.Field):
-    """A JSON true or false, nothing that merely reads as one."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise ValidationError("须为 true 或 false")
-        return value
 
 
 class ObjectionSchema(_Strict):

@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import PROJECT_STAGES, LotReplica, Plan, ProjectInfoChange, ProjectReplica
 from ..inbox import Refused
 from ..registry import handles
-from .common import KEY, Amount, OrganisationRef, items, unique
+from .common import KEY, Amount, Flag, OrganisationRef, items, unique
 
 
 class _Lot(Schema):
@@ -37,8 +37,8 @@ class ProjectPayload(Schema):
     budget = Amount("预算金额", required=True)
     stage = fields.String(required=True, validate=validate.OneOf(PROJECT_STAGES))
     # 立项信息; absent from an older platform's messages
-    encrypted = fields.Boolean(allow_none=True, load_default=None)
-    remote_opening = fields.Boolean(allow_none=True, load_default=None)
+    encrypted = Flag(allow_none=True, load_default=None)
+    remote_opening = Flag(allow_none=True, load_default=None)
     lots = fields.List(fields.Nested(_Lot), required=True,
                        validate=[items(1), unique("code", "seq")])
 
