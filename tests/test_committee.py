@@ -578,3 +578,19 @@ def test_junk_owner_rep_is_told_in_chinese(site, data, message):
                              content_type="multipart/form-data", follow_redirects=True)
     assert answer.status_code == 200 and message in answer.get_data(as_text=True)
     assert len(committee_rows(site.app, lot_id)) == 7
+
+
+def test_personal_data_a_sender_adds_is_not_kept_in_the_inbox(site):
+    """Dropped from what is applied, and from the inbox's copy of the body
+    that an Admin reads in 【接收记录】 (an attack probe found it there)."""
+    people = experts()
+    people[0] = {**people[0], "id_number": "410402198001011234", "mobile": "13912345678"}
+    answer, (message_id, _body) = deliver(site.app, drawn(site, people=people))
+    assert answer.json["status"] == "applied"
+    with site.app.app_context():
+        kept = db.session.query(InboxMessage).filter_by(message_id=message_id).one()
+        assert "410402198001011234" not in kept.body and "13912345678" not in kept.body
+        assert json.loads(kept.body)["payload"]["experts"][0]["name"] == people[0]["name"]
+    # The same message again is still a duplicate (its digest is the body's as sent).
+    again, _ = deliver(site.app, None, built=(message_id, _body))
+    assert again.json["status"] == "duplicate"

@@ -125,3 +125,26 @@ def parse_batch(body: bytes) -> list[str]:
     if not 1 <= len(texts) <= MAX_BATCH_MESSAGES:
         raise ValidationError({"messages": [f"一批须有 1 至 {MAX_BATCH_MESSAGES} 条消息"]})
     return texts
+
+
+# Personal data no message carries (docs/experts.md: a drawn expert's
+# 身份证号 and mobile stay on GPS). The schemas drop such a field from what
+# is applied; the inbox's copy of the body, which an Admin reads in
+# 【接收记录】, drops it too (an attack probe found it kept there).
+PERSONAL_KEYS = frozenset({"id_number", "mobile"})
+
+
+def kept_body(text: str) -> str:
+    """The body as the inbox keeps it: as received, or, when it holds a
+    personal key anywhere, re-written without it."""
+    if not any(f'"{key}"' in text for key in PERSONAL_KEYS):
+        return text
+
+    def without(value):
+        if isinstance(value, dict):
+            return {k: without(v) for k, v in value.items() if k not in PERSONAL_KEYS}
+        if isinstance(value, list):
+            return [without(v) for v in value]
+        return value
+
+    return json.dumps(without(json.loads(text)), ensure_ascii=False)

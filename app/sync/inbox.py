@@ -192,7 +192,7 @@ def _store_and_apply(message: dict, body: bytes) -> dict:
     db.session.add(InboxMessage(
         message_id=message["id"], type=message["type"], source=message["source"],
         entity_key=message["entity"], entity_version=message["entity_version"],
-        body_sha256=digest, body=body.decode("utf-8"), result=result))
+        body_sha256=digest, body=envelope.kept_body(body.decode("utf-8")), result=result))
     try:
         db.session.commit()
     except IntegrityError:
