@@ -652,3 +652,16 @@ def test_a_duplicate_id_number_is_said_once(gps):
     page = client.post("/experts/add", data=_form(client, id_number=taken)).get_data(as_text=True)
     assert page.count("该身份证号的专家已在专家库中") == 1 and "已经存在" not in page
     assert _count(gps) == before
+
+
+def test_the_pages_name_an_expert_not_the_library(gps):
+    client = logged_in(gps, "fuhe")
+    add = client.get("/experts/add").get_data(as_text=True)
+    assert "增加专家" in add and "增加专家库" not in add
+    with gps.app_context():
+        from app.extensions import db
+        from app.models import Expert
+
+        pk = db.session.query(Expert.id).filter_by(region_code="410400").first()[0]
+    show = client.get(f"/experts/show/{pk}").get_data(as_text=True)
+    assert "专家详情" in show and "专家库详情" not in show

@@ -103,6 +103,10 @@ class ExpertView(ReadWriteModelView):
     route_base = "/experts"
     list_template = "experts/list.html"
     list_title = _("专家库")
+    # FAB's would be "增加专家库", "专家库详情": one adds and reads an expert.
+    add_title = _("增加专家")
+    edit_title = _("修改专家")
+    show_title = _("专家详情")
 
     label_columns = LABELS
     list_columns = ["name", "id_number", "mobile", "work_unit", "specialities", "region",
