@@ -64,7 +64,8 @@ def reserves(lot: Lot) -> list[CommitteeMember]:
 def refusals(lot: Lot) -> list[str]:
     """Why this lot's committee may not start evaluating (empty: it may)."""
     if lot.experts_received_at is None:
-        return [f"尚未收到政府采购系统推送的专家抽取结果（{WAITING_NOTE}）"]
+        # Not WAITING_NOTE again: the page says it once (a walk counted four).
+        return ["尚未收到政府采购系统推送的专家抽取结果"]
     project = lot.project
     return rules.check(project.procurement_method, project.budget,
                        project.technically_complex, project.wide_impact, sitting(lot))

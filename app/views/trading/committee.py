@@ -20,7 +20,7 @@ from ...extensions import db
 from ...models import CommitteeMember, Lot
 from ...rules import committee as rules
 from ...scope import ProjectScope
-from ..common.base import VIEW_VERBS, ReadWriteModelView
+from ..common.base import VIEW_VERBS, ReadWriteModelView, text
 from .lot_settings.common import LOT_LABELS, AcceptedLots
 
 # rules/committee.py is pure: the bodies' names, as the page says them.
@@ -40,7 +40,7 @@ def _status(lot_id):
 
 
 def _received(value):
-    return value.strftime("%Y-%m-%d %H:%M") if value else domain.WAITING_NOTE
+    return value.strftime("%Y-%m-%d %H:%M") if value else text(None)
 
 
 class CommitteeView(ReadWriteModelView):
