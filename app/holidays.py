@@ -496,6 +496,24 @@ def _parse_csv(text: str) -> YearFile:
     return YearFile(years.pop(), found)
 
 
+def _overlap(start, end, on, spans, taken) -> dict[str, str]:
+    """A file's holidays meet on days `taken` does not hold: a weekend inside
+    two holidays' dates (元旦 1月1日至3日 and another from the 2nd were
+    stored as two one-day holidays), or a 调休上班日 inside another's."""
+    for other, (first, last) in spans.items():
+        if start <= last and first <= end:
+            return {"start": f"放假日期 {start} 至 {end} 与“{other}”（{first} 至 {last}）重叠"}
+    for day in on:
+        for other, (first, last) in spans.items():
+            if first <= day <= last:
+                return {"workdays": f"调休上班日 {day} 在“{other}”的放假期间内"}
+    worked_elsewhere = [day for day, name in taken.items()
+                        if start <= day <= end and day.weekday() >= 5]
+    if worked_elsewhere:
+        return {"start": f"放假期间内的 {worked_elsewhere[0]} 是“{taken[worked_elsewhere[0]]}”的调休上班日"}
+    return {}
+
+
 def import_year(parsed: YearFile, user, state=None, notice_no=None, notice_date=None,
                 notice_url=None) -> bool:
     """Replace the year's days with the file's; the form's fields win over
@@ -510,14 +528,18 @@ def import_year(parsed: YearFile, user, state=None, notice_no=None, notice_date=
     taken: dict[dt.date, str] = {}
     wanted: dict[dt.date, tuple[str, str]] = {}
     names = set()
+    spans: dict[str, tuple[dt.date, dt.date]] = {}
     for number, (name, start, end, worked) in enumerate(parsed.holidays, 1):
         errors, (off, on) = _check_holiday(year, name, start, end, worked, taken)
         if not errors and name.strip() in names:
             errors = {"name": f"节日“{name.strip()}”出现了两次"}
+        if not errors:
+            errors = _overlap(start, end, on, spans, taken)
         if errors:
             raise Refusal({"file": f"第 {number} 个节日（{_short(name) or '未命名'}）："
                            + "；".join(errors.values())})
         names.add(name.strip())
+        spans[name.strip()] = (start, end)
         for day in off:
             taken[day], wanted[day] = name.strip(), ("休", name.strip())
         for day in on:

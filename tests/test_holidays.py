@@ -589,3 +589,25 @@ def test_an_export_with_a_lists_junk_goes_back_to_the_year(gps_demo, junk):
     response = logged_in(gps_demo, "admin").get("/holidays/2026/export", query_string=junk)
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/holidays/2026")
+
+
+@pytest.mark.parametrize("second, said", [
+    # Met on the weekend only (2027-01-02/03): stored as two one-day holidays.
+    ({"name": "春节", "start": "2027-01-02", "end": "2027-01-04", "workdays": []},
+     "放假日期 2027-01-02 至 2027-01-04 与“元旦”（2027-01-01 至 2027-01-03）重叠"),
+    ({"name": "春节", "start": "2027-02-05", "end": "2027-02-12", "workdays": ["2027-01-02"]},
+     "调休上班日 2027-01-02 在“元旦”的放假期间内"),
+])
+def test_holidays_of_a_file_may_not_meet_on_a_weekend_either(gps, second, said):
+    """An attack probe's PUT with overlapping 元旦 and 春节 was taken (200),
+    both trimmed to their weekdays: refused, nothing changed."""
+    body = {**GOOD_2027, "state": "暂定", "holidays": [
+        {"name": "元旦", "start": "2027-01-01", "end": "2027-01-03", "workdays": []}, second]}
+    before = snapshot(gps)
+    api = gps.test_client()
+    auth = bearer(api_token(api, "admin"))
+    refused = api.put("/api/v1/holiday/2027", headers=auth,
+                      data=json.dumps(body, ensure_ascii=False).encode(),
+                      content_type="application/json")
+    assert refused.status_code == 422 and said in refused.json["message"], refused.json
+    assert snapshot(gps) == before
