@@ -31,6 +31,8 @@ GPS_VIEWS = [
     ("/roles/list/", ADMIN),
     ("/users/userinfo/", EVERYONE),
     ("/audit/list/", ADMIN),
+    ("/audit/export", ADMIN),
+    ("/audit/related/user?q=jing", ADMIN),
     ("/audit/add", set()),  # the audit trail is append-only, even for Admin
     ("/todo/", TODO_USERS),
     ("/winner-changes/list/", WINNER_CHANGE_READERS),
