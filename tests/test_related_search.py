@@ -134,7 +134,7 @@ def pds_with_a_project(site_factory):
     return app
 
 
-@pytest.mark.parametrize("key,count", [("gps", 5), ("pds", 8)])
+@pytest.mark.parametrize("key,count", [("gps", 6), ("pds", 9)])  # 审计日志 用户 on both
 def test_every_searched_filter_answers_over_http_and_finds_by_its_columns(request, key, count):
     """Each view's /related/<column> answers its readers (the permission it
     maps to is read), finds a record of its scope by a part of each searched

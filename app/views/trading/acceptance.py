@@ -114,8 +114,6 @@ class LotView(ReadWriteModelView):
     searched_relations = {"project": ("project_code", "project_name")}
     description_columns = {"budget": _("各标段预算之和不能超过项目预算")}
 
-    hide_refused_buttons = True  # a lot of a submitted project offers no 编辑/删除
-
     def edit_refusal(self, item):
         return projects.lot_refusal(item.project, "edit", item) if item.project else None
 
