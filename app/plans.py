@@ -161,6 +161,13 @@ def update_filed(plan: Plan, user) -> None:
         push_to_platform(plan)
 
 
+def _accepted_project(plan: Plan) -> str | None:
+    """The code of the plan's project a trading centre has accepted, if any."""
+    with db.session.no_autoflush:
+        return (db.session.query(ProjectReplica.project_code).filter_by(plan_id=plan.id)
+                .order_by(ProjectReplica.received_at).limit(1).scalar())
+
+
 def withdraw_refusal(plan: Plan) -> str | None:
     """Why the plan may not be 撤回, or None. Once a trading centre has
     accepted its project (and only then can its notices be published), a
@@ -168,11 +175,24 @@ def withdraw_refusal(plan: Plan) -> str | None:
     browser walk found both still online): it is ended by a 终止公告."""
     if plan.state != "已备案":
         return f"计划“{plan.plan_no}”当前状态为{plan.state}，只有已备案的计划可以撤回"
-    project = (db.session.query(ProjectReplica.project_code).filter_by(plan_id=plan.id)
-               .order_by(ProjectReplica.received_at).limit(1).scalar())
-    if project:
+    if project := _accepted_project(plan):
         return (f"计划“{plan.plan_no}”已由交易中心受理为项目“{project}”，不能撤回；"
                 "如需终止采购，请在【采购公告发布】中发布终止公告")
+    return None
+
+
+def moving_refusal(plan: Plan) -> str | None:
+    """An edit of a filed plan that would withdraw it from the platform that
+    has it (互联互通 unticked, another 交易平台, no longer meeting the push
+    rule) is a 撤回 by another door: refused once its project is accepted."""
+    if plan.state != "已备案" or not plan.pushed_to:
+        return None
+    target = plan.platform.code if plan.meets_push and plan.platform else None
+    if target == plan.pushed_to:
+        return None
+    if project := _accepted_project(plan):
+        return (f"计划“{plan.plan_no}”已由交易中心受理为项目“{project}”，不能取消互联互通、"
+                "变更交易平台或改为不再推送；如需终止采购，请在【采购公告发布】中发布终止公告")
     return None
 
 

@@ -331,3 +331,28 @@ def test_a_plan_whose_project_was_accepted_or_noticed_is_not_withdrawn(gps):
     with gps.app_context():
         assert db.session.get(Plan, plan_id).state == "已备案"
     assert len(_outbox(gps)) == before
+
+
+def test_an_accepted_plans_edit_may_not_take_it_off_its_platform(gps):
+    """Unticking 互联互通 (or choosing another 交易平台) sent plan.withdrawn
+    for a plan whose project was accepted, a 撤回 by another door (a walk of
+    the fix found it): refused on the form and over REST, nothing written."""
+    from tests.notice_helpers import plan_of, push_lots
+
+    plan_id = plan_of(gps)
+    push_lots(gps, plan_id)
+    before, sent = _plans(gps, "平顶山市教育局多媒体教室设备采购")[0].version, len(_outbox(gps))
+    client = logged_in(gps, "jingban")
+    form = {k: v for k, v in GOOD.items() if k != "interconnected"}  # unticked
+    page = client.post(f"/plans/edit/{plan_id}", follow_redirects=True, data={
+        **form, "project_name": "平顶山市教育局多媒体教室设备采购",
+        "csrf_token": csrf_token(client, f"/plans/edit/{plan_id}")}).get_data(as_text=True)
+    assert "不能取消互联互通、变更交易平台或改为不再推送" in page
+    rest = client.put(f"/api/v1/plan/{plan_id}", headers=bearer(api_token(client, "jingban")),
+                      json={**REST_GOOD, "project_name": "平顶山市教育局多媒体教室设备采购",
+                            "interconnected": False})
+    assert rest.status_code == 422 and "不能取消互联互通" in rest.json["message"]["platform"]
+    with gps.app_context():
+        plan = db.session.get(Plan, plan_id)
+        assert plan.interconnected and plan.version == before
+    assert len(_outbox(gps)) == sent

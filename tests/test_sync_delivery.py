@@ -150,4 +150,4 @@ def test_a_failed_push_is_said_in_chinese_for_the_sync_monitor():
     said = _network_error(requests.ConnectionError("Connection refused"))
     assert said.startswith("无法连接对端") and "ConnectionError" in said
     assert _network_error(requests.ConnectTimeout("x")).startswith("连接对端超时")
-    assert _network_error(requests.ReadTimeout("x")).startswith("对端")
+    assert _network_error(requests.ReadTimeout("x")).startswith("对端 15 秒内未应答；")

@@ -121,7 +121,7 @@ def _network_error(exc: requests.RequestException) -> str:
     if isinstance(exc, requests.ConnectTimeout):
         said = "连接对端超时"
     elif isinstance(exc, requests.ReadTimeout):
-        said = f"对端 {TIMEOUT} 秒内未应答"
+        said = f"对端 {TIMEOUT[1]:g} 秒内未应答"
     elif isinstance(exc, requests.ConnectionError):
         said = "无法连接对端（对端未启动、地址有误或网络不通）"
     else:

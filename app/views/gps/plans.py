@@ -148,6 +148,8 @@ class PlanView(ReadWriteModelView):
 
     def pre_update(self, item):
         plans.prepare(item, g.user)
+        if refusal := plans.moving_refusal(item):
+            raise ValueError(refusal)  # FAB shows it; nothing is written
         # Here, not in post_update: the edit and its outbox message must
         # commit together (FAB commits between pre_ and post_update).
         plans.update_filed(item, g.user)
@@ -256,6 +258,8 @@ class PlanApi(ReadWriteApi):
             raise Rejected({"state": refusal})
         plans.prepare(item, g.user)
         self._check(item)
+        if refusal := plans.moving_refusal(item):
+            raise Rejected({"platform": refusal})
         plans.update_filed(item, g.user)  # committed with the edit
 
     def pre_delete(self, item):
