@@ -198,7 +198,21 @@ def delete_refusal(project: TradingProject) -> str | None:
     return None
 
 
+def withdrawn_plan_refusal(project: TradingProject) -> str | None:
+    """A project whose plan GPS has since withdrawn is neither submitted nor
+    accepted: GPS refuses its project.accepted, and it stood 受理通过 on the
+    platform, unknown to GPS (a walk withdrew the plan during 受理审核)."""
+    plan = project.plan
+    if plan is not None and plan.status == "已撤回":
+        reason = f"（撤回原因：{plan.withdraw_reason}）" if plan.withdraw_reason else ""
+        return (f"所选计划“{plan.plan_no}”已被采购单位在政府采购系统撤回{reason}，"
+                "不能提交或受理通过")
+    return None
+
+
 def submit_refusal(project: TradingProject) -> str | None:
+    if refusal := withdrawn_plan_refusal(project):
+        return refusal
     if not project.lots:
         return "请先增加至少一个标段(包)再提交"
     if not project.open_place:

@@ -392,3 +392,31 @@ def test_a_submitted_project_offers_no_edit_or_delete(pds):
     assert buttons("/acceptance/list/", code) == (True, True)  # a draft: both
     submit(daili, pk)
     assert buttons("/acceptance/list/", code) == (False, False)
+
+
+def test_a_project_whose_plan_gps_withdrew_is_not_accepted(pds):
+    """Withdrawn on GPS while under 受理审核, the plan's project was still
+    accepted here; GPS refused its project.accepted (a dead letter) and the
+    project stood 受理通过 unknown to GPS. Refused at 通过 and at 提交."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from tests.filings import VERSION_RE
+    from tests.helpers import form_token
+
+    daili, pk, code = _accepted_draft(pds, plan_no="410400-2026-90077")
+    add_lot(daili, pk, "第一包", "1000000.00")
+    assert "等待中心业务科室审核" in submit(daili, pk).get_data(as_text=True)
+    with pds.app_context():  # plan.withdrawn, as the inbox applies it
+        db.session.execute(text("UPDATE plan_replica SET status = '已撤回', "
+                                "withdraw_reason = '需求取消' WHERE plan_no = '410400-2026-90077'"))
+        db.session.commit()
+    keshi = logged_in(pds, "keshi")
+    page = keshi.get(f"/acceptance/review/{pk}").get_data(as_text=True)
+    done = keshi.post(f"/acceptance/review/{pk}", data={
+        "csrf_token": form_token(keshi), "result": "通过", "opinion": "同意受理",
+        "version": VERSION_RE.search(page).group(1)}, follow_redirects=True)
+    said = "所选计划“410400-2026-90077”已被采购单位在政府采购系统撤回（撤回原因：需求取消），不能提交或受理通过"
+    assert said in done.get_data(as_text=True)
+    assert project_of(pds, "410400-2026-90077")[2] == "待受理审核"
+    assert outbox(pds, "project.accepted") == []

@@ -18,6 +18,11 @@ def ready(item=None, **kwargs):
         raise Refused(refusal)
 
 
+def plan_standing(item=None, **kwargs):
+    if refusal := projects.withdrawn_plan_refusal(item):
+        raise Refused(f"{refusal}；请退回代理机构")
+
+
 class AcceptanceChain(Chain):
     key = "acceptance"
     title = "项目进场受理"
@@ -31,7 +36,7 @@ class AcceptanceChain(Chain):
 
     submit = (draft.to(review, validators=[AGENCY.check, ready])
               | returned.to(review, validators=[AGENCY.check, ready]))
-    approve = review.to(accepted, validators=CENTRE.check)
+    approve = review.to(accepted, validators=[CENTRE.check, plan_standing])
     reject = review.to(returned, validators=[CENTRE.check, opinion_given])
 
     def on_enter_accepted(self, user=None):
