@@ -507,10 +507,10 @@ def _overlap(start, end, on, spans, taken) -> dict[str, str]:
         for other, (first, last) in spans.items():
             if first <= day <= last:
                 return {"workdays": f"调休上班日 {day} 在“{other}”的放假期间内"}
-    worked_elsewhere = [day for day, name in taken.items()
-                        if start <= day <= end and day.weekday() >= 5]
-    if worked_elsewhere:
-        return {"start": f"放假期间内的 {worked_elsewhere[0]} 是“{taken[worked_elsewhere[0]]}”的调休上班日"}
+    # `taken`'s weekend days are other holidays' 调休上班日 (its 休 are weekdays).
+    worked = sorted(day for day in taken if start <= day <= end and day.weekday() >= 5)
+    if worked:
+        return {"start": f"放假期间内的 {worked[0]} 是“{taken[worked[0]]}”的调休上班日"}
     return {}
 
 

@@ -591,18 +591,20 @@ def test_an_export_with_a_lists_junk_goes_back_to_the_year(gps_demo, junk):
     assert response.headers["Location"].endswith("/holidays/2026")
 
 
-@pytest.mark.parametrize("second, said", [
+@pytest.mark.parametrize("worked, second, said", [
     # Met on the weekend only (2027-01-02/03): stored as two one-day holidays.
-    ({"name": "春节", "start": "2027-01-02", "end": "2027-01-04", "workdays": []},
+    ([], {"name": "春节", "start": "2027-01-02", "end": "2027-01-04", "workdays": []},
      "放假日期 2027-01-02 至 2027-01-04 与“元旦”（2027-01-01 至 2027-01-03）重叠"),
-    ({"name": "春节", "start": "2027-02-05", "end": "2027-02-12", "workdays": ["2027-01-02"]},
+    ([], {"name": "春节", "start": "2027-02-05", "end": "2027-02-12", "workdays": ["2027-01-02"]},
      "调休上班日 2027-01-02 在“元旦”的放假期间内"),
+    (["2027-01-09"], {"name": "春节", "start": "2027-01-08", "end": "2027-01-11", "workdays": []},
+     "放假期间内的 2027-01-09 是“元旦”的调休上班日"),
 ])
-def test_holidays_of_a_file_may_not_meet_on_a_weekend_either(gps, second, said):
+def test_holidays_of_a_file_may_not_meet_on_a_weekend_either(gps, worked, second, said):
     """An attack probe's PUT with overlapping 元旦 and 春节 was taken (200),
     both trimmed to their weekdays: refused, nothing changed."""
     body = {**GOOD_2027, "state": "暂定", "holidays": [
-        {"name": "元旦", "start": "2027-01-01", "end": "2027-01-03", "workdays": []}, second]}
+        {"name": "元旦", "start": "2027-01-01", "end": "2027-01-03", "workdays": worked}, second]}
     before = snapshot(gps)
     api = gps.test_client()
     auth = bearer(api_token(api, "admin"))

@@ -97,4 +97,3 @@ class AuditLogView(ReadWriteModelView):
         out.seek(0)
         return send_download(out, gettext("审计日志") + ".xlsx", "audit-log.xlsx",
                              mimetype=XLSX)
-

@@ -2,8 +2,9 @@
 
 The rows app/history.py wrote for the record, newest first. Whoever may read
 the record itself may read its history: the record's own scope clause
-(app/scope.py) and the role's can_read on the record's page decide, and anything else — another unit's plan, an unknown
-entity, a junk id — is a 404, the same as a record that does not exist.
+(app/scope.py) and the role's can_read on the record's page decide, and
+anything else — another unit's plan, an unknown entity, a junk id — is a
+404, the same as a record that does not exist.
 """
 import re
 
