@@ -200,7 +200,8 @@ def test_the_agency_forms_the_committee_in_the_browser(pds_site, sign_in):
     rep.locator("input[name=authorization]").set_input_files(files=[{
         "name": "授权书.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
     rep.get_by_role("button", name="录入业主专家").click()
-    page.wait_for_load_state()
+    # It asks first, saying what the committee becomes (4 seated + 1).
+    ui.confirm(page, "录入业主专家", "录入后评委会在册成员为 5 人")
     expect(page.locator(".alert-success")).to_contain_text("已添加采购人代表王代表")
     expect(page.locator("tr.member", has_text="王代表")).to_contain_text("采购人代表")
     expect(page.locator("tr.member", has_text="王代表").get_by_role(
