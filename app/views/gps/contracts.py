@@ -43,6 +43,7 @@ def paragraphs(value):
     """其他补充事宜 as its notice shows it: stored HTML, cleaned again."""
     return Markup(clean_html(value)) if value else text(value)
 
+
 LABELS = {
     "filing_no": _("备案编号"),
     "project_code": _("项目编号"),
