@@ -10,6 +10,17 @@ def _user_id(app, username):
         return db.session.query(OrgUser.id).filter_by(username=username).scalar()
 
 
+def test_a_user_is_found_by_the_whole_name_as_well_as_by_its_parts(gps):
+    """姓 and 名 are two columns; people type the name whole."""
+    admin = logged_in(gps, "admin")
+    pk = str(_user_id(gps, "chushen"))
+    for typed in ("钱初审", "钱", "初审", "chushen", "钱初"):
+        found = admin.get(f"/audit/related/user?q={typed}").get_json()
+        assert pk in {r["id"] for r in found["results"]}, typed
+        assert "钱初审" in {r["text"] for r in found["results"]}, typed
+    assert not admin.get("/audit/related/user?q=钱审").get_json()["results"]
+
+
 def test_an_admin_finds_one_users_rows_and_exports_them(gps):
     jingban = logged_in(gps, "jingban")
     jingban.get("/plans/list/")  # signing in is audited: jingban has rows

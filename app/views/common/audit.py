@@ -67,7 +67,7 @@ class AuditLogView(ReadWriteModelView):
     show_columns = ["at", "user", "action", "entity", "entity_key", "detail"]
     # 用户 searched as one types (a province has thousands of accounts).
     search_columns = ["user", "action", "entity", "entity_key", "at"]
-    searched_relations = {"user": ("username", "first_name", "last_name")}
+    searched_relations = {"user": ("username", "name_typed")}
     base_order = ("id", "desc")
     # An action is stored in Chinese (新增, 专家补抽 …): shown in English
     # where it has one, as 项目监督's timeline shows it.
