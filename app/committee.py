@@ -131,31 +131,47 @@ def apply_experts_drawn(envelope, payload) -> None:
         raise Refused(409, "committee_locked",
                       f"项目已进入“{stage}”阶段，评委会不能再修改，不能接收新的专家抽取结果",
                       envelope["source"], envelope["id"])
-    if other := _other_request(lot, envelope["entity"]):
+    seated_by = _seated_requests(lot)
+    if others := seated_by - {envelope["entity"]}:
         # One lot seats the result of one application: a second one's list
         # would otherwise drop the first one's experts.
+        other = sorted(others)[0].removeprefix("expert_request:")
         raise Refused(409, "other_request",
                       f"标段“{lot.code}”已接收专家抽取申请“{other}”的结果，"
                       "同一标段只接收一份抽取结果", envelope["source"], envelope["id"])
+    if envelope["entity"] not in seated_by and _has_drawn_members(lot):
+        # Experts seated here by no application's message (the demo's stages
+        # seat them so): a first result would replace most of them and keep
+        # the rest, a committee of more members than either list.
+        raise Refused(409, "committee_seated",
+                      f"标段“{lot.code}”的评委会已有抽取专家，不是由政府采购系统的专家抽取申请"
+                      "产生的，不能再接收专家抽取结果", envelope["source"], envelope["id"])
     receive_experts(lot, payload["experts"], now,
                     f"{payload['request_no']} 第{envelope['entity_version']}版")
 
 
-def _other_request(lot: Lot, entity: str) -> str | None:
-    """The request_no of another application whose experts this lot holds."""
+def _seated_requests(lot: Lot) -> set[str]:
+    """The applications (their entity keys) whose experts.drawn this lot
+    applied."""
     from .models import InboxMessage
 
     rows = (db.session.query(InboxMessage.entity_key, InboxMessage.body)
             .filter(InboxMessage.type == "experts.drawn", InboxMessage.result == "已应用",
-                    InboxMessage.entity_key != entity, InboxMessage.body.contains(lot.code)))
+                    InboxMessage.body.contains(lot.code)))
+    seated = set()
     for key, body in rows:
         try:
             payload = json.loads(body).get("payload") or {}
         except ValueError:
             continue
         if payload.get("lot_code") == lot.code:
-            return key.removeprefix("expert_request:")
-    return None
+            seated.add(key)
+    return seated
+
+
+def _has_drawn_members(lot: Lot) -> bool:
+    return db.session.query(CommitteeMember.id).filter(
+        CommitteeMember.lot_id == lot.id, CommitteeMember.expert_key.isnot(None)).first() is not None
 
 
 def receive_experts(lot: Lot, experts: list[dict], now: dt.datetime, label: str) -> bool:

@@ -373,7 +373,7 @@ def submit_refusal(item: ExpertRequest, now: dt.datetime | None = None) -> str |
 
 
 # A lot's committee is formed from one application's draw: its platform
-# takes one result per lot (committee._other_request) and refused a second
+# takes one result per lot (committee._seated_requests) and refused a second
 # application's, which GPS had still approved and drawn.
 LOT_TAKING_STATES = ("待监管初审", "已通过")
 

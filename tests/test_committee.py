@@ -223,6 +223,29 @@ def test_a_second_application_for_the_lot_is_refused_and_changes_nothing(site):
     assert committee_rows(site.app, site.lots[0][0]) == before
 
 
+def test_a_committee_seated_by_no_application_takes_no_result(site):
+    """The demo's stages seat 抽取专家 without a message from GPS. A first
+    result for such a lot would replace most of them and keep the rest."""
+    from app import committee
+
+    lot_id = site.lots[0][0]
+    with site.app.app_context():
+        people = [{**e, "key": f"demo-{i}"} for i, e in enumerate(experts(5, 0))]
+        committee.receive_experts(db.session.get(Lot, lot_id), people,
+                                  dt.datetime.now(), "演示")
+        db.session.commit()
+    before = committee_rows(site.app, lot_id)
+    answer, _ = deliver(site.app, drawn(site))
+    assert answer.status_code == 409 and answer.json["error"] == "committee_seated"
+    assert site.lots[0][1] in answer.json["message"]
+    assert committee_rows(site.app, lot_id) == before
+    # A lot whose experts came from an application still takes that
+    # application's later versions (a 补抽).
+    assert deliver(site.app, drawn(site, lot=1, request_no="ZJ2026-0002"))[0].status_code == 200
+    assert deliver(site.app, drawn(site, lot=1, request_no="ZJ2026-0002",
+                                   people=experts(4, 1)), version=2)[0].status_code == 200
+
+
 def test_a_sitting_committee_takes_no_new_result(site):
     from sqlalchemy import update
 
