@@ -575,17 +575,20 @@ def test_other_matters_are_kept_as_typed(gps):
 
     _, code = resulted_project(gps, seqs={1})
     lot1 = lot_codes(gps, code)[0]
-    typed = "履约保证金 < 5% & 质保期两年\r\n验收后付款 <b>90%</b>"
+    typed = "履约保证金 < 5% & 质保期两年\r\n\r\n　　验收后付款 <b>90%</b>\r\n  质保期内免费上门"
     jingban = logged_in(gps, "jingban")
     pk = saved_id(add_contract(jingban, code, {lot1: "880000.00"}, other_html=typed))
     for _ in range(2):
         form = jingban.get(f"/contracts/edit/{pk}").get_data(as_text=True)
         shown = html.unescape(re.search(r'<textarea[^>]*name="other_html"[^>]*>(.*?)</textarea>',
                                         form, re.S).group(1))
-        assert shown.strip() == "履约保证金 < 5% & 质保期两年\n验收后付款 <b>90%</b>"
+        # The blank line and the indents too (a 全角 one, two spaces).
+        assert shown.strip() == ("履约保证金 < 5% & 质保期两年\n\n　　验收后付款 <b>90%</b>\n"
+                                 "  质保期内免费上门")
         saved_id(edit_contract(jingban, pk, {lot1: "880000.00"}, other_html=shown))
     page = jingban.get(f"/contracts/show/{pk}").get_data(as_text=True)
-    assert "<p>履约保证金 &lt; 5% &amp; 质保期两年</p><p>验收后付款 &lt;b&gt;90%&lt;/b&gt;</p>" in page
+    assert ("<p>履约保证金 &lt; 5% &amp; 质保期两年</p><p>\xa0</p><p>　　验收后付款 &lt;b&gt;90%&lt;/b&gt;</p>"
+            "<p>\xa0\xa0质保期内免费上门</p>") in page.replace("&nbsp;", "\xa0")
     assert "&amp;lt;" not in page
     with gps.app_context():
         body = render_body(Notice(), db.session.get(Contract, pk))  # as it will publish

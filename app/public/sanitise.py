@@ -66,18 +66,44 @@ def plain_text(value: str | None, limit: int | None = None) -> str:
 _BREAK = re.compile(r"<br\s*/?>|</p\s*>|</div\s*>|</li\s*>|</h[1-6]\s*>|</tr\s*>", re.I)
 
 
+# HTML collapses ASCII blanks and a raw line break, not a no-break space or a
+# 全角 space (the "　　" a Chinese paragraph is indented with).
+_HTML_BLANKS = " \t\n\r\f"
+
+
 def text_as_html(text: str | None) -> str:
-    """Typed text as HTML that shows it as typed: escaped, a <p> per line."""
-    lines = [line.strip() for line in (text or "").splitlines()]
-    return "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in lines if line)
+    """Typed text as HTML that shows it as typed: escaped, a <p> per line,
+    a blank line between paragraphs and a line's leading spaces kept (as
+    no-break spaces, which HTML shows)."""
+    lines = _inner([line.rstrip() for line in (text or "").splitlines()])
+    return "".join(f"<p>{html.escape(_indent_kept(line), quote=False) or NBSP}</p>"
+                   for line in lines)
+
+
+NBSP = "\xa0"
+
+
+def _indent_kept(line: str) -> str:
+    body = line.lstrip(" \t")
+    return NBSP * (len(line) - len(body)) + body
+
+
+def _inner(lines: list[str]) -> list[str]:
+    """The lines without the blank ones before the first and after the last."""
+    kept = [n for n, line in enumerate(lines) if line]
+    return lines[kept[0]:kept[-1] + 1] if kept else []
 
 
 def html_as_text(value: str | None) -> str:
     """The text a textarea shows for stored HTML: a line per paragraph or
-    break, tags dropped, entities read."""
+    break, tags dropped, entities read; what text_as_html made comes back
+    as typed."""
     if not value:
         return ""
-    stripped = nh3.clean(_BREAK.sub("\n", value), tags=set(),
+    flowing = re.sub(r"[\r\n]+", " ", value)  # in HTML a raw line break is a space
+    stripped = nh3.clean(_BREAK.sub("\n", flowing), tags=set(),
                          clean_content_tags=DROP_WITH_CONTENT)
-    lines = (line.strip() for line in html.unescape(stripped).splitlines())
-    return "\n".join(line for line in lines if line)
+    lines = [line.strip(_HTML_BLANKS) for line in html.unescape(stripped).splitlines()]
+    # A line HTML shows nothing of (markup's own layout) is not a line; one
+    # of no-break spaces is a blank line.
+    return "\n".join(_inner([line.replace(NBSP, " ").rstrip() for line in lines if line]))
