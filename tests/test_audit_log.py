@@ -1,4 +1,6 @@
 """【审计日志】: searched by 用户 as one types, and 【导出】 as searched."""
+import re
+
 from tests.helpers import logged_in, xlsx_text
 
 
@@ -45,3 +47,14 @@ def test_an_admin_finds_one_users_rows_and_exports_them(gps):
         # The export is audited itself.
         assert db.session.query(AuditLog).filter_by(action="导出", entity="AuditLog").count() == 1
     assert rows >= 1 and text.count(name) == rows and admin_name not in text.splitlines()[6:]
+
+
+def test_in_english_the_column_is_the_action_done(gps):
+    """操作 is what was done here, not the buttons' column (Actions)."""
+    admin = logged_in(gps, "admin")
+    admin.get("/lang/en")
+    heads = re.findall(r"<th[^>]*>(.*?)</th>", admin.get("/audit/list/").get_data(as_text=True),
+                       re.S)
+    assert "Action" in [re.sub(r"<[^>]+>", "", head).strip() for head in heads]
+    header = xlsx_text(admin.get("/audit/export").data).splitlines()[:6]
+    assert header[2] == "Action" and "Actions" not in header

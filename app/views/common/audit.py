@@ -3,7 +3,7 @@ import io
 
 from flask import g
 from flask_appbuilder import expose, has_access
-from flask_babel import gettext
+from flask_babel import gettext, lazy_pgettext, pgettext
 from flask_babel import lazy_gettext as _
 
 from ... import xlsx
@@ -61,8 +61,10 @@ class AuditLogView(ReadWriteModelView):
     base_permissions = ["can_read"]
     list_template = "audit/list.html"
     list_title = _("审计日志")
-    label_columns = {"at": _("时间"), "user": _("用户"), "action": _("操作"),
-                     "entity": _("对象类型"), "entity_key": _("对象编号"), "detail": _("详情")}
+    # 操作 as what was done: in English "Action", not the buttons' "Actions".
+    label_columns = {"at": _("时间"), "user": _("用户"), "action": lazy_pgettext("审计", "操作"),
+                     "entity": _("对象类型"), "entity_key": _("对象编号"),
+                     "detail": _("详情")}
     list_columns = ["at", "user", "action", "entity", "entity_key"]
     show_columns = ["at", "user", "action", "entity", "entity_key", "detail"]
     # 用户 searched as one types (a province has thousands of accounts).
@@ -85,8 +87,8 @@ class AuditLogView(ReadWriteModelView):
                  i.detail or "") for i in items]
         out = io.BytesIO()
         xlsx.write(out, gettext("审计日志"),
-                   [gettext("时间"), gettext("用户"), gettext("操作"), gettext("对象类型"),
-                    gettext("对象编号"), gettext("详情")], rows,
+                   [gettext("时间"), gettext("用户"), pgettext("审计", "操作"),
+                    gettext("对象类型"), gettext("对象编号"), gettext("详情")], rows,
                    widths=(18, 16, 14, 16, 24, 60), formats=("yyyy-mm-dd hh:mm",))
         record(g.user, "导出", AuditLog(), detail=f"导出审计日志 {len(rows)} 条")
         db.session.commit()
