@@ -128,8 +128,7 @@ class OrgUser(FabUser):
         self.session_version = (self.session_version or 0) + 1
 
     def __str__(self):
-        # Chinese names: 姓 (first_name) then 名, no space.
-        return f"{self.first_name or ''}{self.last_name or ''}" or self.username
+        return self.name_typed or self.username
 
     def get_full_name(self):
         # FAB's joins the two with a space (the navbar read "张 经办",
@@ -138,8 +137,8 @@ class OrgUser(FabUser):
 
     @hybrid_property
     def name_typed(self) -> str:
-        """姓 and 名 as one writes the name: what a search for "钱初审" looks
-        in (neither column holds it whole)."""
+        """姓 (first_name) and 名 as a Chinese name is written, with no space:
+        what a search for "钱初审" looks in (neither column holds it whole)."""
         return f"{self.first_name or ''}{self.last_name or ''}"
 
     @name_typed.inplace.expression

@@ -69,6 +69,7 @@ _BREAK = re.compile(r"<br\s*/?>|</p\s*>|</div\s*>|</li\s*>|</h[1-6]\s*>|</tr\s*>
 # HTML collapses ASCII blanks and a raw line break, not a no-break space or a
 # 全角 space (the "　　" a Chinese paragraph is indented with).
 _HTML_BLANKS = " \t\n\r\f"
+NBSP = "\xa0"
 
 
 def text_as_html(text: str | None) -> str:
@@ -78,9 +79,6 @@ def text_as_html(text: str | None) -> str:
     lines = _inner([line.rstrip() for line in (text or "").splitlines()])
     return "".join(f"<p>{html.escape(_indent_kept(line), quote=False) or NBSP}</p>"
                    for line in lines)
-
-
-NBSP = "\xa0"
 
 
 def _indent_kept(line: str) -> str:
