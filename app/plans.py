@@ -185,10 +185,7 @@ def moving_refusal(plan: Plan) -> str | None:
     """An edit of a filed plan that would withdraw it from the platform that
     has it (互联互通 unticked, another 交易平台, no longer meeting the push
     rule) is a 撤回 by another door: refused once its project is accepted."""
-    if plan.state != "已备案" or not plan.pushed_to:
-        return None
-    target = plan.platform.code if plan.meets_push and plan.platform else None
-    if target == plan.pushed_to:
+    if plan.state != "已备案" or not plan.pushed_to or push_target(plan) == plan.pushed_to:
         return None
     if project := _accepted_project(plan):
         return (f"计划“{plan.plan_no}”已由交易中心受理为项目“{project}”，不能取消互联互通、"
@@ -212,6 +209,11 @@ def withdraw(plan: Plan, user, reason: str) -> str | None:
     return None
 
 
+def push_target(plan: Plan) -> str | None:
+    """The platform the filed plan belongs on now (None: no platform may have it)."""
+    return plan.platform.code if plan.meets_push and plan.platform else None
+
+
 def push_to_platform(plan: Plan) -> None:
     """Send the filed plan to its platform while the push rule holds.
 
@@ -222,7 +224,7 @@ def push_to_platform(plan: Plan) -> None:
     from .sync import outbox
     from .sync.messages.plan import entity_key, payload_of
 
-    target = plan.platform.code if plan.meets_push and plan.platform else None
+    target = push_target(plan)
     if plan.pushed_to and plan.pushed_to != target:
         _send_withdrawal(plan, plan.pushed_to,
                          "交易平台变更" if target else "不再满足推送条件")
