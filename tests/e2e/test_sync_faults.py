@@ -12,7 +12,6 @@ over real HTTP with real Redis and real worker processes:
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,26 +23,10 @@ import redis
 import requests
 
 from app.sync import envelope, signing
-from tests.e2e.stack import Stack, free_port, wait_for
+from tests.e2e.stack import Stack, free_port, start_redis, wait_for
 from tests.e2e.test_plan_push import PLAN, applied_count, outbox_state, push_state, received
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-def start_redis(workdir, port):
-    proc = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind",
-                             "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
-                             str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    client = redis.Redis(port=port, socket_connect_timeout=0.5)
-    wait_for(lambda: _pings(client), 10, 0.05, what="test redis-server")
-    return proc
-
-
-def _pings(client):
-    try:
-        return client.ping()
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture
