@@ -533,8 +533,11 @@ class SecurityManager(FabSecurityManager):
             # other copy of the session (and every other device) is ended.
             session[SESSION_VERSION_KEY] = self.get_user_by_id(userid).session_version
 
-    # JWTs carry a stamp of the password they were issued under: a password
-    # change revokes them (an inactive user is refused by FAB already).
+    # JWTs carry a stamp of the password and the session_version they were
+    # issued under: a password change, a deactivation and a logout revoke
+    # them, as they end every browser session of the user (an inactive user
+    # is refused by FAB already). A token outliving 退出 was a way back in
+    # for whoever had copied it.
 
     def create_jwt_manager(self, app):
         jwt_manager = super().create_jwt_manager(app)
@@ -556,7 +559,8 @@ class SecurityManager(FabSecurityManager):
 
     def credential_stamp(self, user) -> str:
         key = current_app.config["SECRET_KEY"].encode()
-        return hmac.new(key, (user.password or "").encode(), hashlib.sha256).hexdigest()[:32]
+        issued_under = f"{user.session_version or 0}:{user.password or ''}"
+        return hmac.new(key, issued_under.encode(), hashlib.sha256).hexdigest()[:32]
 
     def _credential_claims(self, identity):
         user = self.get_user_by_id(int(identity))

@@ -174,6 +174,25 @@ def test_a_copied_cookie_dies_at_logout(gps):
     assert _reaches_plans(logged_in(gps, "jingban"))  # signing in again works
 
 
+def test_logout_revokes_the_users_rest_tokens(gps):
+    """退出 ends every session of the user, a script's token included: a
+    copied token must not outlive it. Signing in again gives one that works."""
+    tokens = rest_login(gps.test_client(), "jingban", DEMO_PASSWORD).json
+    api = gps.test_client()
+    assert api.get("/api/v1/plan/", headers=bearer(tokens["access_token"])).status_code == 200
+    other = rest_login(gps.test_client(), "chushen", DEMO_PASSWORD).json["access_token"]
+
+    logged_in(gps, "jingban").get("/logout/")
+    revoked = api.get("/api/v1/plan/", headers=bearer(tokens["access_token"]))
+    assert revoked.status_code == 401 and "登录已失效" in revoked.json["message"]
+    assert api.post("/api/v1/security/refresh",
+                    headers=bearer(tokens["refresh_token"])).status_code == 401
+    # Another user's token is not touched.
+    assert api.get("/api/v1/plan/", headers=bearer(other)).status_code == 200
+    fresh = rest_login(gps.test_client(), "jingban", DEMO_PASSWORD).json["access_token"]
+    assert api.get("/api/v1/plan/", headers=bearer(fresh)).status_code == 200
+
+
 def test_own_password_change_keeps_this_browser_and_ends_the_others(gps):
     client = logged_in(gps, "jingban")
     thief = _copy_session(gps, client)
