@@ -1,6 +1,7 @@
 """Issue 12, items 1, 3 and 6 over real HTTP against `flask run` servers:
 REST login limited like the form, login through a Redis outage, and a copied
-session cookie refused after logout, a password change and a deactivation."""
+session cookie and REST token refused after logout, a password change and a
+deactivation."""
 
 import pytest
 import redis
@@ -129,12 +130,16 @@ def test_copied_cookie_is_refused_after_logout_password_change_and_deactivation(
     sites.start_site("gps")
     base = sites.url("gps")
 
-    # Logout.
+    # Logout: the copied cookie and the user's REST token both end.
     ui = sites.browser("gps", "jingban")
     thief = _thief(ui)
+    token = rest_login(base, "jingban", PASSWORD).json()["access_token"]
     assert _reaches_plans(thief, base)
     ui.http.get(base + "/logout/", timeout=10)
     assert not _reaches_plans(thief, base)
+    refused = requests.get(base + "/api/v1/plan/", timeout=10,
+                           headers={"Authorization": "Bearer " + token})
+    assert refused.status_code == 401 and "登录已失效" in refused.json()["message"]
 
     # The user changes their own password: this browser stays, the copy does not.
     ui = sites.browser("gps", "jingban")
