@@ -76,9 +76,10 @@ def create_app(site: str = "gps", config: dict | None = None, platform: str | No
 
         public.init_app(app)
     outbox.init_app(app)
-    from . import history
+    from . import audit, history
 
     history.init_app(app)  # 【历史】: field_change rows in the flush of each change
+    audit.init_app(app)  # 审计日志: a new record's key, once its flush gives it one
     from . import notice_sync, project_info
 
     # Domain modules own what their messages do; app/sync imports none of them.

@@ -127,12 +127,10 @@ class OrganisationView(ReadWriteModelView):
 
     def pre_add(self, item):
         item.credit_code = item.credit_code.strip().upper()
-
-    def post_add(self, item):
         audit_added(item)
 
     def pre_update(self, item):
-        self.pre_add(item)
+        item.credit_code = item.credit_code.strip().upper()
         moved = audit_edit(item)
         if moved:
             flash(ngettext("该单位的 %(num)d 条记录已随之转入新的所属区划",
@@ -161,7 +159,7 @@ class OrganisationApi(ReadWriteApi):
     search_columns = ["name", "org_type", "credit_code"]
     validators_columns = {"credit_code": _credit_code_schema_valid, "phone": schema_phone}
 
-    def post_add(self, item):
+    def pre_add(self, item):
         audit_added(item)
 
     def pre_update(self, item):
@@ -189,9 +187,9 @@ def audit_edit(item) -> int:
 
 
 def audit_added(item) -> None:
-    # After FAB's commit (the id is the entity key): a second, small one.
+    # Committed with the organisation by FAB; its id, the entity key, is
+    # filled in by the flush that inserts it (app/audit.py).
     record(g.user, "新增组织机构", item, created_detail(item))
-    db.session.commit()
 
 
 def audit_deleted(item) -> None:

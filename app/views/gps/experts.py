@@ -161,19 +161,14 @@ class ExpertView(ReadWriteModelView):
         item.id_number = normalise_id_number(item.id_number)
         experts.stamp(item, g.user)
 
+    # Audited in the same commit as the change (app/audit.py).
     def pre_add(self, item):
         self._set_recusals(item)
+        record(g.user, "增加", item)
 
     def pre_update(self, item):
         self._set_recusals(item)
-
-    def post_add(self, item):
-        record(g.user, "增加", item)
-        db.session.commit()
-
-    def post_update(self, item):
         record(g.user, "修改", item)
-        db.session.commit()
 
     @expose("/import", methods=["GET", "POST"])
     @has_access

@@ -141,10 +141,7 @@ class PlanView(ReadWriteModelView):
 
     def pre_add(self, item):
         plans.prepare(item, g.user)
-
-    def post_add(self, item):
-        record(g.user, "增加", item)
-        db.session.commit()
+        record(g.user, "增加", item)  # committed with the plan
 
     def pre_update(self, item):
         plans.prepare(item, g.user)
@@ -252,6 +249,7 @@ class PlanApi(ReadWriteApi):
     def pre_add(self, item):
         plans.prepare(item, g.user)
         self._check(item)
+        record(g.user, "增加", item)  # as the form does, committed with the plan
 
     def pre_update(self, item):
         if refusal := plans.edit_refusal(item):

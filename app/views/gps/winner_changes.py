@@ -245,19 +245,13 @@ class WinnerChangeView(ApprovalViews, ReadWriteModelView):
         item.plan = _form_plan()
         winner_changes.prepare(item, g.user)
         self._check_and_attach(item)
-
-    def post_add(self, item):
-        record(g.user, "增加", item)
-        db.session.commit()
+        record(g.user, "增加", item)  # committed with the filing
 
     def pre_update(self, item):
         if refusal := winner_changes.edit_refusal(item):
             raise ValueError(refusal)
         self._check_and_attach(item)
-
-    def post_update(self, item):
-        record(g.user, "修改", item)
-        db.session.commit()
+        record(g.user, "修改", item)  # committed with the change
 
     def delete_refusal(self, item):
         return winner_changes.delete_refusal(item)
@@ -318,14 +312,17 @@ class WinnerChangeApi(ApprovalApi, ReadWriteApi):
                                      ["id", ResultedPlans, None]]}
     edit_query_rel_fields = add_query_rel_fields
 
+    # Audited as the form's are, in the same commit.
     def pre_add(self, item):
         winner_changes.prepare(item, g.user)
         self._check(item)
+        record(g.user, "增加", item)
 
     def pre_update(self, item):
         if refusal := winner_changes.edit_refusal(item):
             raise Rejected({"state": refusal})
         self._check(item)
+        record(g.user, "修改", item)
 
     def pre_delete(self, item):
         if refusal := winner_changes.delete_refusal(item):

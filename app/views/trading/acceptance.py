@@ -123,10 +123,7 @@ class LotView(ReadWriteModelView):
     def pre_add(self, item):
         _check_lot(item, "add")
         projects.place_lot(item)
-
-    def post_add(self, item):
-        record(g.user, "增加标段", item)
-        db.session.commit()
+        record(g.user, "增加标段", item)  # committed with the lot
 
     def pre_update(self, item):
         _check_lot(item, "edit")
@@ -301,18 +298,12 @@ class AcceptanceView(ApprovalViews, ReadWriteModelView):
         projects.prepare(item, g.user)
         if errors := projects.errors(item):
             raise ValueError("；".join(errors.values()))
-
-    def post_add(self, item):
-        record(g.user, "新增受理", item)
-        db.session.commit()
+        record(g.user, "新增受理", item)  # committed with the project
 
     def pre_update(self, item):
         if refusal := projects.edit_refusal(item):
             raise ValueError(refusal)
-
-    def post_update(self, item):
         record(g.user, "完善受理信息", item)
-        db.session.commit()
 
     def pre_delete(self, item):
         if refusal := self.delete_refusal(item):
@@ -407,10 +398,12 @@ class AcceptanceApi(ApprovalApi, ReadWriteApi):
         projects.prepare(item, g.user)
         if errors := projects.errors(item):
             raise Rejected(errors)
+        record(g.user, "新增受理", item)  # as the form does, in the same commit
 
     def pre_update(self, item):
         if refusal := projects.edit_refusal(item):
             raise Rejected({"state": refusal})
+        record(g.user, "完善受理信息", item)
 
     def pre_delete(self, item):
         if refusal := projects.delete_refusal(item):
@@ -457,6 +450,7 @@ class LotApi(ReadWriteApi):
     def pre_add(self, item):
         self._check(item, "add")
         projects.place_lot(item)
+        record(g.user, "增加标段", item)  # as the form does, in the same commit
 
     def pre_update(self, item):
         self._check(item, "edit")

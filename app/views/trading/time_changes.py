@@ -92,10 +92,10 @@ class TimeChangeView(ApprovalViews, ReadWriteModelView):
             raise ValueError(refusal)
         if errors := time_changes.errors(item):
             raise ValueError("；".join(errors.values()))
+        # committed with the change
+        record(g.user, "调整变更时间", item.project, time_changes.audit_detail(item))
 
     def post_update(self, item):
-        record(g.user, "调整变更时间", item.project, time_changes.audit_detail(item))
-        db.session.commit()
         if time_changes.differences(item):
             flash(gettext("已保存。填写的时间与政府采购系统的变更公告不一致，原因已记录，"
                           "中心业务科室审核时可见"), "warning")
