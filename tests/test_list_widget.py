@@ -104,6 +104,42 @@ def test_a_rows_buttons_are_those_its_record_allows(gps):
     assert {state for pk, state in states.items() if pk in shown} >= {"草稿", "已备案"}
 
 
+def test_a_lots_buttons_follow_its_projects_state(site_factory):
+    """The 标段 list offered 编辑 and 删除 on every lot, then refused them
+    (项目已受理通过，标段只能修改，不能删除; 审核期间不能修改标段). A lot of a
+    草稿 project shows both, of an accepted one 编辑 only, of one under
+    review neither; the page still reads its projects in one statement."""
+    from app.extensions import db
+    from app.models import Lot, TradingProject
+    from tests.acceptance_helpers import (accepted_project, add_lot, complete, project_of,
+                                          pushed_plan, submit, take_plan)
+
+    pds = site_factory("pds")
+    _, accepted, _ = accepted_project(pds, "410400-2026-98201", lots=(("第一包 课桌椅", "900000.00"),))
+    daili = logged_in(pds, "daili")
+    states = {"受理通过": accepted}
+    for state, plan_no in (("草稿", "410400-2026-98202"), ("待受理审核", "410400-2026-98203")):
+        pushed_plan(pds, plan_no)
+        take_plan(daili, plan_no)
+        pk, _code, _state = project_of(pds, plan_no)
+        assert complete(daili, pk).status_code == 302
+        assert add_lot(daili, pk, f"第一包 {state}", "1000000.00").status_code == 302
+        if state != "草稿":
+            submit(daili, pk)
+        states[state] = pk
+    with pds.app_context():
+        assert {state: db.session.get(TradingProject, pk).state
+                for state, pk in states.items()} == {s: s for s in states}
+        lot_of = {state: db.session.query(Lot.id).filter_by(project_id=pk).scalar()
+                  for state, pk in states.items()}
+        db.session.remove()
+    page = daili.get("/lots/list/?psize_LotView=100").get_data(as_text=True)
+    shown = {state: (f"/lots/edit/{lot}" in page, f"/lots/delete/{lot}" in page)
+             for state, lot in lot_of.items()}
+    assert shown == {"草稿": (True, True), "受理通过": (True, False), "待受理审核": (False, False)}
+    assert all(f"/lots/show/{lot}" in page for lot in lot_of.values())
+
+
 def search_form(page: str) -> str:
     """The search form and FAB's filter script fed by it, tokens evened out."""
     start = page.find('<form id="filter_form"')

@@ -103,9 +103,11 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
     database_error_message = SAVE_REFUSED
 
     # Each row's 编辑 and 删除 as its record's edit_refusal and delete_refusal
-    # allow. Only where those read the record's own columns: they are asked
-    # for every row of a page before it is drawn.
+    # allow. Only where those read the record's own columns, or the
+    # many-to-one records named in refusals_read (read for the whole page in
+    # one statement): they are asked for every row of a page before it is drawn.
     hide_refused_buttons = False
+    refusals_read: tuple = ()
 
     # The list page has its own 【新增】/【增加】 above the search (its template):
     # FAB's "+" in the list's header would be a second button doing the same.
@@ -221,11 +223,16 @@ class ReadWriteModelView(SearchedRelations, ReadableValues, widgets.NativeDateFo
         if not self.hide_refused_buttons:
             return widgets
         shown = {}
-        for pk in args["pks"]:
-            # The page's records, still in the session: no statement.
-            item = self.datamodel.session.get(self.datamodel.obj, pk)
-            if item is not None:
-                shown[pk] = (self.edit_refusal(item) is None, self.delete_refusal(item) is None)
+        # The page's records, still in the session: no statement.
+        rows = {pk: item for pk in args["pks"]
+                if (item := self.datamodel.session.get(self.datamodel.obj, pk)) is not None}
+        # Held while the refusals are asked (the session keeps unchanged
+        # records only as long as something refers to them).
+        loaded = [self.datamodel.load_many_to_one(list(rows.values()), relation)
+                  for relation in self.refusals_read]
+        for pk, item in rows.items():
+            shown[pk] = (self.edit_refusal(item) is None, self.delete_refusal(item) is None)
+        del loaded
         args["row_buttons"] = shown
         return widgets
 

@@ -108,13 +108,13 @@ class CappedCount(TypedInterface):
         lst = list(lst)
         # Held until the rows are drawn: the session keeps unchanged records
         # only as long as something else refers to them.
-        loaded = [self._load_many_to_one(lst, relation)
+        loaded = [self.load_many_to_one(lst, relation)
                   for relation in {column.split(".")[0] for column in list_columns}]
         for item in lst:
             yield {column: self._get_attr_value(item, column) for column in list_columns}
         del loaded
 
-    def _load_many_to_one(self, items, relation) -> list:
+    def load_many_to_one(self, items, relation) -> list:
         prop = sa_inspect(self.obj).relationships.get(relation)
         if prop is None or prop.direction is not MANYTOONE or len(prop.local_columns) != 1 \
                 or not getattr(prop.strategy, "use_get", False):

@@ -113,6 +113,10 @@ class LotView(ReadWriteModelView):
     search_form_query_rel_fields = {"project": [["id", ProjectScope, None]]}
     searched_relations = {"project": ("project_code", "project_name")}
     description_columns = {"budget": _("各标段预算之和不能超过项目预算")}
+    # A lot's 编辑 and 删除 go with its project's state: the page's projects
+    # are read once for all its rows (they are a list column too).
+    hide_refused_buttons = True
+    refusals_read = ("project",)
 
     def edit_refusal(self, item):
         return projects.lot_refusal(item.project, "edit", item) if item.project else None
