@@ -131,3 +131,18 @@ def test_the_pager_is_the_macros(gps_demo, language, query):
                         (count, page_size, page)
                     compared += 1 if macros else 0
     assert compared > 100
+
+
+def test_an_emptied_url_defaults_list_keeps_our_links(gps_demo):
+    """Flask keeps url_default_functions in a defaultdict: a key read once
+    stays, with an empty list. That is no url_defaults function, and the
+    links stay ours (url_for's own names kept as arguments); it had turned
+    them back to FAB's for the rest of the process."""
+    gps_demo.url_default_functions[None]  # noqa: B018 - reading adds the key
+    with gps_demo.test_request_context("/plans/list/?_external=1"):
+        from flask import request
+
+        request.url_rule, request.view_args = gps_demo.url_map.bind_to_environ(
+            request.environ).match(return_rule=True)
+        assert gps_demo.jinja_env.filters["link_page"](2, "PlanView") == \
+            "/plans/list/?_external=1&page_PlanView=2"

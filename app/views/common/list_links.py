@@ -42,8 +42,10 @@ def _base():
         if request.endpoint is not None:
             for rule in current_app.url_map.iter_rules(request.endpoint):
                 own |= rule.arguments | set(rule.defaults or ())
+        # url_default_functions is a defaultdict: a key read once stays,
+        # with no function in it (templating.py asks the same way).
         plain = (request.endpoint is not None and not (args.keys() & own)
-                 and not current_app.url_default_functions)
+                 and not any(current_app.url_default_functions.values()))
         path = url_for(request.endpoint, **(request.view_args or {})) if plain else None
         # A path that already has a query (a route's defaults left over) is
         # one FAB's url_for call would have merged with the rest: FAB's.
