@@ -388,7 +388,7 @@ DB_FIXTURE = "databases"  # every site, template and stack fixture depends on it
 PG_DESELECTED = "postgres_deselected"
 
 
-def pytest_collection_modifyitems(config, items):
+def _database_tests_only_on_postgres(config, items):
     """TEST_DB=postgres: leave out the tests that never touch a database (no
     `databases` among their fixtures, directly or through gps, templates,
     stack, …): the PostgreSQL round can only repeat them unchanged, and the
@@ -409,6 +409,31 @@ def pytest_collection_modifyitems(config, items):
 
 
 _pg_deselected = pytest.StashKey[int]()
+
+
+def _clock_waiters_first(config, items):
+    """Under xdist, each test marked waits_on_the_clock starts first on a
+    worker of its own. They sleep minutes of real time (专家抽取's 评审时间),
+    and at the end of the collection they were the round's tail, the CPUs idle
+    for minutes; started first, the others run while they sleep. worksteal
+    first sends worker k the k-th of n equal slices of the list, from its
+    head, and steals later from the tails: so each goes to a slice's head."""
+    workers = getattr(config, "workerinput", {}).get("workercount")
+    waiting = [item for item in items if item.get_closest_marker("waits_on_the_clock")]
+    if not workers or not waiting:
+        return
+    heads, start = [], 0
+    for k in range(workers):  # worksteal's own arithmetic (WorkStealingScheduling)
+        heads.append(start)
+        start += (len(items) - start) // (workers - k)
+    placed = dict(zip(heads, waiting))
+    others = iter([item for item in items if item not in placed.values()])
+    items[:] = [placed[i] if i in placed else next(others) for i in range(len(items))]
+
+
+def pytest_collection_modifyitems(config, items):
+    _database_tests_only_on_postgres(config, items)
+    _clock_waiters_first(config, items)  # on the list left, which xdist sends
 
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown without it

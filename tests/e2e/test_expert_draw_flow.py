@@ -17,11 +17,15 @@ import json
 import re
 import time
 
+import pytest
 import redis
 
 from tests.e2e.stack import wait_for
 from tests.e2e.test_notice_publish import accepted_project
 from tests.filings import pdf_bytes
+
+# Each sleeps until its 评审时间, minutes ahead: started first (tests/conftest.py).
+pytestmark = pytest.mark.waits_on_the_clock
 
 LOT = (("第一包 评审专家端到端", "1200000.00", "服务器 10 台，详见招标文件"),)
 VERSION = re.compile(r'id="version" name="version" type="hidden" value="(\d+)"')
