@@ -147,31 +147,80 @@ def test_health_gives_strangers_only_ok(sites):
     assert HEALTH_TOKEN
 
 
-def test_server_header_names_no_software(sites, tmp_path):
-    for response in (requests.get(sites.url("gps") + "/login/", timeout=5),
-                     requests.get(sites.url("gps") + "/no-such-page", timeout=5)):
-        server = response.headers.get("Server", "")
-        assert not re.search(r"werkzeug|python", server, re.I), server
-    # gunicorn, as deployed (reads ./gunicorn.conf.py from the working directory).
+@pytest.fixture
+def gunicorn_gps(sites, tmp_path):
+    """GPS under gunicorn, as deployed (it reads ./gunicorn.conf.py from the
+    working directory), on the module's database: its base URL."""
     port = free_port()
     env = {**sites.env, **SITE_ENV["gps"]}
     log = open(tmp_path / "gunicorn.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-b",
                              f"127.0.0.1:{port}", "run:app"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def answered():
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/login/", timeout=2).ok
+        except requests.RequestException:
+            return None
     try:
-        def answered():
-            try:
-                return requests.get(f"http://127.0.0.1:{port}/login/", timeout=2)
-            except requests.RequestException:
-                return None
-        response = wait_for(answered, 60, what="gunicorn")
-        raw = response.raw.headers.getlist("Server") if hasattr(response.raw.headers, "getlist") \
-            else [response.headers.get("Server", "")]
-        assert raw and all(not re.search(r"gunicorn|werkzeug|python", s, re.I) for s in raw), raw
+        wait_for(answered, 60, what="gunicorn")
+        yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
         proc.wait(15)
+        log.close()
+
+
+def test_server_header_names_no_software(sites, gunicorn_gps):
+    for response in (requests.get(sites.url("gps") + "/login/", timeout=5),
+                     requests.get(sites.url("gps") + "/no-such-page", timeout=5)):
+        server = response.headers.get("Server", "")
+        assert not re.search(r"werkzeug|python", server, re.I), server
+    response = requests.get(gunicorn_gps + "/login/", timeout=5)
+    raw = response.raw.headers.getlist("Server") if hasattr(response.raw.headers, "getlist") \
+        else [response.headers.get("Server", "")]
+    assert raw and all(not re.search(r"gunicorn|werkzeug|python", s, re.I) for s in raw), raw
+
+
+def _raw_request(base, request: bytes) -> bytes:
+    """Send bytes no HTTP library would; the whole answer."""
+    import socket
+
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_requests_gunicorn_cannot_read_are_refused_in_chinese(gunicorn_gps):
+    """An attack probe found gunicorn's own English page for a request line
+    over 4 KB. A URL up to 8 KB (nginx's buffers) now reaches the site; one
+    longer, too many headers or a malformed line is refused by gunicorn
+    with a Chinese page and the status that says why."""
+    long_search = gunicorn_gps + "/login/?next=%2F&q=" + "x" * 6000
+    assert requests.get(long_search, timeout=10).status_code == 200  # over 4,094, read
+
+    too_long = requests.get(gunicorn_gps + "/login/?q=" + "x" * 9000, timeout=10)
+    assert too_long.status_code == 414
+    assert too_long.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "网址过长" in too_long.text and "请求未被处理" in too_long.text
+
+    many = requests.get(gunicorn_gps + "/login/", timeout=10,
+                        headers={f"X-Probe-{n}": "1" for n in range(150)})
+    assert many.status_code == 431 and "请求头过多或过大" in many.text
+
+    for line in (b"GET /login/ HTTP/9.9\r\n\r\n", b"\x16\x03\x01 junk\r\n\r\n",
+                 b"G@T /login/ HTTP/1.1\r\n\r\n"):
+        answer = _raw_request(gunicorn_gps, line)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 "), answer[:200]
+        assert "请求格式不正确" in body.decode(), answer[:300]
+    # The site still serves after all of them.
+    assert requests.get(gunicorn_gps + "/login/", timeout=10).status_code == 200
 
 
 @SQLITE_ONLY
