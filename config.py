@@ -8,6 +8,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from flask_babel import lazy_gettext
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -73,7 +75,8 @@ def settings(site: str, platform_code: str | None) -> dict:
         "PG_PARALLEL_WORKERS_PER_GATHER": None if site == "gps" else 0,
         "REDIS_URL": redis_url,
         # --- Flask-AppBuilder -------------------------------------------
-        "APP_NAME": "政府采购系统" if site == "gps" else "公共资源交易平台",
+        # Lazy: the navbar's brand and the page titles in the reader's language.
+        "APP_NAME": lazy_gettext("政府采购系统") if site == "gps" else lazy_gettext("公共资源交易平台"),
         "AUTH_TYPE": 1,  # AUTH_DB
         "AUTH_ROLE_ADMIN": "Admin",
         "AUTH_ROLE_PUBLIC": "Public",

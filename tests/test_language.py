@@ -20,6 +20,26 @@ def test_english_is_selectable(gps_demo):
     assert "计划管理" in client.get("/plans/list/").get_data(as_text=True)
 
 
+def test_the_sites_name_follows_the_language(gps_demo, pds_demo):
+    """The navbar's brand and every page title read 政府采购系统 or
+    公共资源交易平台 in English too: the name was a plain string."""
+    import re
+
+    for app, user, url, chinese, english in (
+            (gps_demo, "jingban", "/plans/list/", "政府采购系统", "Government Procurement System"),
+            (pds_demo, "keshi", "/todo/", "公共资源交易平台", "Public Resource Trading Platform")):
+        client = logged_in(app, user)
+        assert chinese in client.get(url).get_data(as_text=True)
+        client.get("/lang/en")
+        page = client.get(url).get_data(as_text=True)
+        brand = re.search(r'class="navbar-brand">\s*<a href="[^"]*">(.*?)</a>', page, re.S)
+        assert brand and brand.group(1).strip() == english, page[:5000]
+        assert chinese not in page
+        assert client.get("/api/v1/_openapi").json["info"]["title"] == english
+        client.get("/lang/zh")
+        assert chinese in client.get(url).get_data(as_text=True)
+
+
 def test_add_form_in_chinese(gps_demo):
     page = logged_in(gps_demo, "jingban").get("/plans/add").get_data(as_text=True)
     for label in ("项目名称", "采购方式", "采购类别", "预算金额（元）", "交易平台", "是否互联互通",
