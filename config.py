@@ -8,7 +8,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from flask_babel import lazy_gettext
+from flask_babel import lazy_pgettext
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -75,8 +75,10 @@ def settings(site: str, platform_code: str | None) -> dict:
         "PG_PARALLEL_WORKERS_PER_GATHER": None if site == "gps" else 0,
         "REDIS_URL": redis_url,
         # --- Flask-AppBuilder -------------------------------------------
-        # Lazy: the navbar's brand and the page titles in the reader's language.
-        "APP_NAME": lazy_gettext("政府采购系统") if site == "gps" else lazy_gettext("公共资源交易平台"),
+        # Lazy: the navbar's brand and the page titles in the reader's
+        # language, in a short form (站点名称) that leaves the menus room.
+        "APP_NAME": lazy_pgettext("站点名称", "政府采购系统") if site == "gps"
+        else lazy_pgettext("站点名称", "公共资源交易平台"),
         "AUTH_TYPE": 1,  # AUTH_DB
         "AUTH_ROLE_ADMIN": "Admin",
         "AUTH_ROLE_PUBLIC": "Public",
