@@ -96,7 +96,8 @@ def start_redis(workdir, port: int) -> subprocess.Popen:
 
     def pings():
         try:
-            return redis.Redis(port=port, socket_connect_timeout=0.5).ping()
+            # The address it binds: "localhost" may resolve to ::1 first.
+            return redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5).ping()
         except redis.RedisError:
             return False
 
